@@ -1,0 +1,76 @@
+import type { AbortSignalLike } from './abort.js';
+import type { Objective, ReluMode } from './objective.js';
+import type { Tensor } from './tensor.js';
+
+/** Element type and shape of a model input or output; `null` or a string marks a free dimension. */
+export interface TensorInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly dims: readonly (number | string | null)[];
+}
+
+/** One intermediate tensor of the model, as `@fv/autodiff`'s `inspectModel` reports it. */
+export interface LayerInfo {
+  readonly name: string;
+  /** ONNX op type of the node that produces it. */
+  readonly opType: string;
+  /** Static shape when shape inference could tell it. */
+  readonly dims: readonly (number | string | null)[] | null;
+  /** Whether a gradient can flow from this tensor back to the model input. */
+  readonly differentiable: boolean;
+}
+
+/** What an engine knows about its model and itself. */
+export interface EngineInfo {
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  readonly layers: readonly LayerInfo[];
+  /** Backend actually in use. */
+  readonly backend: 'webgpu' | 'wasm' | 'analytic';
+  /** Why that backend was chosen (for example why WebGPU was not used). */
+  readonly backendReason?: string;
+}
+
+/** Options of {@link Engine.forward}. */
+export interface ForwardOptions {
+  /** Tensors to return; any intermediate tensor name works. @defaultValue the model outputs */
+  readonly outputs?: readonly string[];
+  readonly signal?: AbortSignalLike;
+}
+
+/** Options of {@link Engine.gradient}. */
+export interface GradientOptions {
+  /** Tensors to differentiate with respect to. @defaultValue the model's single input */
+  readonly wrt?: readonly string[];
+  /** Forward tensors to return alongside the gradient (for example activations for Grad-CAM). */
+  readonly keep?: readonly string[];
+  /** @defaultValue `'standard'` */
+  readonly relu?: ReluMode;
+  /**
+   * For `logit` objectives: a class index (one-hot seed) or a full seed tensor shaped like the
+   * output. @defaultValue required for `logit` objectives
+   */
+  readonly seed?: number | Tensor;
+  readonly signal?: AbortSignalLike;
+}
+
+/** Result of {@link Engine.gradient}. */
+export interface GradientResult {
+  /** Value of the objective. */
+  readonly value: number;
+  /** Gradient per `wrt` tensor name. */
+  readonly gradients: Readonly<Record<string, Tensor>>;
+  /** Forward values of the `keep` tensors. */
+  readonly kept: Readonly<Record<string, Tensor>>;
+}
+
+/**
+ * The contract between fv's pure code (saliency, dreams) and whatever runs the model.
+ * `@fv/runtime` implements it with onnxruntime-web; tests implement it with analytic models.
+ */
+export interface Engine {
+  readonly info: EngineInfo;
+  forward(input: Tensor, options?: ForwardOptions): Promise<Record<string, Tensor>>;
+  gradient(input: Tensor, objective: Objective, options?: GradientOptions): Promise<GradientResult>;
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (name: string) =>
+  fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Tests run against the sources: `@fv/*` resolves to each package's `src/index.ts`.
+const alias = {
+  '@fv/core': src('core'),
+  '@fv/autodiff': src('autodiff'),
+  '@fv/runtime': src('runtime'),
+  '@fv/viz': src('viz'),
+  '@fv/cli': src('cli'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: [
+            'packages/{core,autodiff,runtime,cli}/test/**/*.test.ts',
+            'test/integration/**/*.test.ts',
+          ],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'jsdom',
+          environment: 'jsdom',
+          include: ['packages/viz/test/**/*.test.ts'],
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['test/e2e/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,299 @@
+// Reading and writing ONNX protobufs (through onnx-buf's @bufbuild/protobuf v2 code, which
+// round-trips unknown and newer fields) and small helpers for attributes and tensors.
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { FvError } from '@fv/core';
+import {
+  type AttributeProto,
+  AttributeProtoSchema,
+  type GraphProto,
+  type ModelProto,
+  ModelProtoSchema,
+  type NodeProto,
+  NodeProtoSchema,
+  type TensorProto,
+  TensorProtoSchema,
+  type ValueInfoProto,
+  ValueInfoProtoSchema,
+} from 'onnx-buf';
+
+// TextEncoder/TextDecoder exist in every environment fv runs in (browsers, workers, Node ≥ 11);
+// declared here so this package needs no DOM type library.
+declare const TextEncoder: { new (): { encode(s: string): Uint8Array<ArrayBuffer> } };
+declare const TextDecoder: { new (): { decode(b: Uint8Array): string } };
+
+export type { AttributeProto, GraphProto, ModelProto, NodeProto, TensorProto, ValueInfoProto };
+
+/** ONNX TensorProto.DataType values fv reads or writes. */
+export const DataType = {
+  FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  INT32: 6,
+  INT64: 7,
+  BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
+} as const;
+
+/** ONNX AttributeProto.AttributeType values. */
+export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+
+/** Parses model bytes. @throws FvError `INVALID_MODEL` for anything that is not an ONNX model. */
+export function decodeModel(bytes: Uint8Array): ModelProto {
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0) {
+    throw new FvError('INVALID_MODEL', 'Model bytes are empty or not a Uint8Array');
+  }
+  let model: ModelProto;
+  try {
+    model = fromBinary(ModelProtoSchema, bytes);
+  } catch (error) {
+    throw new FvError(
+      'INVALID_MODEL',
+      `Not an ONNX model: protobuf parsing failed (${(error as Error).message})`,
+    );
+  }
+  if (!model.graph || model.graph.node.length === 0) {
+    throw new FvError(
+      'INVALID_MODEL',
+      'Not an ONNX model: it has no graph or the graph has no nodes',
+    );
+  }
+  if (model.irVersion === 0n) {
+    throw new FvError('INVALID_MODEL', 'Not an ONNX model: ir_version is missing');
+  }
+  return model;
+}
+
+export function encodeModel(model: ModelProto): Uint8Array {
+  return toBinary(ModelProtoSchema, model);
+}
+
+/** Opset version of the default ONNX domain. */
+export function defaultOpset(model: ModelProto): number {
+  const entry = model.opsetImport.find((o) => o.domain === '' || o.domain === 'ai.onnx');
+  return entry ? Number(entry.version) : 1;
+}
+
+// ---------------------------------------------------------------- attributes
+
+export function getAttr(node: NodeProto, name: string): AttributeProto | undefined {
+  return node.attribute.find((a) => a.name === name);
+}
+
+export function attrInt(node: NodeProto, name: string, fallback: number): number {
+  const a = getAttr(node, name);
+  return a ? Number(a.i) : fallback;
+}
+
+export function attrFloat(node: NodeProto, name: string, fallback: number): number {
+  const a = getAttr(node, name);
+  return a ? a.f : fallback;
+}
+
+export function attrInts(node: NodeProto, name: string): number[] | undefined {
+  const a = getAttr(node, name);
+  return a ? a.ints.map(Number) : undefined;
+}
+
+export function attrFloats(node: NodeProto, name: string): number[] | undefined {
+  const a = getAttr(node, name);
+  return a ? [...a.floats] : undefined;
+}
+
+export function attrString(node: NodeProto, name: string, fallback: string): string {
+  const a = getAttr(node, name);
+  return a ? new TextDecoder().decode(a.s) : fallback;
+}
+
+/** An attribute value as rules write it; floats must be marked so (`alpha = 1.0` stays FLOAT). */
+export type AttrValue =
+  | { readonly int: number }
+  | { readonly float: number }
+  | { readonly ints: readonly number[] }
+  | { readonly floats: readonly number[] }
+  | { readonly string: string }
+  | { readonly tensor: TensorProto };
+
+export function makeAttr(name: string, value: AttrValue): AttributeProto {
+  if ('int' in value)
+    return create(AttributeProtoSchema, { name, type: AttrType.INT, i: BigInt(value.int) });
+  if ('float' in value)
+    return create(AttributeProtoSchema, { name, type: AttrType.FLOAT, f: value.float });
+  if ('ints' in value) {
+    return create(AttributeProtoSchema, {
+      name,
+      type: AttrType.INTS,
+      ints: value.ints.map((v) => BigInt(v)),
+    });
+  }
+  if ('floats' in value) {
+    return create(AttributeProtoSchema, { name, type: AttrType.FLOATS, floats: [...value.floats] });
+  }
+  if ('string' in value) {
+    return create(AttributeProtoSchema, {
+      name,
+      type: AttrType.STRING,
+      s: new TextEncoder().encode(value.string),
+    });
+  }
+  return create(AttributeProtoSchema, { name, type: AttrType.TENSOR, t: value.tensor });
+}
+
+export function makeNode(
+  opType: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  name: string,
+  attributes: Readonly<Record<string, AttrValue>> = {},
+): NodeProto {
+  return create(NodeProtoSchema, {
+    opType,
+    input: [...inputs],
+    output: [...outputs],
+    name,
+    attribute: Object.entries(attributes).map(([k, v]) => makeAttr(k, v)),
+  });
+}
+
+export function makeValueInfo(
+  name: string,
+  elemType: number,
+  dims: readonly (number | string | null)[],
+): ValueInfoProto {
+  return create(ValueInfoProtoSchema, {
+    name,
+    type: {
+      value: {
+        case: 'tensorType',
+        value: {
+          elemType,
+          shape: {
+            dim: dims.map((d) =>
+              typeof d === 'number'
+                ? { value: { case: 'dimValue' as const, value: BigInt(d) } }
+                : typeof d === 'string'
+                  ? { value: { case: 'dimParam' as const, value: d } }
+                  : { value: { case: undefined } as const },
+            ),
+          },
+        },
+      },
+    },
+  });
+}
+
+/** Element type and dims of a value info (`null` for unknown dims, strings for symbolic ones). */
+export function valueInfoType(
+  info: ValueInfoProto,
+): { elemType: number; dims: (number | string | null)[] | null } | undefined {
+  const t = info.type?.value;
+  if (t?.case !== 'tensorType') return undefined;
+  const shape = t.value.shape;
+  return {
+    elemType: t.value.elemType,
+    dims: shape
+      ? shape.dim.map((d) =>
+          d.value.case === 'dimValue'
+            ? Number(d.value.value)
+            : d.value.case === 'dimParam' && d.value.value !== ''
+              ? d.value.value
+              : null,
+        )
+      : null,
+  };
+}
+
+// ---------------------------------------------------------------- tensors
+
+export function makeFloatTensor(
+  name: string,
+  dims: readonly number[],
+  data: ArrayLike<number>,
+): TensorProto {
+  const f32 = Float32Array.from(data as ArrayLike<number>);
+  return create(TensorProtoSchema, {
+    name,
+    dims: dims.map((d) => BigInt(d)),
+    dataType: DataType.FLOAT,
+    rawData: new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength).slice(),
+  });
+}
+
+export function makeInt64Tensor(
+  name: string,
+  dims: readonly number[],
+  data: readonly number[],
+): TensorProto {
+  const i64 = BigInt64Array.from(data.map((v) => BigInt(v)));
+  return create(TensorProtoSchema, {
+    name,
+    dims: dims.map((d) => BigInt(d)),
+    dataType: DataType.INT64,
+    rawData: new Uint8Array(i64.buffer).slice(),
+  });
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/** Decoded values of a tensor as plain numbers (float, integer and bool types). */
+export function tensorValues(t: TensorProto): number[] {
+  const raw = t.rawData;
+  const view =
+    raw.length > 0 ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
+  const n = t.dims.reduce((a, d) => a * Number(d), 1);
+  const out: number[] = [];
+  switch (t.dataType) {
+    case DataType.FLOAT:
+      if (view) for (let i = 0; i < n; i++) out.push(view.getFloat32(i * 4, true));
+      else out.push(...t.floatData);
+      break;
+    case DataType.DOUBLE:
+      if (view) for (let i = 0; i < n; i++) out.push(view.getFloat64(i * 8, true));
+      else out.push(...t.doubleData);
+      break;
+    case DataType.FLOAT16:
+      if (view) for (let i = 0; i < n; i++) out.push(halfToFloat(view.getUint16(i * 2, true)));
+      else out.push(...t.int32Data.map(halfToFloat));
+      break;
+    case DataType.INT64:
+      if (view) for (let i = 0; i < n; i++) out.push(Number(view.getBigInt64(i * 8, true)));
+      else out.push(...t.int64Data.map(Number));
+      break;
+    case DataType.INT32:
+      if (view) for (let i = 0; i < n; i++) out.push(view.getInt32(i * 4, true));
+      else out.push(...t.int32Data);
+      break;
+    case DataType.INT8:
+      if (view) for (let i = 0; i < n; i++) out.push(view.getInt8(i));
+      else out.push(...t.int32Data);
+      break;
+    case DataType.UINT8:
+    case DataType.BOOL:
+      if (view) for (let i = 0; i < n; i++) out.push(view.getUint8(i));
+      else out.push(...t.int32Data);
+      break;
+    default:
+      throw new FvError(
+        'INVALID_MODEL',
+        `Tensor ${t.name} has unsupported data type ${t.dataType}`,
+      );
+  }
+  return out;
+}
+
+export function cloneGraphShallow(graph: GraphProto): GraphProto {
+  return { ...graph, node: [...graph.node], output: [...graph.output], input: [...graph.input] };
+}
+
+export function isFloatType(elemType: number): boolean {
+  return (
+    elemType === DataType.FLOAT || elemType === DataType.FLOAT16 || elemType === DataType.DOUBLE
+  );
+}

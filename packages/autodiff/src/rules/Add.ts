@@ -1,0 +1,7 @@
+import { binaryRule, sendBroadcast } from './binary.js';
+
+/** Y = A + B (broadcasting). dA = dY, dB = dY, each summed back to its input's shape. */
+export const Add = binaryRule('Add', (ctx, dY) => {
+  if (ctx.needsGI(0)) sendBroadcast(ctx, 0, dY);
+  if (ctx.needsGI(1)) sendBroadcast(ctx, 1, dY);
+});

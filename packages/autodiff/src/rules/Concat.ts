@@ -1,0 +1,20 @@
+import type { GradientRule } from '../rule.js';
+
+/** Y = concat(X₀, X₁, …, axis). dXᵢ = the slice of dY that Xᵢ filled. */
+export const Concat: GradientRule = {
+  opType: 'Concat',
+  build(ctx) {
+    const dY = ctx.GO(0);
+    if (!dY) return;
+    const n = ctx.node.input.length;
+    const rank = ctx.symbolicShape(ctx.I(0)).length;
+    const axisAttr = ctx.int('axis', 0);
+    const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+    let offset = 0;
+    for (let i = 0; i < n; i++) {
+      const size = ctx.shape(ctx.I(i))[axis]!;
+      if (ctx.needsGI(i)) ctx.setGI(i, ctx.slice(dY, [offset], [offset + size], [axis]));
+      offset += size;
+    }
+  },
+};

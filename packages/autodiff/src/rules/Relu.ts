@@ -1,0 +1,15 @@
+import type { GradientRule } from '../rule.js';
+import { reluLikeGradient } from './relu-modes.js';
+
+/** Y = max(X, 0). dX = dY where X > 0 (0 at X = 0, like PyTorch); see relu modes. */
+export const Relu: GradientRule = {
+  opType: 'Relu',
+  build(ctx) {
+    const dY = ctx.GO(0);
+    if (!dY || !ctx.needsGI(0)) return;
+    ctx.setGI(
+      0,
+      reluLikeGradient(ctx, dY, () => ctx.op('Greater', [ctx.I(0), ctx.constFloat([0], [])])),
+    );
+  },
+};

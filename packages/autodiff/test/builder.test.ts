@@ -1,0 +1,97 @@
+import { isFvError } from '@fv/core';
+import { describe, expect, it } from 'vitest';
+import { buildGradientModel } from '../src/index.js';
+import { gradCheck } from './helpers/gradcheck.js';
+import { buildModel, randomArray } from './helpers/onnx-model.js';
+
+function smallCnn(opset = 13): Uint8Array {
+  return buildModel({
+    opset,
+    inputs: [{ name: 'x', dims: [1, 2, 8, 8] }],
+    outputs: [{ name: 'logits', dims: [1, 3] }],
+    floatInits: [
+      { name: 'w', dims: [4, 2, 3, 3], data: randomArray(72, 1, -0.5, 0.5) },
+      { name: 'b', dims: [4], data: randomArray(4, 2, -0.1, 0.1) },
+      { name: 'fw', dims: [3, 64], data: randomArray(192, 3, -0.3, 0.3) },
+      { name: 'fb', dims: [3], data: randomArray(3, 4) },
+    ],
+    nodes: [
+      {
+        op: 'Conv',
+        inputs: ['x', 'w', 'b'],
+        outputs: ['c'],
+        attrs: { pads: { ints: [1, 1, 1, 1] }, kernel_shape: { ints: [3, 3] } },
+      },
+      { op: 'Relu', inputs: ['c'], outputs: ['r'] },
+      {
+        op: 'MaxPool',
+        inputs: ['r'],
+        outputs: ['p'],
+        attrs: { kernel_shape: { ints: [2, 2] }, strides: { ints: [2, 2] } },
+      },
+      { op: 'Flatten', inputs: ['p'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['logits'], attrs: { transB: { int: 1 } } },
+    ],
+  });
+}
+
+describe('buildGradientModel', () => {
+  const input = { name: 'x', data: randomArray(128, 7), dims: [1, 2, 8, 8] };
+
+  it('matches finite differences on a small conv net (logit objective)', async () => {
+    const r = await gradCheck(smallCnn(), {
+      objective: { kind: 'logit', output: 'logits' },
+      input,
+    });
+    expect(r.worstRelError).toBeLessThan(2e-2);
+    expect(r.gm.seedInput).toBeDefined();
+    expect(Object.keys(r.gm.gradientOutputs)).toEqual(['x']);
+  });
+
+  it('matches finite differences for a layer mean-square objective', async () => {
+    const r = await gradCheck(smallCnn(), { objective: { kind: 'layer', tensor: 'r' }, input });
+    expect(r.worstRelError).toBeLessThan(2e-2);
+    expect(r.gm.seedInput).toBeUndefined();
+  });
+
+  it('names the op and node when a rule is missing', () => {
+    const model = buildModel({
+      inputs: [{ name: 'x', dims: [1, 4] }],
+      outputs: [{ name: 'y', dims: [1, 4] }],
+      nodes: [{ op: 'Cos', inputs: ['x'], outputs: ['y'] }],
+    });
+    try {
+      buildGradientModel(model, { objective: { kind: 'logit', output: 'y' } });
+      expect.unreachable();
+    } catch (error) {
+      expect(isFvError(error, 'UNSUPPORTED_OP')).toBe(true);
+      expect((error as Error).message).toMatch(/No gradient rule for op Cos \(Cos node 'Cos_0'\)/);
+      expect((error as Error).message).toMatch(/Ops with rules: .*Conv/);
+    }
+  });
+
+  it('rejects malformed bytes, unknown tensors and out-of-range channels with typed errors', () => {
+    const model = smallCnn();
+    expect(() =>
+      buildGradientModel(new Uint8Array([1, 2, 3, 4, 5]), {
+        objective: { kind: 'logit', output: 'logits' },
+      }),
+    ).toThrowError(expect.objectContaining({ code: 'INVALID_MODEL' }));
+    expect(() =>
+      buildGradientModel(model, { objective: { kind: 'logit', output: 'nope' } }),
+    ).toThrowError(
+      expect.objectContaining({ code: 'UNKNOWN_TENSOR', message: expect.stringMatching(/'nope'/) }),
+    );
+    expect(() =>
+      buildGradientModel(model, { objective: { kind: 'logit', output: 'logits' }, wrt: ['w2'] }),
+    ).toThrowError(expect.objectContaining({ code: 'UNKNOWN_TENSOR' }));
+    expect(() =>
+      buildGradientModel(model, { objective: { kind: 'channel', tensor: 'r', channel: 4 } }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'OUT_OF_RANGE',
+        message: expect.stringMatching(/channel 4 .* 4 channels/),
+      }),
+    );
+  });
+});

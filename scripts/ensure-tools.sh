@@ -16,9 +16,14 @@ fi
 if [ "${FV_NEED_CHROMIUM:-0}" = 1 ]; then
   export FV_CHROMIUM="${FV_CHROMIUM:-/usr/bin/chromium}"
   if [ ! -x "$FV_CHROMIUM" ]; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    fv_sudo=
+    if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      fv_sudo="sudo -n"
+    fi
+    if { [ "$(id -u)" = 0 ] || [ -n "$fv_sudo" ]; } && command -v apt-get >/dev/null 2>&1; then
       echo "fv: installing Debian's chromium for the end-to-end tests" >&2
-      apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+      $fv_sudo apt-get update -qq >&2
+      $fv_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
     else
       echo "fv: $FV_CHROMIUM is missing; install Debian's chromium (apt-get install -y chromium) or set FV_CHROMIUM" >&2
       exit 1

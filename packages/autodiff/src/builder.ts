@@ -408,6 +408,17 @@ export function buildGradientModel(
         }
         return s;
       },
+      shapeAfterBatch: (name) => {
+        const s = shapes.get(name);
+        if (!s || !isStatic(s.slice(1))) {
+          throw new FvError(
+            'UNSUPPORTED_OP',
+            `The ${node.opType} gradient needs static dims after the batch dim of '${name}' (${nodeLabel}); got ${s ? `[${s.join(', ')}]` : 'unknown'}. Pass inputShapes to fix free dims.`,
+            { opType: node.opType, node: node.name },
+          );
+        }
+        return s.slice(1) as number[];
+      },
       symbolicShape: (name) => {
         const s = shapes.get(name);
         if (!s)

@@ -25,6 +25,8 @@ export interface RuleContext {
 
   /** Static shape of a tensor; throws UNSUPPORTED_OP naming the node when unknown. */
   shape(name: string): readonly number[];
+  /** Dims after the batch dim, which must be static; the batch dim may be free. */
+  shapeAfterBatch(name: string): readonly number[];
   /** Shape of a tensor with symbolic dims kept (for example a free batch dim). */
   symbolicShape(name: string): Shape;
 

@@ -12,7 +12,9 @@ export const Concat: GradientRule = {
     const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
     let offset = 0;
     for (let i = 0; i < n; i++) {
-      const size = ctx.shape(ctx.I(i))[axis]!;
+      const size = ctx.symbolicShape(ctx.I(i))[axis];
+      if (typeof size !== 'number')
+        return ctx.unsupported(`the size of '${ctx.I(i)}' along axis ${axis} must be static`);
       if (ctx.needsGI(i)) ctx.setGI(i, ctx.slice(dY, [offset], [offset + size], [axis]));
       offset += size;
     }

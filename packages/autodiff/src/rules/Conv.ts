@@ -15,7 +15,7 @@ export const Conv: GradientRule = {
       ctx.unsupported(
         'the gradient with respect to the weights is not supported (weights must be constant)',
       );
-    const x = ctx.shape(ctx.I(0));
+    const x = [1, ...ctx.shapeAfterBatch(ctx.I(0))];
     const w = ctx.shape(ctx.I(1));
     const kernel = ctx.ints('kernel_shape') ?? w.slice(2);
     const geo = windowGeometry(ctx.node, x, kernel);

@@ -61,7 +61,14 @@ export const MaxPool: GradientRule = {
             dilations: { ints: p.dilations },
           });
         }
-        const e = ctx.op('Cast', [ctx.op('Equal', [shifted, y])], { to: { int: 1 } });
+        // Sₖ ≤ Y always, so Sₖ = Y ⟺ ¬(Sₖ < Y); Equal on floats needs opset 11.
+        const e =
+          ctx.opset >= 11
+            ? ctx.op('Cast', [ctx.op('Equal', [shifted, y])], { to: { int: 1 } })
+            : ctx.op('Sub', [
+                one,
+                ctx.op('Cast', [ctx.op('Less', [shifted, y])], { to: { int: 1 } }),
+              ]);
         let m: string;
         if (!taken) {
           m = e;

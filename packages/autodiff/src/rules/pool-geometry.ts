@@ -23,7 +23,7 @@ export function pool2d(ctx: RuleContext): Pool2d {
   const xs = ctx.symbolicShape(ctx.I(0));
   if (xs.length !== 4)
     ctx.unsupported(`only 2-D pooling (NCHW input) is supported, got rank ${xs.length}`);
-  const spatial = ctx.shape(ctx.I(0)).slice(1);
+  const spatial = ctx.shapeAfterBatch(ctx.I(0));
   const [c, h, w] = spatial as [number, number, number];
   const kernel = ctx.ints('kernel_shape') ?? [];
   if (kernel.length !== 2) ctx.unsupported('kernel_shape must have two entries');

@@ -492,16 +492,23 @@ export function buildGradientModel(
     }
   }
 
-  const newGraph = create(GraphProtoSchema, {
-    ...graph,
-    node: [...graph.node, ...newNodes],
-    input: [...graph.input, ...newInputs],
-    output: outputs,
+  // Protobuf merges a repeated occurrence of an embedded message field into the first one, and
+  // appends repeated fields. So the new model is the original bytes followed by a small ModelProto
+  // holding only the added nodes, inputs and outputs: weights are neither re-encoded nor copied.
+  const delta = create(ModelProtoSchema, {
+    graph: create(GraphProtoSchema, {
+      node: newNodes,
+      input: newInputs,
+      output: outputs.slice(graph.output.length),
+    }),
   });
-  const out = create(ModelProtoSchema, { ...model, graph: newGraph });
+  const deltaBytes = encodeModel(delta);
+  const merged = new Uint8Array(bytes.length + deltaBytes.length);
+  merged.set(bytes, 0);
+  merged.set(deltaBytes, bytes.length);
   const seedList = Object.values(seedInputs);
   return {
-    bytes: encodeModel(out),
+    bytes: merged,
     seedInputs,
     seedInput: seedList.length === 1 ? seedList[0] : undefined,
     valueOutput,

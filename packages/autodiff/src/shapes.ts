@@ -114,7 +114,30 @@ function fold(index: GraphIndex, name: string, value: ConstValue): void {
   index.setConstValue(name, value);
 }
 
+const FOLDABLE = new Set([
+  'Shape',
+  'Gather',
+  'Unsqueeze',
+  'Squeeze',
+  'Concat',
+  'Cast',
+  'Identity',
+  'Slice',
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'ConstantOfShape',
+]);
+
 function foldIntOps(index: GraphIndex, node: NodeProto, shapes: Map<string, Shape>): void {
+  if (!FOLDABLE.has(node.opType)) return;
+  // Shape arithmetic only: skip anything fed by a large tensor (weights, activations).
+  for (const name of node.input) {
+    const s = name ? shapes.get(name) : undefined;
+    if (node.opType !== 'Shape' && (!s || !isStatic(s) || s.reduce((p, q) => p * q, 1) > 64))
+      return;
+  }
   const inputs = node.input.map((n) => (n ? index.constValue(n) : undefined));
   const out = node.output[0];
   if (!out) return;

@@ -19,5 +19,7 @@ export type {
   ReluMode,
   SumObjective,
 } from './objective.js';
+export type { Rng } from './random.js';
+export { createRng } from './random.js';
 export type { Tensor } from './tensor.js';
 export { sizeOf, tensor } from './tensor.js';

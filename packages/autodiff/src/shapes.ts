@@ -448,7 +448,8 @@ function inferNode(
     case 'Flatten': {
       if (!x) return [];
       const axis = normAxis(attrInt(node, 'axis', 1), x.length);
-      const prod = (s: readonly Dim[]) => (isStatic(s) ? s.reduce((p, q) => p * q, 1) : unknown());
+      const prod = (s: readonly Dim[]) =>
+        s.length === 1 ? s[0]! : isStatic(s) ? s.reduce((p, q) => p * q, 1) : unknown();
       return [[prod(x.slice(0, axis)), prod(x.slice(axis))]];
     }
     case 'Reshape': {

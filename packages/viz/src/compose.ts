@@ -1,0 +1,216 @@
+import { FvError } from '@fv/core';
+import { type ColorizeOptions, colorizeNormalized, defaultColormap } from './colorize.js';
+import { assertImage, type Map2D, type RgbaImage } from './image.js';
+import { type NormalizedMap, type NormalizeOptions, normalizeMap } from './normalize.js';
+import { type Interpolation, resizeMap } from './resize.js';
+
+/** Options for drawing a map over an image. */
+export interface OverlayOptions extends ColorizeOptions {
+  /** Opacity of the heat map over the image, 0..1. @defaultValue `0.5` (Captum's `alpha_overlay`) */
+  readonly alpha?: number;
+  /**
+   * How a map smaller or larger than the image is resampled to the image's size (before
+   * normalization, as Captum's `LayerAttribution.interpolate` does).
+   * @defaultValue `'bilinear'`
+   */
+  readonly interpolation?: Interpolation;
+}
+
+/** Options of {@link maskedImage} and {@link alphaScaling}. */
+export interface MaskOptions extends NormalizeOptions {
+  /** @defaultValue `'bilinear'` */
+  readonly interpolation?: Interpolation;
+}
+
+function checkAlpha(alpha: number): void {
+  if (!(alpha >= 0 && alpha <= 1)) {
+    throw new FvError('INVALID_ARGUMENT', `alpha must be in 0..1, got ${alpha}`);
+  }
+}
+
+/** The map, resampled to the image's size and normalized. */
+function normalizedFor(
+  image: RgbaImage,
+  map: Map2D,
+  options: NormalizeOptions & { readonly interpolation?: Interpolation },
+): NormalizedMap {
+  assertImage(image);
+  const resized = resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
+  return normalizeMap(resized, options);
+}
+
+/**
+ * Composites `top` over `base` ("source over"), `top`'s own alpha scaled by `alpha`. Both must
+ * have the same size.
+ * @throws FvError `SHAPE_MISMATCH` when the sizes differ.
+ */
+export function blendImages(base: RgbaImage, top: RgbaImage, alpha = 1): RgbaImage {
+  assertImage(base, 'base image');
+  assertImage(top, 'top image');
+  checkAlpha(alpha);
+  if (base.width !== top.width || base.height !== top.height) {
+    throw new FvError(
+      'SHAPE_MISMATCH',
+      `Cannot blend a ${top.width}×${top.height} image over a ${base.width}×${base.height} one`,
+    );
+  }
+  const src = base.data;
+  const over = top.data;
+  const data = new Uint8ClampedArray(src.length);
+  const k = alpha / 255;
+  for (let i = 0; i < src.length; i += 4) {
+    const a = over[i + 3]! * k;
+    const ba = src[i + 3]!;
+    data[i] = src[i]! + (over[i]! - src[i]!) * a;
+    data[i + 1] = src[i + 1]! + (over[i + 1]! - src[i + 1]!) * a;
+    data[i + 2] = src[i + 2]! + (over[i + 2]! - src[i + 2]!) * a;
+    data[i + 3] = ba + (255 - ba) * a;
+  }
+  return { data, width: base.width, height: base.height };
+}
+
+/**
+ * The image in grey (mean of R, G and B, as Captum's `blended_heat_map` shows it), alpha kept.
+ */
+export function grayscale(image: RgbaImage): RgbaImage {
+  assertImage(image);
+  const src = image.data;
+  const data = new Uint8ClampedArray(src.length);
+  for (let i = 0; i < src.length; i += 4) {
+    const v = (src[i]! + src[i + 1]! + src[i + 2]!) / 3;
+    data[i] = v;
+    data[i + 1] = v;
+    data[i + 2] = v;
+    data[i + 3] = src[i + 3]!;
+  }
+  return { data, width: image.width, height: image.height };
+}
+
+/**
+ * The colour image with the heat map on top at opacity `alpha` (the usual Grad-CAM picture). The
+ * map is resampled to the image's size. Where the map is NaN the image shows through.
+ * @example
+ * const picture = overlay(image, gradCam, { colormap: 'jet', normalize: 'min-max', alpha: 0.4 });
+ */
+export function overlay(image: RgbaImage, map: Map2D, options: OverlayOptions = {}): RgbaImage {
+  const alpha = options.alpha ?? 0.5;
+  checkAlpha(alpha);
+  const normalized = normalizedFor(image, map, options);
+  const heat = colorizeNormalized(normalized, options.colormap ?? defaultColormap(options.sign));
+  return blendImages(image, heat, alpha);
+}
+
+/**
+ * Captum's `blended_heat_map`: the heat map at opacity `alpha` over the image in grey, so the
+ * colours read as attribution only.
+ */
+export function blendedHeatMap(
+  image: RgbaImage,
+  map: Map2D,
+  options: OverlayOptions = {},
+): RgbaImage {
+  return overlay(grayscale(image), map, options);
+}
+
+function rejectAll(what: string, options: NormalizeOptions): void {
+  if (options.sign === 'all') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `${what} needs a non-negative mask: use sign absolute, positive or negative, not all (as in Captum)`,
+    );
+  }
+}
+
+/**
+ * Captum's `masked_image`: the image multiplied by the normalized map (0..1), so only the
+ * attributed parts stay visible. Alpha is kept; NaN masks to black.
+ * @throws FvError `INVALID_ARGUMENT` for sign `all`.
+ */
+export function maskedImage(image: RgbaImage, map: Map2D, options: MaskOptions = {}): RgbaImage {
+  rejectAll('maskedImage', options);
+  const { data: mask } = normalizedFor(image, map, options);
+  const src = image.data;
+  const data = new Uint8ClampedArray(src.length);
+  for (let p = 0, i = 0; i < src.length; p++, i += 4) {
+    const m = mask[p]!;
+    const v = Number.isNaN(m) ? 0 : m;
+    data[i] = src[i]! * v;
+    data[i + 1] = src[i + 1]! * v;
+    data[i + 2] = src[i + 2]! * v;
+    data[i + 3] = src[i + 3]!;
+  }
+  return { data, width: image.width, height: image.height };
+}
+
+/**
+ * Captum's `alpha_scaling`: the image with its alpha multiplied by the normalized map (0..1), so
+ * unattributed parts become transparent. NaN is fully transparent.
+ * @throws FvError `INVALID_ARGUMENT` for sign `all`.
+ */
+export function alphaScaling(image: RgbaImage, map: Map2D, options: MaskOptions = {}): RgbaImage {
+  rejectAll('alphaScaling', options);
+  const { data: mask } = normalizedFor(image, map, options);
+  const src = image.data;
+  const data = new Uint8ClampedArray(src);
+  for (let p = 0, i = 3; i < src.length; p++, i += 4) {
+    const m = mask[p]!;
+    data[i] = src[i]! * (Number.isNaN(m) ? 0 : m);
+  }
+  return { data, width: image.width, height: image.height };
+}
+
+/** The ways {@link visualizeAttribution} can draw a map, named as in Captum. */
+export type VisualizationMethod =
+  | 'original-image'
+  | 'heat-map'
+  | 'blended-heat-map'
+  | 'overlay'
+  | 'masked-image'
+  | 'alpha-scaling';
+
+/** Options of {@link visualizeAttribution}. */
+export interface VisualizeOptions extends OverlayOptions {
+  /** @defaultValue `'heat-map'` (Captum's default) */
+  readonly method?: VisualizationMethod;
+}
+
+/**
+ * Captum's `visualize_image_attr` as a function to pixels: one picture of `map` by `method`.
+ * With an `image`, the map is resampled to the image's size (also for `heat-map`); every method
+ * but `heat-map` needs the image.
+ * @throws FvError `INVALID_ARGUMENT` when the method needs an image and none is given.
+ * @example
+ * visualizeAttribution(map, image, { method: 'blended-heat-map', sign: 'positive' });
+ */
+export function visualizeAttribution(
+  map: Map2D,
+  image: RgbaImage | undefined,
+  options: VisualizeOptions = {},
+): RgbaImage {
+  const method = options.method ?? 'heat-map';
+  if (method === 'heat-map') {
+    const normalized = image ? normalizedFor(image, map, options) : normalizeMap(map, options);
+    return colorizeNormalized(normalized, options.colormap ?? defaultColormap(options.sign));
+  }
+  if (!image) {
+    throw new FvError('INVALID_ARGUMENT', `Visualization method '${method}' needs the image`);
+  }
+  switch (method) {
+    case 'original-image':
+      assertImage(image);
+      return image;
+    case 'blended-heat-map':
+      return blendedHeatMap(image, map, options);
+    case 'overlay':
+      return overlay(image, map, options);
+    case 'masked-image':
+      return maskedImage(image, map, options);
+    case 'alpha-scaling':
+      return alphaScaling(image, map, options);
+    default:
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown visualization method '${String(method)}'; use original-image, heat-map, blended-heat-map, overlay, masked-image or alpha-scaling`,
+      );
+  }
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { createMap2D, normalizeMap, resolveNormalization } from '../src/index.js';
+import { expectFvError } from './support.js';
+
+// 3×2 map. |x| sorted: 0 1 1 2 4 8 (total 16, cumulative 0 1 2 4 8 16).
+const map = createMap2D([-4, -1, 0, 1, 2, 8], 3, 2);
+
+function values(options: Parameters<typeof normalizeMap>[1]): number[] {
+  return Array.from(normalizeMap(map, options).data);
+}
+
+function close(actual: number[], expected: number[]): void {
+  expect(actual.length).toBe(expected.length);
+  actual.forEach((v, i) => {
+    expect(v, `index ${i}`).toBeCloseTo(expected[i]!, 6);
+  });
+}
+
+describe('normalizeMap: Captum outlier clipping (default)', () => {
+  it('absolute: divides by the 98 %-mass threshold (8 here)', () => {
+    const n = normalizeMap(map);
+    expect(n.signed).toBe(false);
+    expect(n.range).toEqual([0, 8]);
+    close(Array.from(n.data), [0.5, 0.125, 0, 0.125, 0.25, 1]);
+  });
+
+  it('positive: negative values become 0 (Captum: (attr > 0) * attr)', () => {
+    // Positive part 0 0 0 1 2 8: total 11, 98 % = 10.78, reached at 8.
+    close(values({ sign: 'positive' }), [0, 0, 0, 0.125, 0.25, 1]);
+  });
+
+  it('negative: magnitudes of the negative part, divided by their own threshold', () => {
+    // Negative part -4 -1: Captum divides by -threshold (-4), giving 1 and 0.25.
+    const n = normalizeMap(map, { sign: 'negative' });
+    expect(n.range).toEqual([0, 4]);
+    close(Array.from(n.data), [1, 0.25, 0, 0, 0, 0]);
+  });
+
+  it('all: signed, divided by the threshold of |x|, in -1..1', () => {
+    const n = normalizeMap(map, { sign: 'all' });
+    expect(n.signed).toBe(true);
+    expect(n.range).toEqual([-8, 8]);
+    close(Array.from(n.data), [-0.5, -0.125, 0, 0.125, 0.25, 1]);
+  });
+
+  it('outlierPerc sets the mass treated as outliers and clips above the threshold', () => {
+    // 50 % of 16 = 8 is reached at 4.
+    close(values({ normalize: { mode: 'outlier', outlierPerc: 50 } }), [1, 0.25, 0, 0.25, 0.5, 1]);
+    expect(resolveNormalization()).toEqual({ mode: 'outlier', outlierPerc: 2 });
+    expect(resolveNormalization('outlier')).toEqual({ mode: 'outlier', outlierPerc: 2 });
+  });
+});
+
+describe('normalizeMap: other modes', () => {
+  it('percentile (PAIR): unsigned from the minimum to the p-th percentile', () => {
+    // 50th percentile of 0 1 1 2 4 8 is 1.5 (linear interpolation); minimum 0.
+    const n = normalizeMap(map, { normalize: { mode: 'percentile', percentile: 50 } });
+    expect(n.range).toEqual([0, 1.5]);
+    close(Array.from(n.data), [1, 2 / 3, 0, 2 / 3, 1, 1]);
+    expect(resolveNormalization('percentile')).toEqual({ mode: 'percentile', percentile: 99 });
+  });
+
+  it('percentile of a map whose minimum is not 0 starts at the minimum', () => {
+    const shifted = createMap2D([2, 3, 4, 5, 6], 5, 1);
+    // 75th percentile of 2..6 is 5; minimum 2.
+    const n = normalizeMap(shifted, { normalize: { mode: 'percentile', percentile: 75 } });
+    close(Array.from(n.data), [0, 1 / 3, 2 / 3, 1, 1]);
+  });
+
+  it('percentile, signed: scaled by the percentile of |x| so that 0 stays in the middle', () => {
+    const n = normalizeMap(map, { sign: 'all', normalize: { mode: 'percentile', percentile: 50 } });
+    expect(n.range).toEqual([-1.5, 1.5]);
+    close(Array.from(n.data), [-1, -2 / 3, 0, 2 / 3, 1, 1]);
+  });
+
+  it('min-max: the full range; for signed maps 0 is not centred', () => {
+    close(values({ normalize: 'min-max' }), [0.5, 0.125, 0, 0.125, 0.25, 1]);
+    const n = normalizeMap(map, { sign: 'all', normalize: 'min-max' });
+    expect(n.range).toEqual([-4, 8]);
+    close(Array.from(n.data), [-1, -0.5, -1 / 3, -1 / 6, 0, 1]);
+  });
+
+  it('abs-max: divides by the largest magnitude, 0 stays 0', () => {
+    const n = normalizeMap(map, { sign: 'all', normalize: 'abs-max' });
+    expect(n.range).toEqual([-8, 8]);
+    close(Array.from(n.data), [-0.5, -0.125, 0, 0.125, 0.25, 1]);
+    const shifted = createMap2D([2, 4], 2, 1);
+    close(Array.from(normalizeMap(shifted, { normalize: 'abs-max' }).data), [0.5, 1]);
+    close(Array.from(normalizeMap(shifted, { normalize: 'min-max' }).data), [0, 1]);
+  });
+
+  it('an explicit range overrides the mode and clips', () => {
+    const n = normalizeMap(map, { range: [1, 5], normalize: 'abs-max' });
+    expect(n.range).toEqual([1, 5]);
+    close(Array.from(n.data), [0.75, 0, 0, 0, 0.25, 1]);
+    close(values({ sign: 'all', range: [-2, 2] }), [-1, -0.5, 0, 0.5, 1, 1]);
+  });
+
+  it('gamma bends the normalized values, keeping their sign', () => {
+    close(values({ gamma: 0.5 }), [0.5, 0.125, 0, 0.125, 0.25, 1].map(Math.sqrt));
+    close(values({ sign: 'all', normalize: 'abs-max', gamma: 2 }), [
+      -0.25,
+      -(0.125 ** 2),
+      0,
+      0.125 ** 2,
+      0.0625,
+      1,
+    ]);
+  });
+});
+
+describe('normalizeMap: edge cases', () => {
+  it('leaves non-finite values out of the statistics and keeps them NaN', () => {
+    const holes = createMap2D([Number.NaN, 2, Number.POSITIVE_INFINITY, 4], 2, 2);
+    const n = normalizeMap(holes, { normalize: 'min-max' });
+    expect(n.range).toEqual([2, 4]);
+    expect(Number.isNaN(n.data[0])).toBe(true);
+    expect(Number.isNaN(n.data[2])).toBe(true);
+    expect([n.data[1], n.data[3]]).toEqual([0, 1]);
+    const outlier = normalizeMap(holes, { sign: 'all' });
+    expect(outlier.range).toEqual([-4, 4]);
+  });
+
+  it('maps a constant map to 0 instead of dividing by zero', () => {
+    const zeros = createMap2D(new Float32Array(4), 2, 2);
+    for (const sign of ['absolute', 'positive', 'negative', 'all'] as const) {
+      for (const normalize of ['outlier', 'percentile', 'min-max', 'abs-max'] as const) {
+        expect(Array.from(normalizeMap(zeros, { sign, normalize }).data)).toEqual([0, 0, 0, 0]);
+      }
+    }
+    const allNaN = createMap2D([Number.NaN], 1, 1);
+    expect(normalizeMap(allNaN).range).toEqual([0, 1]);
+  });
+
+  it('does not modify the input map', () => {
+    const copy = Float32Array.from(map.data);
+    normalizeMap(map, { sign: 'negative', gamma: 2 });
+    expect(map.data).toEqual(copy);
+  });
+
+  it('rejects bad options with INVALID_ARGUMENT', () => {
+    expectFvError(() => normalizeMap(map, { sign: 'both' as never }), 'INVALID_ARGUMENT');
+    expectFvError(() => normalizeMap(map, { gamma: 0 }), 'INVALID_ARGUMENT');
+    expectFvError(() => normalizeMap(map, { range: [1, 1] }), 'INVALID_ARGUMENT');
+    expectFvError(() => normalizeMap(map, { normalize: 'zscore' as never }), 'INVALID_ARGUMENT');
+    expectFvError(
+      () => normalizeMap(map, { normalize: { mode: 'outlier', outlierPerc: 100 } }),
+      'INVALID_ARGUMENT',
+    );
+    expectFvError(
+      () => normalizeMap(map, { normalize: { mode: 'percentile', percentile: 0 } }),
+      'INVALID_ARGUMENT',
+    );
+    expectFvError(
+      () => normalizeMap({ data: new Float32Array(3), width: 2, height: 2 }),
+      'SHAPE_MISMATCH',
+    );
+  });
+});

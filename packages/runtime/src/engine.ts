@@ -1,0 +1,374 @@
+// The client side: starts the worker, loads the model there and implements core's `Engine` by
+// forwarding each call over comlink. The worker's API type arrives by `import type` only.
+import {
+  type AbortSignalLike,
+  abortError,
+  type Engine,
+  type EngineInfo,
+  type ForwardOptions,
+  FvError,
+  type GradientOptions,
+  type GradientResult,
+  type Objective,
+  type Tensor,
+  throwIfAborted,
+} from '@fv/core';
+import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from 'comlink';
+import type { HostStats, WorkerApi } from './host.js';
+import { type LoadProgress, type ModelSource, readModelSource } from './model-source.js';
+import {
+  type BackendPreference,
+  deserializeError,
+  type Envelope,
+  toFvError,
+  type WasmPaths,
+  type WireGradientOptions,
+  type WireTensor,
+} from './protocol.js';
+
+const isNode =
+  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
+
+/** A Node `worker_threads` worker, structurally (so browser builds need no Node types). */
+interface NodeWorkerLike {
+  postMessage(message: unknown, transfer?: readonly unknown[]): void;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener: (...args: never[]) => void): unknown;
+  terminate(): Promise<number>;
+  ref(): void;
+  unref(): void;
+}
+
+/** Options of {@link createEngine}. */
+export interface CreateEngineOptions {
+  /** The ONNX model: bytes, a Blob, a URL, or (in Node) a file path. Buffers are copied, not detached. */
+  readonly model: ModelSource;
+  /**
+   * Execution backend. `auto` uses WebGPU when an adapter and a device can be had and the model's
+   * session can be created there, else wasm; `engine.info.backendReason` says why.
+   * @defaultValue `'auto'`
+   */
+  readonly backend?: BackendPreference;
+  /** Download and compile progress. */
+  readonly onProgress?: (event: LoadProgress) => void;
+  /** Cancels loading: `createEngine` rejects with an `AbortError` and the worker is terminated. */
+  readonly signal?: AbortSignalLike;
+  /**
+   * Your own worker, or the URL of `@fv/runtime/worker` (for CDN or CSP setups). Browsers: a module
+   * `Worker` or its URL; Node: a `worker_threads` `Worker` or a file URL. The engine owns the worker
+   * and terminates it on `dispose()`.
+   * @defaultValue `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
+   */
+  readonly worker?: Worker | NodeWorkerLike | URL | string;
+  /**
+   * Where onnxruntime-web loads its `.wasm` and `.mjs` files from (`ort.env.wasm.wasmPaths`), for
+   * example a CDN folder `https://cdn.jsdelivr.net/npm/onnxruntime-web@1.30.0/dist/`.
+   * @defaultValue next to onnxruntime-web's own module files, as the bundler placed them
+   */
+  readonly wasmPaths?: WasmPaths;
+  /**
+   * wasm threads (`ort.env.wasm.numThreads`); threads need a cross-origin-isolated page.
+   * @defaultValue 1 in Node; onnxruntime-web's default in browsers
+   */
+  readonly numThreads?: number;
+  /** Keep URL models in the browser's Cache Storage (`fv-models-v1`). @defaultValue true */
+  readonly cache?: boolean;
+}
+
+/** Options of {@link RuntimeEngine.forward}. */
+export interface RuntimeForwardOptions extends ForwardOptions {
+  /**
+   * Transfer `input.data`'s buffer to the worker instead of copying it: faster, but the caller's
+   * array is detached (length 0) afterwards. @defaultValue false
+   */
+  readonly transferInput?: boolean;
+}
+
+/** Options of {@link RuntimeEngine.gradient}. */
+export interface RuntimeGradientOptions extends GradientOptions {
+  /** As in {@link RuntimeForwardOptions.transferInput}. @defaultValue false */
+  readonly transferInput?: boolean;
+}
+
+/**
+ * An onnxruntime-web engine running in a worker. Result tensors are new arrays owned by the caller;
+ * input arrays are copied (never detached) unless `transferInput` is set.
+ */
+export interface RuntimeEngine extends Engine {
+  forward(input: Tensor, options?: RuntimeForwardOptions): Promise<Record<string, Tensor>>;
+  gradient(
+    input: Tensor,
+    objective: Objective,
+    options?: RuntimeGradientOptions,
+  ): Promise<GradientResult>;
+  /** Sessions created, gradient models built and runs so far (to check caching). */
+  stats(): Promise<HostStats>;
+}
+
+interface WorkerHandle {
+  readonly endpoint: Endpoint;
+  onCrash(listener: (message: string) => void): void;
+  terminate(): Promise<void>;
+  ref(): void;
+  unref(): void;
+}
+
+function isNodeWorker(value: unknown): value is NodeWorkerLike {
+  return typeof value === 'object' && value !== null && 'on' in value && 'terminate' in value;
+}
+
+async function startNodeWorker(option: CreateEngineOptions['worker']): Promise<WorkerHandle> {
+  const workerThreads = 'node:worker_threads';
+  const nodeAdapter = 'comlink/dist/esm/node-adapter.mjs';
+  const { Worker } = (await import(
+    /* webpackIgnore: true */ /* @vite-ignore */ workerThreads
+  )) as typeof import('node:worker_threads');
+  const { default: nodeEndpoint } = (await import(
+    /* webpackIgnore: true */ /* @vite-ignore */ nodeAdapter
+  )) as { default: (port: unknown) => Endpoint };
+  const file = './worker.js';
+  const worker: NodeWorkerLike = isNodeWorker(option)
+    ? option
+    : (new Worker(
+        option === undefined ? new URL(file, import.meta.url) : new URL(String(option)),
+      ) as unknown as NodeWorkerLike);
+  let listener: ((message: string) => void) | undefined;
+  let exiting = false;
+  worker.on('error', ((error: Error) => listener?.(`worker error: ${error.message}`)) as never);
+  worker.on('exit', ((code: number) => {
+    if (!exiting) listener?.(`worker exited with code ${code}`);
+  }) as never);
+  return {
+    endpoint: nodeEndpoint(worker),
+    onCrash: (l) => {
+      listener = l;
+    },
+    async terminate() {
+      exiting = true;
+      await worker.terminate();
+    },
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+  };
+}
+
+function startBrowserWorker(option: CreateEngineOptions['worker']): WorkerHandle {
+  const worker =
+    option === undefined
+      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
+      : option instanceof Worker
+        ? option
+        : new Worker(option as URL | string, { type: 'module' });
+  let listener: ((message: string) => void) | undefined;
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    listener?.(`worker error: ${event.message || 'the worker failed to start or threw'}`);
+  });
+  return {
+    endpoint: worker,
+    onCrash: (l) => {
+      listener = l;
+    },
+    async terminate() {
+      worker.terminate();
+    },
+    ref: () => undefined,
+    unref: () => undefined,
+  };
+}
+
+function wireTensor(t: Tensor, transferInput: boolean | undefined, what: string): WireTensor {
+  if (!t || !(t.data instanceof Float32Array) || !Array.isArray(t.dims)) {
+    throw new FvError('INVALID_ARGUMENT', `${what} must be a Tensor { data: Float32Array; dims }`);
+  }
+  const ownsBuffer =
+    t.data.buffer instanceof ArrayBuffer &&
+    t.data.byteOffset === 0 &&
+    t.data.byteLength === t.data.buffer.byteLength;
+  return { data: transferInput && ownsBuffer ? t.data : t.data.slice(), dims: [...t.dims] };
+}
+
+function transferTensor<T extends WireTensor>(t: T): T {
+  return transfer(t, [t.data.buffer as ArrayBuffer]);
+}
+
+class WorkerEngine implements RuntimeEngine {
+  info!: EngineInfo;
+  private readonly pending = new Map<number, (error: FvError) => void>();
+  private nextCallId = 1;
+  private crashed: FvError | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly handle: WorkerHandle,
+    private readonly api: Remote<WorkerApi>,
+  ) {
+    handle.unref();
+    handle.onCrash((message) => this.crash(message));
+  }
+
+  private crash(message: string): void {
+    if (this.crashed || this.disposed) return;
+    this.crashed = new FvError(
+      'WORKER_CRASHED',
+      `The @fv/runtime worker stopped (${message}); create a new engine`,
+    );
+    for (const reject of [...this.pending.values()]) reject(this.crashed);
+    this.pending.clear();
+    this.handle.unref();
+    void this.handle.terminate().catch(() => undefined);
+  }
+
+  /** Runs one worker call with abort, crash and dispose handling. */
+  call<T>(
+    signal: AbortSignalLike | undefined,
+    invoke: (callId: number) => Promise<Envelope<T>>,
+  ): Promise<T> {
+    if (this.disposed)
+      return Promise.reject(new FvError('DISPOSED', 'The engine has been disposed'));
+    if (this.crashed) return Promise.reject(this.crashed);
+    try {
+      throwIfAborted(signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const callId = this.nextCallId++;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const finish = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        signal?.removeEventListener('abort', onAbort);
+        this.pending.delete(callId);
+        if (this.pending.size === 0) this.handle.unref();
+        return true;
+      };
+      const onAbort = (): void => {
+        if (!finish()) return;
+        reject(abortError(signal?.reason));
+        this.api.abort(callId).catch(() => undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.pending.set(callId, (error) => {
+        if (finish()) reject(error);
+      });
+      this.handle.ref();
+      let started: Promise<Envelope<T>>;
+      try {
+        started = invoke(callId);
+      } catch (error) {
+        if (finish()) reject(toFvError(error, 'INVALID_ARGUMENT'));
+        return;
+      }
+      started.then(
+        (envelope) => {
+          if (!finish()) return;
+          if (envelope.ok) resolve(envelope.value);
+          else reject(deserializeError(envelope.error));
+        },
+        (error) => {
+          if (finish()) reject(toFvError(error));
+        },
+      );
+    });
+  }
+
+  forward(input: Tensor, options: RuntimeForwardOptions = {}): Promise<Record<string, Tensor>> {
+    return this.call(options.signal, (callId) => {
+      const wire = wireTensor(input, options.transferInput, 'input');
+      return this.api.forward(callId, transferTensor(wire), options.outputs);
+    });
+  }
+
+  gradient(
+    input: Tensor,
+    objective: Objective,
+    options: RuntimeGradientOptions = {},
+  ): Promise<GradientResult> {
+    return this.call(options.signal, (callId) => {
+      const wire = wireTensor(input, options.transferInput, 'input');
+      const { seed } = options;
+      const wireOptions: WireGradientOptions = {
+        ...(options.wrt ? { wrt: [...options.wrt] } : {}),
+        ...(options.keep ? { keep: [...options.keep] } : {}),
+        ...(options.relu ? { relu: options.relu } : {}),
+        ...(seed === undefined
+          ? {}
+          : { seed: typeof seed === 'number' ? seed : wireTensor(seed, false, 'seed') }),
+      };
+      const transfers = [wire.data.buffer as ArrayBuffer];
+      if (wireOptions.seed && typeof wireOptions.seed !== 'number')
+        transfers.push(wireOptions.seed.data.buffer as ArrayBuffer);
+      return this.api.gradient(
+        callId,
+        transferTensor(wire),
+        objective,
+        transfer(wireOptions, transfers.slice(1)),
+      );
+    });
+  }
+
+  stats(): Promise<HostStats> {
+    return this.call(undefined, async () => ({ ok: true, value: await this.api.stats() }));
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    if (!this.crashed) {
+      try {
+        this.handle.ref();
+        await Promise.race([
+          this.api.dispose(),
+          new Promise((resolve) => setTimeout(resolve, 5_000)),
+        ]);
+      } catch {
+        // the worker is terminated below either way
+      }
+    }
+    this.disposed = true;
+    const error = new FvError('DISPOSED', 'The engine was disposed while this call was pending');
+    for (const reject of [...this.pending.values()]) reject(error);
+    this.pending.clear();
+    this.api[releaseProxy]();
+    await this.handle.terminate().catch(() => undefined);
+  }
+}
+
+/**
+ * Starts a worker, loads the model there and returns an engine implementing `@fv/core`'s `Engine`.
+ *
+ * @example
+ * const engine = await createEngine({ model: '/models/mobilenet_v2.onnx', backend: 'auto' });
+ * const { logits } = await engine.forward(input);
+ * const { gradients } = await engine.gradient(input, { kind: 'logit', output: 'logits' }, { seed: 281 });
+ * await engine.dispose();
+ */
+export async function createEngine(options: CreateEngineOptions): Promise<RuntimeEngine> {
+  const { signal, onProgress } = options;
+  const bytes = await readModelSource(options.model, {
+    onProgress,
+    signal,
+    cache: options.cache,
+  });
+  throwIfAborted(signal);
+  onProgress?.({ phase: 'compile' });
+  const handle = isNode
+    ? await startNodeWorker(options.worker)
+    : startBrowserWorker(options.worker);
+  const api = wrap<WorkerApi>(handle.endpoint);
+  const engine = new WorkerEngine(handle, api);
+  try {
+    engine.info = await engine.call(signal, () =>
+      api.load(transfer(bytes, [bytes.buffer as ArrayBuffer]), {
+        backend: options.backend ?? 'auto',
+        ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}),
+        ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}),
+      }),
+    );
+  } catch (error) {
+    await engine.dispose();
+    throw error;
+  }
+  onProgress?.({ phase: 'ready' });
+  return engine;
+}

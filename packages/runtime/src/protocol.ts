@@ -1,0 +1,112 @@
+// Types and helpers shared by the client (main thread) and the worker.
+import { FvError, type FvErrorCode, type SerializedFvError, type Tensor } from '@fv/core';
+
+/**
+ * Which onnxruntime-web execution provider to use.
+ * - `auto`: WebGPU when an adapter and a device can be had and the session compiles there, else wasm.
+ * - `webgpu`: the native WebGPU provider (`onnxruntime-web/webgpu`); fails with `BACKEND_UNAVAILABLE`
+ *   when WebGPU cannot be used.
+ * - `wasm`: the wasm provider (`onnxruntime-web/wasm`; in Node, onnxruntime-web's Node build).
+ */
+export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+
+/** Where onnxruntime-web loads its `.wasm`/`.mjs` files from (`ort.env.wasm.wasmPaths`). */
+export type WasmPaths = string | { readonly mjs?: string; readonly wasm?: string };
+
+/** Settings the worker needs to load a model. */
+export interface LoadSettings {
+  readonly backend: BackendPreference;
+  readonly wasmPaths?: WasmPaths;
+  readonly numThreads?: number;
+}
+
+/** A result or a serialized error: worker methods never throw, so error codes survive comlink. */
+export type Envelope<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: SerializedFvError };
+
+/** A tensor as it crosses the boundary (its buffer is transferred). */
+export interface WireTensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/** Options of a gradient request after the client validated them. */
+export interface WireGradientOptions {
+  readonly wrt?: readonly string[];
+  readonly keep?: readonly string[];
+  readonly relu?: 'standard' | 'guided' | 'deconvnet';
+  readonly seed?: number | WireTensor;
+}
+
+const CODES: ReadonlySet<string> = new Set<FvErrorCode>([
+  'INVALID_MODEL',
+  'UNSUPPORTED_OP',
+  'UNKNOWN_TENSOR',
+  'INVALID_ARGUMENT',
+  'OUT_OF_RANGE',
+  'SHAPE_MISMATCH',
+  'INVALID_IMAGE',
+  'BACKEND_UNAVAILABLE',
+  'WORKER_CRASHED',
+  'DISPOSED',
+  'ABORTED',
+  'INTERNAL',
+]);
+
+/**
+ * Turns anything thrown in the worker into an {@link FvError}. onnxruntime's own errors are
+ * plain `Error`s; their messages are matched to the closest code (and kept in the message).
+ */
+export function toFvError(error: unknown, fallback: FvErrorCode = 'INTERNAL'): FvError {
+  if (error instanceof FvError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = codeFromMessage(message) ?? fallback;
+  const fv = new FvError(code, message);
+  if (error instanceof Error && error.stack) fv.stack = error.stack;
+  return fv;
+}
+
+function codeFromMessage(message: string): FvErrorCode | undefined {
+  if (/Could not find an implementation for|not implemented|Unsupported op/i.test(message))
+    return 'UNSUPPORTED_OP';
+  if (/invalid dimensions|dimension|shape|rank/i.test(message) && /input/i.test(message))
+    return 'SHAPE_MISMATCH';
+  if (/Unexpected input data type|data type|dtype/i.test(message)) return 'INVALID_ARGUMENT';
+  if (/Invalid Output Name|output name|input name|not found/i.test(message))
+    return 'UNKNOWN_TENSOR';
+  if (/protobuf|failed to load model|Load model|ModelProto|parse/i.test(message))
+    return 'INVALID_MODEL';
+  return undefined;
+}
+
+export function serializeError(error: unknown, fallback?: FvErrorCode): SerializedFvError {
+  return toFvError(error, fallback).toJSON();
+}
+
+export function deserializeError(data: SerializedFvError): FvError {
+  const code = CODES.has(data.code) ? data.code : 'INTERNAL';
+  return FvError.fromJSON({ ...data, code });
+}
+
+/** The buffer of `data`, when `data` spans all of it (so it can be transferred as is). */
+export function ownedBuffer(data: Float32Array): ArrayBuffer | undefined {
+  const buffer = data.buffer;
+  if (!(buffer instanceof ArrayBuffer)) return undefined;
+  return data.byteOffset === 0 && data.byteLength === buffer.byteLength ? buffer : undefined;
+}
+
+/** A tensor whose data owns its buffer: `data` itself when it does, otherwise a copy. */
+export function owned(t: Tensor): WireTensor {
+  return { data: ownedBuffer(t.data) ? t.data : t.data.slice(), dims: [...t.dims] };
+}
+
+/** The transferable buffers of a set of tensors (each at most once). */
+export function buffersOf(tensors: Iterable<WireTensor>): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>();
+  for (const t of tensors) {
+    const b = ownedBuffer(t.data);
+    if (b) set.add(b);
+  }
+  return [...set];
+}

@@ -39,6 +39,14 @@ export interface GradientModelOptions {
    * Gradient rules of windowed ops need static spatial sizes. @defaultValue the model's own dims
    */
   readonly inputShapes?: Readonly<Record<string, readonly Dim[]>>;
+  /**
+   * Let rules add precomputed weight copies where that makes the backward pass faster: the input
+   * gradient of a stride-1 Conv becomes a Conv with spatially flipped, in/out-transposed weights
+   * instead of a ConvTranspose (onnxruntime's ConvTranspose kernel is the slower one). Costs one
+   * extra copy of those convolutions' weights in memory and in the model.
+   * @defaultValue `false`
+   */
+  readonly precomputeWeights?: boolean;
   /** Gradient rules to use. @defaultValue {@link defaultRegistry} */
   readonly registry?: GradientRegistry;
 }
@@ -144,6 +152,7 @@ export function buildGradientModel(
     return name;
   };
   const newNodes: NodeProto[] = [];
+  const newInitializers: ReturnType<typeof makeFloatTensor>[] = [];
   const newInputs: ReturnType<typeof makeValueInfo>[] = [];
   const emitNode = (
     opType: string,
@@ -386,6 +395,12 @@ export function buildGradientModel(
       opset,
       index,
       relu,
+      precomputeWeights: options.precomputeWeights ?? false,
+      addInitializer: (values, dims) => {
+        const name = fresh('weights');
+        newInitializers.push(makeFloatTensor(name, dims, values));
+        return name;
+      },
       I: (i) => node.input[i] ?? '',
       O: (i) => node.output[i] ?? '',
       GO: (i) => (node.output[i] ? gradOf(node.output[i]!) : undefined),
@@ -498,6 +513,7 @@ export function buildGradientModel(
   const delta = create(ModelProtoSchema, {
     graph: create(GraphProtoSchema, {
       node: newNodes,
+      initializer: newInitializers,
       input: newInputs,
       output: outputs.slice(graph.output.length),
     }),

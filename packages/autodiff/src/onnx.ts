@@ -242,6 +242,14 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
+/** The values of a FLOAT tensor as a Float32Array (a copy), read straight from its raw bytes. */
+export function floatValues(t: TensorProto): Float32Array {
+  if (t.dataType !== DataType.FLOAT) return Float32Array.from(tensorValues(t));
+  if (t.rawData.length === 0) return Float32Array.from(t.floatData);
+  const copy = t.rawData.slice();
+  return new Float32Array(copy.buffer, 0, copy.byteLength / 4);
+}
+
 /** Decoded values of a tensor as plain numbers (float, integer and bool types). */
 export function tensorValues(t: TensorProto): number[] {
   const raw = t.rawData;

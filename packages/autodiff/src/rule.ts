@@ -14,6 +14,10 @@ export interface RuleContext {
   readonly index: GraphIndex;
   /** How Relu-like rules pass gradients back. */
   readonly relu: ReluMode;
+  /** Whether rules may add precomputed (transformed) weight copies for speed. */
+  readonly precomputeWeights: boolean;
+  /** Adds a float initializer (a precomputed weight copy) and returns its name. */
+  addInitializer(values: Float32Array, dims: readonly number[]): string;
   I(i: number): string;
   O(i: number): string;
   /** Gradient flowing into output i, or `undefined` when no gradient reaches that output. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildGradientModel } from '../src/index.js';
 import { gradCheck } from './helpers/gradcheck.js';
 import { buildModel, randomArray } from './helpers/onnx-model.js';
+import { run } from './helpers/ort.js';
 
 function smallCnn(opset = 13): Uint8Array {
   return buildModel({
@@ -93,5 +94,46 @@ describe('buildGradientModel', () => {
         message: expect.stringMatching(/channel 4 .* 4 channels/),
       }),
     );
+  });
+});
+
+describe('precomputeWeights', () => {
+  it('gives the same gradient with flipped-weight Convs for stride 1 (groups, dilation, asymmetric pads)', async () => {
+    const model = buildModel({
+      inputs: [{ name: 'x', dims: [1, 4, 9, 9] }],
+      outputs: [{ name: 'y', dims: [1, 6, 9, 9] }],
+      floatInits: [
+        { name: 'w1', dims: [6, 2, 3, 3], data: randomArray(108, 21) },
+        { name: 'w2', dims: [6, 6, 3, 3], data: randomArray(324, 22) },
+      ],
+      nodes: [
+        {
+          op: 'Conv',
+          inputs: ['x', 'w1'],
+          outputs: ['c'],
+          attrs: { group: { int: 2 }, pads: { ints: [1, 2, 1, 0] } },
+        },
+        {
+          op: 'Conv',
+          inputs: ['c', 'w2'],
+          outputs: ['y'],
+          attrs: { dilations: { ints: [2, 2] }, pads: { ints: [2, 2, 2, 2] } },
+        },
+      ],
+    });
+    const objective = { kind: 'layer', tensor: 'y' } as const;
+    const x = { data: randomArray(324, 23), dims: [1, 4, 9, 9] };
+    const plain = buildGradientModel(model, { objective });
+    const flipped = buildGradientModel(model, { objective, precomputeWeights: true });
+    const a = await run(plain.bytes, { x }, [plain.gradientOutputs.x!]);
+    const b = await run(flipped.bytes, { x }, [flipped.gradientOutputs.x!]);
+    const ga = a[plain.gradientOutputs.x!]!.data;
+    const gb = b[flipped.gradientOutputs.x!]!.data;
+    let maxDiff = 0;
+    for (let i = 0; i < ga.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ga[i]! - gb[i]!));
+    expect(maxDiff).toBeLessThan(1e-5 * Math.max(...ga.map(Math.abs)));
+    // The flipped model holds weight copies; the plain one adds none.
+    expect(flipped.bytes.length - model.length).toBeGreaterThan((108 + 324) * 4);
+    expect(plain.bytes.length - model.length).toBeLessThan(4000);
   });
 });

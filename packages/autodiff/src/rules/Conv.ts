@@ -1,5 +1,48 @@
-import type { GradientRule } from '../rule.js';
+import { floatValues } from '../onnx.js';
+import type { GradientRule, RuleContext } from '../rule.js';
 import { windowGeometry } from '../shapes.js';
+
+/**
+ * For stride 1, dX = conv(dY, W') with W' the spatially flipped, in/out-transposed weights and
+ * pads d·(k−1) − pad on each side. Returns undefined when that does not apply (strides, pads
+ * larger than the dilated kernel, weights not a plain float initializer).
+ */
+function flippedWeightConv(
+  ctx: RuleContext,
+  dY: string,
+  w: readonly number[],
+  kernel: readonly number[],
+  geo: { pads: number[]; strides: number[]; dilations: number[] },
+  group: number,
+): string | undefined {
+  if (kernel.length !== 2 || geo.strides.some((s) => s !== 1)) return undefined;
+  const weights = ctx.index.initializers.get(ctx.I(1));
+  if (!weights || weights.dataType !== 1) return undefined;
+  const nsp = 2;
+  const pads = geo.pads.map((p, i) => geo.dilations[i % nsp]! * (kernel[i % nsp]! - 1) - p);
+  if (pads.some((p) => p < 0)) return undefined;
+  const values = floatValues(weights);
+  const [m, cg, kh, kw] = w as [number, number, number, number];
+  const mg = m / group;
+  // W'[g·cg + c, j, a, b] = W[g·mg + j, c, kh−1−a, kw−1−b]; shape (cg·group, mg, kh, kw).
+  const out = new Float32Array(values.length);
+  for (let g = 0; g < group; g++)
+    for (let j = 0; j < mg; j++)
+      for (let c = 0; c < cg; c++)
+        for (let a = 0; a < kh; a++)
+          for (let b = 0; b < kw; b++) {
+            const src = (((g * mg + j) * cg + c) * kh + (kh - 1 - a)) * kw + (kw - 1 - b);
+            const dst = (((g * cg + c) * mg + j) * kh + a) * kw + b;
+            out[dst] = values[src]!;
+          }
+  const name = ctx.addInitializer(out, [cg * group, mg, kh, kw]);
+  return ctx.op('Conv', [dY, name], {
+    kernel_shape: { ints: kernel },
+    dilations: { ints: geo.dilations },
+    pads: { ints: pads },
+    group: { int: group },
+  });
+}
 
 /**
  * Y = conv(X, W) + B. dX is the transposed convolution of dY with the same weights, strides,
@@ -34,12 +77,18 @@ export const Conv: GradientRule = {
         `cannot express the input gradient with output_padding [${outputPadding.join(', ')}]`,
       );
     }
+    const group = ctx.int('group', 1);
+    const flipped = ctx.precomputeWeights && flippedWeightConv(ctx, dY, w, kernel, geo, group);
+    if (flipped) {
+      ctx.setGI(0, flipped);
+      return;
+    }
     const attrs = {
       kernel_shape: { ints: kernel },
       strides: { ints: geo.strides },
       dilations: { ints: geo.dilations },
       pads: { ints: geo.pads },
-      group: { int: ctx.int('group', 1) },
+      group: { int: group },
       ...(outputPadding.some((p) => p !== 0) ? { output_padding: { ints: outputPadding } } : {}),
     };
     ctx.setGI(0, ctx.op('ConvTranspose', [dY, ctx.I(1)], attrs));

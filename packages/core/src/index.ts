@@ -19,7 +19,59 @@ export type {
   ReluMode,
   SumObjective,
 } from './objective.js';
+export type {
+  ColorOrder,
+  Layout,
+  ModelConfig,
+  ResolvedModelConfig,
+} from './preprocess/config.js';
+export {
+  configFromMetadata,
+  normalizePixel,
+  presets,
+  resolveModelConfig,
+} from './preprocess/config.js';
+export type {
+  ImageLike,
+  ImageToTensorOptions,
+  PreparedInput,
+  RgbaImage,
+} from './preprocess/image.js';
+export { imageToTensor, isTensor, tensorToImage } from './preprocess/image.js';
+export type { ImageShape } from './preprocess/layout.js';
+export { imageShape } from './preprocess/layout.js';
+export type { CropRegion, Map2D } from './preprocess/map.js';
+export { mapToSource, resizeMap } from './preprocess/map.js';
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
+export type {
+  ActivationsOptions,
+  ActivationsResult,
+  ChannelActivation,
+} from './saliency/activations.js';
+export { activations } from './saliency/activations.js';
+export { selectLayer } from './saliency/cam.js';
+export type { SaliencyMaps } from './saliency/maps.js';
+export { saliencyMaps } from './saliency/maps.js';
+export { saliency } from './saliency/saliency.js';
+export type {
+  Baseline,
+  CamLayerOptions,
+  CommonSaliencyOptions,
+  Completeness,
+  GradCamOptions,
+  GradientXInputOptions,
+  GuidedGradCamOptions,
+  IntegratedGradientsOptions,
+  ModifiedReluOptions,
+  OcclusionOptions,
+  SaliencyMethod,
+  SaliencyOptions,
+  SaliencyProgress,
+  SaliencyResult,
+  ScoreCamOptions,
+  SmoothGradOptions,
+  VanillaOptions,
+} from './saliency/types.js';
 export type { Tensor } from './tensor.js';
 export { sizeOf, tensor } from './tensor.js';

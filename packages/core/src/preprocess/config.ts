@@ -1,0 +1,227 @@
+import type { EngineInfo } from '../engine.js';
+import { FvError } from '../errors.js';
+
+/** Memory layout of an image tensor: channels first (`NCHW`, PyTorch/ONNX) or last (`NHWC`, TensorFlow). */
+export type Layout = 'NCHW' | 'NHWC';
+
+/** Order of the colour channels the model expects. */
+export type ColorOrder = 'RGB' | 'BGR';
+
+/**
+ * How a model wants its input image. A pixel value `p` in 0..255 of channel `c` becomes
+ * `(p · scale − mean[c]) / std[c]`, in the model's colour order and layout.
+ */
+export interface ModelConfig {
+  /** Name of the model input. @defaultValue the engine's first input */
+  readonly input?: string;
+  /** Name of the output holding the class scores (pre-softmax logits). @defaultValue the engine's first output */
+  readonly logits?: string;
+  /** Input width in pixels. @defaultValue read from the model's input shape */
+  readonly width?: number;
+  /** Input height in pixels. @defaultValue read from the model's input shape */
+  readonly height?: number;
+  /** @defaultValue read from the input shape (a dimension of 1 or 3 next to the batch), else `'NCHW'` */
+  readonly layout?: Layout;
+  /** 1 (grayscale, luma of RGB) or 3. @defaultValue read from the input shape, else 3 */
+  readonly channels?: 1 | 3;
+  /** @defaultValue `'RGB'` */
+  readonly colorOrder?: ColorOrder;
+  /** Multiplies 0..255 pixel values first. @defaultValue `1 / 255` */
+  readonly scale?: number;
+  /** Subtracted per channel (model colour order) after scaling. @defaultValue `[0, 0, 0]` */
+  readonly mean?: readonly number[];
+  /** Divides per channel after subtracting the mean. @defaultValue `[1, 1, 1]` */
+  readonly std?: readonly number[];
+  /**
+   * Valid range of the normalized input, used to clip dream results and to draw uniform
+   * baselines. @defaultValue the image of pixel values 0 and 255 under the normalization
+   */
+  readonly valueRange?: readonly [number, number];
+  /** Class names, index-aligned with the logits. */
+  readonly labels?: readonly string[];
+}
+
+/** A {@link ModelConfig} with every field decided. */
+export interface ResolvedModelConfig {
+  readonly input: string;
+  readonly logits: string;
+  readonly width: number;
+  readonly height: number;
+  readonly layout: Layout;
+  readonly channels: 1 | 3;
+  readonly colorOrder: ColorOrder;
+  readonly scale: number;
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+  readonly valueRange: readonly [number, number];
+  readonly labels?: readonly string[];
+}
+
+/**
+ * Normalization presets of common model families. Spread one into a config and add what the
+ * model does not say (`{ ...presets.torchvision, labels }`).
+ */
+export const presets = {
+  /** torchvision / ImageNet: RGB in [0, 1], then mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225). */
+  torchvision: {
+    colorOrder: 'RGB',
+    scale: 1 / 255,
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+  },
+  /** TensorFlow / Keras MobileNet and Inception: `(p − 128) / 128` ≈ [−1, 1]. */
+  tensorflow: { colorOrder: 'RGB', scale: 1, mean: [128, 128, 128], std: [128, 128, 128] },
+  /** Caffe (VGG, ResNet-50 Caffe): BGR, 0..255 minus the ImageNet BGR mean. */
+  caffe: {
+    colorOrder: 'BGR',
+    scale: 1,
+    mean: [103.939, 116.779, 123.68],
+    std: [1, 1, 1],
+  },
+  /** MNIST: one grayscale channel in [0, 1]. */
+  mnist: { channels: 1, scale: 1 / 255, mean: [0], std: [1] },
+} as const satisfies Record<string, ModelConfig>;
+
+const perChannel = (values: readonly number[], channels: number, what: string): number[] => {
+  if (values.length === channels) return [...values];
+  if (values.length === 1) return Array.from({ length: channels }, () => values[0]!);
+  if (channels === 1 && values.length === 3) {
+    // A 3-channel preset on a grayscale model: use the mean of the channel values.
+    return [(values[0]! + values[1]! + values[2]!) / 3];
+  }
+  throw new FvError(
+    'INVALID_ARGUMENT',
+    `ModelConfig.${what} has ${values.length} values but the model has ${channels} channels`,
+  );
+};
+
+const parseList = (text: string): number[] | undefined => {
+  const trimmed = text.trim().replace(/^\[|\]$/g, '');
+  const values = trimmed
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
+  return values.length > 0 && values.every(Number.isFinite) ? values : undefined;
+};
+
+/**
+ * Reads preprocessing hints from ONNX `metadata_props` (as `inspectModel` reports them): keys
+ * `mean`, `std`, `scale` (number lists, JSON or comma separated), `layout` (`NCHW`/`NHWC`),
+ * `color_order` (`RGB`/`BGR`) and `labels` (JSON array or one per line). Unknown keys are ignored.
+ */
+export function configFromMetadata(metadata: Readonly<Record<string, string>>): ModelConfig {
+  const config: { -readonly [K in keyof ModelConfig]: ModelConfig[K] } = {};
+  const mean = metadata.mean !== undefined ? parseList(metadata.mean) : undefined;
+  const std = metadata.std !== undefined ? parseList(metadata.std) : undefined;
+  const scale = metadata.scale !== undefined ? parseList(metadata.scale) : undefined;
+  if (mean) config.mean = mean;
+  if (std) config.std = std;
+  if (scale?.length === 1) config.scale = scale[0]!;
+  const layout = metadata.layout?.toUpperCase();
+  if (layout === 'NCHW' || layout === 'NHWC') config.layout = layout;
+  const order = (metadata.color_order ?? metadata.colorOrder)?.toUpperCase();
+  if (order === 'RGB' || order === 'BGR') config.colorOrder = order;
+  if (metadata.labels !== undefined) {
+    const text = metadata.labels.trim();
+    try {
+      const parsed: unknown = text.startsWith('[') ? JSON.parse(text) : undefined;
+      config.labels = Array.isArray(parsed)
+        ? parsed.map(String)
+        : text.split(/\r?\n/).filter((line) => line.length > 0);
+    } catch {
+      config.labels = text.split(/\r?\n/).filter((line) => line.length > 0);
+    }
+  }
+  return config;
+}
+
+const staticDim = (d: number | string | null | undefined): number | undefined =>
+  typeof d === 'number' && d > 0 ? d : undefined;
+
+/**
+ * Decides every preprocessing field: what `config` says wins, then what the engine's input shape
+ * says (size, layout, channel count), then the defaults documented on {@link ModelConfig}.
+ * @throws FvError `UNKNOWN_TENSOR` when `config.input` or `config.logits` is not a model input/output,
+ *   `INVALID_ARGUMENT` when the size cannot be decided or mean/std lengths do not fit.
+ */
+export function resolveModelConfig(
+  info: EngineInfo,
+  config: ModelConfig = {},
+): ResolvedModelConfig {
+  const inputInfo = config.input
+    ? info.inputs.find((i) => i.name === config.input)
+    : info.inputs[0];
+  if (!inputInfo) {
+    throw new FvError(
+      'UNKNOWN_TENSOR',
+      config.input
+        ? `Model input '${config.input}' does not exist (inputs: ${info.inputs.map((i) => i.name).join(', ')})`
+        : 'The model has no inputs',
+    );
+  }
+  const logits = config.logits ?? info.outputs[0]?.name;
+  if (!logits) throw new FvError('UNKNOWN_TENSOR', 'The model has no outputs');
+  const dims = inputInfo.dims;
+  let layout = config.layout;
+  if (!layout && dims.length === 4) {
+    const d1 = staticDim(dims[1]);
+    const d3 = staticDim(dims[3]);
+    layout = d3 !== undefined && d3 <= 4 && !(d1 !== undefined && d1 <= 4) ? 'NHWC' : 'NCHW';
+  }
+  layout ??= 'NCHW';
+  const [cAxis, hAxis, wAxis] = layout === 'NCHW' ? [1, 2, 3] : [3, 1, 2];
+  const modelChannels = staticDim(dims[cAxis]);
+  const channels = config.channels ?? (modelChannels === 1 ? 1 : 3);
+  if (modelChannels !== undefined && modelChannels !== channels) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `ModelConfig.channels is ${channels} but input '${inputInfo.name}' has ${modelChannels} channels`,
+    );
+  }
+  const height = config.height ?? staticDim(dims[hAxis]);
+  const width = config.width ?? staticDim(dims[wAxis]);
+  if (height === undefined || width === undefined) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Input '${inputInfo.name}' has free spatial dimensions [${dims.join(', ')}]; set ModelConfig.width and height`,
+    );
+  }
+  const scale = config.scale ?? 1 / 255;
+  const mean = perChannel(config.mean ?? [0], channels, 'mean');
+  const std = perChannel(config.std ?? [1], channels, 'std');
+  let valueRange = config.valueRange;
+  if (!valueRange) {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let c = 0; c < channels; c++) {
+      const a = (0 - mean[c]!) / std[c]!;
+      const b = (255 * scale - mean[c]!) / std[c]!;
+      lo = Math.min(lo, a, b);
+      hi = Math.max(hi, a, b);
+    }
+    valueRange = [lo, hi];
+  }
+  return {
+    input: inputInfo.name,
+    logits,
+    width,
+    height,
+    layout,
+    channels,
+    colorOrder: config.colorOrder ?? 'RGB',
+    scale,
+    mean,
+    std,
+    valueRange,
+    ...(config.labels ? { labels: config.labels } : {}),
+  };
+}
+
+/** The normalized value of 0..255 pixel value `pixel` in model channel `channel`. */
+export function normalizePixel(
+  config: ResolvedModelConfig,
+  pixel: number,
+  channel: number,
+): number {
+  return (pixel * config.scale - config.mean[channel]!) / config.std[channel]!;
+}

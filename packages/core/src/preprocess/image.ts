@@ -1,0 +1,145 @@
+import { FvError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import type { ResolvedModelConfig } from './config.js';
+import { imageShape } from './layout.js';
+import { type CropRegion, resizePlane } from './map.js';
+
+/**
+ * An `ImageData`-like image: 8-bit pixels, row-major, interleaved channels. A browser `ImageData`
+ * fits as is; in Node use a decoded PNG or JPEG.
+ */
+export interface ImageLike {
+  readonly data: ArrayLike<number>;
+  readonly width: number;
+  readonly height: number;
+  /** Interleaved channels per pixel: 1 (gray), 3 (RGB) or 4 (RGBA). @defaultValue 4 */
+  readonly channels?: 1 | 3 | 4;
+}
+
+/** An 8-bit RGBA image, as {@link tensorToImage} returns it. */
+export interface RgbaImage {
+  readonly data: Uint8ClampedArray;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Options of {@link imageToTensor}. */
+export interface ImageToTensorOptions {
+  /**
+   * `stretch` resizes the whole image to the model size (aspect ratio not kept); `center-crop`
+   * takes the largest centred region with the model's aspect ratio (times `cropFraction`) and
+   * resizes it. @defaultValue `'stretch'`
+   */
+  readonly fit?: 'stretch' | 'center-crop';
+  /**
+   * With `center-crop`: side of the crop as a fraction of the largest centred region
+   * (torchvision's Resize(256) + CenterCrop(224) is 0.875). @defaultValue 1
+   */
+  readonly cropFraction?: number;
+}
+
+/** A preprocessed model input and where it came from in the original image. */
+export interface PreparedInput {
+  readonly tensor: Tensor;
+  readonly crop: CropRegion;
+}
+
+/** True for {@link Tensor}s (as opposed to {@link ImageLike}s). */
+export function isTensor(value: Tensor | ImageLike): value is Tensor {
+  return Array.isArray((value as Tensor).dims);
+}
+
+/**
+ * Turns an 8-bit image into the model's input tensor: bilinear resize (optionally after a
+ * centre crop), colour order, grayscale conversion (ITU-R 601 luma), scale, mean and std, layout.
+ * @throws FvError `INVALID_IMAGE` when the pixel data does not match width × height × channels.
+ */
+export function imageToTensor(
+  image: ImageLike,
+  config: ResolvedModelConfig,
+  options: ImageToTensorOptions = {},
+): PreparedInput {
+  const { width: sw, height: sh } = image;
+  const srcChannels = image.channels ?? 4;
+  if (![1, 3, 4].includes(srcChannels)) {
+    throw new FvError('INVALID_IMAGE', `Image channels must be 1, 3 or 4, got ${srcChannels}`);
+  }
+  if (!(sw > 0 && sh > 0) || image.data.length !== sw * sh * srcChannels) {
+    throw new FvError(
+      'INVALID_IMAGE',
+      `Image data has ${image.data.length} values but ${sw}×${sh} with ${srcChannels} channels needs ${sw * sh * srcChannels}`,
+      { width: sw, height: sh, channels: srcChannels, length: image.data.length },
+    );
+  }
+  const { width: w, height: h, channels, layout } = config;
+  let region = { x: 0, y: 0, width: sw, height: sh };
+  if ((options.fit ?? 'stretch') === 'center-crop') {
+    const fraction = options.cropFraction ?? 1;
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new FvError('INVALID_ARGUMENT', `cropFraction must be in (0, 1], got ${fraction}`);
+    }
+    const aspect = w / h;
+    let cw = sw;
+    let ch = sw / aspect;
+    if (ch > sh) {
+      ch = sh;
+      cw = sh * aspect;
+    }
+    cw *= fraction;
+    ch *= fraction;
+    region = { x: (sw - cw) / 2, y: (sh - ch) / 2, width: cw, height: ch };
+  }
+  // Resample every source channel plane to the model size.
+  const planes: Float32Array[] = [];
+  for (let c = 0; c < Math.min(srcChannels, 3); c++) {
+    planes.push(resizePlane(image.data, sw, sh, w, h, undefined, region, srcChannels, c));
+  }
+  const rgb = (k: number): Float32Array => planes[srcChannels === 1 ? 0 : k]!;
+  const dims = layout === 'NCHW' ? [1, channels, h, w] : [1, h, w, channels];
+  const data = new Float32Array(channels * h * w);
+  const shape = imageShape(dims, layout);
+  for (let c = 0; c < channels; c++) {
+    const scale = config.scale / config.std[c]!;
+    const shift = config.mean[c]! / config.std[c]!;
+    for (let p = 0; p < h * w; p++) {
+      let pixel: number;
+      if (channels === 1) {
+        pixel = 0.299 * rgb(0)[p]! + 0.587 * rgb(1)[p]! + 0.114 * rgb(2)[p]!;
+        if (srcChannels === 1) pixel = rgb(0)[p]!;
+      } else {
+        const k = config.colorOrder === 'BGR' ? 2 - c : c;
+        pixel = rgb(k)[p]!;
+      }
+      data[c * shape.channelStride + p * shape.pixelStride] = pixel * scale - shift;
+    }
+  }
+  return {
+    tensor: { data, dims },
+    crop: { sourceWidth: sw, sourceHeight: sh, ...region },
+  };
+}
+
+/**
+ * Turns a model input tensor (first batch item) back into an RGBA image: inverse normalization,
+ * colour order, clipping to 0..255. Grayscale models give gray images.
+ */
+export function tensorToImage(tensor: Tensor, config: ResolvedModelConfig): RgbaImage {
+  const shape = imageShape(tensor.dims, config.layout);
+  if (shape.channels !== config.channels) {
+    throw new FvError(
+      'INVALID_IMAGE',
+      `Tensor has ${shape.channels} channels but the model config says ${config.channels}`,
+    );
+  }
+  const { width, height } = shape;
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let p = 0; p < width * height; p++) {
+    for (let k = 0; k < 3; k++) {
+      const c = shape.channels === 1 ? 0 : config.colorOrder === 'BGR' ? 2 - k : k;
+      const value = tensor.data[c * shape.channelStride + p * shape.pixelStride]!;
+      out[p * 4 + k] = (value * config.std[c]! + config.mean[c]!) / config.scale;
+    }
+    out[p * 4 + 3] = 255;
+  }
+  return { data: out, width, height };
+}

@@ -1,0 +1,205 @@
+import type { EngineInfo } from '../engine.js';
+import { FvError, throwIfAborted } from '../errors.js';
+import { type Map2D, resizePlane } from '../preprocess/map.js';
+import type { Tensor } from '../tensor.js';
+import {
+  forwardScores,
+  layerGradient,
+  positiveInteger,
+  type SaliencyContext,
+  softmax,
+} from './context.js';
+import type { CamLayerOptions, ScoreCamOptions } from './types.js';
+
+/** Sizes of a 4-D NCHW layer tensor. */
+export interface LayerShape {
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/** Reads an NCHW layer shape (batch 1); 2-D `[1, K]` tensors count as K channels of 1×1. */
+export function layerShape(tensor: Tensor, layer: string): LayerShape {
+  const d = tensor.dims;
+  if (d.length === 4 && d[0] === 1) return { channels: d[1]!, height: d[2]!, width: d[3]! };
+  if (d.length === 2 && d[0] === 1) return { channels: d[1]!, height: 1, width: 1 };
+  throw new FvError(
+    'SHAPE_MISMATCH',
+    `Layer '${layer}' has shape [${d.join(', ')}]; expected an NCHW feature map [1, C, H, W]`,
+  );
+}
+
+/**
+ * The layer to explain: `name` when it exists, otherwise the last differentiable layer of the
+ * model whose static shape is 4-D with a spatial size above 1×1.
+ * @throws FvError `UNKNOWN_TENSOR` when `name` is not a layer or no spatial layer exists.
+ */
+export function selectLayer(info: EngineInfo, name?: string, needGradient = true): string {
+  if (name !== undefined) {
+    if (info.layers.some((l) => l.name === name)) return name;
+    const spatial = info.layers.filter((l) => l.dims?.length === 4).map((l) => l.name);
+    const hint = spatial.length > 0 ? ` (4-D layers include: ${spatial.slice(-5).join(', ')})` : '';
+    throw new FvError('UNKNOWN_TENSOR', `Layer '${name}' is not in the model${hint}`, {
+      layer: name,
+    });
+  }
+  for (let i = info.layers.length - 1; i >= 0; i--) {
+    const layer = info.layers[i]!;
+    const d = layer.dims;
+    if (d?.length !== 4) continue;
+    const h = d[2];
+    const w = d[3];
+    if (typeof h !== 'number' || typeof w !== 'number' || h * w <= 1) continue;
+    if (needGradient && !layer.differentiable) continue;
+    return layer.name;
+  }
+  throw new FvError(
+    'UNKNOWN_TENSOR',
+    'No spatial (4-D, larger than 1×1) layer found in the model; pass the layer name explicitly',
+  );
+}
+
+/** The result of a CAM method at layer resolution and upsampled to the input. */
+export interface CamAttribution {
+  readonly layer: string;
+  readonly cam: Map2D;
+  /** The CAM bilinearly upsampled to the input, as a one-channel `[1, 1, H, W]` tensor. */
+  readonly upsampled: Tensor;
+}
+
+function finishCam(
+  ctx: SaliencyContext,
+  layer: string,
+  cam: Float32Array,
+  shape: LayerShape,
+  relu: boolean,
+): CamAttribution {
+  if (relu) for (let i = 0; i < cam.length; i++) cam[i] = Math.max(cam[i]!, 0);
+  const { width, height } = ctx.shape;
+  const up = resizePlane(cam, shape.width, shape.height, width, height);
+  const dims = ctx.config.layout === 'NCHW' ? [1, 1, height, width] : [1, height, width, 1];
+  return {
+    layer,
+    cam: { data: cam, width: shape.width, height: shape.height },
+    upsampled: { data: up, dims },
+  };
+}
+
+/** Grad-CAM or Grad-CAM++ at a layer. */
+export async function gradCam(
+  ctx: SaliencyContext,
+  options: CamLayerOptions,
+  variant: 'grad-cam' | 'grad-cam++',
+): Promise<CamAttribution> {
+  const layer = selectLayer(ctx.engine.info, options.layer);
+  ctx.plan(1);
+  const { gradient, activation } = await layerGradient(ctx, layer);
+  ctx.advance();
+  const shape = layerShape(activation, layer);
+  const area = shape.height * shape.width;
+  const g = gradient.data;
+  const a = activation.data;
+  const cam = new Float32Array(area);
+  for (let k = 0; k < shape.channels; k++) {
+    const base = k * area;
+    let weight = 0;
+    if (variant === 'grad-cam') {
+      for (let p = 0; p < area; p++) weight += g[base + p]!;
+      weight /= area;
+    } else {
+      // Grad-CAM++ (Chattopadhay et al. 2018, eq. 19 with the exponential-score trick):
+      // α = g² / (2g² + Σ_ab A_ab · g³), w_k = Σ_ij α_ij · relu(g_ij).
+      let activationSum = 0;
+      for (let p = 0; p < area; p++) activationSum += a[base + p]!;
+      for (let p = 0; p < area; p++) {
+        const gp = g[base + p]!;
+        if (gp === 0) continue;
+        const g2 = gp * gp;
+        const denominator = 2 * g2 + activationSum * g2 * gp;
+        const alpha = denominator !== 0 ? g2 / denominator : 0;
+        weight += alpha * Math.max(gp, 0);
+      }
+    }
+    if (weight === 0) continue;
+    for (let p = 0; p < area; p++) cam[p]! += weight * a[base + p]!;
+  }
+  return finishCam(ctx, layer, cam, shape, options.relu ?? true);
+}
+
+/** Score-CAM: channel weights from the scores of the input masked by each upsampled channel. */
+export async function scoreCam(
+  ctx: SaliencyContext,
+  options: ScoreCamOptions,
+): Promise<CamAttribution> {
+  const layer = selectLayer(ctx.engine.info, options.layer, false);
+  throwIfAborted(ctx.signal);
+  const out = await ctx.engine.forward(ctx.input, {
+    outputs: [layer],
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  const activation = out[layer];
+  if (!activation) throw new FvError('UNKNOWN_TENSOR', `The engine returned no tensor '${layer}'`);
+  const shape = layerShape(activation, layer);
+  const area = shape.height * shape.width;
+  const a = activation.data;
+  // Channels by mean activation, highest first; constant channels carry no spatial information.
+  const candidates: { channel: number; mean: number; lo: number; hi: number }[] = [];
+  for (let k = 0; k < shape.channels; k++) {
+    let sum = 0;
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let p = 0; p < area; p++) {
+      const v = a[k * area + p]!;
+      sum += v;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    if (hi > lo) candidates.push({ channel: k, mean: sum / area, lo, hi });
+  }
+  candidates.sort((p, q) => q.mean - p.mean || p.channel - q.channel);
+  const limit =
+    options.maxChannels !== undefined
+      ? positiveInteger(options.maxChannels, 'maxChannels')
+      : candidates.length;
+  const chosen = candidates.slice(0, limit);
+  const { width, height } = ctx.shape;
+  const x = ctx.input.data;
+  const size = x.length;
+  const scores = new Float64Array(chosen.length);
+  ctx.plan(Math.ceil(chosen.length / ctx.batchSize) + 1);
+  ctx.advance();
+  const channelPlane = new Float32Array(area);
+  const mask = new Float32Array(width * height);
+  for (let start = 0; start < chosen.length; start += ctx.batchSize) {
+    const n = Math.min(ctx.batchSize, chosen.length - start);
+    const batch = new Float32Array(n * size);
+    for (let i = 0; i < n; i++) {
+      const { channel, lo, hi } = chosen[start + i]!;
+      channelPlane.set(a.subarray(channel * area, (channel + 1) * area));
+      resizePlane(channelPlane, shape.width, shape.height, width, height, mask);
+      let mLo = Number.POSITIVE_INFINITY;
+      let mHi = Number.NEGATIVE_INFINITY;
+      for (const v of mask) {
+        mLo = Math.min(mLo, v);
+        mHi = Math.max(mHi, v);
+      }
+      const range = mHi - mLo || hi - lo;
+      for (let j = 0; j < size; j++) {
+        // Every channel of pixel p is scaled by mask[p].
+        const p =
+          ctx.config.layout === 'NCHW' ? j % (width * height) : Math.floor(j / ctx.shape.channels);
+        batch[i * size + j] = x[j]! * ((mask[p]! - mLo) / range);
+      }
+    }
+    const s = await forwardScores(ctx, batch, n);
+    scores.set(s, start);
+    ctx.advance();
+  }
+  const weights = softmax(scores);
+  const cam = new Float32Array(area);
+  chosen.forEach(({ channel }, i) => {
+    const w = weights[i]!;
+    for (let p = 0; p < area; p++) cam[p]! += w * a[channel * area + p]!;
+  });
+  return finishCam(ctx, layer, cam, shape, options.relu ?? true);
+}

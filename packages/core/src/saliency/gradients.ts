@@ -1,0 +1,278 @@
+import { FvError } from '../errors.js';
+import { normalizePixel } from '../preprocess/config.js';
+import { elementOffset } from '../preprocess/layout.js';
+import { createRng } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { forwardScores, inputGradients, positiveInteger, type SaliencyContext } from './context.js';
+import type {
+  Baseline,
+  Completeness,
+  IntegratedGradientsOptions,
+  SmoothGradOptions,
+} from './types.js';
+
+/** Attribution of the gradient methods, before reduction to maps. */
+export interface GradientAttribution {
+  readonly attribution: Tensor;
+  readonly gradient?: Tensor;
+  readonly completeness?: Completeness;
+}
+
+const like = (ctx: SaliencyContext, data: Float32Array): Tensor => ({
+  data,
+  dims: [...ctx.input.dims],
+});
+
+/** ∂score/∂input at the input, with the given Relu mode. */
+export async function plainGradient(
+  ctx: SaliencyContext,
+  relu: 'standard' | 'guided' | 'deconvnet' = 'standard',
+): Promise<Tensor> {
+  ctx.plan(1);
+  const g = await inputGradients(ctx, ctx.input.data, 1, relu);
+  ctx.advance();
+  return like(ctx, new Float32Array(g));
+}
+
+/** Gradient ⊙ input. */
+export async function gradientTimesInput(ctx: SaliencyContext): Promise<GradientAttribution> {
+  const gradient = await plainGradient(ctx);
+  const x = ctx.input.data;
+  const a = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) a[i] = gradient.data[i]! * x[i]!;
+  return { attribution: like(ctx, a), gradient };
+}
+
+function valueRangeOf(data: Float32Array): number {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of data) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return hi - lo;
+}
+
+/** SmoothGrad, SmoothGrad² and VarGrad, accumulated with Welford's algorithm in float64. */
+export async function smoothGrad(
+  ctx: SaliencyContext,
+  options: SmoothGradOptions,
+): Promise<GradientAttribution> {
+  const samples = positiveInteger(options.samples ?? 50, 'samples');
+  const sigma = options.sigma ?? 0.15;
+  if (!(sigma >= 0 && Number.isFinite(sigma))) {
+    throw new FvError('INVALID_ARGUMENT', `sigma must be a finite number ≥ 0, got ${sigma}`);
+  }
+  const variant = options.variant ?? 'mean';
+  if (!['mean', 'squared', 'variance'].includes(variant)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `SmoothGrad variant must be 'mean', 'squared' or 'variance', got '${variant}'`,
+    );
+  }
+  const x = ctx.input.data;
+  const size = x.length;
+  const std = sigma * valueRangeOf(x);
+  const rng = createRng(options.seed ?? 0);
+  const mean = new Float64Array(size);
+  const m2 = new Float64Array(size);
+  const batches = Math.ceil(samples / ctx.batchSize);
+  ctx.plan(batches);
+  let k = 0;
+  for (let start = 0; start < samples; start += ctx.batchSize) {
+    const n = Math.min(ctx.batchSize, samples - start);
+    const batch = new Float32Array(n * size);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < size; j++) batch[i * size + j] = x[j]! + std * rng.normal();
+    }
+    const g = await inputGradients(ctx, batch, n);
+    for (let i = 0; i < n; i++) {
+      k++;
+      for (let j = 0; j < size; j++) {
+        const gi = g[i * size + j]!;
+        const value = variant === 'squared' ? gi * gi : gi;
+        const delta = value - mean[j]!;
+        mean[j]! += delta / k;
+        if (variant === 'variance') m2[j]! += delta * (value - mean[j]!);
+      }
+    }
+    ctx.advance();
+  }
+  const a = new Float32Array(size);
+  for (let j = 0; j < size; j++) a[j] = variant === 'variance' ? m2[j]! / samples : mean[j]!;
+  return { attribution: like(ctx, a) };
+}
+
+/** Separable Gaussian blur of every channel, edges clamped. */
+export function gaussianBlur(
+  ctx: SaliencyContext,
+  data: Float32Array,
+  sigma: number,
+): Float32Array {
+  const { width, height, channels } = ctx.shape;
+  if (!(sigma > 0)) return new Float32Array(data);
+  const radius = Math.max(1, Math.ceil(3 * sigma));
+  const kernel = new Float64Array(2 * radius + 1);
+  let total = 0;
+  for (let i = -radius; i <= radius; i++) {
+    kernel[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
+    total += kernel[i + radius]!;
+  }
+  for (let i = 0; i < kernel.length; i++) kernel[i]! /= total;
+  const out = new Float32Array(data.length);
+  const tmp = new Float64Array(width * height);
+  for (let c = 0; c < channels; c++) {
+    const at = (y: number, x: number) => elementOffset(ctx.shape, c, y * width + x);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let i = -radius; i <= radius; i++) {
+          const xx = Math.min(width - 1, Math.max(0, x + i));
+          s += kernel[i + radius]! * data[at(y, xx)]!;
+        }
+        tmp[y * width + x] = s;
+      }
+    }
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        let s = 0;
+        for (let i = -radius; i <= radius; i++) {
+          const yy = Math.min(height - 1, Math.max(0, y + i));
+          s += kernel[i + radius]! * tmp[yy * width + x]!;
+        }
+        out[at(y, x)] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/** The baseline tensor data of integrated gradients. */
+export function baselineData(
+  ctx: SaliencyContext,
+  baseline: Baseline,
+  options: { blurSigma?: number; seed?: number } = {},
+): Float32Array {
+  const size = ctx.input.data.length;
+  if (typeof baseline === 'object') {
+    if (baseline.data.length !== size || baseline.dims.join() !== ctx.input.dims.join()) {
+      throw new FvError(
+        'SHAPE_MISMATCH',
+        `Baseline shape [${baseline.dims.join(', ')}] differs from input shape [${ctx.input.dims.join(', ')}]`,
+      );
+    }
+    return new Float32Array(baseline.data);
+  }
+  const out = new Float32Array(size);
+  const pixels = ctx.shape.width * ctx.shape.height;
+  switch (baseline) {
+    case 'black':
+      for (let c = 0; c < ctx.shape.channels; c++) {
+        const value = normalizePixel(ctx.config, 0, c);
+        for (let p = 0; p < pixels; p++) out[elementOffset(ctx.shape, c, p)] = value;
+      }
+      return out;
+    case 'uniform': {
+      const rng = createRng(options.seed ?? 0);
+      const [lo, hi] = ctx.config.valueRange;
+      for (let i = 0; i < size; i++) out[i] = lo + (hi - lo) * rng.next();
+      return out;
+    }
+    case 'blurred':
+      return gaussianBlur(
+        ctx,
+        ctx.input.data,
+        options.blurSigma ?? Math.max(ctx.shape.width, ctx.shape.height) / 16,
+      );
+    default:
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `baseline must be 'black', 'uniform', 'blurred' or a tensor, got '${String(baseline)}'`,
+      );
+  }
+}
+
+/** Path points α and quadrature weights of a rule with `steps` intervals. */
+export function quadrature(
+  rule: IntegratedGradientsOptions['rule'] = 'riemann-right',
+  steps: number,
+): { alphas: number[]; weights: number[] } {
+  const alphas: number[] = [];
+  const weights: number[] = [];
+  switch (rule) {
+    case 'riemann-left':
+    case 'riemann-right':
+    case 'riemann-middle': {
+      const shift = rule === 'riemann-left' ? 0 : rule === 'riemann-right' ? 1 : 0.5;
+      for (let k = 0; k < steps; k++) {
+        alphas.push((k + shift) / steps);
+        weights.push(1 / steps);
+      }
+      break;
+    }
+    case 'trapezoid':
+      for (let k = 0; k <= steps; k++) {
+        alphas.push(k / steps);
+        weights.push(k === 0 || k === steps ? 1 / (2 * steps) : 1 / steps);
+      }
+      break;
+    default:
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `rule must be 'riemann-left', 'riemann-right', 'riemann-middle' or 'trapezoid', got '${String(rule)}'`,
+      );
+  }
+  return { alphas, weights };
+}
+
+/** Integrated gradients with its completeness gap. */
+export async function integratedGradients(
+  ctx: SaliencyContext,
+  options: IntegratedGradientsOptions,
+): Promise<GradientAttribution> {
+  const steps = positiveInteger(options.steps ?? 50, 'steps');
+  const { alphas, weights } = quadrature(options.rule, steps);
+  const baseline = baselineData(ctx, options.baseline ?? 'black', {
+    ...(options.blurSigma !== undefined ? { blurSigma: options.blurSigma } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+  });
+  const x = ctx.input.data;
+  const size = x.length;
+  const sum = new Float64Array(size);
+  const points = alphas.length;
+  ctx.plan(Math.ceil(points / ctx.batchSize) + 1);
+  for (let start = 0; start < points; start += ctx.batchSize) {
+    const n = Math.min(ctx.batchSize, points - start);
+    const batch = new Float32Array(n * size);
+    for (let i = 0; i < n; i++) {
+      const alpha = alphas[start + i]!;
+      for (let j = 0; j < size; j++) {
+        batch[i * size + j] = baseline[j]! + alpha * (x[j]! - baseline[j]!);
+      }
+    }
+    const g = await inputGradients(ctx, batch, n);
+    for (let i = 0; i < n; i++) {
+      const w = weights[start + i]!;
+      for (let j = 0; j < size; j++) sum[j]! += w * g[i * size + j]!;
+    }
+    ctx.advance();
+  }
+  const a = new Float32Array(size);
+  let attributionSum = 0;
+  for (let j = 0; j < size; j++) {
+    a[j] = (x[j]! - baseline[j]!) * sum[j]!;
+    attributionSum += a[j]!;
+  }
+  const [scoreAtBaseline] = await forwardScores(ctx, baseline, 1);
+  ctx.advance();
+  const scoreAtInput = ctx.score;
+  return {
+    attribution: like(ctx, a),
+    completeness: {
+      attributionSum,
+      scoreAtInput,
+      scoreAtBaseline: scoreAtBaseline!,
+      gap: attributionSum - (scoreAtInput - scoreAtBaseline!),
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { Engine } from '../engine.js';
+import { FvError } from '../errors.js';
+import type { ModelConfig } from '../preprocess/config.js';
+import type { ImageLike } from '../preprocess/image.js';
+import type { Tensor } from '../tensor.js';
+import { gradCam, scoreCam } from './cam.js';
+import { createContext, type SaliencyContext } from './context.js';
+import {
+  type GradientAttribution,
+  gradientTimesInput,
+  integratedGradients,
+  plainGradient,
+  smoothGrad,
+} from './gradients.js';
+import { saliencyMaps } from './maps.js';
+import { occlusion } from './occlusion.js';
+import type { GuidedGradCamOptions, SaliencyOptions, SaliencyResult } from './types.js';
+
+/**
+ * Computes a saliency map: which input pixels matter for the target class. `image` is an 8-bit
+ * `ImageData`-like image (preprocessed with `config`) or an already normalized input tensor of
+ * batch 1. Talks to the model only through `engine`.
+ *
+ * @throws FvError `OUT_OF_RANGE` (target), `UNKNOWN_TENSOR` (layer), `INVALID_IMAGE` (channel
+ *   count), `INVALID_ARGUMENT` (samples, steps, window ≤ 0 …), `ABORTED` (signal).
+ * @example
+ * const result = await saliency(engine, image, { target: 'top', method: 'smoothgrad', samples: 25 }, {
+ *   ...presets.tensorflow,
+ * });
+ * result.absolute; // Map2D at the model's input size
+ */
+export async function saliency(
+  engine: Engine,
+  image: ImageLike | Tensor,
+  options: SaliencyOptions,
+  config?: ModelConfig,
+): Promise<SaliencyResult> {
+  const ctx = await createContext(engine, image, options, config);
+  const base = {
+    method: options.method,
+    target: ctx.target,
+    score: ctx.score,
+    input: ctx.input,
+    ...(ctx.crop ? { crop: ctx.crop } : {}),
+  };
+  const finish = (attribution: Tensor, extra: Partial<SaliencyResult> = {}): SaliencyResult => ({
+    ...base,
+    ...saliencyMaps(attribution, ctx.config.layout),
+    attribution,
+    ...extra,
+  });
+  const fromGradient = (g: GradientAttribution): SaliencyResult =>
+    finish(g.attribution, {
+      ...(g.gradient ? { gradient: g.gradient } : {}),
+      ...(g.completeness ? { completeness: g.completeness } : {}),
+    });
+
+  switch (options.method) {
+    case 'vanilla': {
+      const gradient = await plainGradient(ctx);
+      return finish(gradient, { gradient });
+    }
+    case 'guided-backprop':
+    case 'deconvnet': {
+      const gradient = await plainGradient(
+        ctx,
+        options.method === 'guided-backprop' ? 'guided' : 'deconvnet',
+      );
+      return finish(gradient, { gradient });
+    }
+    case 'gradient-x-input':
+      return fromGradient(await gradientTimesInput(ctx));
+    case 'smoothgrad':
+      return fromGradient(await smoothGrad(ctx, options));
+    case 'integrated-gradients':
+      return fromGradient(await integratedGradients(ctx, options));
+    case 'grad-cam':
+    case 'grad-cam++': {
+      const cam = await gradCam(ctx, options, options.method);
+      return finish(cam.upsampled, { layer: cam.layer, cam: cam.cam });
+    }
+    case 'guided-grad-cam':
+      return guidedGradCam(ctx, options);
+    case 'score-cam': {
+      const cam = await scoreCam(ctx, options);
+      return finish(cam.upsampled, { layer: cam.layer, cam: cam.cam });
+    }
+    case 'occlusion':
+      return finish(await occlusion(ctx, options));
+    default: {
+      const method: never = options;
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown saliency method '${String((method as { method: unknown }).method)}'`,
+      );
+    }
+  }
+
+  async function guidedGradCam(
+    context: SaliencyContext,
+    camOptions: GuidedGradCamOptions,
+  ): Promise<SaliencyResult> {
+    const cam = await gradCam(context, camOptions, 'grad-cam');
+    const guided = await plainGradient(context, 'guided');
+    context.plan(2);
+    context.advance(2);
+    const { channels, channelStride, pixelStride, width, height } = context.shape;
+    const a = new Float32Array(guided.data.length);
+    for (let c = 0; c < channels; c++) {
+      for (let p = 0; p < width * height; p++) {
+        const j = c * channelStride + p * pixelStride;
+        a[j] = guided.data[j]! * cam.upsampled.data[p]!;
+      }
+    }
+    return finish(
+      { data: a, dims: [...guided.dims] },
+      { gradient: guided, layer: cam.layer, cam: cam.cam },
+    );
+  }
+}

@@ -1,0 +1,192 @@
+import type { AbortSignalLike } from '../abort.js';
+import type { ImageToTensorOptions } from '../preprocess/image.js';
+import type { CropRegion, Map2D } from '../preprocess/map.js';
+import type { Tensor } from '../tensor.js';
+
+/** Progress of a long saliency computation: `done` of `total` engine calls. */
+export interface SaliencyProgress {
+  readonly done: number;
+  readonly total: number;
+}
+
+/** Options every saliency method takes. */
+export interface CommonSaliencyOptions {
+  /** Class to explain: an index into the logits, or `'top'` for the highest-scoring class. */
+  readonly target: number | 'top';
+  /**
+   * What is differentiated: the pre-softmax `logit` of the class (the paper definition), or its
+   * post-softmax `probability` p = softmax(z)[c]. For `probability` a forward pass gives the
+   * logits z, then the gradient is seeded with ∂p/∂z = p · (e_c − softmax(z)), which by the
+   * chain rule yields ∂p/∂input. @defaultValue `'logit'`
+   */
+  readonly score?: 'logit' | 'probability';
+  /** Called after every batch of engine calls. */
+  readonly onProgress?: (progress: SaliencyProgress) => void;
+  readonly signal?: AbortSignalLike;
+  /**
+   * Most samples (noisy copies, path points, occluded or masked images) sent to the engine at
+   * once, and so held in memory at once. Only used when the model input has a free batch
+   * dimension; otherwise 1. @defaultValue about 4 M floats' worth (`⌊2²² / input size⌋`, 1..32)
+   */
+  readonly batchSize?: number;
+  /** How an {@link ImageLike} is fitted to the model input. @defaultValue stretch */
+  readonly preprocess?: ImageToTensorOptions;
+}
+
+/** The plain gradient |∂score/∂input| (Simonyan et al. 2014). */
+export interface VanillaOptions extends CommonSaliencyOptions {
+  readonly method: 'vanilla';
+}
+
+/** Gradient ⊙ input (Shrikumar et al. 2016). */
+export interface GradientXInputOptions extends CommonSaliencyOptions {
+  readonly method: 'gradient-x-input';
+}
+
+/** SmoothGrad (Smilkov et al. 2017): gradients averaged over noisy copies of the input. */
+export interface SmoothGradOptions extends CommonSaliencyOptions {
+  readonly method: 'smoothgrad';
+  /** Noisy copies. @defaultValue 50 */
+  readonly samples?: number;
+  /**
+   * Noise standard deviation as a fraction of the input's range (max − min of the input tensor),
+   * as in the paper. @defaultValue 0.15
+   */
+  readonly sigma?: number;
+  /**
+   * `mean`: SmoothGrad, the mean gradient; `squared`: SmoothGrad², the mean of squared gradients;
+   * `variance`: VarGrad, the (population) variance of the gradients. @defaultValue `'mean'`
+   */
+  readonly variant?: 'mean' | 'squared' | 'variance';
+  /** Seed of the noise. @defaultValue 0 */
+  readonly seed?: number;
+}
+
+/** Baselines of integrated gradients. */
+export type Baseline = 'black' | 'uniform' | 'blurred' | Tensor;
+
+/** Integrated gradients (Sundararajan et al. 2017). */
+export interface IntegratedGradientsOptions extends CommonSaliencyOptions {
+  readonly method: 'integrated-gradients';
+  /**
+   * `black`: pixel value 0 in every channel, normalized like the input; `uniform`: uniform noise
+   * over the model's value range (seeded); `blurred`: the input blurred with a Gaussian of
+   * `blurSigma` pixels; or a custom tensor shaped like the input. @defaultValue `'black'`
+   */
+  readonly baseline?: Baseline;
+  /** Intervals m of the path integral. @defaultValue 50 */
+  readonly steps?: number;
+  /**
+   * Quadrature: Riemann sums at the left ends (α = k/m, k = 0..m−1), right ends (k = 1..m, the
+   * paper's formula) or midpoints, or the trapezoid rule (m + 1 points). @defaultValue `'riemann-right'`
+   */
+  readonly rule?: 'riemann-left' | 'riemann-right' | 'riemann-middle' | 'trapezoid';
+  /** Gaussian standard deviation in pixels of the `blurred` baseline. @defaultValue max(H, W) / 16 */
+  readonly blurSigma?: number;
+  /** Seed of the `uniform` baseline. @defaultValue 0 */
+  readonly seed?: number;
+}
+
+/** Guided backpropagation (Springenberg et al. 2015) or DeconvNet (Zeiler & Fergus 2014). */
+export interface ModifiedReluOptions extends CommonSaliencyOptions {
+  readonly method: 'guided-backprop' | 'deconvnet';
+}
+
+/** Options of the class activation map methods. */
+export interface CamLayerOptions {
+  /**
+   * Name of a 4-D NCHW layer (any intermediate tensor). @defaultValue the last differentiable
+   * layer of the model with a spatial size above 1×1 (per `engine.info.layers`)
+   */
+  readonly layer?: string;
+  /** Keep only positive evidence, as the papers do. @defaultValue true */
+  readonly relu?: boolean;
+}
+
+/** Grad-CAM (Selvaraju et al. 2017) and Grad-CAM++ (Chattopadhay et al. 2018). */
+export interface GradCamOptions extends CommonSaliencyOptions, CamLayerOptions {
+  readonly method: 'grad-cam' | 'grad-cam++';
+}
+
+/** Guided Grad-CAM (Selvaraju et al. 2017): guided backpropagation ⊙ upsampled Grad-CAM. */
+export interface GuidedGradCamOptions extends CommonSaliencyOptions, CamLayerOptions {
+  readonly method: 'guided-grad-cam';
+}
+
+/** Score-CAM (Wang et al. 2020): forward passes only. */
+export interface ScoreCamOptions extends CommonSaliencyOptions, CamLayerOptions {
+  readonly method: 'score-cam';
+  /** Use only the channels with the highest mean activation. @defaultValue all channels */
+  readonly maxChannels?: number;
+}
+
+/** Occlusion (Zeiler & Fergus 2014): forward passes only, no gradient rules needed. */
+export interface OcclusionOptions extends CommonSaliencyOptions {
+  readonly method: 'occlusion';
+  /** Side of the square occluding window, in input pixels. @defaultValue ⌈min(H, W) / 8⌉ */
+  readonly window?: number;
+  /** Step between windows. @defaultValue ⌈window / 2⌉ */
+  readonly stride?: number;
+  /**
+   * Value written into the window, in normalized input units, or `'black'` (pixel 0 normalized
+   * per channel). @defaultValue `'black'`
+   */
+  readonly baseline?: number | 'black';
+}
+
+/** Options of {@link saliency}: one of the methods. */
+export type SaliencyOptions =
+  | VanillaOptions
+  | GradientXInputOptions
+  | SmoothGradOptions
+  | IntegratedGradientsOptions
+  | ModifiedReluOptions
+  | GradCamOptions
+  | GuidedGradCamOptions
+  | ScoreCamOptions
+  | OcclusionOptions;
+
+/** The saliency method names. */
+export type SaliencyMethod = SaliencyOptions['method'];
+
+/** Integrated gradients' completeness check: the gap is 0 for an exact path integral. */
+export interface Completeness {
+  /** Σ attribution. */
+  readonly attributionSum: number;
+  readonly scoreAtInput: number;
+  readonly scoreAtBaseline: number;
+  /** Σ attribution − (f(x) − f(baseline)). */
+  readonly gap: number;
+}
+
+/** Result of {@link saliency}. All maps are at the model's input size. */
+export interface SaliencyResult {
+  readonly method: SaliencyMethod;
+  /** The explained class (resolved when the target was `'top'`). */
+  readonly target: number;
+  /** The score (logit or probability) of the target at the input. */
+  readonly score: number;
+  /** M = max over channels of |attribution|. */
+  readonly absolute: Map2D;
+  /** M⁺ = max(S, 0), S the signed attribution of the channel attaining the maximum. */
+  readonly positive: Map2D;
+  /** M⁻ = −min(S, 0); M = M⁺ + M⁻ exactly. */
+  readonly negative: Map2D;
+  /**
+   * Per-element attribution the maps are reduced from, shaped like the input (one channel for
+   * Grad-CAM, Score-CAM and occlusion): the gradient for `vanilla`, gradient ⊙ input, the
+   * averaged gradients, the integrated gradients, the guided gradient ⊙ CAM, the upsampled CAM, …
+   */
+  readonly attribution: Tensor;
+  /** Raw ∂score/∂input at the input, for the methods that compute it (modified for guided/deconvnet). */
+  readonly gradient?: Tensor;
+  /** The model input the maps refer to (after preprocessing). */
+  readonly input: Tensor;
+  /** Where the input came from in the original image, for {@link mapToSource}. */
+  readonly crop?: CropRegion;
+  /** CAM methods: the layer used and the map at its resolution. */
+  readonly layer?: string;
+  readonly cam?: Map2D;
+  /** Integrated gradients only. */
+  readonly completeness?: Completeness;
+}

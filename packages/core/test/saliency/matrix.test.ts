@@ -1,0 +1,114 @@
+// One configuration matrix: every saliency method through the same invariants (Captum style).
+import { describe, expect, it } from 'vitest';
+import { isFvError, type SaliencyOptions, saliency, type Tensor } from '../../src/index.js';
+import { analyticEngine, camModel, fixedArray } from './analytic-engines.js';
+
+const [c, h, w, k, classes] = [3, 8, 8, 4, 5];
+const model = camModel(c, h, w, k, classes);
+const x: Tensor = { data: fixedArray(c * h * w, 9), dims: [1, c, h, w] };
+
+const methods: readonly SaliencyOptions[] = [
+  { method: 'vanilla', target: 1 },
+  { method: 'gradient-x-input', target: 1 },
+  { method: 'smoothgrad', target: 1, samples: 6, sigma: 0.2 },
+  { method: 'smoothgrad', target: 'top', samples: 5, variant: 'squared' },
+  { method: 'smoothgrad', target: 2, samples: 5, variant: 'variance', score: 'probability' },
+  { method: 'integrated-gradients', target: 1, steps: 5 },
+  { method: 'integrated-gradients', target: 3, steps: 4, baseline: 'uniform', rule: 'trapezoid' },
+  {
+    method: 'integrated-gradients',
+    target: 0,
+    steps: 4,
+    baseline: 'blurred',
+    score: 'probability',
+  },
+  { method: 'guided-backprop', target: 1 },
+  { method: 'deconvnet', target: 'top' },
+  { method: 'grad-cam', target: 1 },
+  { method: 'grad-cam', target: 1, layer: 'pre', relu: false },
+  { method: 'guided-grad-cam', target: 2 },
+  { method: 'grad-cam++', target: 4 },
+  { method: 'score-cam', target: 1, maxChannels: 3 },
+  { method: 'occlusion', target: 1, window: 3, stride: 2 },
+  { method: 'occlusion', target: 'top', score: 'probability' },
+];
+
+const label = (o: SaliencyOptions) => JSON.stringify(o).slice(0, 110);
+
+describe.each(methods.map((o) => [label(o), o] as const))('%s', (_name, options) => {
+  it('returns input-sized, finite maps with M = M⁺ + M⁻ exactly', async () => {
+    const r = await saliency(analyticEngine(model), x, options);
+    expect(r.method).toBe(options.method);
+    for (const map of [r.absolute, r.positive, r.negative]) {
+      expect(map.width).toBe(w);
+      expect(map.height).toBe(h);
+      expect(map.data.length).toBe(w * h);
+      expect(map.data.every(Number.isFinite)).toBe(true);
+    }
+    for (let p = 0; p < w * h; p++) {
+      expect(r.positive.data[p]! + r.negative.data[p]!).toBe(r.absolute.data[p]);
+      expect(r.positive.data[p]).toBeGreaterThanOrEqual(0);
+      expect(r.negative.data[p]).toBeGreaterThanOrEqual(0);
+    }
+    expect(r.attribution.data.every(Number.isFinite)).toBe(true);
+    expect(r.absolute.data.some((v) => v > 0)).toBe(true);
+    expect(Number.isInteger(r.target)).toBe(true);
+  });
+
+  it('is deterministic, whatever the batch size', async () => {
+    const a = await saliency(analyticEngine(model), x, { ...options, batchSize: 1 });
+    const b = await saliency(analyticEngine(model), x, { ...options, batchSize: 3 });
+    const fixed = await saliency(analyticEngine(model, { fixedBatch: true }), x, options);
+    expect(Array.from(b.attribution.data)).toEqual(Array.from(a.attribution.data));
+    expect(Array.from(fixed.absolute.data)).toEqual(Array.from(a.absolute.data));
+  });
+
+  it('reports progress up to done = total', async () => {
+    const seen: [number, number][] = [];
+    await saliency(analyticEngine(model), x, {
+      ...options,
+      batchSize: 2,
+      onProgress: (p) => seen.push([p.done, p.total]),
+    });
+    expect(seen.length).toBeGreaterThan(0);
+    const [done, total] = seen[seen.length - 1]!;
+    expect(done).toBe(total);
+  });
+
+  it('rejects with AbortError when aborted before or during the run', async () => {
+    const before = new AbortController();
+    before.abort();
+    const pre = await saliency(analyticEngine(model), x, {
+      ...options,
+      signal: before.signal,
+    }).catch((e: unknown) => e);
+    expect(isFvError(pre, 'ABORTED')).toBe(true);
+    expect((pre as Error).name).toBe('AbortError');
+    const during = new AbortController();
+    const engine = analyticEngine(model);
+    const result = await saliency(engine, x, {
+      ...options,
+      batchSize: 1,
+      signal: during.signal,
+      onProgress: () => during.abort(),
+    }).then(
+      () => 'finished',
+      (e: unknown) => e,
+    );
+    // Single-call methods may finish before the first progress report; longer ones must stop.
+    if (result !== 'finished') expect(isFvError(result, 'ABORTED')).toBe(true);
+    else expect(engine.calls.forward + engine.calls.gradient).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('memory-bounded batching', () => {
+  it('never sends more than batchSize samples at once; 1 for fixed-batch models', async () => {
+    const engine = analyticEngine(model);
+    await saliency(engine, x, { method: 'smoothgrad', target: 0, samples: 10, batchSize: 4 });
+    expect(engine.calls.maxBatch).toBe(4);
+    expect(engine.calls.gradient).toBe(3);
+    const fixed = analyticEngine(model, { fixedBatch: true });
+    await saliency(fixed, x, { method: 'integrated-gradients', target: 0, steps: 6 });
+    expect(fixed.calls.maxBatch).toBe(1);
+  });
+});

@@ -1,4 +1,5 @@
 export type { AbortSignalLike } from './abort.js';
+export * from './dream/index.js';
 export type {
   Engine,
   EngineInfo,

@@ -1,0 +1,441 @@
+// Deep Dream (Mordvintsev, Olah & Tyka, 2015): gradient ascent on the input image so that a chosen
+// layer responds more, at several scales (octaves), with jitter, normalized steps, tiles for
+// large images, guided dreaming and a zoom feedback loop. The update follows the original Caffe
+// notebook (github.com/google/deepdream, dream.ipynb); the standard-deviation normalization and
+// tiling follow the TensorFlow 2 tutorial (tensorflow.org/tutorials/generative/deepdream).
+import type { Engine } from '../engine.js';
+import { abortError, FvError, throwIfAborted } from '../errors.js';
+import type { Objective } from '../objective.js';
+import { createRng, type Rng } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import {
+  channelRanges,
+  clipImageInPlace,
+  type DreamControlOptions,
+  gradientOf,
+  lastImage,
+  modelInput,
+  positiveInt,
+  positiveNumber,
+  type ValueRange,
+} from './common.js';
+import { cloneTensor, imageShape, resizeBilinear, roll, zoomCenter } from './image.js';
+import { type TileGradientFn, type TileLayout, tiledGradient } from './tiles.js';
+
+/**
+ * Guided dreaming (original notebook, "Controlling dreams"): at every position of `tensor`, the
+ * gradient seed is the guide image's feature vector that best matches (largest dot product) the
+ * current one, so the dream grows the guide's features.
+ */
+export interface GuideObjective {
+  readonly kind: 'guide';
+  /** Layer whose features are matched, as listed in `engine.info.layers`. */
+  readonly tensor: string;
+  /** Guide image, NCHW in model input space (resized to the model's input size when fixed). */
+  readonly image: Tensor;
+}
+
+/**
+ * What a dream maximizes: a layer (`mean-square`, the original "L2" objective, or `mean`), a
+ * channel, a neuron, a weighted sum of those, or the features of a guide image.
+ */
+export type DreamObjective = Exclude<Objective, { kind: 'logit' }> | GuideObjective;
+
+/** How the gradient is scaled before each step. */
+export type StepNormalization =
+  /** `x += stepSize / mean(|g|) · g` (original notebook). */
+  | 'mean-abs'
+  /** `x += stepSize · g / std(g)` (TF2 tutorial). */
+  | 'std';
+
+/**
+ * How gradients of large images are computed.
+ * - `'auto'`: models with a fixed input size get tiles of that size; models with free spatial
+ *   dimensions get whole-image gradients up to `maxPixels` pixels and tiles of `tileSize` above.
+ * - `'none'`: always the whole image (the model must accept its size).
+ * - `{ tileSize }`: tiles of that size.
+ */
+export type Tiling = 'auto' | 'none' | { readonly tileSize: number | readonly [number, number] };
+
+/** Options of {@link deepDream}. */
+export interface DeepDreamOptions extends DreamControlOptions {
+  /** What to maximize. Tensors are named as in `engine.info.layers`. */
+  readonly objective: DreamObjective;
+  /** Valid input range, for clipping after every step (the original clips). */
+  readonly range: ValueRange;
+  /** Number of scales. @defaultValue `4` (original notebook `octave_n`) */
+  readonly octaves?: number;
+  /** Size ratio between successive octaves. @defaultValue `1.4` (original `octave_scale`; the TF2 tutorial uses 1.3) */
+  readonly octaveScale?: number;
+  /** Gradient steps per octave. @defaultValue `10` (original `iter_n`) */
+  readonly steps?: number;
+  /**
+   * Step size in model input units. @defaultValue `1.5 / 255` of the range's span, which is the
+   * original's `step_size` 1.5 on its 0..255 scale (0.0118 for a [-1, 1] model). With
+   * `normalization: 'std'` the TF2 tutorial uses 0.01.
+   */
+  readonly stepSize?: number;
+  /** Maximum random roll, in pixels, before each gradient. @defaultValue `32` (original `jitter`) */
+  readonly jitter?: number;
+  /** @defaultValue `'mean-abs'` (original notebook; the TF2 tutorial uses `'std'`) */
+  readonly normalization?: StepNormalization;
+  /** @defaultValue `'auto'` */
+  readonly tiling?: Tiling;
+  /** Largest whole-image gradient for free-size models under `'auto'`. @defaultValue `1024 * 1024` */
+  readonly maxPixels?: number;
+  /** Tile size for free-size models above `maxPixels`. @defaultValue `512` (TF2 tutorial) */
+  readonly tileSize?: number;
+  /**
+   * Roll the tile grid by a random offset every step so that seams do not show (TF2 tutorial's
+   * `random_roll`). Only used when the image is tiled. @defaultValue `true`
+   */
+  readonly rollTiles?: boolean;
+}
+
+/** One step of a dream. */
+export interface DreamFrame {
+  /** Steps done so far, 1-based, over all octaves. */
+  readonly step: number;
+  readonly totalSteps: number;
+  /** Octave of this step, 0-based from the smallest scale. */
+  readonly octave: number;
+  readonly octaves: number;
+  /** Objective value measured at this step (before its update). */
+  readonly value: number;
+  /** The image after this step, at this octave's size (the last frame has the input's size). */
+  readonly image: Tensor;
+}
+
+interface ResolvedDream {
+  readonly octaves: number;
+  readonly octaveScale: number;
+  readonly steps: number;
+  readonly stepSize: number;
+  readonly jitter: number;
+  readonly normalization: StepNormalization;
+  readonly ranges: [number, number][];
+}
+
+function resolve(options: DeepDreamOptions, channels: number): ResolvedDream {
+  const ranges = channelRanges(options.range, channels);
+  const meanSpan = ranges.reduce((s, [lo, hi]) => s + (hi - lo), 0) / ranges.length;
+  const normalization = options.normalization ?? 'mean-abs';
+  if (normalization !== 'mean-abs' && normalization !== 'std') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `normalization must be 'mean-abs' or 'std', got '${String(normalization)}'`,
+    );
+  }
+  const octaveScale = positiveNumber(options.octaveScale ?? 1.4, 'octaveScale');
+  if (octaveScale < 1)
+    throw new FvError('INVALID_ARGUMENT', `octaveScale must be ≥ 1, got ${octaveScale}`);
+  return {
+    octaves: positiveInt(options.octaves ?? 4, 'octaves'),
+    octaveScale,
+    steps: positiveInt(options.steps ?? 10, 'steps', true),
+    stepSize: positiveNumber(options.stepSize ?? (1.5 / 255) * meanSpan, 'stepSize'),
+    jitter: positiveInt(options.jitter ?? 32, 'jitter', true),
+    normalization,
+    ranges,
+  };
+}
+
+/**
+ * Sizes of the octaves from the input size down: each is the previous divided by `scale`,
+ * rounded (as `scipy.ndimage.zoom` does), never below 1 pixel.
+ */
+export function octaveSizes(
+  h: number,
+  w: number,
+  octaves: number,
+  scale: number,
+): [number, number][] {
+  const sizes: [number, number][] = [[h, w]];
+  for (let i = 1; i < octaves; i++) {
+    const [ph, pw] = sizes[i - 1] as [number, number];
+    sizes.push([Math.max(1, Math.round(ph / scale)), Math.max(1, Math.round(pw / scale))]);
+  }
+  return sizes;
+}
+
+/** `g` scaled by `stepSize / mean(|g|)` or `stepSize / std(g)`, added to `x` in place. */
+export function applyNormalizedStep(
+  x: Float32Array,
+  g: Float32Array,
+  stepSize: number,
+  normalization: StepNormalization,
+): void {
+  let scale: number;
+  if (normalization === 'mean-abs') {
+    let s = 0;
+    for (let i = 0; i < g.length; i++) s += Math.abs(g[i] as number);
+    scale = stepSize / (s / g.length + 1e-8);
+  } else {
+    let mean = 0;
+    for (let i = 0; i < g.length; i++) mean += g[i] as number;
+    mean /= g.length;
+    let v = 0;
+    for (let i = 0; i < g.length; i++) v += ((g[i] as number) - mean) ** 2;
+    scale = stepSize / (Math.sqrt(v / g.length) + 1e-8);
+  }
+  for (let i = 0; i < x.length; i++) x[i] = (x[i] as number) + scale * (g[i] as number);
+}
+
+/**
+ * The guided-dreaming seed: for each position of `x` ([1, C, H, W] features), the column of the
+ * guide features `y` ([1, C, H', W']) with the largest dot product with it (original
+ * `objective_guide`). Returns the seed (shaped like `x`) and the objective value Σ seed · x.
+ */
+export function guideSeed(x: Tensor, y: Tensor): { seed: Tensor; value: number } {
+  const c = x.dims[1] ?? 0;
+  const nx = x.data.length / c;
+  const ny = y.data.length / c;
+  if ((y.dims[1] ?? 0) !== c) {
+    throw new FvError(
+      'SHAPE_MISMATCH',
+      `Guide features have ${y.dims[1]} channels, the image's have ${c}`,
+    );
+  }
+  const seed = new Float32Array(x.data.length);
+  let value = 0;
+  for (let p = 0; p < nx; p++) {
+    let best = -Infinity;
+    let arg = 0;
+    for (let q = 0; q < ny; q++) {
+      let dot = 0;
+      for (let ch = 0; ch < c; ch++)
+        dot += (x.data[ch * nx + p] as number) * (y.data[ch * ny + q] as number);
+      if (dot > best) {
+        best = dot;
+        arg = q;
+      }
+    }
+    for (let ch = 0; ch < c; ch++) seed[ch * nx + p] = y.data[ch * ny + arg] as number;
+    value += best;
+  }
+  return { seed: { data: seed, dims: [...x.dims] }, value };
+}
+
+/** The per-tile gradient function of a dream objective. */
+async function tileFunction(
+  engine: Engine,
+  objective: DreamObjective,
+  inputName: string,
+  fixedSize: readonly [number, number] | undefined,
+  options: DeepDreamOptions,
+): Promise<TileGradientFn> {
+  const { signal } = options;
+  const relu = options.relu ?? 'standard';
+  if (objective.kind !== 'guide') {
+    return async (tile) => {
+      const r = await engine.gradient(tile, objective, {
+        wrt: [inputName],
+        relu,
+        ...(signal ? { signal } : {}),
+      });
+      return { value: r.value, gradient: gradientOf(r.gradients, inputName, tile) };
+    };
+  }
+  let guide = objective.image;
+  const g = imageShape(guide, 'guide image');
+  if (fixedSize && (g.h !== fixedSize[0] || g.w !== fixedSize[1])) {
+    guide = resizeBilinear(guide, fixedSize[0], fixedSize[1]);
+  }
+  const fwd = await engine.forward(guide, {
+    outputs: [objective.tensor],
+    ...(signal ? { signal } : {}),
+  });
+  const guideFeatures = fwd[objective.tensor];
+  if (!guideFeatures)
+    throw new FvError('UNKNOWN_TENSOR', `The engine returned no '${objective.tensor}'`);
+  return async (tile) => {
+    const out = await engine.forward(tile, {
+      outputs: [objective.tensor],
+      ...(signal ? { signal } : {}),
+    });
+    const x = out[objective.tensor];
+    if (!x) throw new FvError('UNKNOWN_TENSOR', `The engine returned no '${objective.tensor}'`);
+    const { seed, value } = guideSeed(x, guideFeatures);
+    const r = await engine.gradient(
+      tile,
+      { kind: 'logit', output: objective.tensor },
+      { wrt: [inputName], relu, seed, ...(signal ? { signal } : {}) },
+    );
+    return { value, gradient: gradientOf(r.gradients, inputName, tile) };
+  };
+}
+
+function tileSizeFor(
+  options: DeepDreamOptions,
+  fixedSize: readonly [number, number] | undefined,
+  h: number,
+  w: number,
+): readonly [number, number] | undefined {
+  const tiling = options.tiling ?? 'auto';
+  if (tiling === 'none') return undefined;
+  if (typeof tiling === 'object') {
+    const t = tiling.tileSize;
+    const size = typeof t === 'number' ? ([t, t] as const) : t;
+    positiveInt(size[0], 'tileSize');
+    positiveInt(size[1], 'tileSize');
+    return size;
+  }
+  if (fixedSize) return fixedSize;
+  if (h * w <= (options.maxPixels ?? 1024 * 1024)) return undefined;
+  const t = positiveInt(options.tileSize ?? 512, 'tileSize');
+  return [t, t];
+}
+
+/**
+ * One Deep Dream step on `x` (in place): roll by a random jitter, gradient (tiled when needed),
+ * roll back, normalized ascent step, clip. Returns the objective value.
+ */
+async function dreamStep(
+  x: Tensor,
+  fn: TileGradientFn,
+  tile: readonly [number, number] | undefined,
+  settings: ResolvedDream,
+  rng: Rng,
+  rollTiles: boolean,
+): Promise<number> {
+  const { h, w } = imageShape(x);
+  const j = settings.jitter;
+  const oy = j > 0 ? Math.floor(rng.next() * (2 * j + 1)) - j : 0;
+  const ox = j > 0 ? Math.floor(rng.next() * (2 * j + 1)) - j : 0;
+  const shifted = oy === 0 && ox === 0 ? x : roll(x, oy, ox);
+  let layout: TileLayout | undefined;
+  if (tile) {
+    const [th, tw] = tile;
+    const exact = th === h && tw === w;
+    layout = {
+      tileHeight: th,
+      tileWidth: tw,
+      offsetY: rollTiles && !exact ? Math.floor(rng.next() * th) : 0,
+      offsetX: rollTiles && !exact ? Math.floor(rng.next() * tw) : 0,
+    };
+  }
+  const r = await tiledGradient(shifted, layout, fn);
+  const g = oy === 0 && ox === 0 ? r.gradient : roll(r.gradient, -oy, -ox);
+  applyNormalizedStep(x.data, g.data, settings.stepSize, settings.normalization);
+  clipImageInPlace(x, settings.ranges);
+  return r.value;
+}
+
+/**
+ * Deep Dream as an async iterable of frames, one per gradient step. The last frame's image is
+ * the dream at the input's size.
+ *
+ * @example
+ * for await (const frame of deepDream(engine, image, {
+ *   objective: { kind: 'layer', tensor: 'MobilenetV2/expanded_conv_5/depthwise/Relu6' },
+ *   range: [-1, 1],
+ * })) show(frame.image);
+ */
+export async function* deepDream(
+  engine: Engine,
+  image: Tensor,
+  options: DeepDreamOptions,
+): AsyncGenerator<DreamFrame, Tensor, undefined> {
+  const shape = imageShape(image);
+  if (shape.n !== 1) {
+    throw new FvError('INVALID_IMAGE', `deepDream takes one image (batch 1), got batch ${shape.n}`);
+  }
+  const settings = resolve(options, shape.c);
+  const input = modelInput(engine, options.input);
+  const rng = createRng(options.seed ?? 0);
+  const { signal } = options;
+  throwIfAborted(signal);
+  const fn = await tileFunction(engine, options.objective, input.name, input.fixedSize, options);
+
+  const sizes = octaveSizes(shape.h, shape.w, settings.octaves, settings.octaveScale);
+  const bases: Tensor[] = [image];
+  for (let i = 1; i < sizes.length; i++) {
+    const [h, w] = sizes[i] as [number, number];
+    bases.push(resizeBilinear(bases[i - 1] as Tensor, h, w));
+  }
+  const totalSteps = settings.steps * settings.octaves;
+  let step = 0;
+  let detail: Tensor | undefined;
+  let x: Tensor = cloneTensor(image);
+  for (let octave = 0; octave < settings.octaves; octave++) {
+    const base = bases[settings.octaves - 1 - octave] as Tensor;
+    const { h, w } = imageShape(base);
+    x = cloneTensor(base);
+    if (detail) {
+      const d = resizeBilinear(detail, h, w).data;
+      for (let i = 0; i < x.data.length; i++) x.data[i] = (x.data[i] as number) + (d[i] as number);
+    }
+    const tile = tileSizeFor(options, input.fixedSize, h, w);
+    for (let s = 0; s < settings.steps; s++) {
+      if (signal?.aborted) throw abortError(signal.reason);
+      const value = await dreamStep(x, fn, tile, settings, rng, options.rollTiles ?? true);
+      step++;
+      options.onProgress?.({ step, totalSteps, value });
+      yield { step, totalSteps, octave, octaves: settings.octaves, value, image: cloneTensor(x) };
+    }
+    const dd = new Float32Array(x.data.length);
+    for (let i = 0; i < dd.length; i++) dd[i] = (x.data[i] as number) - (base.data[i] as number);
+    detail = { data: dd, dims: [...x.dims] };
+  }
+  return x;
+}
+
+/** Runs {@link deepDream} to the end and resolves to the dreamed image (the input's size). */
+export function runDeepDream(
+  engine: Engine,
+  image: Tensor,
+  options: DeepDreamOptions,
+): Promise<Tensor> {
+  return lastImage(deepDream(engine, image, options), image);
+}
+
+/** Options of {@link dreamZoom}. */
+export interface DreamZoomOptions extends DeepDreamOptions {
+  /** Number of frames. @defaultValue `100` (original notebook) */
+  readonly frames?: number;
+  /**
+   * Zoom factor applied between frames. @defaultValue `1 / (1 - 0.05)`, the original notebook's
+   * scale coefficient `s = 0.05`
+   */
+  readonly zoom?: number;
+}
+
+/** One frame of a zoom-feedback animation. */
+export interface DreamZoomFrame {
+  /** Frame index, 0-based. */
+  readonly frame: number;
+  readonly frames: number;
+  /** Objective value at the last step of this frame's dream. */
+  readonly value: number;
+  /** The dreamed frame (before the zoom that seeds the next one). */
+  readonly image: Tensor;
+}
+
+/**
+ * The zoom-feedback loop of the original notebook: dream, zoom into the centre slightly, dream
+ * again on the result, and so on. Each yielded frame is one animation frame.
+ */
+export async function* dreamZoom(
+  engine: Engine,
+  image: Tensor,
+  options: DreamZoomOptions,
+): AsyncGenerator<DreamZoomFrame, Tensor, undefined> {
+  const frames = positiveInt(options.frames ?? 100, 'frames');
+  const zoom = positiveNumber(options.zoom ?? 1 / 0.95, 'zoom');
+  const ranges = channelRanges(options.range, imageShape(image).c);
+  let frame = cloneTensor(image);
+  const seed = options.seed ?? 0;
+  for (let i = 0; i < frames; i++) {
+    let value = Number.NaN;
+    let dreamed = frame;
+    // A different seed per frame, derived from the run's seed, so that jitter differs per frame.
+    for await (const f of deepDream(engine, frame, { ...options, seed: seed + i * 7919 })) {
+      value = f.value;
+      dreamed = f.image;
+    }
+    yield { frame: i, frames, value, image: dreamed };
+    frame = zoomCenter(dreamed, zoom);
+    clipImageInPlace(frame, ranges);
+  }
+  return frame;
+}

@@ -1,0 +1,158 @@
+// Image parameterizations of Lucid (lucid/optvis/param/spatial.py and color.py): the optimized
+// variables are either pixels or the 2-D Fourier coefficients of each channel scaled by 1/frequency
+// (which whitens natural-image statistics), optionally in a decorrelated colour space, mapped to
+// valid RGB in [0, 1] by a sigmoid. Every map is written with its adjoint so that the engine's
+// image gradient is carried back to the parameters by the chain rule.
+import type { Rng } from '../random.js';
+import { decorrelatedToRgb, decorrelatedToRgbAdjoint } from './color.js';
+import { halfWidth, irfft2d, irfft2dAdjoint, rfft2dFrequencies } from './fft.js';
+
+/** How the image is parameterized. */
+export type ParameterizationKind =
+  /** Fourier coefficients scaled by 1/frequency (Lucid `fft_image`). */
+  | 'fft'
+  /** Raw pixels (Lucid `naive`). */
+  | 'pixel';
+
+/** Options of {@link createImageParameterization}. */
+export interface ParameterizationOptions {
+  /** @defaultValue `'fft'` */
+  readonly kind?: ParameterizationKind;
+  /** Optimize in the decorrelated colour space (3 channels only). @defaultValue `true` */
+  readonly decorrelate?: boolean;
+  /** Standard deviation of the random initial parameters. @defaultValue `0.01` (Lucid) */
+  readonly sd?: number;
+  /** Exponent of the 1/frequency spectrum scaling. @defaultValue `1` (Lucid `decay_power`) */
+  readonly decayPower?: number;
+}
+
+/** A parameterized `[channels, h, w]` image. */
+export interface ImageParameterization {
+  readonly kind: ParameterizationKind;
+  readonly channels: number;
+  readonly height: number;
+  readonly width: number;
+  /** The optimized variables. */
+  readonly params: Float32Array;
+  /** RGB (or C-channel) image in [0, 1], planar `[C, H, W]`, from the current params. */
+  render(): Float32Array;
+  /**
+   * Gradient with respect to the params of a loss whose gradient with respect to the last
+   * {@link render}ed image is `gradImage`.
+   */
+  backward(gradImage: ArrayLike<number>): Float32Array;
+}
+
+/** Lucid's `fft_image` spectrum scale: `√(h·w) / max(f, 1/max(h, w))^decay`. */
+export function spectrumScale(h: number, w: number, decayPower = 1): Float64Array {
+  const f = rfft2dFrequencies(h, w);
+  const out = new Float64Array(f.length);
+  const floor = 1 / Math.max(h, w);
+  for (let i = 0; i < f.length; i++)
+    out[i] = Math.sqrt(h * w) / Math.max(f[i] as number, floor) ** decayPower;
+  return out;
+}
+
+/** Linear part: params → pre-colour pixels `[C, H, W]`; and its adjoint. */
+interface LinearImage {
+  readonly size: number;
+  forward(params: Float32Array): Float32Array;
+  adjoint(grad: ArrayLike<number>): Float32Array;
+}
+
+function fourierImage(c: number, h: number, w: number, decayPower: number): LinearImage {
+  const hw = halfWidth(w);
+  const n = h * hw;
+  const scale = spectrumScale(h, w, decayPower);
+  // Layout: [c][re | im][h][hw]; the image is irfft2d(scale · spectrum) / 4 (Lucid's "/ 4.0").
+  return {
+    size: c * 2 * n,
+    forward(params) {
+      const out = new Float32Array(c * h * w);
+      for (let ch = 0; ch < c; ch++) {
+        const re = new Float64Array(n);
+        const im = new Float64Array(n);
+        const o = ch * 2 * n;
+        for (let i = 0; i < n; i++) {
+          re[i] = (params[o + i] as number) * (scale[i] as number);
+          im[i] = (params[o + n + i] as number) * (scale[i] as number);
+        }
+        const img = irfft2d({ re, im }, h, w);
+        for (let i = 0; i < h * w; i++) out[ch * h * w + i] = (img[i] as number) / 4;
+      }
+      return out;
+    },
+    adjoint(grad) {
+      const out = new Float32Array(c * 2 * n);
+      for (let ch = 0; ch < c; ch++) {
+        const g = new Float64Array(h * w);
+        for (let i = 0; i < h * w; i++) g[i] = (grad[ch * h * w + i] as number) / 4;
+        const s = irfft2dAdjoint(g, h, w);
+        const o = ch * 2 * n;
+        for (let i = 0; i < n; i++) {
+          out[o + i] = (s.re[i] as number) * (scale[i] as number);
+          out[o + n + i] = (s.im[i] as number) * (scale[i] as number);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+function pixelImage(c: number, h: number, w: number): LinearImage {
+  return {
+    size: c * h * w,
+    forward: (params) => new Float32Array(params),
+    adjoint: (grad) => Float32Array.from(grad),
+  };
+}
+
+function sigmoid(v: number): number {
+  return 1 / (1 + Math.exp(-v));
+}
+
+/** Creates a parameterized image with random initial parameters (normal, standard deviation `sd`). */
+export function createImageParameterization(
+  channels: number,
+  height: number,
+  width: number,
+  rng: Rng,
+  options: ParameterizationOptions = {},
+): ImageParameterization {
+  const kind = options.kind ?? 'fft';
+  const decorrelate = (options.decorrelate ?? true) && channels === 3;
+  const linear =
+    kind === 'fft'
+      ? fourierImage(channels, height, width, options.decayPower ?? 1)
+      : pixelImage(channels, height, width);
+  const sd = options.sd ?? 0.01;
+  const params = new Float32Array(linear.size);
+  for (let i = 0; i < params.length; i++) params[i] = sd * rng.normal();
+  const pixels = height * width;
+  let lastRgb: Float32Array | undefined;
+  const render = (): Float32Array => {
+    let t: Float32Array = linear.forward(params);
+    if (decorrelate) t = decorrelatedToRgb(t, pixels);
+    for (let i = 0; i < t.length; i++) t[i] = sigmoid(t[i] as number);
+    lastRgb = t;
+    return t;
+  };
+  return {
+    kind,
+    channels,
+    height,
+    width,
+    params,
+    render,
+    backward(gradImage) {
+      const rgb = lastRgb ?? render();
+      let g: Float32Array = new Float32Array(rgb.length);
+      for (let i = 0; i < g.length; i++) {
+        const s = rgb[i] as number;
+        g[i] = (gradImage[i] as number) * s * (1 - s);
+      }
+      if (decorrelate) g = decorrelatedToRgbAdjoint(g, pixels);
+      return linear.adjoint(g);
+    },
+  };
+}

@@ -130,21 +130,24 @@ export function randomTransform(
   };
 }
 
-/** The identity sampling of an `h × w` image (no transforms). */
+/**
+ * The sampling without random transforms: the identity, or a bilinear resize to `outputSize`
+ * with corners aligned (so that no sample falls outside the image).
+ */
 export function identitySampling(
   h: number,
   w: number,
   outputSize?: readonly [number, number],
 ): AffineSampling {
   const [oh, ow] = outputSize ?? [h, w];
-  const ry = h / oh;
-  const rx = w / ow;
+  const ry = oh > 1 ? (h - 1) / (oh - 1) : 0;
+  const rx = ow > 1 ? (w - 1) / (ow - 1) : 0;
   return {
     srcHeight: h,
     srcWidth: w,
     height: oh,
     width: ow,
-    matrix: [ry, 0, 0.5 * ry - 0.5, 0, rx, 0.5 * rx - 0.5],
+    matrix: [ry, 0, 0, 0, rx, 0],
     padValue: 0.5,
   };
 }

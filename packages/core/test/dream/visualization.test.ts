@@ -1,0 +1,235 @@
+import {
+  classVisualization,
+  isFvError,
+  runClassVisualization,
+  runUnitVisualization,
+  type Tensor,
+  type UnitVisualizationFrame,
+  unitVisualization,
+} from '@fv/core';
+import { describe, expect, it } from 'vitest';
+import { diversityGradient } from '../../src/dream/unit-visualization.js';
+import {
+  analyticEngine,
+  expectAllClose,
+  linearModel,
+  randomImage,
+} from './helpers/analytic-engine.js';
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('classVisualization', () => {
+  it('one step from zeros is lr · (∇S − 2λx) / ‖·‖, with the class as the seed', async () => {
+    const w = (c: number, y: number, x: number) => Math.cos(c + y - 2 * x);
+    const engine = analyticEngine(linearModel(w), [1, 3, 4, 5]);
+    const frames = await collect(
+      classVisualization(engine, {
+        classIndex: 7,
+        output: 'logits',
+        range: [-9, 9],
+        start: 'zeros',
+        steps: 1,
+        jitter: 0,
+        learningRate: 2,
+        blurEvery: 0,
+      }),
+    );
+    expect(engine.calls[0]?.objective).toEqual({ kind: 'logit', output: 'logits' });
+    expect(engine.calls[0]?.options?.seed).toBe(7);
+    const g = Float32Array.from({ length: 60 }, (_, i) =>
+      w(Math.floor(i / 20), Math.floor((i % 20) / 5), i % 5),
+    );
+    const n = Math.hypot(...g);
+    expectAllClose(frames[0]?.image.data, (i) => (2 * (g[i] as number)) / n, 5);
+    expect(frames[0]?.image.dims).toEqual([1, 3, 4, 5]);
+  });
+
+  it('the L2 term pulls towards zero: a second step includes −2λx', async () => {
+    const engine = analyticEngine(
+      linearModel(() => 0),
+      [1, 1, 2, 2],
+    );
+    const start = { data: Float32Array.from([1, -1, 0.5, 0]), dims: [1, 1, 2, 2] };
+    const out = await runClassVisualization(engine, {
+      classIndex: 0,
+      output: 'logits',
+      range: [-9, 9],
+      start,
+      steps: 1,
+      jitter: 0,
+      l2: 0.1,
+      learningRate: 0.1,
+      channels: 1,
+    });
+    // gradient −0.2·x, normalized to length 0.1 along −x
+    const n = Math.hypot(1, 1, 0.5);
+    expectAllClose(out.data, (i) => (start.data[i] as number) * (1 - 0.1 / n), 6);
+  });
+
+  it('is deterministic per seed, clips, and aborts', async () => {
+    const model = linearModel((c, y, x) => Math.sin(c * 3 + y * 5 + x));
+    const opts = {
+      classIndex: 1,
+      output: 'logits',
+      range: [-0.2, 0.2] as const,
+      steps: 12,
+      seed: 4,
+    };
+    const a = await runClassVisualization(analyticEngine(model, [1, 3, 8, 8]), opts);
+    const b = await runClassVisualization(analyticEngine(model, [1, 3, 8, 8]), opts);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Math.max(...a.data)).toBeLessThanOrEqual(0.2 + 1e-7);
+    const controller = new AbortController();
+    controller.abort();
+    const e = await runClassVisualization(analyticEngine(model, [1, 3, 8, 8]), {
+      ...opts,
+      signal: controller.signal,
+    }).catch((x: unknown) => x);
+    expect(isFvError(e, 'ABORTED')).toBe(true);
+  });
+});
+
+describe('unitVisualization', () => {
+  const channel = { kind: 'channel', tensor: 'a', channel: 0 } as const;
+
+  it('chain rule: one pixel-parameterized step is Adam on −∂obj/∂params through sigmoid and normalization', async () => {
+    // obj = Σ v·x on the model input x = (rgb − 0.5)/0.25, rgb = sigmoid(params)
+    const v = (c: number, y: number, x: number) => (c + 1) * (y - x);
+    const engine = analyticEngine(linearModel(v));
+    const frames = await collect(
+      unitVisualization(engine, {
+        objective: channel,
+        inputNormalization: { mean: 0.5, std: 0.25 },
+        size: [3, 4],
+        steps: 1,
+        transforms: false,
+        parameterization: { kind: 'pixel', decorrelate: false, sd: 0 },
+      }),
+    );
+    // params start at 0 ⇒ rgb 0.5, sigmoid' = 0.25; ∂obj/∂p = v/0.25·0.25 = v; Adam's first step is
+    // −lr·sign(−v) = +0.05·sign(v) per parameter (ε negligible).
+    const f = frames[0] as UnitVisualizationFrame;
+    const sig = (p: number) => 1 / (1 + Math.exp(-p));
+    expectAllClose(
+      f.rgb.data,
+      (i) => {
+        const g = v(Math.floor(i / 12), Math.floor((i % 12) / 4), i % 4);
+        return sig(0.05 * Math.sign(g));
+      },
+      6,
+    );
+    expectAllClose(f.image.data, (i) => ((f.rgb.data[i] as number) - 0.5) / 0.25, 6);
+    expect(f.values[0]).toBeCloseTo(0, 6);
+  });
+
+  it('raises a linear objective with the Fourier parameterization and decorrelated colour', async () => {
+    const engine = analyticEngine(linearModel((c, y, x) => (c === 0 ? Math.cos((x + y) / 3) : 0)));
+    const frames = await collect(
+      unitVisualization(engine, {
+        objective: channel,
+        inputNormalization: { mean: 0.5, std: 0.5 },
+        size: [16, 16],
+        steps: 30,
+        seed: 2,
+        transforms: false,
+      }),
+    );
+    const values = frames.map((f) => f.value);
+    expect(values.at(-1) as number).toBeGreaterThan((values[0] as number) + 20);
+  });
+
+  it('raises a translation-invariant objective under random transforms', async () => {
+    const engine = analyticEngine(linearModel((c) => (c === 0 ? 1 : -1)));
+    const frames = await collect(
+      unitVisualization(engine, {
+        objective: channel,
+        inputNormalization: { mean: 0.5, std: 0.5 },
+        size: [16, 16],
+        steps: 30,
+        seed: 2,
+      }),
+    );
+    const values = frames.map((f) => f.value);
+    expect(values.at(-1) as number).toBeGreaterThan((values[0] as number) + 30);
+    // the engine saw transformed inputs of varying size
+    expect(new Set(engine.calls.map((c) => c.input.dims[2])).size).toBeGreaterThan(1);
+    // red rises above green and blue
+    const rgb = frames.at(-1)?.rgb.data as Float32Array;
+    const mean = (c: number) => rgb.slice(c * 256, (c + 1) * 256).reduce((a, v) => a + v, 0) / 256;
+    expect(mean(0)).toBeGreaterThan(mean(1));
+    expect(mean(0)).toBeGreaterThan(mean(2));
+  });
+
+  it('feeds a fixed-size model inputs of its size; batches units; penalties lower the value', async () => {
+    const engine = analyticEngine(
+      linearModel(() => 1),
+      [1, 3, 10, 10],
+    );
+    const objectives = [channel, { kind: 'channel', tensor: 'a', channel: 1 }] as const;
+    const frames = await collect(
+      unitVisualization(engine, {
+        objective: objectives,
+        inputNormalization: { mean: [0.5, 0.5, 0.5], std: 1 },
+        size: [8, 8],
+        steps: 2,
+        totalVariation: 0.1,
+        l1: 0.01,
+        l2: 0.01,
+      }),
+    );
+    expect(engine.calls.every((c) => c.input.dims.join() === '1,3,10,10')).toBe(true);
+    expect(engine.calls.map((c) => c.objective)).toEqual([...objectives, ...objectives]);
+    expect(frames[1]?.rgb.dims).toEqual([2, 3, 8, 8]);
+    expect(frames[1]?.values).toHaveLength(2);
+  });
+
+  it('is deterministic per seed and aborts', async () => {
+    const model = linearModel((c, y, x) => Math.sin(c + y * x));
+    const opts = {
+      objective: channel,
+      inputNormalization: { mean: 0.5, std: 0.5 },
+      size: [8, 8] as const,
+      steps: 3,
+      seed: 5,
+    };
+    const a = await runUnitVisualization(analyticEngine(model), opts);
+    const b = await runUnitVisualization(analyticEngine(model), opts);
+    const c = await runUnitVisualization(analyticEngine(model), { ...opts, seed: 6 });
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    expect(Array.from(a.data)).not.toEqual(Array.from(c.data));
+    const controller = new AbortController();
+    const engine = analyticEngine(model);
+    const e = await (async () => {
+      for await (const f of unitVisualization(engine, {
+        ...opts,
+        steps: 10,
+        signal: controller.signal,
+      }))
+        if (f.step === 1) controller.abort();
+    })().catch((x: unknown) => x);
+    expect(isFvError(e, 'ABORTED')).toBe(true);
+    expect(engine.calls).toHaveLength(1);
+  });
+
+  it('diversity: gradient matches finite differences', () => {
+    const feats: Tensor[] = [0, 1, 2].map((k) => randomImage([1, 3, 2, 2], k + 1));
+    const { value, gradients } = diversityGradient(feats);
+    expect(Number.isFinite(value)).toBe(true);
+    const dir = randomImage([1, 3, 2, 2], 9).data;
+    const at = (eps: number) =>
+      diversityGradient(
+        feats.map((f, i) =>
+          i === 1 ? { data: f.data.map((v, k) => v + eps * (dir[k] as number)), dims: f.dims } : f,
+        ),
+      ).value;
+    const fd = (at(1e-3) - at(-1e-3)) / 2e-3;
+    let an = 0;
+    for (let k = 0; k < dir.length; k++)
+      an += (gradients[1]?.data[k] as number) * (dir[k] as number);
+    expect(an).toBeCloseTo(fd, 3);
+  });
+});

@@ -32,6 +32,24 @@ type Session = OrtModule.InferenceSession;
 const isNode =
   typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
 
+/**
+ * Lets queued messages (aborts) in: onnxruntime's wasm runs resolve through microtasks only, so a
+ * chain of runs would otherwise never give the worker's message handler a turn.
+ */
+function yieldToEvents(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (scheduler?.yield) return scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
 /** Gradient sessions kept per engine; the least recently used one is released beyond this. */
 const GRADIENT_CACHE_SIZE = 16;
 
@@ -202,8 +220,11 @@ export function createHost() {
     }
   }
 
-  function check(callId: number | undefined): void {
-    if (callId !== undefined && aborted.has(callId)) throw abortError();
+  /** Throws `AbortError` when the client aborted this call (checked between runs). */
+  async function check(callId: number | undefined): Promise<void> {
+    if (callId === undefined) return;
+    await yieldToEvents();
+    if (aborted.has(callId)) throw abortError();
   }
 
   function current(): Loaded {
@@ -225,12 +246,28 @@ export function createHost() {
     ep: 'webgpu' | 'wasm',
     bytes: Uint8Array,
     fallback: FvErrorCode = 'INVALID_MODEL',
+    summary?: ModelSummary,
   ): Promise<Session> {
     try {
       return await createSession(ort, ep, bytes);
     } catch (error) {
-      throw toFvError(error, fallback);
+      throw nameNodes(toFvError(error, fallback), summary);
     }
+  }
+
+  /** Adds the nodes of the op onnxruntime could not run to an `UNSUPPORTED_OP` message. */
+  function nameNodes(error: FvError, summary: ModelSummary | undefined): FvError {
+    if (error.code !== 'UNSUPPORTED_OP' || !summary) return error;
+    const op = summary.nodes.find((n) => new RegExp(`\\b${n.opType}\\b`).test(error.message));
+    if (!op) return error;
+    const names = summary.nodes.filter((n) => n.opType === op.opType).map((n) => `'${n.name}'`);
+    const named = new FvError(
+      'UNSUPPORTED_OP',
+      `onnxruntime-web cannot run op ${op.opType} (node ${names.join(', ')}): ${error.message}`,
+      { opType: op.opType, nodes: names },
+    );
+    if (error.stack) named.stack = error.stack;
+    return named;
   }
 
   async function load(bytes: Uint8Array, settings: LoadSettings): Promise<EngineInfo> {
@@ -265,7 +302,7 @@ export function createHost() {
               ? "backend 'webgpu' was requested"
               : 'WebGPU adapter and device available; session created on WebGPU';
         } catch (error) {
-          const fv = toFvError(error, 'BACKEND_UNAVAILABLE');
+          const fv = nameNodes(toFvError(error, 'BACKEND_UNAVAILABLE'), summary);
           if (preference === 'webgpu' || fv.code === 'INVALID_MODEL') throw fv;
           reason = `session creation on WebGPU failed, using wasm: ${fv.message}`;
         }
@@ -274,7 +311,7 @@ export function createHost() {
     if (!ort || !base) {
       ort = await importOrt('wasm');
       configure(ort);
-      base = await open(ort, 'wasm', bytes);
+      base = await open(ort, 'wasm', bytes, 'INVALID_MODEL', summary);
     }
     const info: EngineInfo = {
       inputs: summary.inputs,
@@ -349,7 +386,7 @@ export function createHost() {
     input: WireTensor,
     outputs: readonly string[] | undefined,
   ): Promise<Record<string, WireTensor>> {
-    check(callId);
+    await check(callId);
     const l = current();
     const declared = declaredInput(l);
     const runs = checkInput(input, declared);
@@ -375,11 +412,11 @@ export function createHost() {
     }
     const parts: Record<string, WireTensor>[] = [];
     for (let i = 0; i < runs; i++) {
-      check(callId);
+      await check(callId);
       const feed = runs === 1 ? input : sliceBatch(input, i, runs);
       parts.push(await runSession(l, session, { [declared.name]: feed }, fetches));
     }
-    check(callId);
+    await check(callId);
     const result: Record<string, WireTensor> = {};
     for (const name of wanted) {
       result[name] =
@@ -498,7 +535,7 @@ export function createHost() {
     objective: Objective,
     options: WireGradientOptions,
   ): Promise<WireGradientResult> {
-    check(callId);
+    await check(callId);
     const l = current();
     const declared = declaredInput(l);
     const runs = checkInput(input, declared);
@@ -514,7 +551,7 @@ export function createHost() {
     let value = 0;
     const parts: Record<string, WireTensor>[] = [];
     for (let i = 0; i < runs; i++) {
-      check(callId);
+      await check(callId);
       const feeds: Record<string, WireTensor> = {
         [declared.name]: runs === 1 ? input : sliceBatch(input, i, runs),
       };
@@ -525,7 +562,7 @@ export function createHost() {
       for (const v of out[entry.valueOutput]!.data) value += v;
       parts.push(out);
     }
-    check(callId);
+    await check(callId);
     const gradients: Record<string, WireTensor> = {};
     for (const n of wrt)
       gradients[n] = concatBatch(parts.map((p) => p[entry.gradientOutputs[n]!]!));

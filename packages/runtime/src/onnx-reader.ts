@@ -66,6 +66,8 @@ export interface ModelSummary {
   readonly elemTypes: ReadonlyMap<string, number>;
   /** Every tensor name a forward pass can return (graph inputs, initializers, node outputs). */
   readonly tensorNames: ReadonlySet<string>;
+  /** Node names and op types, in graph order. */
+  readonly nodes: readonly { readonly name: string; readonly opType: string }[];
 }
 
 class Reader {
@@ -287,6 +289,7 @@ export function readModel(bytes: Uint8Array): ModelSummary {
     layers,
     elemTypes,
     tensorNames,
+    nodes: nodes.map((n) => ({ name: n.name, opType: n.opType })),
   };
 }
 

@@ -68,7 +68,11 @@ export function toFvError(error: unknown, fallback: FvErrorCode = 'INTERNAL'): F
 }
 
 function codeFromMessage(message: string): FvErrorCode | undefined {
-  if (/Could not find an implementation for|not implemented|Unsupported op/i.test(message))
+  if (
+    /Could not find an implementation for|No Op registered for|not implemented|Unsupported op/i.test(
+      message,
+    )
+  )
     return 'UNSUPPORTED_OP';
   if (/invalid dimensions|dimension|shape|rank/i.test(message) && /input/i.test(message))
     return 'SHAPE_MISMATCH';

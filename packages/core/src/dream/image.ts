@@ -39,13 +39,15 @@ export function roll(image: Tensor, dy: number, dx: number): Tensor {
   const out = new Float32Array(image.data.length);
   const sy = ((dy % h) + h) % h;
   const sx = ((dx % w) + w) % w;
+  const src = image.data;
   for (let p = 0; p < n * c; p++) {
     const base = p * h * w;
     for (let y = 0; y < h; y++) {
-      const yo = (y + sy) % h;
-      for (let x = 0; x < w; x++) {
-        out[base + yo * w + ((x + sx) % w)] = image.data[base + y * w + x] as number;
-      }
+      const from = base + y * w;
+      const to = base + ((y + sy) % h) * w;
+      // columns [0, w − sx) move to [sx, w); [w − sx, w) wrap to [0, sx)
+      out.set(src.subarray(from, from + w - sx), to + sx);
+      out.set(src.subarray(from + w - sx, from + w), to);
     }
   }
   return { data: out, dims: [...image.dims] };

@@ -27,17 +27,24 @@ export function tileCount(size: number, tile: number): number {
   return Math.max(1, Math.ceil(size / tile));
 }
 
+function wrapIndices(start: number, length: number, size: number): Int32Array {
+  const out = new Int32Array(length);
+  for (let i = 0; i < length; i++) out[i] = (((start + i) % size) + size) % size;
+  return out;
+}
+
 /** Cuts the tile with top-left corner (y0, x0) out of a [1, C, H, W] image, wrapping around. */
 export function extractTile(image: Tensor, y0: number, x0: number, th: number, tw: number): Tensor {
   const { c, h, w } = imageShape(image);
   const out = new Float32Array(c * th * tw);
+  const rows = wrapIndices(y0, th, h);
+  const cols = wrapIndices(x0, tw, w);
+  const src = image.data;
   for (let ch = 0; ch < c; ch++) {
     for (let y = 0; y < th; y++) {
-      const sy = (((y0 + y) % h) + h) % h;
-      const src = ch * h * w + sy * w;
-      const dst = ch * th * tw + y * tw;
-      for (let x = 0; x < tw; x++)
-        out[dst + x] = image.data[src + ((((x0 + x) % w) + w) % w)] as number;
+      const s = ch * h * w + (rows[y] as number) * w;
+      const d = ch * th * tw + y * tw;
+      for (let x = 0; x < tw; x++) out[d + x] = src[s + (cols[x] as number)] as number;
     }
   }
   return { data: out, dims: [1, c, th, tw] };
@@ -55,6 +62,8 @@ export async function tiledGradient(
   if (!layout) return fn(image);
   const { c, h, w } = imageShape(image);
   const { tileHeight: th, tileWidth: tw } = layout;
+  if (th === h && tw === w && layout.offsetY % h === 0 && layout.offsetX % w === 0)
+    return fn(image);
   const ny = tileCount(h, th);
   const nx = tileCount(w, tw);
   const sum = new Float32Array(c * h * w);
@@ -67,14 +76,20 @@ export async function tiledGradient(
       const result = await fn(extractTile(image, y0, x0, th, tw));
       value += result.value;
       const g = result.gradient.data;
+      const rows = wrapIndices(y0, th, h);
+      const cols = wrapIndices(x0, tw, w);
       for (let y = 0; y < th; y++) {
-        const sy = (((y0 + y) % h) + h) % h;
+        const r = (rows[y] as number) * w;
         for (let x = 0; x < tw; x++) {
-          const sx = (((x0 + x) % w) + w) % w;
-          count[sy * w + sx] = (count[sy * w + sx] as number) + 1;
-          for (let ch = 0; ch < c; ch++) {
-            const k = ch * h * w + sy * w + sx;
-            sum[k] = (sum[k] as number) + (g[ch * th * tw + y * tw + x] as number);
+          const p = r + (cols[x] as number);
+          count[p] = (count[p] as number) + 1;
+        }
+        for (let ch = 0; ch < c; ch++) {
+          const s = ch * h * w + r;
+          const d = ch * th * tw + y * tw;
+          for (let x = 0; x < tw; x++) {
+            const k = s + (cols[x] as number);
+            sum[k] = (sum[k] as number) + (g[d + x] as number);
           }
         }
       }

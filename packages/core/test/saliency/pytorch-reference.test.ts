@@ -1,0 +1,122 @@
+// Saliency methods through @fv/autodiff + onnxruntime-web against PyTorch float64 autograd
+// references (tools/saliency_fixtures.py). Tolerance: max |fv − torch| ≤ 1e-5 · max |torch|
+// (float32 end to end, observed ≤ 5e-7; the fixtures keep every ReLU unit ≥ 2e-5 from its kink).
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type SaliencyOptions, saliency, type Tensor } from '../../src/index.js';
+import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+
+const dir = fileURLToPath(new URL('../../../../test/fixtures/saliency/', import.meta.url));
+
+interface Fixture {
+  name: string;
+  model: string;
+  dims: number[];
+  target: number;
+  camLayer: string;
+  camDims: number[];
+  input: number[];
+  logits: number[];
+  vanilla: number[];
+  gradientXInput: number[];
+  guidedBackprop: number[];
+  deconvnet: number[];
+  igSteps: number;
+  ig: Record<'riemann-right' | 'trapezoid', { attribution: number[]; gap: number }>;
+  gradCam: number[];
+  gradCamUpsampled: number[];
+  gradCamPlusPlus: number[];
+  gradCamPlusPlusUpsampled: number[];
+}
+
+const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as { models: Fixture[] };
+
+/** max |a − b| / max |b|. */
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  expect(actual.length).toBe(expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
+    scale = Math.max(scale, Math.abs(expected[i]!));
+  }
+  expect(scale).toBeGreaterThan(0);
+  return diff / scale;
+}
+
+const TOLERANCE = 1e-5;
+
+describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch', (_name, fx) => {
+  const x: Tensor = { data: Float32Array.from(fx.input), dims: fx.dims };
+  const engines: SaliencyTestEngine[] = [];
+  const engine = async () => {
+    const e = await createSaliencyEngine(new Uint8Array(readFileSync(dir + fx.model)), fx.dims);
+    engines.push(e);
+    return e;
+  };
+  const run = async (options: SaliencyOptions) => saliency(await engine(), x, options);
+  afterAll(async () => {
+    for (const e of engines) await e.dispose();
+  });
+
+  it('vanilla gradient and its maps', async () => {
+    const r = await run({ method: 'vanilla', target: fx.target });
+    expect(r.score).toBeCloseTo(fx.logits[fx.target]!, 4);
+    expect(relativeError(r.gradient!.data, fx.vanilla)).toBeLessThan(TOLERANCE);
+  });
+
+  it('gradient × input', async () => {
+    const r = await run({ method: 'gradient-x-input', target: fx.target });
+    expect(relativeError(r.attribution.data, fx.gradientXInput)).toBeLessThan(TOLERANCE);
+  });
+
+  it.each(['riemann-right', 'trapezoid'] as const)(
+    'integrated gradients (black baseline, %s), batched',
+    async (rule) => {
+      const e = await engine();
+      const r = await saliency(e, x, {
+        method: 'integrated-gradients',
+        target: fx.target,
+        steps: fx.igSteps,
+        rule,
+        baseline: 'black',
+        batchSize: 4,
+      });
+      expect(e.calls.maxBatch).toBe(4);
+      expect(relativeError(r.attribution.data, fx.ig[rule].attribution)).toBeLessThan(TOLERANCE);
+      expect(r.completeness!.gap).toBeCloseTo(fx.ig[rule].gap, 4);
+    },
+  );
+
+  it('Grad-CAM at the named layer and at the automatically chosen one', async () => {
+    const r = await run({ method: 'grad-cam', target: fx.target, layer: fx.camLayer });
+    expect([r.cam!.height, r.cam!.width]).toEqual(fx.camDims);
+    expect(relativeError(r.cam!.data, fx.gradCam)).toBeLessThan(TOLERANCE);
+    expect(relativeError(r.absolute.data, fx.gradCamUpsampled)).toBeLessThan(TOLERANCE);
+    const auto = await run({ method: 'grad-cam', target: fx.target });
+    expect(auto.layer).toBe(fx.camLayer);
+  });
+
+  it('Grad-CAM++', async () => {
+    const r = await run({ method: 'grad-cam++', target: fx.target, layer: fx.camLayer });
+    expect(relativeError(r.cam!.data, fx.gradCamPlusPlus)).toBeLessThan(TOLERANCE);
+    expect(relativeError(r.absolute.data, fx.gradCamPlusPlusUpsampled)).toBeLessThan(TOLERANCE);
+  });
+
+  it('guided backpropagation and deconvnet', async () => {
+    const guided = await run({ method: 'guided-backprop', target: fx.target });
+    expect(relativeError(guided.gradient!.data, fx.guidedBackprop)).toBeLessThan(TOLERANCE);
+    const deconv = await run({ method: 'deconvnet', target: fx.target });
+    expect(relativeError(deconv.gradient!.data, fx.deconvnet)).toBeLessThan(TOLERANCE);
+  });
+
+  it('forward-only methods and activations run on the real engine', async () => {
+    const e = await engine();
+    const occ = await saliency(e, x, { method: 'occlusion', target: fx.target, window: 4 });
+    const sc = await saliency(e, x, { method: 'score-cam', target: fx.target });
+    expect(e.calls.gradient).toBe(0);
+    expect(occ.absolute.data.every(Number.isFinite)).toBe(true);
+    expect(sc.cam!.data.some((v) => v > 0)).toBe(true);
+  });
+});

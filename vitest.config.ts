@@ -23,10 +23,23 @@ export default defineConfig({
           name: 'node',
           environment: 'node',
           include: [
-            'packages/{core,autodiff,runtime,cli}/test/**/*.test.ts',
+            'packages/{core,runtime,cli}/test/**/*.test.ts',
             'test/integration/**/*.test.ts',
           ],
           testTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'autodiff',
+          environment: 'node',
+          include: ['packages/autodiff/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          // One test file per gradient rule, each loading onnxruntime-web's wasm (~1 s apiece,
+          // far more on a busy machine): sharing the module graph within a worker loads it once.
+          // The tests keep no global state besides onnxruntime's session cache.
+          isolate: false,
         },
       },
       {

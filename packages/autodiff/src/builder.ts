@@ -212,6 +212,8 @@ export function buildGradientModel(
   const broadcastLike = (a: string, c: string): string =>
     helpers.op('Add', [helpers.op('Mul', [a, constFloat([0], [])]), c]);
   const valueParts: { weight: number; value: string }[] = [];
+  // Dims of the value output: the first objective tensor's batch dim (none for a rank-1 tensor).
+  let valueDims: Dim[] | undefined;
   const compile = (objective: Objective, weight: number): void => {
     if (!objective || typeof objective !== 'object' || !('kind' in objective)) {
       throw new FvError('INVALID_ARGUMENT', 'objective must be an object with a kind');
@@ -240,6 +242,7 @@ export function buildGradientModel(
       throw new FvError('UNSUPPORTED_OP', `Cannot infer the shape of objective tensor '${target}'`);
     const rank = shape.length;
     const perSample = rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : [0];
+    valueDims ??= rank > 1 ? [shape[0]!] : [];
     const w = (g: string): string =>
       weight === 1 ? g : helpers.op('Mul', [g, constFloat([weight], [])]);
     switch (objective.kind) {
@@ -495,7 +498,7 @@ export function buildGradientModel(
   value = valueOutput;
   const firstInput = graph.input.find((i) => i.name === (wrt[0] ?? ''));
   const batch: Dim = (firstInput && valueInfoType(firstInput)?.dims?.[0]) ?? 'N';
-  outputs.push(makeValueInfo(valueOutput, DataType.FLOAT, [batch]));
+  outputs.push(makeValueInfo(valueOutput, DataType.FLOAT, valueDims ?? [batch]));
   const keptOutputs: Record<string, string> = {};
   for (const name of options.keep ?? []) {
     keptOutputs[name] = name;

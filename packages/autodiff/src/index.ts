@@ -7,3 +7,4 @@ export { createRegistry } from './registry.js';
 export type { GradientRule, RuleContext } from './rule.js';
 export { defaultRegistry, rules } from './rules/index.js';
 export type { Dim, Shape } from './shapes.js';
+export { WEBGPU_OPS } from './webgpu-ops.js';

@@ -366,12 +366,18 @@ function inferNode(
     case 'Floor':
     case 'Ceil':
     case 'Round':
-    case 'LayerNormalization':
     case 'Cos':
     case 'Sin':
       return [x];
     case 'Dropout':
       return [x, x];
+    case 'LayerNormalization': {
+      // Y, and the optional Mean and InvStdDev with size 1 on the normalized axes.
+      if (!x) return [];
+      const axis = normAxis(attrInt(node, 'axis', -1), x.length);
+      const stat = x.map((d, i) => (i < axis ? d : 1));
+      return [x, stat, stat];
+    }
     case 'Cast':
       return [x];
     case 'Add':

@@ -1,0 +1,4 @@
+import { ruleSuite } from '../helpers/rule-case.js';
+import { Div } from './cases/binary.js';
+
+ruleSuite('Div', Div);

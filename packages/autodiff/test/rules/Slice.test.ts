@@ -1,0 +1,4 @@
+import { ruleSuite } from '../helpers/rule-case.js';
+import { Slice } from './cases/shape.js';
+
+ruleSuite('Slice', Slice);

@@ -1,0 +1,4 @@
+import { ruleSuite } from '../helpers/rule-case.js';
+import { Squeeze } from './cases/structure.js';
+
+ruleSuite('Squeeze', Squeeze);

@@ -1,0 +1,4 @@
+import { ruleSuite } from '../helpers/rule-case.js';
+import { Transpose } from './cases/structure.js';
+
+ruleSuite('Transpose', Transpose);

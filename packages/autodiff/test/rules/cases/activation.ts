@@ -1,0 +1,121 @@
+import { randomArray } from '../../helpers/onnx-model.js';
+import { opCase, type RuleCase } from '../../helpers/rule-case.js';
+import { spaced } from '../../helpers/tiny-model.js';
+
+const dims = [2, 3, 4];
+const seed = randomArray(24, 99);
+const x = spaced(24, 1);
+
+export const Relu: RuleCase[] = [
+  opCase('standard', 'Relu', { dims, data: x }),
+  opCase('opset 7 (no Where)', 'Relu', { dims, data: spaced(24, 2), opset: 7 }),
+  // Guided and deconvnet Relu are not gradients: they are checked against their definitions.
+  opCase('guided: max(dY, 0) where x > 0', 'Relu', {
+    dims,
+    data: x,
+    relu: 'guided',
+    seed,
+    expected: Array.from(x, (v, i) => (v > 0 ? Math.max(seed[i]!, 0) : 0)),
+  }),
+  opCase('deconvnet: max(dY, 0) everywhere', 'Relu', {
+    dims,
+    data: x,
+    relu: 'deconvnet',
+    seed,
+    expected: Array.from(seed, (g) => Math.max(g, 0)),
+  }),
+];
+
+// ReLU6 and friends: spaced values with step 0.5 lie 0.25 from every bound used below.
+const wide = spaced(40, 3, 0.5);
+const wideDims = [2, 4, 5];
+
+export const Clip: RuleCase[] = [
+  opCase('ReLU6 from attributes (opset 10)', 'Clip', {
+    dims: wideDims,
+    data: wide,
+    attrs: { min: { float: 0 }, max: { float: 6 } },
+    opset: 10,
+  }),
+  opCase('min/max inputs (opset 13)', 'Clip', {
+    dims: wideDims,
+    data: wide,
+    inputs: ['x', 'lo', 'hi'],
+    floats: { lo: { dims: [], data: [-2] }, hi: { dims: [], data: [3] } },
+  }),
+  opCase('only min (opset 11)', 'Clip', {
+    dims: wideDims,
+    data: wide,
+    inputs: ['x', 'lo'],
+    floats: { lo: { dims: [], data: [1] } },
+    opset: 11,
+  }),
+  opCase('only max, min omitted (opset 12)', 'Clip', {
+    dims: wideDims,
+    data: wide,
+    inputs: ['x', '', 'hi'],
+    floats: { hi: { dims: [], data: [2] } },
+    opset: 12,
+  }),
+  opCase('no bounds (opset 13)', 'Clip', { dims: wideDims, data: wide }),
+  opCase('only max attribute (opset 7)', 'Clip', {
+    dims: wideDims,
+    data: wide,
+    attrs: { max: { float: 4 } },
+    opset: 7,
+  }),
+  opCase('ReLU6, guided', 'Clip', {
+    dims: [2, 3],
+    data: Float32Array.from([-1.25, 0.75, 3.25, 6.25, 5.75, 2.25]),
+    attrs: { min: { float: 0 }, max: { float: 6 } },
+    opset: 8,
+    relu: 'guided',
+    seed: Float32Array.from([1, -1, -2, 3, 0.5, 2]),
+    expected: [0, 0, 0, 0, 0.5, 2],
+  }),
+];
+
+export const Softmax: RuleCase[] = [
+  opCase('opset 13, last axis', 'Softmax', { dims: [2, 3, 5] }),
+  opCase('opset 13, axis 1', 'Softmax', { dims: [2, 3, 5], attrs: { axis: { int: 1 } } }),
+  opCase('opset 11, axis 1: over axes 1 and 2', 'Softmax', {
+    dims: [2, 3, 5],
+    attrs: { axis: { int: 1 } },
+    opset: 11,
+  }),
+  opCase('opset 11, axis −1', 'Softmax', {
+    dims: [2, 3, 5],
+    attrs: { axis: { int: -1 } },
+    opset: 11,
+  }),
+  opCase('opset 7, default axis (2-D logits)', 'Softmax', { dims: [2, 6], opset: 7 }),
+];
+
+const bn = (c: number, s: number) => ({
+  scale: { dims: [c], data: randomArray(c, s, 0.5, 1.5) },
+  bias: { dims: [c], data: randomArray(c, s + 1) },
+  mean: { dims: [c], data: randomArray(c, s + 2) },
+  var: { dims: [c], data: randomArray(c, s + 3, 0.2, 2) },
+});
+
+export const BatchNormalization: RuleCase[] = [
+  opCase('NCHW (opset 15)', 'BatchNormalization', {
+    dims: [2, 3, 2, 3],
+    inputs: ['x', 'scale', 'bias', 'mean', 'var'],
+    floats: bn(3, 1),
+    opset: 15,
+  }),
+  opCase('NC (after a Linear layer), epsilon 0.1 (opset 9)', 'BatchNormalization', {
+    dims: [4, 5],
+    inputs: ['x', 'scale', 'bias', 'mean', 'var'],
+    attrs: { epsilon: { float: 0.1 } },
+    floats: bn(5, 2),
+    opset: 9,
+  }),
+  opCase('NCL (opset 7)', 'BatchNormalization', {
+    dims: [1, 2, 5],
+    inputs: ['x', 'scale', 'bias', 'mean', 'var'],
+    floats: bn(2, 3),
+    opset: 7,
+  }),
+];

@@ -1,0 +1,22 @@
+import { opCase, type RuleCase } from '../../helpers/rule-case.js';
+import { spaced } from '../../helpers/tiny-model.js';
+
+// First maximum of each (n, c) plane, like PyTorch: plane 0 is constant (all tied), plane 1
+// has its maximum 3 twice (positions 1 and 4), plane 2 has one maximum at the end.
+const tieInput = Float32Array.from([
+  ...[2, 2, 2, 2, 2, 2],
+  ...[0, 3, -1, 1, 3, 2],
+  ...[0, 1, 2, -1, -2, 5],
+]);
+const tieSeed = Float32Array.from([0.5, -2, 3]);
+
+export const GlobalMaxPool: RuleCase[] = [
+  opCase('distinct values', 'GlobalMaxPool', { dims: [2, 3, 3, 4], data: spaced(72, 1) }),
+  opCase('NCL input', 'GlobalMaxPool', { dims: [1, 2, 7], data: spaced(14, 2) }),
+  opCase('ties go to the first maximum', 'GlobalMaxPool', {
+    dims: [1, 3, 2, 3],
+    data: tieInput,
+    seed: tieSeed,
+    expected: [...[0.5, 0, 0, 0, 0, 0], ...[0, -2, 0, 0, 0, 0], ...[0, 0, 0, 0, 0, 3]],
+  }),
+];

@@ -65,3 +65,14 @@ describe('image operations', () => {
     expect(Array.from(z.data.slice(0, 3))).toEqual([0.5, 1, 1.5]);
   });
 });
+
+describe('test PNG helpers', () => {
+  it('writePng → readPng round-trips RGBA', async () => {
+    const { readPng, writePng } = await import('./helpers/png.js');
+    const data = new Uint8ClampedArray(4 * 5 * 3).map((_, i) => (i * 37) % 256);
+    for (let i = 3; i < data.length; i += 4) data[i] = 255;
+    const back = readPng(writePng({ data, width: 5, height: 3 }));
+    expect([back.width, back.height]).toEqual([5, 3]);
+    expect(Array.from(back.data)).toEqual(Array.from(data));
+  });
+});

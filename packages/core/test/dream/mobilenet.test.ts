@@ -13,11 +13,11 @@ import {
   type Tensor,
   unitVisualization,
 } from '@fv/core';
-import { decodePng, encodePng } from '@fv/viz';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithModels } from '../../../../test/helpers/models.js';
 import { resizeBilinear } from '../../src/dream/image.js';
 import { createOrtEngine } from './helpers/ort-engine.js';
+import { readPng, writePng } from './helpers/png.js';
 
 const picturesDir = process.env.FV_DREAM_PICTURES;
 
@@ -45,7 +45,7 @@ function savePng(file: string, t: Tensor, toByte: (v: number) => number, b = 0):
     data[4 * p + 3] = 255;
   }
   mkdirSync(picturesDir, { recursive: true });
-  writeFileSync(join(picturesDir, file), encodePng({ data, width: w, height: h }));
+  writeFileSync(join(picturesDir, file), writePng({ data, width: w, height: h }));
 }
 const fromModel = (v: number) => Math.round(v * 128 + 128);
 const fromRgb = (v: number) => Math.round(v * 255);
@@ -67,7 +67,7 @@ describeWithModels('dream schedulers on MobileNetV2', (dir) => {
     a.reduce((best, v, i) => (v > (a[best] as number) ? i : best), 0);
 
   it('Deep Dream raises the layer objective on at least 90 % of steps', async () => {
-    const photo = decodePng(new Uint8Array(readFileSync(join(dir, 'images/chelsea.png'))));
+    const photo = readPng(new Uint8Array(readFileSync(join(dir, 'images/chelsea.png'))));
     const image = resizeBilinear(toInput(photo), 224, 224);
     const values: number[] = [];
     let last: Tensor = image;
@@ -131,7 +131,7 @@ describeWithModels('dream schedulers on MobileNetV2', (dir) => {
   it.runIf(picturesDir)(
     'writes the documentation pictures',
     async () => {
-      const photo = decodePng(new Uint8Array(readFileSync(join(dir, 'images/chelsea.png'))));
+      const photo = readPng(new Uint8Array(readFileSync(join(dir, 'images/chelsea.png'))));
       const dream = await runDeepDream(engine, toInput(photo), {
         objective: { kind: 'layer', tensor: 'MobilenetV2/expanded_conv_6/expand/Relu6' },
         range: [-1, 1],

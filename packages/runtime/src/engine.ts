@@ -24,6 +24,7 @@ import {
   type WasmPaths,
   type WireGradientOptions,
   type WireTensor,
+  waitForReady,
 } from './protocol.js';
 
 const isNode =
@@ -198,6 +199,9 @@ class WorkerEngine implements RuntimeEngine {
   private nextCallId = 1;
   private crashed: FvError | undefined;
   private disposed = false;
+  private isReady = false;
+  private readonly ready: Promise<void>;
+  private readonly cancelReady: () => void;
 
   constructor(
     private readonly handle: WorkerHandle,
@@ -205,6 +209,11 @@ class WorkerEngine implements RuntimeEngine {
   ) {
     handle.unref();
     handle.onCrash((message) => this.crash(message));
+    const { ready, cancel } = waitForReady(handle.endpoint);
+    this.ready = ready.then(() => {
+      this.isReady = true;
+    });
+    this.cancelReady = cancel;
   }
 
   private crash(message: string): void {
@@ -215,6 +224,7 @@ class WorkerEngine implements RuntimeEngine {
     );
     for (const reject of [...this.pending.values()]) reject(this.crashed);
     this.pending.clear();
+    this.cancelReady();
     this.handle.unref();
     void this.handle.terminate().catch(() => undefined);
   }
@@ -255,7 +265,7 @@ class WorkerEngine implements RuntimeEngine {
       this.handle.ref();
       let started: Promise<Envelope<T>>;
       try {
-        started = invoke(callId);
+        started = this.isReady ? invoke(callId) : this.ready.then(() => invoke(callId));
       } catch (error) {
         if (finish()) reject(toFvError(error, 'INVALID_ARGUMENT'));
         return;
@@ -314,7 +324,8 @@ class WorkerEngine implements RuntimeEngine {
 
   async dispose(): Promise<void> {
     if (this.disposed) return;
-    if (!this.crashed) {
+    this.cancelReady();
+    if (!this.crashed && this.isReady) {
       try {
         this.handle.ref();
         await Promise.race([

@@ -1,5 +1,6 @@
 // Types and helpers shared by the client (main thread) and the worker.
 import { FvError, type FvErrorCode, type SerializedFvError, type Tensor } from '@fv/core';
+import type { Endpoint } from 'comlink';
 
 /**
  * Which onnxruntime-web execution provider to use.
@@ -113,4 +114,48 @@ export function buffersOf(tensors: Iterable<WireTensor>): ArrayBuffer[] {
     if (b) set.add(b);
   }
   return [...set];
+}
+
+/**
+ * The start-up handshake. Messages sent to a worker before it listens are lost in browsers (a
+ * module worker with top-level await, or a wrapper worker that imports ours, listens late), so the
+ * client pings until the worker says it is ready; the worker also announces itself once.
+ */
+const READY = 'fv-runtime:ready';
+const PING = 'fv-runtime:ping';
+
+type Message = { data?: unknown };
+
+/** Worker side: answers pings and announces readiness once. */
+export function announceReady(endpoint: Endpoint): void {
+  endpoint.addEventListener('message', ((event: Message) => {
+    if (event.data === PING) endpoint.postMessage(READY);
+  }) as never);
+  endpoint.postMessage(READY);
+}
+
+/** Client side: resolves when the worker is ready; `cancel` stops pinging. */
+export function waitForReady(endpoint: Endpoint): { ready: Promise<void>; cancel(): void } {
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let listener: ((event: Message) => void) | undefined;
+  const cancel = () => {
+    if (timer !== undefined) clearInterval(timer);
+    if (listener) endpoint.removeEventListener('message', listener as never);
+    timer = undefined;
+    listener = undefined;
+  };
+  const ready = new Promise<void>((resolve) => {
+    listener = (event) => {
+      if (event.data !== READY) return;
+      cancel();
+      resolve();
+    };
+    endpoint.addEventListener('message', listener as never);
+    endpoint.start?.();
+    const ping = () => endpoint.postMessage(PING);
+    ping();
+    timer = setInterval(ping, 50);
+    (timer as { unref?: () => void }).unref?.();
+  });
+  return { ready, cancel };
 }

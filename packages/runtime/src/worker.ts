@@ -2,6 +2,7 @@
 // { type: 'module' })`) or a Node `worker_threads` worker. Both expose the same host via comlink.
 import type { Endpoint } from 'comlink';
 import { serve } from './host.js';
+import { announceReady } from './protocol.js';
 
 export type { WorkerApi } from './host.js';
 
@@ -19,7 +20,11 @@ if (isNode) {
     /* webpackIgnore: true */ /* @vite-ignore */ nodeAdapter
   )) as { default: (port: unknown) => Endpoint };
   if (!parentPort) throw new Error('@fv/runtime worker: not running in a worker thread');
-  serve(nodeEndpoint(parentPort));
+  const endpoint = nodeEndpoint(parentPort);
+  serve(endpoint);
+  announceReady(endpoint);
 } else {
-  serve(globalThis as unknown as Endpoint);
+  const endpoint = globalThis as unknown as Endpoint;
+  serve(endpoint);
+  announceReady(endpoint);
 }

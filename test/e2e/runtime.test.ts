@@ -1,0 +1,237 @@
+// @fv/runtime in headless Chromium: the built package (packages/runtime/dist, bundled with esbuild
+// the way an app's bundler would, onnxruntime-web served from node_modules) creates engines on
+// the native WebGPU provider and on wasm, runs forward and gradient in its module worker, and
+// falls back to wasm when WebGPU is missing.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build, type Plugin } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describeWithModels } from '../helpers/models.js';
+import { tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
+import {
+  type ChromiumSession,
+  launchChromium,
+  saveConsole,
+  saveScreenshot,
+  waitForPageResult,
+} from './helpers/browser.js';
+import { repoRoot, type StaticServer, startStaticServer } from './helpers/server.js';
+
+const runtimeDist = join(repoRoot, 'packages', 'runtime', 'dist');
+const RUNTIME_URL = '/__fv/runtime/';
+
+interface ScenarioResult {
+  info: { backend: string; backendReason?: string; layers: number };
+  progress: string[];
+  ms: Record<string, number>;
+  forward?: { logits: number[]; top5: number[] };
+  gradient?: { value: number; dims: number[]; data: number[] };
+  unknownTensor?: { name: string; code: string };
+}
+type Scenario = ScenarioResult | { error: { name: string; code: string; message: string } };
+type PageResult = { error: string } | { scenarios: Record<string, Scenario> };
+
+/** onnxruntime-web's browser entries, as the page's server exposes them. */
+const ortPlugin: Plugin = {
+  name: 'onnxruntime-web-from-node-modules',
+  setup(b) {
+    b.onResolve({ filter: /^onnxruntime-web(\/.*)?$/ }, (args) => {
+      const entry =
+        args.path === 'onnxruntime-web/wasm'
+          ? 'ort.wasm.bundle.min.mjs'
+          : 'ort.webgpu.bundle.min.mjs';
+      return { path: `/node_modules/onnxruntime-web/dist/${entry}`, external: true };
+    });
+  },
+};
+
+/**
+ * Bundles the built runtime (dist/index.js and dist/worker.js) for the browser, plus a worker
+ * wrapper that hides `navigator.gpu` (the "WebGPU unavailable" case, through the `worker` option).
+ */
+async function bundleRuntime(): Promise<Record<string, { body: Uint8Array | string }>> {
+  for (const file of ['index.js', 'worker.js']) {
+    if (!existsSync(join(runtimeDist, file))) {
+      throw new Error(`${join(runtimeDist, file)} is missing: run \`pnpm build\` first`);
+    }
+  }
+  const result = await build({
+    entryPoints: { index: join(runtimeDist, 'index.js'), worker: join(runtimeDist, 'worker.js') },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outdir: '/out',
+    write: false,
+    plugins: [ortPlugin],
+    logLevel: 'silent',
+  });
+  const files: Record<string, { body: Uint8Array | string }> = {};
+  for (const f of result.outputFiles)
+    files[`${RUNTIME_URL}${f.path.slice('/out/'.length)}`] = { body: f.contents };
+  files[`${RUNTIME_URL}no-webgpu-worker.js`] = {
+    body: [
+      '// navigator.gpu removed before the runtime worker starts: WebGPU is "unavailable" here.',
+      "Object.defineProperty(Object.getPrototypeOf(navigator), 'gpu', { get: () => undefined, configurable: true });",
+      "await import('./worker.js');",
+    ].join('\n'),
+  };
+  return files;
+}
+
+function relativeL2(a: readonly number[], b: readonly number[]): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff += (a[i]! - b[i]!) ** 2;
+    norm += b[i]! ** 2;
+  }
+  return Math.sqrt(diff / norm);
+}
+
+function maxRelative(a: readonly number[], b: readonly number[]): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
+function ok(name: string, s: Scenario | undefined): ScenarioResult {
+  if (!s) throw new Error(`scenario ${name} missing`);
+  if ('error' in s) throw new Error(`scenario ${name} failed: ${JSON.stringify(s.error)}`);
+  return s;
+}
+
+let server: StaticServer;
+let chromium: ChromiumSession;
+
+beforeAll(async () => {
+  const tiny = tinyCnnModel();
+  server = await startStaticServer({
+    files: { ...(await bundleRuntime()), '/__fv/tiny-cnn.onnx': { body: tiny.bytes } },
+  });
+  chromium = await launchChromium();
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+});
+
+async function runPage(query: Record<string, string>, name: string, timeoutMs = 150_000) {
+  const recorded = await chromium.newPage();
+  const search = new URLSearchParams({ runtime: RUNTIME_URL, ...query });
+  await recorded.page.goto(`${server.url}/test/fixtures/e2e/runtime.html?${search}`);
+  let result: PageResult;
+  try {
+    result = await waitForPageResult<PageResult>(recorded, 'fvResult', timeoutMs);
+  } catch (error) {
+    const status = await recorded.page
+      .locator('#report')
+      .textContent()
+      .catch(() => '?');
+    throw new Error(
+      `${(error as Error).message}\npage status: ${status}\nconsole:\n${recorded.console.join('\n')}`,
+    );
+  }
+  await saveScreenshot(recorded.page, name);
+  await saveConsole(recorded, name);
+  await recorded.page.close();
+  if ('error' in result) throw new Error(`page failed: ${result.error}`);
+  expect(recorded.errors).toEqual([]);
+  return result.scenarios;
+}
+
+describe('@fv/runtime in headless Chromium (tiny CNN)', () => {
+  test('webgpu and wasm give the same logits and gradients; auto picks webgpu; no WebGPU falls back to wasm', async () => {
+    const tiny = tinyCnnModel();
+    const scenarios = await runPage(
+      {
+        model: '/__fv/tiny-cnn.onnx',
+        input: 'image',
+        output: 'logits',
+        dims: tiny.inputShape.join(','),
+        class: '2',
+        backends: 'webgpu,wasm,auto,no-webgpu,no-webgpu-explicit',
+        run: 'all',
+      },
+      'runtime-tiny',
+    );
+    const webgpu = ok('webgpu', scenarios.webgpu);
+    const wasm = ok('wasm', scenarios.wasm);
+    const auto = ok('auto', scenarios.auto);
+    const noGpu = ok('no-webgpu', scenarios['no-webgpu']);
+    expect(webgpu.info.backend).toBe('webgpu');
+    expect(wasm.info.backend).toBe('wasm');
+    expect(auto.info.backend).toBe('webgpu');
+    expect(auto.info.backendReason).toMatch(/WebGPU/);
+    expect(noGpu.info.backend).toBe('wasm');
+    expect(noGpu.info.backendReason).toMatch(/navigator\.gpu is missing/);
+    const explicit = scenarios['no-webgpu-explicit']!;
+    expect('error' in explicit && explicit.error.code).toBe('BACKEND_UNAVAILABLE');
+
+    // The URL model was downloaded once, then came from Cache Storage.
+    expect(webgpu.progress).toEqual(['download', 'compile', 'ready']);
+    expect(wasm.progress).toEqual(['cache', 'compile', 'ready']);
+
+    const reference = Array.from(tinyCnnReference(tiny, seededInput(tiny.input.length, 42)));
+    for (const s of [webgpu, wasm, auto, noGpu]) {
+      expect(maxRelative(s.forward!.logits, reference)).toBeLessThan(1e-4);
+      expect(s.forward!.top5).toEqual(wasm.forward!.top5);
+      expect(s.gradient!.dims).toEqual([...tiny.inputShape]);
+      expect(maxRelative(s.gradient!.data, wasm.gradient!.data)).toBeLessThan(1e-4);
+      expect(s.gradient!.value).toBeCloseTo(s.forward!.logits[2]!, 4);
+      expect(s.unknownTensor).toEqual({ name: 'FvError', code: 'UNKNOWN_TENSOR' });
+    }
+    console.log(
+      `fv-runtime e2e tiny CNN timings (ms): ${JSON.stringify({ webgpu: webgpu.ms, wasm: wasm.ms })}`,
+    );
+  });
+});
+
+describeWithModels('@fv/runtime in headless Chromium (MobileNetV2)', (dir) => {
+  test('webgpu and wasm agree on the top-5 and on the input gradient', async () => {
+    server.setFile('/__fv/mobilenet_v2.onnx', {
+      body: readFileSync(join(dir, 'imagenet', 'mobilenet_v2_1.0_224.onnx')),
+    });
+    const scenarios = await runPage(
+      {
+        model: '/__fv/mobilenet_v2.onnx',
+        input: 'input',
+        output: 'logits',
+        dims: '1,3,224,224',
+        class: '282',
+        backends: 'webgpu,wasm',
+        repeat: '0',
+      },
+      'runtime-mobilenet-v2',
+      280_000,
+    );
+    const webgpu = ok('webgpu', scenarios.webgpu);
+    const wasm = ok('wasm', scenarios.wasm);
+    expect(webgpu.info.backend).toBe('webgpu');
+    expect(webgpu.forward!.top5).toEqual(wasm.forward!.top5);
+    expect(maxRelative(webgpu.forward!.logits, wasm.forward!.logits)).toBeLessThan(1e-3);
+    expect(relativeL2(webgpu.gradient!.data, wasm.gradient!.data)).toBeLessThan(2e-2);
+    expect(webgpu.gradient!.value).toBeCloseTo(wasm.gradient!.value, 2);
+    console.log(
+      `fv-runtime e2e MobileNetV2 timings (ms): ${JSON.stringify({ webgpu: webgpu.ms, wasm: wasm.ms })}`,
+    );
+  }, 300_000);
+});
+
+/** The page's input generator (mulberry32 in [-1, 1)), for the reference forward pass. */
+function seededInput(length: number, seed: number): Float32Array {
+  let state = seed >>> 0;
+  return Float32Array.from({ length }, () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
+  });
+}

@@ -13,7 +13,12 @@ export interface ColorbarOptions {
    * @defaultValue `[0, 1]`
    */
   readonly range?: readonly [low: number, high: number];
-  /** Tick count (evenly spaced, ends included) or the tick values. @defaultValue `5` */
+  /**
+   * About how many intervals to divide the range into with round tick values (steps of 1, 2, 2.5
+   * or 5 times a power of ten, as matplotlib's locator picks them; see {@link niceTicks}), or the
+   * tick values themselves.
+   * @defaultValue `5`
+   */
   readonly ticks?: number | readonly number[];
   /** Formats tick labels. @defaultValue fixed decimals from the tick spacing, e.g. `0.25` */
   readonly format?: (value: number) => string;
@@ -34,6 +39,27 @@ export interface ColorbarOptions {
 }
 
 const PAD = 4;
+
+/**
+ * Round tick values inside `[low, high]`: the smallest step of 1, 2, 2.5 or 5 × 10^k that cuts the
+ * range into at most `intervals` parts, at multiples of the step.
+ * @example
+ * niceTicks(-1.019, 1.019); // [-1, -0.5, 0, 0.5, 1]
+ */
+export function niceTicks(low: number, high: number, intervals = 5): number[] {
+  const lo = Math.min(low, high);
+  const hi = Math.max(low, high);
+  if (!(hi > lo) || !Number.isFinite(hi - lo) || intervals < 1) return [lo];
+  const rough = (hi - lo) / intervals;
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough * (1 - 1e-9))!;
+  const ticks: number[] = [];
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) {
+    // Rounded so that 0.1 · 3 prints as 0.3.
+    ticks.push(Number((k * step).toPrecision(12)));
+  }
+  return ticks;
+}
 const TICK = 4;
 
 /** Tick labels with as many decimals as the spacing needs (at most 6), `-0` shown as `0`. */
@@ -98,10 +124,7 @@ export function colorbar(options: ColorbarOptions = {}): RgbaImage {
         `ticks must be a count ≥ 0 or a list, got ${tickOption}`,
       );
     }
-    ticks =
-      tickOption === 1
-        ? [low]
-        : Array.from({ length: tickOption }, (_, i) => low + ((high - low) * i) / (tickOption - 1));
+    ticks = tickOption === 0 ? [] : niceTicks(low, high, tickOption);
   } else {
     ticks = tickOption.filter((v) => (v - low) * (v - high) <= 0);
   }

@@ -1,10 +1,14 @@
 import { type Colormap, type ColormapName, getColormap } from './colormaps/colormap.js';
-import type { Map2D, RgbaImage } from './image.js';
+import { imageOf, type Map2D, type RgbaImage } from './image.js';
+import { heatIndexedKernel, heatLinearKernel, NO_VALUE } from './kernels.js';
 import {
   type AttributionSign,
+  colormapIndexer,
+  linearIndex,
   type NormalizedMap,
   type NormalizeOptions,
-  normalizeMap,
+  type PreparedMap,
+  prepareMap,
 } from './normalize.js';
 
 /** Options of {@link colorize}. */
@@ -32,45 +36,44 @@ export function defaultColormap(sign: AttributionSign = 'absolute'): ColormapNam
   }
 }
 
-const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
-
-/** The colormap as 256 packed RGBA words (alpha 255) in the platform's byte order. */
-function packedTable(colormap: Colormap): Uint32Array {
+/**
+ * The colormap as 257 packed RGBA words in the platform's byte order: 256 opaque entries, then
+ * transparent black for {@link NO_VALUE}.
+ */
+export function packedColormap(colormap: Colormap): Uint32Array {
   const { rgb } = getColormap(colormap);
-  const table = new Uint32Array(256);
+  const table = new Uint32Array(NO_VALUE + 1);
+  const bytes = new Uint8Array(table.buffer);
   for (let i = 0; i < 256; i++) {
-    const r = rgb[i * 3]!;
-    const g = rgb[i * 3 + 1]!;
-    const b = rgb[i * 3 + 2]!;
-    table[i] = littleEndian
-      ? ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0
-      : ((r << 24) | (g << 16) | (b << 8) | 255) >>> 0;
+    bytes[i * 4] = rgb[i * 3]!;
+    bytes[i * 4 + 1] = rgb[i * 3 + 1]!;
+    bytes[i * 4 + 2] = rgb[i * 3 + 2]!;
+    bytes[i * 4 + 3] = 255;
   }
   return table;
 }
 
+/** Heat map pixels of a prepared map (one pass: index, table lookup, store). */
+export function heatMap(prepared: PreparedMap, colormap: Colormap): RgbaImage {
+  const table = packedColormap(colormap);
+  const { values, width, height } = prepared;
+  const data = new Uint8ClampedArray(values.length * 4);
+  const words = new Uint32Array(data.buffer);
+  const linear = linearIndex(prepared);
+  if (linear) heatLinearKernel(values, words, table, linear.low, linear.gain);
+  else heatIndexedKernel(values, words, table, colormapIndexer(prepared));
+  return imageOf(data, width, height);
+}
+
 /**
  * Draws an already normalized map with a colormap: value `t` in 0..1 (or −1..1 when `signed`)
- * takes table entry `floor(t' · 256)` with `t' = t` (or `(t + 1) / 2`), as matplotlib does;
+ * takes table entry `floor(t · 256)` (or `floor((t + 1) · 128)`), clamped, as matplotlib does;
  * NaN is transparent black.
  */
 export function colorizeNormalized(normalized: NormalizedMap, colormap: Colormap): RgbaImage {
-  const table = packedTable(colormap);
   const { width, height, data: values, signed } = normalized;
-  const n = width * height;
-  const data = new Uint8ClampedArray(n * 4);
-  const words = new Uint32Array(data.buffer);
-  const gain = signed ? 128 : 256;
-  const shift = signed ? 128 : 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v)) continue;
-    let k = (v * gain + shift) | 0;
-    if (k > 255) k = 255;
-    else if (k < 0) k = 0;
-    words[i] = table[k]!;
-  }
-  return { data, width, height };
+  const range: readonly [number, number] = signed ? [-1, 1] : [0, 1];
+  return heatMap({ values, width, height, signed, range, gamma: 1 }, colormap);
 }
 
 /**
@@ -81,6 +84,5 @@ export function colorizeNormalized(normalized: NormalizedMap, colormap: Colormap
  * const signed = colorize(map, { sign: 'all', colormap: 'RdBu', normalize: 'abs-max' });
  */
 export function colorize(map: Map2D, options: ColorizeOptions = {}): RgbaImage {
-  const normalized = normalizeMap(map, options);
-  return colorizeNormalized(normalized, options.colormap ?? defaultColormap(options.sign));
+  return heatMap(prepareMap(map, options, true), options.colormap ?? defaultColormap(options.sign));
 }

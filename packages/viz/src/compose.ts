@@ -1,8 +1,25 @@
 import { FvError } from '@fv/core';
-import { type ColorizeOptions, colorizeNormalized, defaultColormap } from './colorize.js';
-import { assertImage, type Map2D, type RgbaImage } from './image.js';
-import { type NormalizedMap, type NormalizeOptions, normalizeMap } from './normalize.js';
-import { type Interpolation, resizeMap } from './resize.js';
+import { type ColorizeOptions, defaultColormap, heatMap, packedColormap } from './colorize.js';
+import { assertImage, imageOf, type Map2D, type RgbaImage } from './image.js';
+import {
+  alphaMaskKernel,
+  blendBytesKernel,
+  blendWordsKernel,
+  grayscaleKernel,
+  maskKernel,
+  overlayIndexedKernel,
+  overlayLinearKernel,
+} from './kernels.js';
+import {
+  colormapIndexer,
+  linearIndex,
+  type NormalizedMap,
+  type NormalizeOptions,
+  normalizeMap,
+  type PreparedMap,
+  prepareMap,
+} from './normalize.js';
+import { type Interpolation, pixelWords, resizeMap } from './resize.js';
 
 /** Options for drawing a map over an image. */
 export interface OverlayOptions extends ColorizeOptions {
@@ -39,9 +56,20 @@ function normalizedFor(
   return normalizeMap(resized, options);
 }
 
+/** The map, resampled to the image's size, sign-transformed and with its range found. */
+function preparedFor(
+  image: RgbaImage,
+  map: Map2D,
+  options: NormalizeOptions & { readonly interpolation?: Interpolation },
+): PreparedMap {
+  assertImage(image);
+  const resized = resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
+  return prepareMap(resized, options, true);
+}
+
 /**
- * Composites `top` over `base` ("source over"), `top`'s own alpha scaled by `alpha`. Both must
- * have the same size.
+ * Composites `top` over `base` ("source over"), `top`'s own alpha scaled by `alpha`, in 8-bit
+ * fixed point (the result is within 1 of exact arithmetic). Both must have the same size.
  * @throws FvError `SHAPE_MISMATCH` when the sizes differ.
  */
 export function blendImages(base: RgbaImage, top: RgbaImage, alpha = 1): RgbaImage {
@@ -54,36 +82,30 @@ export function blendImages(base: RgbaImage, top: RgbaImage, alpha = 1): RgbaIma
       `Cannot blend a ${top.width}×${top.height} image over a ${base.width}×${base.height} one`,
     );
   }
-  const src = base.data;
-  const over = top.data;
-  const data = new Uint8ClampedArray(src.length);
-  const k = alpha / 255;
-  for (let i = 0; i < src.length; i += 4) {
-    const a = over[i + 3]! * k;
-    const ba = src[i + 3]!;
-    data[i] = src[i]! + (over[i]! - src[i]!) * a;
-    data[i + 1] = src[i + 1]! + (over[i + 1]! - src[i + 1]!) * a;
-    data[i + 2] = src[i + 2]! + (over[i + 2]! - src[i + 2]!) * a;
-    data[i + 3] = ba + (255 - ba) * a;
+  const weight = Math.round(alpha * 256);
+  // Weight per top alpha value.
+  const weights = new Uint16Array(256);
+  for (let a = 0; a < 256; a++) weights[a] = Math.round((weight * a) / 255);
+  const data = new Uint8ClampedArray(base.data.length);
+  if (littleEndian) {
+    const out = new Uint32Array(data.buffer);
+    blendWordsKernel(pixelWords(base.data), pixelWords(top.data), out, weights);
+  } else {
+    blendBytesKernel(base.data, top.data, data, weights);
   }
-  return { data, width: base.width, height: base.height };
+  return imageOf(data, base.width, base.height);
 }
+
+const littleEndian = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 
 /**
  * The image in grey (mean of R, G and B, as Captum's `blended_heat_map` shows it), alpha kept.
  */
 export function grayscale(image: RgbaImage): RgbaImage {
   assertImage(image);
-  const src = image.data;
-  const data = new Uint8ClampedArray(src.length);
-  for (let i = 0; i < src.length; i += 4) {
-    const v = (src[i]! + src[i + 1]! + src[i + 2]!) / 3;
-    data[i] = v;
-    data[i + 1] = v;
-    data[i + 2] = v;
-    data[i + 3] = src[i + 3]!;
-  }
-  return { data, width: image.width, height: image.height };
+  const data = new Uint8ClampedArray(image.data.length);
+  grayscaleKernel(image.data, data);
+  return imageOf(data, image.width, image.height);
 }
 
 /**
@@ -95,9 +117,19 @@ export function grayscale(image: RgbaImage): RgbaImage {
 export function overlay(image: RgbaImage, map: Map2D, options: OverlayOptions = {}): RgbaImage {
   const alpha = options.alpha ?? 0.5;
   checkAlpha(alpha);
-  const normalized = normalizedFor(image, map, options);
-  const heat = colorizeNormalized(normalized, options.colormap ?? defaultColormap(options.sign));
-  return blendImages(image, heat, alpha);
+  const prepared = preparedFor(image, map, options);
+  const colormap = options.colormap ?? defaultColormap(options.sign);
+  if (!littleEndian) return blendImages(image, heatMap(prepared, colormap), alpha);
+  // Colormap lookup and compositing in one pass, without a heat map image in between.
+  const table = packedColormap(colormap);
+  const data = new Uint8ClampedArray(image.data.length);
+  const base = pixelWords(image.data);
+  const out = new Uint32Array(data.buffer);
+  const w = Math.round(alpha * 256);
+  const linear = linearIndex(prepared);
+  if (linear) overlayLinearKernel(prepared.values, base, out, table, linear.low, linear.gain, w);
+  else overlayIndexedKernel(prepared.values, base, out, table, colormapIndexer(prepared), w);
+  return imageOf(data, image.width, image.height);
 }
 
 /**
@@ -129,17 +161,9 @@ function rejectAll(what: string, options: NormalizeOptions): void {
 export function maskedImage(image: RgbaImage, map: Map2D, options: MaskOptions = {}): RgbaImage {
   rejectAll('maskedImage', options);
   const { data: mask } = normalizedFor(image, map, options);
-  const src = image.data;
-  const data = new Uint8ClampedArray(src.length);
-  for (let p = 0, i = 0; i < src.length; p++, i += 4) {
-    const m = mask[p]!;
-    const v = Number.isNaN(m) ? 0 : m;
-    data[i] = src[i]! * v;
-    data[i + 1] = src[i + 1]! * v;
-    data[i + 2] = src[i + 2]! * v;
-    data[i + 3] = src[i + 3]!;
-  }
-  return { data, width: image.width, height: image.height };
+  const data = new Uint8ClampedArray(image.data.length);
+  maskKernel(image.data, mask, data);
+  return imageOf(data, image.width, image.height);
 }
 
 /**
@@ -150,13 +174,9 @@ export function maskedImage(image: RgbaImage, map: Map2D, options: MaskOptions =
 export function alphaScaling(image: RgbaImage, map: Map2D, options: MaskOptions = {}): RgbaImage {
   rejectAll('alphaScaling', options);
   const { data: mask } = normalizedFor(image, map, options);
-  const src = image.data;
-  const data = new Uint8ClampedArray(src);
-  for (let p = 0, i = 3; i < src.length; p++, i += 4) {
-    const m = mask[p]!;
-    data[i] = src[i]! * (Number.isNaN(m) ? 0 : m);
-  }
-  return { data, width: image.width, height: image.height };
+  const data = new Uint8ClampedArray(image.data);
+  alphaMaskKernel(image.data, mask, data);
+  return imageOf(data, image.width, image.height);
 }
 
 /** The ways {@link visualizeAttribution} can draw a map, named as in Captum. */
@@ -189,8 +209,8 @@ export function visualizeAttribution(
 ): RgbaImage {
   const method = options.method ?? 'heat-map';
   if (method === 'heat-map') {
-    const normalized = image ? normalizedFor(image, map, options) : normalizeMap(map, options);
-    return colorizeNormalized(normalized, options.colormap ?? defaultColormap(options.sign));
+    const prepared = image ? preparedFor(image, map, options) : prepareMap(map, options, true);
+    return heatMap(prepared, options.colormap ?? defaultColormap(options.sign));
   }
   if (!image) {
     throw new FvError('INVALID_ARGUMENT', `Visualization method '${method}' needs the image`);

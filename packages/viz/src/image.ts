@@ -38,6 +38,15 @@ function checkSize(what: string, width: number, height: number): void {
   }
 }
 
+/**
+ * `{ data, width, height }`. Kernels return through this call rather than an object literal after
+ * their hot loop: V8 deoptimizes on-stack-replaced loops that end in an object literal, on every
+ * call.
+ */
+export function imageOf(data: Uint8ClampedArray, width: number, height: number): RgbaImage {
+  return { data, width, height };
+}
+
 /** A new image of the given size, filled with `fill` (transparent black by default). */
 export function createImage(width: number, height: number, fill?: Color): RgbaImage {
   checkSize('Image', width, height);
@@ -51,7 +60,7 @@ export function createImage(width: number, height: number, fill?: Color): RgbaIm
       data[i + 3] = a;
     }
   }
-  return { data, width, height };
+  return imageOf(data, width, height);
 }
 
 /**

@@ -7,7 +7,7 @@ export {
   toOffscreenCanvas,
 } from './browser.js';
 export type { ColorbarOptions } from './colorbar.js';
-export { colorbar, formatTicks } from './colorbar.js';
+export { colorbar, formatTicks, niceTicks } from './colorbar.js';
 export type { ColorizeOptions } from './colorize.js';
 export { colorize, colorizeNormalized, defaultColormap } from './colorize.js';
 export type { Colormap, ColormapLut, ColormapName, ColorStop } from './colormaps/colormap.js';

@@ -1,6 +1,22 @@
 import { FvError } from '@fv/core';
 import { assertMap, type Map2D } from './image.js';
-import { cumulativeSumThreshold, percentile } from './statistics.js';
+import {
+  absoluteKernel,
+  gammaKernel,
+  kernelMax,
+  kernelMin,
+  NO_VALUE,
+  negativeKernel,
+  positiveKernel,
+  scaleKernel,
+  signedKernel,
+} from './kernels.js';
+import {
+  cumulativeSumThresholdOf,
+  type Histogram,
+  histogramOf,
+  percentileOf,
+} from './statistics.js';
 
 /**
  * Which part of a signed attribution is drawn, as in Captum's `visualize_image_attr`:
@@ -131,66 +147,65 @@ function checkSign(sign: unknown): asserts sign is AttributionSign {
   }
 }
 
-/** Applies the sign transform; non-finite values become NaN. Returns how many are finite. */
-function signTransform(src: Float32Array, sign: AttributionSign, out: Float32Array): number {
-  let finite = 0;
-  const n = src.length;
-  for (let i = 0; i < n; i++) {
-    const v = src[i]!;
-    if (!Number.isFinite(v)) {
-      out[i] = Number.NaN;
-      continue;
-    }
-    finite++;
-    if (sign === 'absolute') out[i] = v < 0 ? -v : v;
-    else if (sign === 'positive') out[i] = Math.max(v, 0);
-    else if (sign === 'negative') out[i] = v < 0 ? -v : 0;
-    else out[i] = v;
-  }
-  return finite;
+interface Transformed {
+  readonly finite: number;
+  readonly min: number;
+  readonly max: number;
+  /** First-level radix histogram of the magnitudes, when asked for. */
+  readonly histogram: Histogram | undefined;
 }
 
-/** |values| without NaN; `values` itself when it is already that. */
-function magnitudes(values: Float32Array, signed: boolean, finite: number): Float32Array {
-  if (!signed && finite === values.length) return values;
-  const out = new Float32Array(finite);
-  let m = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (!Number.isNaN(v)) out[m++] = v < 0 ? -v : v;
-  }
-  return out;
+/**
+ * Applies the sign transform into `out`; non-finite values become NaN. Returns how many values are
+ * finite, their extent after the transform and, with `withHistogram`, the first-level radix
+ * histogram of their magnitudes for the statistics.
+ */
+function signTransform(
+  src: Float32Array,
+  sign: AttributionSign,
+  out: Float32Array,
+  withHistogram: boolean,
+): Transformed {
+  const kernel =
+    sign === 'absolute'
+      ? absoluteKernel
+      : sign === 'positive'
+        ? positiveKernel
+        : sign === 'negative'
+          ? negativeKernel
+          : signedKernel;
+  const finite = kernel(src, out);
+  const min = kernelMin;
+  const max = kernelMax;
+  const histogram = withHistogram ? histogramOf(out, true) : undefined;
+  return { finite, min, max, histogram };
+}
+
+// A scratch buffer for values that never leave a call (colorize, overlay): a fresh multi-megabyte
+// typed array costs more (page faults, zeroing, GC) than the arithmetic done on it.
+let scratchBuffer: Float32Array | undefined;
+
+/** The scratch buffer with room for `n` values; valid until the next transient call. */
+function scratch(n: number): Float32Array {
+  if (!scratchBuffer || scratchBuffer.length < n) scratchBuffer = new Float32Array(n);
+  return scratchBuffer.length === n ? scratchBuffer : scratchBuffer.subarray(0, n);
 }
 
 function rangeOf(
   values: Float32Array,
-  finite: number,
+  { min, max, histogram }: Transformed,
   signed: boolean,
   normalization: Required<Normalization>,
 ): [number, number] {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  if (normalization.mode === 'min-max' || normalization.mode === 'abs-max' || !signed) {
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-  }
   switch (normalization.mode) {
     case 'outlier': {
-      const t = cumulativeSumThreshold(
-        magnitudes(values, signed, finite),
-        100 - normalization.outlierPerc,
-      );
+      const t = cumulativeSumThresholdOf(values, 100 - normalization.outlierPerc, histogram);
       return signed ? [-t, t] : [0, t];
     }
     case 'percentile': {
-      if (signed) {
-        const t = percentile(magnitudes(values, true, finite), normalization.percentile);
-        return [-t, t];
-      }
-      return [min, percentile(values, normalization.percentile)];
+      // Unsigned values are their own magnitudes.
+      const t = percentileOf(values, normalization.percentile, true, histogram);
+      return signed ? [-t, t] : [min, t];
     }
     case 'min-max':
       return [min, max];
@@ -212,6 +227,37 @@ function rangeOf(
  * const pair = normalizeMap(map, { normalize: 'percentile' });
  */
 export function normalizeMap(map: Map2D, options: NormalizeOptions = {}): NormalizedMap {
+  const prepared = prepareMap(map, options);
+  const { values, signed, range, gamma } = prepared;
+  const [low, high] = range;
+  const span = high - low;
+  // Degenerate scale (constant map, or all-zero part): everything maps to 0.
+  const scale = span > 0 && Number.isFinite(span) ? (signed ? 2 : 1) / span : 0;
+  scaleKernel(values, low, scale, signed ? -1 : 0, signed ? -1 : 0);
+  if (gamma !== 1) gammaKernel(values, gamma);
+  return { data: values, width: map.width, height: map.height, signed, range };
+}
+
+/** A map after the sign transform, with its range found but not yet applied. */
+export interface PreparedMap {
+  /** Values after the sign transform (fresh, or a scratch buffer when transient); NaN = no value. */
+  readonly values: Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly signed: boolean;
+  readonly range: readonly [number, number];
+  readonly gamma: number;
+}
+
+/**
+ * Validates options, applies the sign transform and computes the range: normalization's first
+ * half. With `transient`, `values` is a shared scratch buffer, valid until the next transient call.
+ */
+export function prepareMap(
+  map: Map2D,
+  options: NormalizeOptions = {},
+  transient = false,
+): PreparedMap {
   assertMap(map);
   const sign = options.sign ?? 'absolute';
   checkSign(sign);
@@ -222,9 +268,10 @@ export function normalizeMap(map: Map2D, options: NormalizeOptions = {}): Normal
   const normalization = resolveNormalization(options.normalize);
   const signed = sign === 'all';
   const n = map.data.length;
-  const values = new Float32Array(n);
-  const finite = signTransform(map.data, sign, values);
-
+  const values = transient ? scratch(n) : new Float32Array(n);
+  const needsStatistics =
+    !options.range && (normalization.mode === 'outlier' || normalization.mode === 'percentile');
+  const transformed = signTransform(map.data, sign, values, needsStatistics);
   let range: [number, number];
   if (options.range) {
     const [low, high] = options.range;
@@ -235,32 +282,57 @@ export function normalizeMap(map: Map2D, options: NormalizeOptions = {}): Normal
       );
     }
     range = [low, high];
-  } else if (finite === 0) {
+  } else if (transformed.finite === 0) {
     range = signed ? [-1, 1] : [0, 1];
   } else {
-    range = rangeOf(values, finite, signed, normalization);
+    range = rangeOf(values, transformed, signed, normalization);
   }
+  return { values, width: map.width, height: map.height, signed, range, gamma };
+}
 
+/**
+ * A function from a prepared map's value to its colormap entry, as matplotlib picks it from the
+ * normalized value t: `floor(t · 256)` (unsigned) or `floor((t + 1) · 128)` (signed), clamped to
+ * 0..255; {@link NO_VALUE} for NaN. Without gamma this is `floor((v − low) · 256 / span)`.
+ */
+/**
+ * For the common case (gamma 1, a real range): `index = clamp(floor((v − low) · gain))`, the
+ * numbers hot loops inline; `undefined` otherwise (use {@link colormapIndexer}).
+ */
+export function linearIndex(prepared: PreparedMap): { low: number; gain: number } | undefined {
+  const [low, high] = prepared.range;
+  const span = high - low;
+  if (prepared.gamma !== 1 || !(span > 0 && Number.isFinite(span))) return undefined;
+  return { low, gain: 256 / span };
+}
+
+/** Entry per value for the general case (gamma, degenerate range): a closure kernels call. */
+export function colormapIndexer(prepared: PreparedMap): (value: number) => number {
+  const { signed, range, gamma } = prepared;
   const [low, high] = range;
   const span = high - low;
-  // Degenerate scale (constant map, or all-zero part): everything maps to 0.
-  const scale = span > 0 && Number.isFinite(span) ? (signed ? 2 : 1) / span : 0;
-  const offset = signed ? -1 : 0;
-  const bottom = signed ? -1 : 0;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (Number.isNaN(v)) continue;
-    let t = scale === 0 ? 0 : (v - low) * scale + offset;
-    if (t < bottom) t = bottom;
-    else if (t > 1) t = 1;
-    values[i] = t;
+  const degenerate = !(span > 0 && Number.isFinite(span));
+  if (degenerate) {
+    const flat = signed ? 128 : 0;
+    return (v) => (Number.isNaN(v) ? NO_VALUE : flat);
   }
-  if (gamma !== 1) {
-    for (let i = 0; i < n; i++) {
-      const v = values[i]!;
-      if (v > 0) values[i] = v ** gamma;
-      else if (v < 0) values[i] = -((-v) ** gamma);
-    }
+  if (gamma === 1) {
+    const gain = 256 / span;
+    return (v) => {
+      const x = (v - low) * gain;
+      // NaN fails both comparisons and `NaN | 0` is 0, so test it first.
+      if (Number.isNaN(x)) return NO_VALUE;
+      return x >= 255 ? 255 : x <= 0 ? 0 : x | 0;
+    };
   }
-  return { data: values, width: map.width, height: map.height, signed, range };
+  const scale = (signed ? 2 : 1) / span;
+  const shift = signed ? 1 : 0;
+  return (v) => {
+    if (Number.isNaN(v)) return NO_VALUE;
+    let t = (v - low) * scale - shift;
+    t = t < -1 ? -1 : Math.min(t, 1);
+    t = t < 0 ? -((-t) ** gamma) : t ** gamma;
+    const k = Math.floor(signed ? t * 128 + 128 : t * 256);
+    return k < 0 ? 0 : Math.min(k, 255);
+  };
 }

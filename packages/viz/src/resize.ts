@@ -1,5 +1,13 @@
 import { FvError } from '@fv/core';
-import { assertImage, assertMap, createMap2D, type Map2D, type RgbaImage } from './image.js';
+import {
+  assertImage,
+  assertMap,
+  createMap2D,
+  imageOf,
+  type Map2D,
+  type RgbaImage,
+} from './image.js';
+import { bilinearKernel, nearestKernel } from './kernels.js';
 
 /**
  * How a low-resolution map (Grad-CAM's 7×7, say) is upsampled.
@@ -59,28 +67,18 @@ export function resizeMap(
   const src = map.data;
   const out = new Float32Array(width * height);
   if (interpolation === 'nearest') {
-    const xs = nearestAxis(map.width, width);
-    const ys = nearestAxis(map.height, height);
-    for (let y = 0; y < height; y++) {
-      const row = ys[y]! * map.width;
-      for (let x = 0; x < width; x++) out[y * width + x] = src[row + xs[x]!]!;
-    }
+    nearestKernel(
+      src,
+      map.width,
+      out,
+      width,
+      nearestAxis(map.width, width),
+      nearestAxis(map.height, height),
+    );
   } else if (interpolation === 'bilinear') {
     const xs = bilinearAxis(map.width, width);
     const ys = bilinearAxis(map.height, height);
-    for (let y = 0; y < height; y++) {
-      const r0 = ys.i0[y]! * map.width;
-      const r1 = ys.i1[y]! * map.width;
-      const wy = ys.w1[y]!;
-      for (let x = 0; x < width; x++) {
-        const x0 = xs.i0[x]!;
-        const x1 = xs.i1[x]!;
-        const wx = xs.w1[x]!;
-        const top = src[r0 + x0]! + (src[r0 + x1]! - src[r0 + x0]!) * wx;
-        const bottom = src[r1 + x0]! + (src[r1 + x1]! - src[r1 + x0]!) * wx;
-        out[y * width + x] = top + (bottom - top) * wy;
-      }
-    }
+    bilinearKernel(src, map.width, out, width, xs.i0, xs.i1, xs.w1, ys.i0, ys.i1, ys.w1);
   } else {
     throw new FvError(
       'INVALID_ARGUMENT',
@@ -107,14 +105,10 @@ export function resizeImage(image: RgbaImage, width: number, height: number): Rg
     throw new FvError('INVALID_ARGUMENT', `Cannot resize an image to ${width}×${height}`);
   }
   if (width === image.width && height === image.height) return image;
-  const xs = nearestAxis(image.width, width);
-  const ys = nearestAxis(image.height, height);
-  const src = pixelWords(image.data);
   const data = new Uint8ClampedArray(width * height * 4);
   const out = new Uint32Array(data.buffer);
-  for (let y = 0; y < height; y++) {
-    const row = ys[y]! * image.width;
-    for (let x = 0; x < width; x++) out[y * width + x] = src[row + xs[x]!]!;
-  }
-  return { data, width, height };
+  const xs = nearestAxis(image.width, width);
+  const ys = nearestAxis(image.height, height);
+  nearestKernel(pixelWords(image.data), image.width, out, width, xs, ys);
+  return imageOf(data, width, height);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colorbar, colormapColor, formatTicks } from '../src/index.js';
+import { colorbar, colormapColor, formatTicks, niceTicks } from '../src/index.js';
 import { expectFvError, pixel } from './support.js';
 
 describe('formatTicks', () => {
@@ -9,6 +9,17 @@ describe('formatTicks', () => {
     expect(formatTicks([0, 50, 100])).toEqual(['0', '50', '100']);
     expect(formatTicks([-0.001, 0, 0.001])).toEqual(['-0.001', '0', '0.001']);
     expect(formatTicks([-0.00001 / 3, 0.5])).toEqual(['0', '0.5']);
+  });
+});
+
+describe('niceTicks', () => {
+  it('picks round steps like matplotlib', () => {
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(-1.019, 1.019)).toEqual([-1, -0.5, 0, 0.5, 1]);
+    expect(niceTicks(0, 0.0374)).toEqual([0, 0.01, 0.02, 0.03]);
+    expect(niceTicks(3, 97, 4)).toEqual([25, 50, 75]);
+    expect(niceTicks(0.1, 0.7, 6)).toEqual([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]);
+    expect(niceTicks(2, 2)).toEqual([2]);
   });
 });
 

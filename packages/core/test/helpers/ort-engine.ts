@@ -26,16 +26,21 @@ export interface SaliencyTestEngine extends Engine {
 }
 
 /**
- * Creates an Engine for ONNX `bytes`. `imageDims` fixes the input shape for shape inference
- * (its batch entry is ignored: the model's own batch dimension is kept).
+ * Creates an Engine for ONNX `bytes`. `imageDims` fixes free spatial input dims for shape
+ * inference (its batch entry is ignored: the model's own batch dimension is kept).
  */
 export async function createSaliencyEngine(
   bytes: Uint8Array,
   imageDims: readonly number[],
 ): Promise<SaliencyTestEngine> {
-  const inspection = inspectModel(bytes, {
-    inputShapes: { input: ['N', ...imageDims.slice(1)] },
-  });
+  let inspection = inspectModel(bytes);
+  const declared = inspection.inputs[0]!.dims;
+  if (declared.slice(1).some((d) => typeof d !== 'number')) {
+    // Free spatial dims: fix them (keeping the batch dimension) so layers get static shapes.
+    inspection = inspectModel(bytes, {
+      inputShapes: { [inspection.inputs[0]!.name]: [declared[0] ?? 'N', ...imageDims.slice(1)] },
+    });
+  }
   const inputName = inspection.inputs[0]!.name;
   const logitsName = inspection.outputs[0]!.name;
   const modelOutputs = new Set(inspection.outputs.map((o) => o.name));

@@ -273,6 +273,7 @@ class WorkerEngine implements RuntimeEngine {
       started.then(
         (envelope) => {
           if (!finish()) return;
+          if (envelope.ok && envelope.info) this.info = envelope.info;
           if (envelope.ok) resolve(envelope.value);
           else reject(deserializeError(envelope.error));
         },

@@ -94,6 +94,7 @@ interface GradientEntry {
 interface Loaded {
   readonly ort: Ort;
   readonly executionProvider: 'webgpu' | 'wasm';
+  readonly settings: LoadSettings;
   readonly bytes: Uint8Array;
   readonly summary: ModelSummary;
   readonly info: EngineInfo;
@@ -116,6 +117,14 @@ export interface HostStats {
   readonly sessionsCreated: number;
   readonly gradientModelsBuilt: number;
   readonly runs: number;
+}
+
+/** Marks an error as coming from onnxruntime itself (not from fv's own checks). */
+function fromOnnxruntime(error: FvError): FvError {
+  if (error.details?.onnxruntime) return error;
+  const marked = new FvError(error.code, error.message, { ...error.details, onnxruntime: true });
+  if (error.stack) marked.stack = error.stack;
+  return marked;
 }
 
 function ok<T>(value: T): Envelope<T> {
@@ -202,6 +211,8 @@ export function createHost() {
   let queue: Promise<unknown> = Promise.resolve();
   const aborted = new Set<number>();
   const stats = { sessionsCreated: 0, gradientModelsBuilt: 0, runs: 0 };
+  /** Set when the backend changed after load (WebGPU failure → wasm); the next reply carries info. */
+  let infoChanged = false;
 
   /** Runs `task` after every earlier request; all onnxruntime calls go through here. */
   function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -212,7 +223,10 @@ export function createHost() {
 
   async function envelope<T>(callId: number | undefined, task: () => Promise<T>) {
     try {
-      return ok(await serial(task));
+      const value = await serial(task);
+      if (!infoChanged || !loaded) return ok(value);
+      infoChanged = false;
+      return { ok: true, value, info: loaded.info } as Envelope<T>;
     } catch (error) {
       return { ok: false, error: serializeError(error) } as Envelope<T>;
     } finally {
@@ -251,7 +265,44 @@ export function createHost() {
     try {
       return await createSession(ort, ep, bytes);
     } catch (error) {
-      throw nameNodes(toFvError(error, fallback), summary);
+      throw fromOnnxruntime(nameNodes(toFvError(error, fallback), summary));
+    }
+  }
+
+  /**
+   * Runs `task`; when onnxruntime fails on WebGPU under `backend: 'auto'` (a lost device, a kernel
+   * that fails at run time), moves the model onto wasm, says so in `info`, and runs it again.
+   */
+  async function withRecovery<T>(task: (l: Loaded) => Promise<T>): Promise<T> {
+    const l = current();
+    try {
+      return await task(l);
+    } catch (error) {
+      const failedInOrt = error instanceof FvError && error.details?.onnxruntime === true;
+      if (!failedInOrt || l.executionProvider !== 'webgpu' || l.settings.backend !== 'auto')
+        throw error;
+      await release();
+      const ort = await importOrt('wasm');
+      if (l.settings.numThreads !== undefined) ort.env.wasm.numThreads = l.settings.numThreads;
+      if (l.settings.wasmPaths !== undefined)
+        ort.env.wasm.wasmPaths = l.settings.wasmPaths as OrtModule.Env.WasmPrefixOrFilePaths;
+      const base = await open(ort, 'wasm', l.bytes, 'INVALID_MODEL', l.summary);
+      const info: EngineInfo = {
+        ...l.info,
+        backend: 'wasm',
+        backendReason: `WebGPU failed during use, recovered onto wasm: ${(error as Error).message}`,
+      };
+      loaded = {
+        ...l,
+        ort,
+        executionProvider: 'wasm',
+        base,
+        info,
+        forwardSessions: new Map(),
+        gradients: new Map(),
+      };
+      infoChanged = true;
+      return task(loaded);
     }
   }
 
@@ -323,6 +374,7 @@ export function createHost() {
     loaded = {
       ort,
       executionProvider: ep,
+      settings,
       bytes,
       summary,
       info,
@@ -353,7 +405,7 @@ export function createHost() {
     try {
       results = await session.run(ortFeeds, [...fetches]);
     } catch (error) {
-      throw toFvError(error);
+      throw fromOnnxruntime(toFvError(error));
     } finally {
       for (const t of Object.values(ortFeeds)) t.dispose();
     }
@@ -385,9 +437,9 @@ export function createHost() {
     callId: number | undefined,
     input: WireTensor,
     outputs: readonly string[] | undefined,
+    l: Loaded,
   ): Promise<Record<string, WireTensor>> {
     await check(callId);
-    const l = current();
     const declared = declaredInput(l);
     const runs = checkInput(input, declared);
     const wanted = outputs ?? l.summary.outputs.map((o) => o.name);
@@ -534,9 +586,9 @@ export function createHost() {
     input: WireTensor,
     objective: Objective,
     options: WireGradientOptions,
+    l: Loaded,
   ): Promise<WireGradientResult> {
     await check(callId);
-    const l = current();
     const declared = declaredInput(l);
     const runs = checkInput(input, declared);
     const runDims = runs === 1 ? [...input.dims] : [1, ...input.dims.slice(1)];
@@ -605,7 +657,7 @@ export function createHost() {
       input: WireTensor,
       outputs?: readonly string[],
     ): Promise<Envelope<Record<string, WireTensor>>> {
-      return envelope(callId, () => forward(callId, input, outputs));
+      return envelope(callId, () => withRecovery((l) => forward(callId, input, outputs, l)));
     },
     gradient(
       callId: number | undefined,
@@ -613,7 +665,9 @@ export function createHost() {
       objective: Objective,
       options: WireGradientOptions,
     ): Promise<Envelope<WireGradientResult>> {
-      return envelope(callId, () => gradient(callId, input, objective, options));
+      return envelope(callId, () =>
+        withRecovery((l) => gradient(callId, input, objective, options, l)),
+      );
     },
     /** Marks a call as aborted: it stops before its next onnxruntime run. */
     abort(callId: number): void {

@@ -1,5 +1,11 @@
 // Types and helpers shared by the client (main thread) and the worker.
-import { FvError, type FvErrorCode, type SerializedFvError, type Tensor } from '@fv/core';
+import {
+  type EngineInfo,
+  FvError,
+  type FvErrorCode,
+  type SerializedFvError,
+  type Tensor,
+} from '@fv/core';
 import type { Endpoint } from 'comlink';
 
 /**
@@ -23,7 +29,12 @@ export interface LoadSettings {
 
 /** A result or a serialized error: worker methods never throw, so error codes survive comlink. */
 export type Envelope<T> =
-  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: true;
+      readonly value: T;
+      /** New engine info, when the backend changed (WebGPU failed and wasm took over). */
+      readonly info?: EngineInfo;
+    }
   | { readonly ok: false; readonly error: SerializedFvError };
 
 /** A tensor as it crosses the boundary (its buffer is transferred). */

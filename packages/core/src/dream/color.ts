@@ -42,26 +42,37 @@ function invert3(m: readonly (readonly number[])[]): number[][] {
   return [0, 1, 2].map((i) => [0, 1, 2].map((j) => cof(j, i)));
 }
 
-/** Applies a 3 × 3 matrix to every pixel of planar `[3, n]` data (per batch item). */
+/** Applies a 3 × 3 matrix (or its transpose) to every pixel of planar `[3, n]` data (per batch item). */
 function mix(
   data: ArrayLike<number>,
   m: readonly (readonly number[])[],
   pixels: number,
   transpose: boolean,
 ): Float32Array {
+  const e = (r: number, c: number) =>
+    (transpose ? (m[c] as readonly number[])[r] : (m[r] as readonly number[])[c]) as number;
+  const [m00, m01, m02, m10, m11, m12, m20, m21, m22] = [
+    e(0, 0),
+    e(0, 1),
+    e(0, 2),
+    e(1, 0),
+    e(1, 1),
+    e(1, 2),
+    e(2, 0),
+    e(2, 1),
+    e(2, 2),
+  ];
   const out = new Float32Array(data.length);
   const items = data.length / (3 * pixels);
   for (let b = 0; b < items; b++) {
     const o = b * 3 * pixels;
-    for (let p = 0; p < pixels; p++) {
-      const v0 = data[o + p] as number;
-      const v1 = data[o + pixels + p] as number;
-      const v2 = data[o + 2 * pixels + p] as number;
-      for (let i = 0; i < 3; i++) {
-        const e = (r: number, c: number) =>
-          (transpose ? (m[c] as readonly number[])[r] : (m[r] as readonly number[])[c]) as number;
-        out[o + i * pixels + p] = e(i, 0) * v0 + e(i, 1) * v1 + e(i, 2) * v2;
-      }
+    for (let p = o; p < o + pixels; p++) {
+      const v0 = data[p] as number;
+      const v1 = data[p + pixels] as number;
+      const v2 = data[p + 2 * pixels] as number;
+      out[p] = m00 * v0 + m01 * v1 + m02 * v2;
+      out[p + pixels] = m10 * v0 + m11 * v1 + m12 * v2;
+      out[p + 2 * pixels] = m20 * v0 + m21 * v1 + m22 * v2;
     }
   }
   return out;

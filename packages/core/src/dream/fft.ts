@@ -6,6 +6,42 @@ function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
 }
 
+interface Plan {
+  /** Bit-reversal permutation (power-of-two lengths). */
+  readonly reverse: Int32Array | undefined;
+  /** cos and sin of −2πk/n for k < n. */
+  readonly cos: Float64Array;
+  readonly sin: Float64Array;
+}
+
+const plans = new Map<number, Plan>();
+
+function plan(n: number): Plan {
+  let p = plans.get(n);
+  if (!p) {
+    const cos = new Float64Array(n);
+    const sin = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      cos[k] = Math.cos((-2 * Math.PI * k) / n);
+      sin[k] = Math.sin((-2 * Math.PI * k) / n);
+    }
+    let reverse: Int32Array | undefined;
+    if (isPowerOfTwo(n)) {
+      reverse = new Int32Array(n);
+      for (let i = 1, j = 0; i < n; i++) {
+        let bit = n >> 1;
+        for (; j & bit; bit >>= 1) j ^= bit;
+        j ^= bit;
+        reverse[i] = j;
+      }
+    }
+    p = { reverse, cos, sin };
+    if (plans.size > 64) plans.clear();
+    plans.set(n, p);
+  }
+  return p;
+}
+
 /** In-place 1-D complex DFT of `re`/`im` (length n, read at `offset` with `stride`). */
 function transform1d(
   re: Float64Array,
@@ -17,36 +53,24 @@ function transform1d(
   scratchRe: Float64Array,
   scratchIm: Float64Array,
 ): void {
-  for (let i = 0; i < n; i++) {
-    scratchRe[i] = re[offset + i * stride] as number;
-    scratchIm[i] = im[offset + i * stride] as number;
-  }
-  const sign = inverse ? 1 : -1;
-  if (isPowerOfTwo(n)) {
-    // bit reversal
-    for (let i = 1, j = 0; i < n; i++) {
-      let bit = n >> 1;
-      for (; j & bit; bit >>= 1) j ^= bit;
-      j ^= bit;
-      if (i < j) {
-        const tr = scratchRe[i] as number;
-        scratchRe[i] = scratchRe[j] as number;
-        scratchRe[j] = tr;
-        const ti = scratchIm[i] as number;
-        scratchIm[i] = scratchIm[j] as number;
-        scratchIm[j] = ti;
-      }
+  const { reverse, cos, sin } = plan(n);
+  // the inverse uses e^{+2πi k/n}: conjugate the twiddles
+  const sign = inverse ? -1 : 1;
+  if (reverse) {
+    for (let i = 0; i < n; i++) {
+      const j = reverse[i] as number;
+      scratchRe[j] = re[offset + i * stride] as number;
+      scratchIm[j] = im[offset + i * stride] as number;
     }
     for (let len = 2; len <= n; len <<= 1) {
-      const ang = (sign * 2 * Math.PI) / len;
-      const wr = Math.cos(ang);
-      const wi = Math.sin(ang);
+      const half = len >> 1;
+      const step = n / len;
       for (let i = 0; i < n; i += len) {
-        let cr = 1;
-        let ci = 0;
-        for (let k = 0; k < len / 2; k++) {
+        for (let k = 0; k < half; k++) {
+          const cr = cos[k * step] as number;
+          const ci = sign * (sin[k * step] as number);
           const a = i + k;
-          const b = a + len / 2;
+          const b = a + half;
           const br = scratchRe[b] as number;
           const bi = scratchIm[b] as number;
           const tr = br * cr - bi * ci;
@@ -57,32 +81,35 @@ function transform1d(
           scratchIm[a] = ai + ti;
           scratchRe[b] = ar - tr;
           scratchIm[b] = ai - ti;
-          const ncr = cr * wr - ci * wi;
-          ci = cr * wi + ci * wr;
-          cr = ncr;
         }
       }
     }
+    const f = inverse ? 1 / n : 1;
     for (let i = 0; i < n; i++) {
-      re[offset + i * stride] = inverse ? (scratchRe[i] as number) / n : (scratchRe[i] as number);
-      im[offset + i * stride] = inverse ? (scratchIm[i] as number) / n : (scratchIm[i] as number);
+      re[offset + i * stride] = (scratchRe[i] as number) * f;
+      im[offset + i * stride] = (scratchIm[i] as number) * f;
     }
     return;
   }
+  for (let i = 0; i < n; i++) {
+    scratchRe[i] = re[offset + i * stride] as number;
+    scratchIm[i] = im[offset + i * stride] as number;
+  }
+  const f = inverse ? 1 / n : 1;
   for (let k = 0; k < n; k++) {
     let sr = 0;
     let si = 0;
     for (let t = 0; t < n; t++) {
-      const ang = (sign * 2 * Math.PI * ((k * t) % n)) / n;
-      const c = Math.cos(ang);
-      const s = Math.sin(ang);
+      const idx = (k * t) % n;
+      const c = cos[idx] as number;
+      const s = sign * (sin[idx] as number);
       const xr = scratchRe[t] as number;
       const xi = scratchIm[t] as number;
       sr += xr * c - xi * s;
       si += xr * s + xi * c;
     }
-    re[offset + k * stride] = inverse ? sr / n : sr;
-    im[offset + k * stride] = inverse ? si / n : si;
+    re[offset + k * stride] = sr * f;
+    im[offset + k * stride] = si * f;
   }
 }
 

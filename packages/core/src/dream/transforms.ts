@@ -160,7 +160,9 @@ export function sampleAffine(
 ): Float32Array {
   const { srcHeight: h, srcWidth: w, height, width, padValue } = s;
   const [ay, by, cy, ax, bx, cx] = s.matrix;
-  const out = new Float32Array(channels * height * width);
+  const plane = h * w;
+  const outPlane = height * width;
+  const out = new Float32Array(channels * outPlane);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const sy = ay * y + by * x + cy;
@@ -169,20 +171,23 @@ export function sampleAffine(
       const x0 = Math.floor(sx);
       const fy = sy - y0;
       const fx = sx - x0;
-      const weights = [(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx];
-      const ys = [y0, y0, y0 + 1, y0 + 1];
-      const xs = [x0, x0 + 1, x0, x0 + 1];
+      const w00 = (1 - fy) * (1 - fx);
+      const w01 = (1 - fy) * fx;
+      const w10 = fy * (1 - fx);
+      const w11 = fy * fx;
+      const iy0 = y0 >= 0 && y0 < h;
+      const iy1 = y0 + 1 >= 0 && y0 + 1 < h;
+      const ix0 = x0 >= 0 && x0 < w;
+      const ix1 = x0 + 1 >= 0 && x0 + 1 < w;
+      const k00 = y0 * w + x0;
+      const o = y * width + x;
       for (let c = 0; c < channels; c++) {
-        let v = 0;
-        for (let k = 0; k < 4; k++) {
-          const yy = ys[k] as number;
-          const xx = xs[k] as number;
-          const inside = yy >= 0 && yy < h && xx >= 0 && xx < w;
-          v +=
-            (weights[k] as number) *
-            (inside ? (data[c * h * w + yy * w + xx] as number) : padValue);
-        }
-        out[c * height * width + y * width + x] = v;
+        const b = c * plane + k00;
+        const v00 = iy0 && ix0 ? (data[b] as number) : padValue;
+        const v01 = iy0 && ix1 ? (data[b + 1] as number) : padValue;
+        const v10 = iy1 && ix0 ? (data[b + w] as number) : padValue;
+        const v11 = iy1 && ix1 ? (data[b + w + 1] as number) : padValue;
+        out[c * outPlane + o] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
       }
     }
   }
@@ -197,7 +202,9 @@ export function sampleAffineAdjoint(
 ): Float32Array {
   const { srcHeight: h, srcWidth: w, height, width } = s;
   const [ay, by, cy, ax, bx, cx] = s.matrix;
-  const out = new Float32Array(channels * h * w);
+  const plane = h * w;
+  const outPlane = height * width;
+  const out = new Float32Array(channels * plane);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const sy = ay * y + by * x + cy;
@@ -206,18 +213,24 @@ export function sampleAffineAdjoint(
       const x0 = Math.floor(sx);
       const fy = sy - y0;
       const fx = sx - x0;
-      const weights = [(1 - fy) * (1 - fx), (1 - fy) * fx, fy * (1 - fx), fy * fx];
-      const ys = [y0, y0, y0 + 1, y0 + 1];
-      const xs = [x0, x0 + 1, x0, x0 + 1];
-      for (let k = 0; k < 4; k++) {
-        const yy = ys[k] as number;
-        const xx = xs[k] as number;
-        if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
-        const wk = weights[k] as number;
-        for (let c = 0; c < channels; c++) {
-          const gi = grad[c * height * width + y * width + x] as number;
-          out[c * h * w + yy * w + xx] = (out[c * h * w + yy * w + xx] as number) + wk * gi;
-        }
+      const iy0 = y0 >= 0 && y0 < h;
+      const iy1 = y0 + 1 >= 0 && y0 + 1 < h;
+      const ix0 = x0 >= 0 && x0 < w;
+      const ix1 = x0 + 1 >= 0 && x0 + 1 < w;
+      if (!((iy0 || iy1) && (ix0 || ix1))) continue;
+      const w00 = iy0 && ix0 ? (1 - fy) * (1 - fx) : 0;
+      const w01 = iy0 && ix1 ? (1 - fy) * fx : 0;
+      const w10 = iy1 && ix0 ? fy * (1 - fx) : 0;
+      const w11 = iy1 && ix1 ? fy * fx : 0;
+      const k00 = y0 * w + x0;
+      const o = y * width + x;
+      for (let c = 0; c < channels; c++) {
+        const g = grad[c * outPlane + o] as number;
+        const b = c * plane + k00;
+        if (w00) out[b] = (out[b] as number) + w00 * g;
+        if (w01) out[b + 1] = (out[b + 1] as number) + w01 * g;
+        if (w10) out[b + w] = (out[b + w] as number) + w10 * g;
+        if (w11) out[b + w + 1] = (out[b + w + 1] as number) + w11 * g;
       }
     }
   }

@@ -98,20 +98,23 @@ function chunk(type: string, data: Buffer): Buffer {
   return out;
 }
 
-/** Encodes RGBA pixels as an 8-bit RGBA PNG. */
-export function encodePngRgba(image: RgbaPixels): Uint8Array {
+/** Encodes RGBA pixels as an 8-bit RGBA PNG, or RGB (alpha dropped) with `alpha: false`. */
+export function encodePngRgba(image: RgbaPixels, options: { alpha?: boolean } = {}): Uint8Array {
   const { width, height, data } = image;
+  const channels = options.alpha === false ? 3 : 4;
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8;
-  header[9] = 6;
-  const raw = Buffer.alloc(height * (width * 4 + 1));
+  header[9] = channels === 4 ? 6 : 2;
+  const stride = width * channels;
+  const raw = Buffer.alloc(height * (stride + 1));
   for (let y = 0; y < height; y++) {
-    Buffer.from(data.buffer, data.byteOffset + y * width * 4, width * 4).copy(
-      raw,
-      y * (width * 4 + 1) + 1,
-    );
+    for (let x = 0; x < width; x++) {
+      for (let c = 0; c < channels; c++) {
+        raw[y * (stride + 1) + 1 + x * channels + c] = data[(y * width + x) * 4 + c]!;
+      }
+    }
   }
   return Buffer.concat([
     SIGNATURE,

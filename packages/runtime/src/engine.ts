@@ -3,18 +3,24 @@
 import {
   type AbortSignalLike,
   abortError,
+  type DeepDreamOptions,
+  type DreamFrame,
   type Engine,
   type EngineInfo,
   type ForwardOptions,
   FvError,
   type GradientOptions,
   type GradientResult,
+  type ImageLike,
+  type ModelConfig,
   type Objective,
+  type SaliencyOptions,
+  type SaliencyResult,
   type Tensor,
   throwIfAborted,
 } from '@fv/core';
-import { type Endpoint, type Remote, releaseProxy, transfer, wrap } from 'comlink';
-import type { HostStats, WorkerApi } from './host.js';
+import { type Endpoint, proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
+import type { HostedOptions, HostStats, WorkerApi } from './host.js';
 import { type LoadProgress, type ModelSource, readModelSource } from './model-source.js';
 import {
   type BackendPreference,
@@ -102,6 +108,29 @@ export interface RuntimeEngine extends Engine {
     objective: Objective,
     options?: RuntimeGradientOptions,
   ): Promise<GradientResult>;
+  /**
+   * `@fv/core`'s `saliency`, run inside the worker next to the model: a SmoothGrad or
+   * integrated-gradients map is one request; `options.onProgress` is called back (throttled to
+   * one call per `progressIntervalMs`, default 100, and always the last). Gives the same result
+   * as `saliency(engine, image, options, config)` on the main thread.
+   */
+  saliency(
+    image: ImageLike | Tensor,
+    options: SaliencyOptions & { readonly progressIntervalMs?: number },
+    config?: ModelConfig,
+  ): Promise<SaliencyResult>;
+  /**
+   * `@fv/core`'s Deep Dream inside the worker; the working image stays there. `onFrame` gets
+   * preview frames (at most one per `frameIntervalMs`, default 100, always the last); resolves to
+   * the dreamed image. `options.onProgress` is not called here: use `onFrame`.
+   */
+  deepDream(
+    image: Tensor,
+    options: DeepDreamOptions & {
+      readonly onFrame?: (frame: DreamFrame) => void;
+      readonly frameIntervalMs?: number;
+    },
+  ): Promise<Tensor>;
   /** Sessions created, gradient models built and runs so far (to check caching). */
   stats(): Promise<HostStats>;
 }
@@ -317,6 +346,43 @@ class WorkerEngine implements RuntimeEngine {
         transfer(wireOptions, transfers.slice(1)),
       );
     });
+  }
+
+  saliency(
+    image: ImageLike | Tensor,
+    options: SaliencyOptions & { readonly progressIntervalMs?: number },
+    config?: ModelConfig,
+  ): Promise<SaliencyResult> {
+    const { onProgress, signal, progressIntervalMs, ...rest } = options;
+    return this.call(signal, (callId) =>
+      this.api.saliency(
+        callId,
+        image,
+        rest as HostedOptions<SaliencyOptions>,
+        config,
+        onProgress ? proxy(onProgress) : undefined,
+        progressIntervalMs,
+      ),
+    );
+  }
+
+  deepDream(
+    image: Tensor,
+    options: DeepDreamOptions & {
+      readonly onFrame?: (frame: DreamFrame) => void;
+      readonly frameIntervalMs?: number;
+    },
+  ): Promise<Tensor> {
+    const { onFrame, frameIntervalMs, onProgress: _ignored, signal, ...rest } = options;
+    return this.call(signal, (callId) =>
+      this.api.deepDream(
+        callId,
+        wireTensor(image, false, 'image'),
+        rest as HostedOptions<DeepDreamOptions>,
+        onFrame ? proxy(onFrame) : undefined,
+        frameIntervalMs,
+      ),
+    );
   }
 
   stats(): Promise<HostStats> {

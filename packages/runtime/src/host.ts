@@ -4,15 +4,27 @@
 // comlink intact. `createHost` is also usable in-process (tests wire it over a MessageChannel).
 import { buildGradientModel } from '@fv/autodiff';
 import {
+  type AbortSignalLike,
   abortError,
+  deepDream as coreDeepDream,
+  saliency as coreSaliency,
+  type DeepDreamOptions,
+  type DreamFrame,
+  type Engine,
   type EngineInfo,
   FvError,
   type FvErrorCode,
+  type ImageLike,
+  type ModelConfig,
   type Objective,
+  type SaliencyOptions,
+  type SaliencyProgress,
+  type SaliencyResult,
   sizeOf,
+  type Tensor,
   type TensorInfo,
 } from '@fv/core';
-import { type Endpoint, expose, transfer } from 'comlink';
+import { type Endpoint, expose, releaseProxy, transfer } from 'comlink';
 import type * as OrtModule from 'onnxruntime-web';
 import { type ModelSummary, readModel, withExtraOutputs } from './onnx-reader.js';
 import {
@@ -110,6 +122,30 @@ export interface WireGradientResult {
   readonly value: number;
   readonly gradients: Record<string, WireTensor>;
   readonly kept: Record<string, WireTensor>;
+}
+
+/** Options of a loop hosted in the worker: callbacks and the signal travel separately. */
+export type HostedOptions<T> = T extends unknown ? Omit<T, 'onProgress' | 'signal'> : never;
+
+/** Calls `fn` at most every `ms` milliseconds, and always when `last` is true. */
+function throttle<A>(fn: (arg: A) => unknown, ms: number): (arg: A, last: boolean) => void {
+  let previous = -Infinity;
+  return (arg, last) => {
+    const now = performance.now();
+    if (!last && now - previous < ms) return;
+    previous = now;
+    Promise.resolve(fn(arg)).catch(() => undefined);
+  };
+}
+
+/** Every ArrayBuffer under plain objects and arrays (a few levels deep), for transfer lists. */
+function collectBuffers(value: unknown, into = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) into.add(value.buffer);
+  } else if (value && typeof value === 'object' && depth < 4) {
+    for (const v of Object.values(value)) collectBuffers(v, into, depth + 1);
+  }
+  return [...into];
 }
 
 /** Counters that tests and benchmarks read. */
@@ -210,6 +246,51 @@ export function createHost() {
   let disposed = false;
   let queue: Promise<unknown> = Promise.resolve();
   const aborted = new Set<number>();
+  const abortListeners = new Map<number, Set<() => void>>();
+
+  /** An AbortSignal-like view of a call's abort state, for core's loops in the worker. */
+  function callSignal(callId: number): AbortSignalLike {
+    return {
+      get aborted() {
+        return aborted.has(callId);
+      },
+      reason: undefined,
+      addEventListener(_type, listener) {
+        let set = abortListeners.get(callId);
+        if (!set) abortListeners.set(callId, (set = new Set()));
+        set.add(listener);
+      },
+      removeEventListener(_type, listener) {
+        abortListeners.get(callId)?.delete(listener);
+      },
+    };
+  }
+
+  /** The engine core's loops see inside the worker: direct calls, no message round trips. */
+  function localEngine(callId: number): Engine {
+    return {
+      get info() {
+        return current().info;
+      },
+      forward: (input, options) => withRecovery((l) => forward(callId, input, options?.outputs, l)),
+      gradient: (input, objective, options = {}) =>
+        withRecovery((l) =>
+          gradient(
+            callId,
+            input,
+            objective,
+            {
+              ...(options.wrt ? { wrt: options.wrt } : {}),
+              ...(options.keep ? { keep: options.keep } : {}),
+              ...(options.relu ? { relu: options.relu } : {}),
+              ...(options.seed !== undefined ? { seed: options.seed } : {}),
+            },
+            l,
+          ),
+        ),
+      dispose: async () => undefined,
+    };
+  }
   const stats = { sessionsCreated: 0, gradientModelsBuilt: 0, runs: 0 };
   /** Set when the backend changed after load (WebGPU failure → wasm); the next reply carries info. */
   let infoChanged = false;
@@ -230,7 +311,10 @@ export function createHost() {
     } catch (error) {
       return { ok: false, error: serializeError(error) } as Envelope<T>;
     } finally {
-      if (callId !== undefined) aborted.delete(callId);
+      if (callId !== undefined) {
+        aborted.delete(callId);
+        abortListeners.delete(callId);
+      }
     }
   }
 
@@ -669,9 +753,61 @@ export function createHost() {
         withRecovery((l) => gradient(callId, input, objective, options, l)),
       );
     },
+    /**
+     * Runs `@fv/core`'s `saliency` next to the model: one request, progress streamed back
+     * (throttled to one call per `progressIntervalMs`, and always the last).
+     */
+    saliency(
+      callId: number,
+      image: ImageLike | Tensor,
+      options: HostedOptions<SaliencyOptions>,
+      config: ModelConfig | undefined,
+      onProgress?: (progress: SaliencyProgress) => unknown,
+      progressIntervalMs = 100,
+    ): Promise<Envelope<SaliencyResult>> {
+      return envelope(callId, () => {
+        const report = onProgress && throttle(onProgress, progressIntervalMs);
+        const full = {
+          ...options,
+          signal: callSignal(callId),
+          ...(report ? { onProgress: (p: SaliencyProgress) => report(p, p.done >= p.total) } : {}),
+        } as SaliencyOptions;
+        return coreSaliency(localEngine(callId), image, full, config);
+      });
+    },
+    /**
+     * Runs `@fv/core`'s `deepDream` next to the model, the working image kept in the worker;
+     * preview frames are streamed back (at most one per `frameIntervalMs`, always the last).
+     * Resolves to the dreamed image.
+     */
+    deepDream(
+      callId: number,
+      image: Tensor,
+      options: HostedOptions<DeepDreamOptions>,
+      onFrame?: (frame: DreamFrame) => unknown,
+      frameIntervalMs = 100,
+    ): Promise<Envelope<Tensor>> {
+      return envelope(callId, async () => {
+        const send = onFrame && throttle(onFrame, frameIntervalMs);
+        const frames = coreDeepDream(localEngine(callId), image, {
+          ...options,
+          signal: callSignal(callId),
+        } as DeepDreamOptions);
+        for (;;) {
+          const next = await frames.next();
+          if (next.done) return next.value;
+          const frame = next.value;
+          send?.(
+            transfer(frame, [frame.image.data.buffer as ArrayBuffer]),
+            frame.step >= frame.totalSteps,
+          );
+        }
+      });
+    },
     /** Marks a call as aborted: it stops before its next onnxruntime run. */
     abort(callId: number): void {
       aborted.add(callId);
+      for (const listener of abortListeners.get(callId) ?? []) listener();
     },
     stats(): HostStats {
       return { ...stats };
@@ -694,6 +830,15 @@ export function serve(endpoint: Endpoint, host = createHost()): void {
   expose(withTransfers(host), endpoint);
 }
 
+/** Closes the port of a comlink-proxied callback (a no-op for plain functions). */
+function release(callback: unknown): void {
+  const remote = callback as { [releaseProxy]?: () => void } | undefined;
+  if (typeof remote === 'function' || typeof remote === 'object') {
+    const close = remote?.[releaseProxy];
+    if (typeof close === 'function') close();
+  }
+}
+
 function withTransfers(host: ReturnType<typeof createHost>): ReturnType<typeof createHost> {
   return {
     ...host,
@@ -706,6 +851,14 @@ function withTransfers(host: ReturnType<typeof createHost>): ReturnType<typeof c
       if (!env.ok) return env;
       const tensors = [...Object.values(env.value.gradients), ...Object.values(env.value.kept)];
       return transfer(env, buffersOf(tensors));
+    },
+    async saliency(...args) {
+      const env = await host.saliency(...args).finally(() => release(args[4]));
+      return env.ok ? transfer(env, collectBuffers(env.value)) : env;
+    },
+    async deepDream(...args) {
+      const env = await host.deepDream(...args).finally(() => release(args[3]));
+      return env.ok ? transfer(env, collectBuffers(env.value)) : env;
     },
   };
 }

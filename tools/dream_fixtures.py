@@ -28,7 +28,8 @@ file holds, then stored as float32.
 
 Output (``--out``, default ``test/fixtures/dream``)::
 
-    model.onnx      input "input" 1x3xHxW (free height and width; 32x32 here), output "logits" 1x10
+    model.onnx      input "input" Nx3xHxW (free batch, height and width; 1x3x32x32 here),
+                    output "logits" Nx10
     data.bin        float32 little-endian: the input, then per case the image after every step
     manifest.json   tensor names, dims, byte offsets, objective values per step, options
 
@@ -95,7 +96,8 @@ def export(model, x):
         torch.onnx.export(model, (x,), buf, input_names=["input"], output_names=["logits"],
                           opset_version=13, do_constant_folding=True,
                           training=torch.onnx.TrainingMode.PRESERVE,
-                          dynamic_axes={"input": {2: "height", 3: "width"}})
+                          dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"},
+                                        "logits": {0: "batch"}})
     model.eval()
     return buf.getvalue()
 

@@ -77,6 +77,14 @@ export interface UnitVisualizationOptions extends DreamControlOptions {
    */
   readonly diversity?: { readonly tensor: string; readonly weight: number };
   /**
+   * How a batch of images is sent to the engine. `'auto'`: one engine call for the whole batch
+   * when the model's batch dimension is free and every objective is a `channel` or `neuron`
+   * objective on the same tensor (each image gets its own unit through a per-image seed on that
+   * tensor, and all images share one random transform per step, as in Lucid); otherwise, and with
+   * `'sequential'`, one call per image. @defaultValue `'auto'`
+   */
+  readonly batch?: 'auto' | 'sequential';
+  /**
    * Number of images per objective (with a single objective: the batch size, for diversity).
    * @defaultValue `1`
    */
@@ -183,6 +191,96 @@ export function diversityGradient(features: readonly Tensor[]): {
 }
 
 /**
+ * One engine call for a batch of images, each maximizing its own channel or neuron of `tensor`:
+ * a `logit` objective on `tensor` whose seed holds, for image b, the mask of its unit (1/(H·W) on
+ * the channel, or one-hot at the neuron). Images are independent in the network, so image b's
+ * gradient is its own unit's gradient.
+ */
+async function batchedGradient(
+  engine: Engine,
+  inputName: string,
+  tensor: string,
+  objectives: readonly UnitObjective[],
+  inputs: readonly Tensor[],
+  relu: NonNullable<DreamControlOptions['relu']>,
+  signal: DreamControlOptions['signal'],
+  layerDims: Map<string, readonly number[]>,
+): Promise<{ values: number[]; gradients: Float32Array[] }> {
+  const first = inputs[0] as Tensor;
+  const [, c = 0, h = 0, w = 0] = first.dims;
+  const b = inputs.length;
+  const key = `${h}x${w}`;
+  let dims = layerDims.get(key);
+  if (!dims) {
+    const out = await engine.forward(first, { outputs: [tensor], ...(signal ? { signal } : {}) });
+    const a = out[tensor];
+    if (!a) throw new FvError('UNKNOWN_TENSOR', `The engine returned no '${tensor}'`);
+    if (a.dims.length !== 4) {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `'${tensor}' must be NCHW for unit objectives, got [${a.dims.join(', ')}]`,
+      );
+    }
+    dims = a.dims.slice(1);
+    layerDims.set(key, dims);
+  }
+  const [lc = 0, lh = 0, lw = 0] = dims;
+  const plane = lh * lw;
+  const seed = new Float32Array(b * lc * plane);
+  objectives.forEach((o, i) => {
+    if (o.kind !== 'channel' && o.kind !== 'neuron') return;
+    if (!Number.isInteger(o.channel) || o.channel < 0 || o.channel >= lc) {
+      throw new FvError(
+        'OUT_OF_RANGE',
+        `channel ${o.channel} is out of range for '${tensor}' with ${lc} channels`,
+      );
+    }
+    const base = (i * lc + o.channel) * plane;
+    if (o.kind === 'channel') seed.fill(1 / plane, base, base + plane);
+    else {
+      const y = o.y ?? Math.floor(lh / 2);
+      const x = o.x ?? Math.floor(lw / 2);
+      if (!(y >= 0 && y < lh && x >= 0 && x < lw)) {
+        throw new FvError(
+          'OUT_OF_RANGE',
+          `neuron (${y}, ${x}) is outside '${tensor}' of size ${lh}×${lw}`,
+        );
+      }
+      seed[base + y * lw + x] = 1;
+    }
+  });
+  const data = new Float32Array(b * c * h * w);
+  inputs.forEach((x, i) => {
+    data.set(x.data, i * c * h * w);
+  });
+  const batch = { data, dims: [b, c, h, w] };
+  const r = await engine.gradient(
+    batch,
+    { kind: 'logit', output: tensor },
+    {
+      wrt: [inputName],
+      relu,
+      seed: { data: seed, dims: [b, ...dims] },
+      keep: [tensor],
+      ...(signal ? { signal } : {}),
+    },
+  );
+  const g = gradientOf(r.gradients, inputName, batch).data;
+  const a = r.kept[tensor];
+  const values: number[] = [];
+  for (let i = 0; i < b; i++) {
+    let v = 0;
+    if (a) {
+      const o = i * lc * plane;
+      for (let k = 0; k < lc * plane; k++) v += (seed[o + k] as number) * (a.data[o + k] as number);
+    } else v = Number.NaN;
+    values.push(v);
+  }
+  const gradients = inputs.map((_, i) => g.slice(i * c * h * w, (i + 1) * c * h * w));
+  return { values, gradients };
+}
+
+/**
  * Unit feature visualization as an async iterable of frames, one per step.
  * @example
  * const frames = unitVisualization(engine, {
@@ -250,16 +348,43 @@ export async function* unitVisualization(
     return { rgb: { data: rgb, dims: [b, c, h, w] }, image: { data: image, dims: [b, c, h, w] } };
   };
 
+  const batchMode = options.batch ?? 'auto';
+  if (batchMode !== 'auto' && batchMode !== 'sequential') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `batch must be 'auto' or 'sequential', got '${String(batchMode)}'`,
+    );
+  }
+  const unitTensor =
+    objectives[0]?.kind === 'channel' || objectives[0]?.kind === 'neuron'
+      ? objectives[0].tensor
+      : undefined;
+  const batchTensor =
+    batchMode === 'auto' &&
+    input.batchable &&
+    b > 1 &&
+    !diversity &&
+    unitTensor !== undefined &&
+    objectives.every(
+      (o) => (o.kind === 'channel' || o.kind === 'neuron') && o.tensor === unitTensor,
+    )
+      ? unitTensor
+      : undefined;
+  const layerDims = new Map<string, readonly number[]>();
+
   let rgbs = images.map((im) => im.render());
   for (let step = 1; step <= steps; step++) {
     if (signal?.aborted) throw abortError(signal.reason);
     const samplings: AffineSampling[] = [];
     const inputs: Tensor[] = [];
+    let shared: AffineSampling | undefined;
     for (let i = 0; i < b; i++) {
       const s =
-        options.transforms === false
+        shared ??
+        (options.transforms === false
           ? identitySampling(h, w, input.fixedSize)
-          : randomTransform(rng, h, w, options.transforms ?? {}, input.fixedSize);
+          : randomTransform(rng, h, w, options.transforms ?? {}, input.fixedSize));
+      if (batchTensor) shared = s;
       samplings.push(s);
       const sampled = sampleAffine(rgbs[i] as Float32Array, c, s);
       inputs.push({ data: toModel(sampled, s.height * s.width), dims: [1, c, s.height, s.width] });
@@ -267,24 +392,39 @@ export async function* unitVisualization(
     const values: number[] = [];
     const inputGrads: Float32Array[] = [];
     const kept: Tensor[] = [];
-    for (let i = 0; i < b; i++) {
-      const x = inputs[i] as Tensor;
-      const r = await engine.gradient(x, objectives[i] as UnitObjective, {
-        wrt: [input.name],
+    if (batchTensor) {
+      const r = await batchedGradient(
+        engine,
+        input.name,
+        batchTensor,
+        objectives,
+        inputs,
         relu,
-        ...(diversity ? { keep: [diversity.tensor] } : {}),
-        ...(signal ? { signal } : {}),
-      });
-      values.push(r.value);
-      inputGrads.push(new Float32Array(gradientOf(r.gradients, input.name, x).data));
-      if (diversity) {
-        const f = r.kept[diversity.tensor];
-        if (!f)
-          throw new FvError(
-            'UNKNOWN_TENSOR',
-            `The engine returned no kept tensor '${diversity.tensor}'`,
-          );
-        kept.push(f);
+        signal,
+        layerDims,
+      );
+      values.push(...r.values);
+      inputGrads.push(...r.gradients);
+    } else {
+      for (let i = 0; i < b; i++) {
+        const x = inputs[i] as Tensor;
+        const r = await engine.gradient(x, objectives[i] as UnitObjective, {
+          wrt: [input.name],
+          relu,
+          ...(diversity ? { keep: [diversity.tensor] } : {}),
+          ...(signal ? { signal } : {}),
+        });
+        values.push(r.value);
+        inputGrads.push(new Float32Array(gradientOf(r.gradients, input.name, x).data));
+        if (diversity) {
+          const f = r.kept[diversity.tensor];
+          if (!f)
+            throw new FvError(
+              'UNKNOWN_TENSOR',
+              `The engine returned no kept tensor '${diversity.tensor}'`,
+            );
+          kept.push(f);
+        }
       }
     }
     if (diversity) {

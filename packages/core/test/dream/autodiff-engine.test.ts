@@ -3,7 +3,7 @@
 // through @fv/autodiff's gradient models in onnxruntime-web, on the dream fixture network.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { deepDream, type Engine, unitVisualization } from '@fv/core';
+import { deepDream, type Engine, runUnitVisualization, unitVisualization } from '@fv/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomImage } from './helpers/analytic-engine.js';
 import { createOrtEngine } from './helpers/ort-engine.js';
@@ -47,5 +47,34 @@ describe('dreams through autodiff gradient models (fixture network)', () => {
     const last = frames.at(-1);
     expect(last?.rgb.dims).toEqual([2, 3, 24, 24]);
     expect(last?.values.every((v) => Number.isFinite(v))).toBe(true);
+  });
+});
+
+describe('a batch of units in one engine call (fixture network with a free batch dimension)', () => {
+  it('equals one call per unit, with one gradient call per step', async () => {
+    const bytes = new Uint8Array(readFileSync(`${dir}model.onnx`));
+    const options = {
+      objective: [0, 3, 7].map(
+        (channel) => ({ kind: 'channel', tensor: manifest.layer, channel }) as const,
+      ),
+      inputNormalization: { mean: 0.5, std: 0.5 },
+      size: [20, 20] as const,
+      steps: 3,
+      transforms: false as const,
+      seed: 4,
+    };
+    const batched = await createOrtEngine(bytes);
+    const sequential = await createOrtEngine(bytes);
+    const a = await runUnitVisualization(batched, options);
+    const b = await runUnitVisualization(sequential, { ...options, batch: 'sequential' });
+    expect(batched.gradientCalls).toBe(3);
+    expect(sequential.gradientCalls).toBe(9);
+    expect(a.dims).toEqual([3, 3, 20, 20]);
+    let worst = 0;
+    for (let k = 0; k < a.data.length; k++)
+      worst = Math.max(worst, Math.abs((a.data[k] as number) - (b.data[k] as number)));
+    expect(worst).toBeLessThan(1e-4);
+    await batched.dispose();
+    await sequential.dispose();
   });
 });

@@ -3,13 +3,18 @@
 // the native WebGPU provider and on wasm, runs forward and gradient in its module worker, and
 // falls back to wasm when WebGPU is missing.
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Plugin } from 'esbuild';
+import { chromium as playwright } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeWithModels } from '../helpers/models.js';
 import { tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
 import {
   type ChromiumSession,
+  chromiumArgs,
+  chromiumPath,
   launchChromium,
   saveConsole,
   saveScreenshot,
@@ -27,6 +32,7 @@ interface ScenarioResult {
   forward?: { logits: number[]; top5: number[] };
   gradient?: { value: number; dims: number[]; data: number[] };
   unknownTensor?: { name: string; code: string };
+  smoothgrad?: { attribution: number[]; progress: number[] };
 }
 type Scenario = ScenarioResult | { error: { name: string; code: string; message: string } };
 type PageResult = { error: string } | { scenarios: Record<string, Scenario> };
@@ -186,10 +192,66 @@ describe('@fv/runtime in headless Chromium (tiny CNN)', () => {
       expect(maxRelative(s.gradient!.data, wasm.gradient!.data)).toBeLessThan(1e-4);
       expect(s.gradient!.value).toBeCloseTo(s.forward!.logits[2]!, 4);
       expect(s.unknownTensor).toEqual({ name: 'FvError', code: 'UNKNOWN_TENSOR' });
+      expect(s.smoothgrad!.progress.at(-1)).toBe(4);
+      expect(maxRelative(s.smoothgrad!.attribution, wasm.smoothgrad!.attribution)).toBeLessThan(
+        1e-4,
+      );
     }
     console.log(
       `fv-runtime e2e tiny CNN timings (ms): ${JSON.stringify({ webgpu: webgpu.ms, wasm: wasm.ms })}`,
     );
+  });
+});
+
+describe('@fv/runtime in headless Chromium without --enable-unsafe-webgpu', () => {
+  test("'auto' falls back to wasm and says why; 'webgpu' fails with BACKEND_UNAVAILABLE", async () => {
+    const userDataDir = await mkdtemp(join(tmpdir(), 'fv-chromium-nogpu-'));
+    const context = await playwright.launchPersistentContext(userDataDir, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumArgs.filter((a) => a !== '--enable-unsafe-webgpu'),
+    });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      const tiny = tinyCnnModel();
+      const search = new URLSearchParams({
+        runtime: RUNTIME_URL,
+        model: '/__fv/tiny-cnn.onnx',
+        input: 'image',
+        output: 'logits',
+        dims: tiny.inputShape.join(','),
+        backends: 'auto,webgpu',
+        run: 'all',
+        repeat: '0',
+      });
+      await page.goto(`${server.url}/test/fixtures/e2e/runtime.html?${search}`);
+      await page.waitForFunction(
+        () => (window as unknown as { fvResult?: unknown }).fvResult !== undefined,
+        null,
+        {
+          timeout: 120_000,
+          polling: 50,
+        },
+      );
+      const result = (await page.evaluate(
+        () => (window as unknown as { fvResult?: unknown }).fvResult,
+      )) as PageResult;
+      await saveScreenshot(page, 'runtime-no-webgpu-flag');
+      if ('error' in result) throw new Error(`page failed: ${result.error}`);
+      expect(errors).toEqual([]);
+      const auto = ok('auto', result.scenarios.auto);
+      expect(auto.info.backend).toBe('wasm');
+      expect(auto.info.backendReason).toMatch(/WebGPU unavailable/);
+      const reference = Array.from(tinyCnnReference(tiny, seededInput(tiny.input.length, 42)));
+      expect(maxRelative(auto.forward!.logits, reference)).toBeLessThan(1e-4);
+      const explicit = result.scenarios.webgpu!;
+      expect('error' in explicit && explicit.error.code).toBe('BACKEND_UNAVAILABLE');
+    } finally {
+      await context.close();
+      await rm(userDataDir, { recursive: true, force: true });
+    }
   });
 });
 

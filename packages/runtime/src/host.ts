@@ -256,8 +256,8 @@ export function createHost() {
       },
       reason: undefined,
       addEventListener(_type, listener) {
-        let set = abortListeners.get(callId);
-        if (!set) abortListeners.set(callId, (set = new Set()));
+        const set = abortListeners.get(callId) ?? new Set();
+        abortListeners.set(callId, set);
         set.add(listener);
       },
       removeEventListener(_type, listener) {

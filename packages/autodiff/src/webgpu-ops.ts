@@ -1,23 +1,29 @@
 /**
  * ONNX ops (default domain) that onnxruntime-web 1.30's native WebGPU execution provider
- * (`onnxruntime-web/webgpu`) has kernels for, with the lowest opset each kernel is registered
- * from. Gradient rules emit only these ops, so a gradient run never falls back to CPU kernels on
- * WebGPU; `test/rules/registry.test.ts` checks every op that every rule test emits against it.
+ * (`onnxruntime-web/webgpu`) runs, with the lowest opset its kernel is registered from. Gradient
+ * rules emit only these ops, so a gradient run never falls back to CPU kernels on WebGPU:
+ * `test/rules/registry.test.ts` builds the gradient model of every rule test case and checks each
+ * added op against this table at the model's opset.
  *
  * Source: the kernel registrations (`RegisterKernels`) in onnxruntime's
- * `onnxruntime/core/providers/webgpu/webgpu_execution_provider.cc` and
- * `core/providers/webgpu/tensor/identity.cc`, restricted to the ops fv's rules use, each checked
- * in headless Chromium with onnxruntime-web 1.30.0 (verbose log `All nodes placed on
- * [WebGpuExecutionProvider]`). Deliberately absent although some have kernels on other
- * providers: variadic Sum and Mean, Or, Xor, Sign, LRN, LogSoftmax and MaxUnpool run on the CPU
- * under the WebGPU provider, and MaxPool's Indices output fails there (see PLATFORM.md).
- * Constant nodes are folded into initializers by onnxruntime and need no kernel.
+ * `onnxruntime/core/providers/webgpu/webgpu_execution_provider.cc` (plus `tensor/identity.cc`),
+ * restricted to what fv needs, and checked in headless Chromium (SwiftShader) with
+ * onnxruntime-web 1.30.0: every gradient model of the rule tests, and single-op models for the
+ * rest, placed their nodes on `WebGpuExecutionProvider` (verbose log) and matched the wasm
+ * provider's results. Caveats found there, which the rules work around:
+ * - Cast runs on WebGPU from bool and float types only (not from ArgMax's int64), so rules cast
+ *   comparison masks, never indices.
+ * - ConvTranspose gives wrong results for group > 1 with one output channel and two or four input
+ *   channels per group (the Conv rule runs such cases depthwise and sums).
+ * - MaxPool's Indices output fails at run time: MaxPool gradients use masks.
+ * Deliberately absent: variadic Sum and Mean, Or, Xor, Sign, LRN, LogSoftmax and MaxUnpool run on
+ * the CPU under the WebGPU provider (see PLATFORM.md). Constant nodes are folded into
+ * initializers by onnxruntime and need no kernel.
  */
 export const WEBGPU_OPS: Readonly<Record<string, number>> = Object.freeze({
   Abs: 6,
   Add: 7,
   And: 7,
-  ArgMax: 1,
   AveragePool: 7,
   BatchNormalization: 7,
   Cast: 6,
@@ -34,7 +40,6 @@ export const WEBGPU_OPS: Readonly<Record<string, number>> = Object.freeze({
   Gather: 1,
   Gemm: 7,
   GlobalAveragePool: 1,
-  GlobalMaxPool: 1,
   Greater: 7,
   GreaterOrEqual: 12,
   Identity: 1,
@@ -50,6 +55,7 @@ export const WEBGPU_OPS: Readonly<Record<string, number>> = Object.freeze({
   Pow: 7,
   Reciprocal: 6,
   ReduceMean: 1,
+  ReduceMin: 1,
   ReduceSum: 1,
   Relu: 6,
   Reshape: 5,

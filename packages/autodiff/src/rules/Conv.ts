@@ -91,6 +91,16 @@ export const Conv: GradientRule = {
       group: { int: group },
       ...(outputPadding.some((p) => p !== 0) ? { output_padding: { ints: outputPadding } } : {}),
     };
+    const perGroup = w[0]! / group;
+    if (group > 1 && w[1] === 1 && perGroup > 1) {
+      // A depthwise conv with a channel multiplier: onnxruntime-web 1.30's WebGPU ConvTranspose
+      // is wrong for group > 1 with one output channel per group and several inputs per group.
+      // Run it depthwise instead (group = M, the same weights) and sum each group's outputs.
+      const each = ctx.op('ConvTranspose', [dY, ctx.I(1)], { ...attrs, group: { int: w[0]! } });
+      const split = ctx.reshape(each, [-1, group, perGroup, ...x.slice(2)]);
+      ctx.setGI(0, ctx.reduceSum(split, [2], false));
+      return;
+    }
     ctx.setGI(0, ctx.op('ConvTranspose', [dY, ctx.I(1)], attrs));
   },
 };

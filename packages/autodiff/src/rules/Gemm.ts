@@ -14,20 +14,30 @@ export const Gemm: GradientRule = {
     const ta = ctx.int('transA', 0);
     const tb = ctx.int('transB', 0);
     const a = { alpha: { float: alpha } };
+    // C is a required input before opset 11: a broadcast scalar 0 stands in for it.
+    const noC = ctx.opset < 11 ? [ctx.constFloat([0], [])] : [];
     if (ctx.needsGI(0)) {
       ctx.setGI(
         0,
         ta === 0
-          ? ctx.op('Gemm', [dY, ctx.I(1)], { ...a, transB: { int: tb ? 0 : 1 } })
-          : ctx.op('Gemm', [ctx.I(1), dY], { ...a, transA: { int: tb }, transB: { int: 1 } }),
+          ? ctx.op('Gemm', [dY, ctx.I(1), ...noC], { ...a, transB: { int: tb ? 0 : 1 } })
+          : ctx.op('Gemm', [ctx.I(1), dY, ...noC], {
+              ...a,
+              transA: { int: tb },
+              transB: { int: 1 },
+            }),
       );
     }
     if (ctx.needsGI(1)) {
       ctx.setGI(
         1,
         tb === 0
-          ? ctx.op('Gemm', [ctx.I(0), dY], { ...a, transA: { int: ta ? 0 : 1 } })
-          : ctx.op('Gemm', [dY, ctx.I(0)], { ...a, transA: { int: 1 }, transB: { int: ta } }),
+          ? ctx.op('Gemm', [ctx.I(0), dY, ...noC], { ...a, transA: { int: ta ? 0 : 1 } })
+          : ctx.op('Gemm', [dY, ctx.I(0), ...noC], {
+              ...a,
+              transA: { int: 1 },
+              transB: { int: ta },
+            }),
       );
     }
     if (ctx.I(2) && ctx.needsGI(2)) {

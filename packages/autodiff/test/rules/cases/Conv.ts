@@ -50,6 +50,11 @@ export const Conv: RuleCase[] = [
     pads: ints([1, 1, 1, 1]),
   }),
   conv('depthwise with multiplier 2', [1, 2, 5, 5], [4, 1, 3, 3], { group: { int: 2 } }),
+  conv('depthwise with multiplier 3, stride 2, batch 2', [2, 2, 6, 6], [6, 1, 3, 3], {
+    group: { int: 2 },
+    strides: ints([2, 2]),
+    pads: ints([1, 1, 1, 1]),
+  }),
   conv('auto_pad SAME_UPPER, stride 2 (odd total)', [1, 2, 6, 6], [2, 2, 4, 4], {
     ...same('SAME_UPPER'),
     strides: ints([2, 2]),

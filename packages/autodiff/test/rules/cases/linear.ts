@@ -82,6 +82,16 @@ export const Gemm: RuleCase[] = [
       beta: { float: 0.3 },
     },
   ),
+  gemm(
+    'A, transB, opset 9 (C required before opset 11)',
+    'a',
+    { a: [2, 3], b: [4, 3], c: [4] },
+    {
+      transB: { int: 1 },
+    },
+    9,
+  ),
+  gemm('B, opset 7', 'b', { a: [2, 3], b: [3, 4], c: [1] }, {}, 7),
   gemm('C scalar-like (1), opset 7', 'c', { a: [2, 3], b: [3, 4], c: [1] }, {}, 7),
   gemm(
     'C full (2, 4), opset 11',

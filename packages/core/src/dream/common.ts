@@ -168,3 +168,47 @@ export async function lastImage<F extends { readonly image: Tensor }>(
   for await (const frame of frames) last = frame.image;
   return last;
 }
+
+/** Tensor names an objective reads (recursively through sums). */
+export function objectiveTensors(objective: { readonly kind: string }): string[] {
+  const o = objective as {
+    kind: string;
+    tensor?: string;
+    output?: string;
+    terms?: readonly { objective: { kind: string } }[];
+  };
+  if (o.kind === 'sum') return (o.terms ?? []).flatMap((t) => objectiveTensors(t.objective));
+  const name = o.tensor ?? o.output;
+  return name === undefined ? [] : [name];
+}
+
+/**
+ * Checks that the tensors an objective names exist, when the engine lists its layers (an engine
+ * with an empty `layers` list is not checked).
+ * @throws FvError `UNKNOWN_TENSOR` naming the tensor and a few similar names.
+ */
+export function checkObjectiveTensors(
+  engine: Engine,
+  objective: { readonly kind: string; readonly tensor?: string },
+): void {
+  const { layers, outputs, inputs } = engine.info;
+  if (layers.length === 0) return;
+  const known = new Set([
+    ...layers.map((l) => l.name),
+    ...outputs.map((o) => o.name),
+    ...inputs.map((i) => i.name),
+  ]);
+  for (const name of objectiveTensors(objective)) {
+    if (known.has(name)) continue;
+    const stem = name.split('/').slice(0, 2).join('/');
+    const similar = layers
+      .map((l) => l.name)
+      .filter((n) => n.startsWith(stem))
+      .slice(0, 5);
+    throw new FvError(
+      'UNKNOWN_TENSOR',
+      `Objective tensor '${name}' is not a layer of the model${similar.length ? ` (similar: ${similar.join(', ')})` : ''}`,
+      { tensor: name },
+    );
+  }
+}

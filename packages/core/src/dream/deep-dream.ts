@@ -10,6 +10,7 @@ import { createRng, type Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import {
   channelRanges,
+  checkObjectiveTensors,
   clipImageInPlace,
   type DreamControlOptions,
   gradientOf,
@@ -342,6 +343,7 @@ export async function* deepDream(
   }
   const settings = resolve(options, shape.c);
   const input = modelInput(engine, options.input);
+  checkObjectiveTensors(engine, options.objective);
   const rng = createRng(options.seed ?? 0);
   const { signal } = options;
   throwIfAborted(signal);

@@ -11,6 +11,7 @@ import { createRng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { type AdamOptions, createAdam } from './adam.js';
 import {
+  checkObjectiveTensors,
   type DreamControlOptions,
   gradientOf,
   modelInput,
@@ -304,6 +305,9 @@ export async function* unitVisualization(
     : [options.objective as UnitObjective];
   if (base.length === 0) throw new FvError('INVALID_ARGUMENT', 'objective list is empty');
   const per = positiveInt(options.imagesPerObjective ?? 1, 'imagesPerObjective');
+  for (const o of base) checkObjectiveTensors(engine, o);
+  if (options.diversity)
+    checkObjectiveTensors(engine, { kind: 'layer', tensor: options.diversity.tensor });
   const objectives = base.flatMap((o) => Array.from({ length: per }, () => o));
   const b = objectives.length;
   const mean = perChannel(options.inputNormalization.mean, c, 'inputNormalization.mean');

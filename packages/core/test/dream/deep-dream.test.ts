@@ -359,3 +359,39 @@ describe('guided dreaming and zoom feedback', () => {
     expect(frames.every((f) => f.image.dims.join() === '1,3,10,10')).toBe(true);
   });
 });
+
+describe('objective tensors', () => {
+  it('an unknown layer name is rejected with UNKNOWN_TENSOR when the engine lists its layers', async () => {
+    const base = analyticEngine(halfSquareNorm);
+    const engine = {
+      ...base,
+      info: {
+        ...base.info,
+        layers: [
+          { name: 'block1/relu', opType: 'Relu', dims: null, differentiable: true },
+          { name: 'block2/relu', opType: 'Relu', dims: null, differentiable: true },
+        ],
+      },
+    };
+    const image = randomImage([1, 3, 4, 4], 1);
+    await expect(
+      runDeepDream(engine, image, {
+        objective: { kind: 'layer', tensor: 'block3/relu' },
+        range: [-1, 1],
+        steps: 1,
+        octaves: 1,
+      }),
+    ).rejects.toMatchObject({ code: 'UNKNOWN_TENSOR' });
+    await expect(
+      runDeepDream(engine, image, {
+        objective: {
+          kind: 'sum',
+          terms: [{ weight: 1, objective: { kind: 'layer', tensor: 'block2/relu' } }],
+        },
+        range: [-1, 1],
+        steps: 1,
+        octaves: 1,
+      }),
+    ).resolves.toBeDefined();
+  });
+});

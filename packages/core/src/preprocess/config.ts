@@ -20,7 +20,7 @@ export interface ModelConfig {
   readonly width?: number;
   /** Input height in pixels. @defaultValue read from the model's input shape */
   readonly height?: number;
-  /** @defaultValue read from the input shape (a dimension of 1 or 3 next to the batch), else `'NCHW'` */
+  /** @defaultValue `'NHWC'` when the input shape's last axis is 1 or 3 and axis 1 is not, else `'NCHW'` */
   readonly layout?: Layout;
   /** 1 (grayscale, luma of RGB) or 3. @defaultValue read from the input shape, else 3 */
   readonly channels?: 1 | 3;
@@ -166,7 +166,9 @@ export function resolveModelConfig(
   if (!layout && dims.length === 4) {
     const d1 = staticDim(dims[1]);
     const d3 = staticDim(dims[3]);
-    layout = d3 !== undefined && d3 <= 4 && !(d1 !== undefined && d1 <= 4) ? 'NHWC' : 'NCHW';
+    // Channels first when axis 1 is 1 or 3; channels last when axis 3 is and axis 1 is not.
+    const isChannels = (d: number | undefined) => d === 1 || d === 3;
+    layout = !isChannels(d1) && isChannels(d3) ? 'NHWC' : 'NCHW';
   }
   layout ??= 'NCHW';
   const [cAxis, hAxis, wAxis] = layout === 'NCHW' ? [1, 2, 3] : [3, 1, 2];

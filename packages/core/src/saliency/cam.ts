@@ -90,9 +90,10 @@ export async function gradCam(
   ctx: SaliencyContext,
   options: CamLayerOptions,
   variant: 'grad-cam' | 'grad-cam++',
+  plan = true,
 ): Promise<CamAttribution> {
   const layer = selectLayer(ctx.engine.info, options.layer);
-  ctx.plan(1);
+  if (plan) ctx.plan(1);
   const { gradient, activation } = await layerGradient(ctx, layer);
   ctx.advance();
   const shape = layerShape(activation, layer);

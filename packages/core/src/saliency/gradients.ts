@@ -27,8 +27,9 @@ const like = (ctx: SaliencyContext, data: Float32Array): Tensor => ({
 export async function plainGradient(
   ctx: SaliencyContext,
   relu: 'standard' | 'guided' | 'deconvnet' = 'standard',
+  plan = true,
 ): Promise<Tensor> {
-  ctx.plan(1);
+  if (plan) ctx.plan(1);
   const g = await inputGradients(ctx, ctx.input.data, 1, relu);
   ctx.advance();
   return like(ctx, new Float32Array(g));

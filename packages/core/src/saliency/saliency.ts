@@ -100,10 +100,9 @@ export async function saliency(
     context: SaliencyContext,
     camOptions: GuidedGradCamOptions,
   ): Promise<SaliencyResult> {
-    const cam = await gradCam(context, camOptions, 'grad-cam');
-    const guided = await plainGradient(context, 'guided');
     context.plan(2);
-    context.advance(2);
+    const cam = await gradCam(context, camOptions, 'grad-cam', false);
+    const guided = await plainGradient(context, 'guided', false);
     const { channels, channelStride, pixelStride, width, height } = context.shape;
     const a = new Float32Array(guided.data.length);
     for (let c = 0; c < channels; c++) {

@@ -42,7 +42,13 @@ export function analyticEngine(
   const itemSize = c * h * w;
   const batch = options.fixedBatch ? 1 : null;
   const info: EngineInfo = {
-    inputs: [{ name: 'input', type: 'float32', dims: [batch, c, h, w] }],
+    inputs: [
+      {
+        name: 'input',
+        type: 'float32',
+        dims: options.layout === 'NHWC' ? [batch, h, w, c] : [batch, c, h, w],
+      },
+    ],
     outputs: [{ name: 'logits', type: 'float32', dims: [batch, classes] }],
     layers: model.layers ?? [],
     backend: 'analytic',

@@ -63,6 +63,34 @@ describe('vanilla saliency (definitions)', () => {
     expectExactSplit(r);
   });
 
+  it('NHWC models: the channel axis is the last one (maps and occlusion)', async () => {
+    // The linear model treats the input as a flat vector, so it serves either layout.
+    const [c, h, w] = [3, 4, 5];
+    const model = linearModel(c, h, w, 2);
+    const engine = analyticEngine(model, { layout: 'NHWC' });
+    const x: Tensor = { data: fixedArray(c * h * w, 5), dims: [1, h, w, c] };
+    const r = await saliency(engine, x, { method: 'vanilla', target: 0 });
+    const g = model.weights;
+    for (let p = 0; p < h * w; p++) {
+      const values = [0, 1, 2].map((ch) => g[p * c + ch]!);
+      expect(r.absolute.data[p]).toBe(Math.max(...values.map(Math.abs)));
+    }
+    expectExactSplit(r);
+    const occ = await saliency(engine, x, {
+      method: 'occlusion',
+      target: 0,
+      window: 1,
+      stride: 1,
+      baseline: 0,
+    });
+    expect(occ.attribution.dims).toEqual([1, h, w, 1]);
+    for (let p = 0; p < h * w; p++) {
+      let expected = 0;
+      for (let ch = 0; ch < c; ch++) expected += g[p * c + ch]! * x.data[p * c + ch]!;
+      expect(occ.attribution.data[p]).toBeCloseTo(expected, 5);
+    }
+  });
+
   it("target 'top' picks the argmax logit", async () => {
     const model = linearModel(3, 4, 4, 7);
     const x = input(3, 4, 4);

@@ -73,6 +73,11 @@ describe.each(methods.map((o) => [label(o), o] as const))('%s', (_name, options)
     expect(seen.length).toBeGreaterThan(0);
     const [done, total] = seen[seen.length - 1]!;
     expect(done).toBe(total);
+    // One plan per run: the total never changes and done only grows.
+    for (let i = 0; i < seen.length; i++) {
+      expect(seen[i]![1]).toBe(total);
+      if (i > 0) expect(seen[i]![0]).toBeGreaterThan(seen[i - 1]![0]);
+    }
   });
 
   it('rejects with AbortError when aborted before or during the run', async () => {

@@ -36,7 +36,7 @@ export interface CountingEngine extends Engine {
 /** Wraps an analytic model into an Engine (batch dimension free unless `fixedBatch`). */
 export function analyticEngine(
   model: AnalyticModel,
-  options: { fixedBatch?: boolean } = {},
+  options: { fixedBatch?: boolean; layout?: 'NCHW' | 'NHWC' } = {},
 ): CountingEngine {
   const { channels: c, height: h, width: w, classes } = model;
   const itemSize = c * h * w;

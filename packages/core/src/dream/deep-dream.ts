@@ -13,6 +13,7 @@ import {
   checkObjectiveTensors,
   clipImageInPlace,
   type DreamControlOptions,
+  type DreamProgress,
   gradientOf,
   lastImage,
   modelInput,
@@ -431,7 +432,23 @@ export async function* dreamZoom(
     let value = Number.NaN;
     let dreamed = frame;
     // A different seed per frame, derived from the run's seed, so that jitter differs per frame.
-    for await (const f of deepDream(engine, frame, { ...options, seed: seed + i * 7919 })) {
+    const { onProgress } = options;
+    const frameOptions: DeepDreamOptions = {
+      ...options,
+      seed: seed + i * 7919,
+      // progress over the whole animation, not per frame
+      ...(onProgress
+        ? {
+            onProgress: (p: DreamProgress) =>
+              onProgress({
+                step: i * p.totalSteps + p.step,
+                totalSteps: frames * p.totalSteps,
+                value: p.value,
+              }),
+          }
+        : {}),
+    };
+    for await (const f of deepDream(engine, frame, frameOptions)) {
       value = f.value;
       dreamed = f.image;
     }

@@ -346,6 +346,7 @@ describe('guided dreaming and zoom feedback', () => {
   });
 
   it('dreamZoom yields one frame per zoom step', async () => {
+    const progress: string[] = [];
     const frames = await collect(
       dreamZoom(analyticEngine(halfSquareNorm), randomImage([1, 3, 10, 10], 5), {
         objective: layer,
@@ -353,8 +354,10 @@ describe('guided dreaming and zoom feedback', () => {
         octaves: 1,
         steps: 2,
         frames: 3,
+        onProgress: (p) => progress.push(`${p.step}/${p.totalSteps}`),
       }),
     );
+    expect(progress).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
     expect(frames.map((f) => f.frame)).toEqual([0, 1, 2]);
     expect(frames.every((f) => f.image.dims.join() === '1,3,10,10')).toBe(true);
   });

@@ -17,9 +17,10 @@ export const ConvTranspose: GradientRule = {
       ctx.unsupported(
         'the gradient with respect to the weights is not supported (weights must be constant)',
       );
-    const x = ctx.shape(ctx.I(0));
+    // Channels and spatial dims must be static; a free batch dim is fine.
+    const x = [1, ...ctx.shapeAfterBatch(ctx.I(0))];
     const w = ctx.shape(ctx.I(1));
-    const y = ctx.shape(ctx.O(0));
+    const y = [1, ...ctx.shapeAfterBatch(ctx.O(0))];
     const kernel = ctx.ints('kernel_shape') ?? w.slice(2);
     const nsp = kernel.length;
     const strides = ctx.ints('strides') ?? kernel.map(() => 1);

@@ -19,8 +19,8 @@ export const Resize: GradientRule = {
     if (ctx.string('keep_aspect_ratio_policy', 'stretch') !== 'stretch')
       ctx.unsupported('keep_aspect_ratio_policy other than stretch is not supported');
     if (ctx.ints('axes')) ctx.unsupported('the axes attribute is not supported');
-    const xs = ctx.shape(ctx.I(0));
-    const ys = ctx.shape(ctx.O(0));
+    const xs = ctx.symbolicShape(ctx.I(0));
+    const ys = ctx.symbolicShape(ctx.O(0));
     const legacy = ctx.opset < 11;
     const mode = ctx.string('mode', 'nearest');
     if (mode !== 'nearest' && mode !== 'linear' && mode !== 'cubic')
@@ -44,7 +44,17 @@ export const Resize: GradientRule = {
       return v.values.length ? v.values : undefined;
     };
     const given = constant(legacy ? 1 : 2);
-    const scales = given ? given.map(Math.fround) : xs.map((d, i) => Math.fround(ys[i]! / d));
+    // With sizes, scale = out/in (1 on a free dim that sizes leave alone).
+    const scales = given
+      ? given.map(Math.fround)
+      : xs.map((d, i) => {
+          const o = ys[i]!;
+          if (typeof d !== 'number' || typeof o !== 'number') {
+            if (d === o) return 1;
+            ctx.shape(ctx.I(0));
+          }
+          return Math.fround((o as number) / (d as number));
+        });
     const roi = spec.extrapolate ? constant(1) : undefined;
     ctx.setGI(0, resizeGradient(ctx, dY, spec, scales, roi));
   },

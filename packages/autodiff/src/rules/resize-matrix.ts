@@ -147,11 +147,16 @@ export function resizeGradient(
   scales: readonly number[],
   roi: readonly number[] | undefined,
 ): string {
-  const xs = ctx.shape(ctx.I(0));
-  const ys = ctx.shape(ctx.O(0));
-  const rank = xs.length;
+  const xsym = ctx.symbolicShape(ctx.I(0));
+  const ysym = ctx.symbolicShape(ctx.O(0));
+  const rank = xsym.length;
   let g = dY;
   for (let a = 0; a < rank; a++) {
+    // onnxruntime leaves an axis with scale 1 alone: a free (batch) dim is fine there.
+    if (scales[a] === 1 && (xsym[a] === ysym[a] || typeof xsym[a] !== 'number')) continue;
+    if (typeof xsym[a] !== 'number' || typeof ysym[a] !== 'number') ctx.shape(ctx.I(0));
+    const xs = xsym as readonly number[];
+    const ys = ysym as readonly number[];
     const r = resizeMatrix(spec, xs[a]!, ys[a]!, scales[a]!, roi?.[a] ?? 0, roi?.[a + rank] ?? 1);
     if (isIdentity(r, ys[a]!, xs[a]!)) continue;
     // Along the last axis: g·R (… × out)·(out × in). Along the second last: Rᵀ·g. Any other

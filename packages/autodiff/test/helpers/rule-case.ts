@@ -124,6 +124,8 @@ export function ruleSuite(opType: string, cases: readonly RuleCase[]): void {
 export interface OpCaseOptions {
   /** Dims of the input `x`. */
   readonly dims: number[];
+  /** Declare the first dim of `x` as this symbol (a free batch dim) instead of its size. */
+  readonly batch?: string;
   /** Input values. @defaultValue random in [−1, 1) */
   readonly data?: Float32Array;
   readonly attrs?: TinyNode['attrs'];
@@ -154,7 +156,7 @@ export function opCase(name: string, op: string, o: OpCaseOptions): RuleCase {
   const outs = Array.from({ length: n }, (_, i) => (i === 0 ? base : `${base}${i}`));
   const model = tinyModel({
     ...(o.opset ? { opset: o.opset } : {}),
-    inputs: { x: o.dims },
+    inputs: { x: o.batch ? [o.batch, ...o.dims.slice(1)] : o.dims },
     nodes: [...(o.pre ?? []), node(op, o.inputs ?? ['x'], outs, o.attrs ?? {}), ...(o.post ?? [])],
     ...(o.floats ? { floats: o.floats } : {}),
     ...(o.ints ? { ints: o.ints } : {}),

@@ -55,5 +55,6 @@ export const ConvTranspose: RuleCase[] = [
     strides: ints([2, 2]),
     auto_pad: { string: 'SAME_LOWER' },
   }),
+  ct('free batch dim', [2, 2, 3, 3], [2, 2, 3, 3], { strides: ints([2, 2]) }, { batch: 'N' }),
   ct('1-D, stride 3, opset 7', [2, 2, 4], [2, 3, 3], { strides: ints([3]) }, { opset: 7 }),
 ];

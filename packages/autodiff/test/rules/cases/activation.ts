@@ -27,6 +27,8 @@ export const Relu: RuleCase[] = [
 ];
 
 // ReLU6 and friends: spaced values with step 0.5 lie 0.25 from every bound used below.
+// Clip-6 (bounds as attributes) is the Clip of opsets 6–10; it is tested at opsets 7, 8 and 10
+// because onnxruntime has no opset-6 kernels for the Mul/Add a gradient graph needs.
 const wide = spaced(40, 3, 0.5);
 const wideDims = [2, 4, 5];
 

@@ -88,4 +88,5 @@ const selfCase = (op: string): RuleCase =>
 export const Add = [...binaryCases('Add'), selfCase('Add')];
 export const Sub = binaryCases('Sub');
 export const Mul = [...binaryCases('Mul'), selfCase('Mul')];
-export const Div = binaryCases('Div', [0.5, 2]);
+// Divisors in [1, 2]: away from 0, and with a small third derivative (central differences).
+export const Div = binaryCases('Div', [1, 2]);

@@ -55,6 +55,11 @@ export const LRN: RuleCase[] = [
     attrs: { size: { int: 5 }, alpha: { float: 0.8 }, beta: { float: 0.5 }, bias: { float: 2 } },
     data: randomArray(48, 4, -2, 2),
   }),
+  opCase('free batch dim', 'LRN', {
+    dims: [2, 3, 2, 2],
+    batch: 'N',
+    attrs: { size: { int: 3 }, alpha: { float: 0.5 }, bias: { float: 1 } },
+  }),
   opCase('defaults (AlexNet-like), opset 7', 'LRN', {
     dims: [1, 4, 3, 3],
     attrs: { size: { int: 5 } },

@@ -24,6 +24,11 @@ export const GlobalMaxPool: RuleCase[] = [
   opCase('distinct values', 'GlobalMaxPool', { dims: [2, 3, 3, 4], data: spaced(72, 1) }),
   opCase('NCL input, opset 7', 'GlobalMaxPool', { dims: [1, 2, 7], data: spaced(14, 2), opset: 7 }),
   opCase('opset 18', 'GlobalMaxPool', { dims: [1, 2, 3, 3], data: spaced(18, 3), opset: 18 }),
+  opCase('free batch dim', 'GlobalMaxPool', {
+    dims: [2, 2, 2, 3],
+    data: spaced(24, 4),
+    batch: 'N',
+  }),
   tieCase(13),
   // Before opset 11 floats have no Equal: ties are found as ¬(X < Y).
   tieCase(7),

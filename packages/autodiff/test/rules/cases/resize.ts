@@ -95,6 +95,13 @@ export const Resize: RuleCase[] = [
     },
     { scales: [1, 1, 1.5, 2] },
   ),
+  opCase('free batch dim, linear', 'Resize', {
+    dims: [2, 2, 3, 3],
+    batch: 'N',
+    inputs: ['x', '', 'scales'],
+    attrs: { mode: { string: 'linear' } },
+    floats: { scales: floats([1, 1, 2, 1.5]) },
+  }),
   resize('3-D input, linear', { mode: 'linear' }, { scales: [1, 2, 1.5], dims: [2, 3, 4] }),
   opCase('opset 10, nearest (asymmetric, truncating)', 'Resize', {
     dims: [1, 2, 3, 4],
@@ -112,6 +119,13 @@ export const Resize: RuleCase[] = [
 ];
 
 export const Upsample: RuleCase[] = [
+  opCase('free batch dim, nearest (opset 9)', 'Upsample', {
+    dims: [2, 1, 2, 3],
+    batch: 'N',
+    inputs: ['x', 'scales'],
+    floats: { scales: floats([1, 1, 2, 2]) },
+    opset: 9,
+  }),
   opCase('nearest ×2, scales attribute (opset 7)', 'Upsample', {
     dims: [1, 2, 3, 3],
     attrs: { scales: { floats: [1, 1, 2, 2] } },

@@ -71,6 +71,11 @@ export const Slice: RuleCase[] = [
     ...slice([8, 1], [-INT64_MAX, 4], [-1, 0], [-3, 1]),
   }),
   opCase('no axes input: leading axes', 'Slice', { dims: [4, 5], ...slice([1, 2], [3, 5]) }),
+  opCase('free batch dim, step 2 on the last axis', 'Slice', {
+    dims: [2, 3, 7],
+    batch: 'N',
+    ...slice([1], [7], [2], [2]),
+  }),
   opCase('attributes (opset 9)', 'Slice', {
     dims: [3, 6],
     attrs: { starts: { ints: [1] }, ends: { ints: [-1] }, axes: { ints: [1] } },

@@ -249,6 +249,29 @@ describe('integrated gradients', () => {
     expect(await gap(10, 'riemann-left')).toBeCloseTo(-g10, 4);
   });
 
+  it('with probability scores the gap vanishes as steps grow (batched per-sample seeds)', async () => {
+    const model = linearModel(3, 4, 4, 3);
+    const engine = analyticEngine(model);
+    const x: Tensor = { data: fixedArray(48, 8, 0, 3), dims: [1, 3, 4, 4] };
+    const gap = async (steps: number) => {
+      const r = await saliency(engine, x, {
+        method: 'integrated-gradients',
+        target: 1,
+        steps,
+        rule: 'trapezoid',
+        score: 'probability',
+        batchSize: 7,
+      });
+      const c = r.completeness!;
+      expect(c.scoreAtInput).toBeGreaterThan(0);
+      expect(c.scoreAtInput).toBeLessThan(1);
+      return Math.abs(c.gap);
+    };
+    const [coarse, fine] = [await gap(4), await gap(64)];
+    expect(coarse).toBeGreaterThan(1e-4);
+    expect(fine).toBeLessThan(coarse / 50);
+  });
+
   it('uses the normalized black pixel and a custom baseline tensor', async () => {
     const model = linearModel(3, 2, 2, 1);
     const engine = analyticEngine(model);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type SaliencyOptions, saliency, type Tensor } from '../../src/index.js';
+import { activations, type SaliencyOptions, saliency, type Tensor } from '../../src/index.js';
 import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
 
 const dir = fileURLToPath(new URL('../../../../test/fixtures/saliency/', import.meta.url));
@@ -118,5 +118,9 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
     expect(e.calls.gradient).toBe(0);
     expect(occ.absolute.data.every(Number.isFinite)).toBe(true);
     expect(sc.cam!.data.some((v) => v > 0)).toBe(true);
+    const act = await activations(e, x, fx.camLayer, { topK: 3 });
+    expect(act.activation.dims.slice(2)).toEqual(fx.camDims);
+    expect(act.top).toHaveLength(3);
+    expect(act.top[0]!.mean).toBeGreaterThanOrEqual(act.top[2]!.mean);
   });
 });

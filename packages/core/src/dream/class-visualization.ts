@@ -83,6 +83,12 @@ export async function* classVisualization(
 ): AsyncGenerator<VisualizationFrame, Tensor, undefined> {
   const input = modelInput(engine, options.input);
   const [h, w] = options.size ?? input.fixedSize ?? [224, 224];
+  if (input.fixedSize && (input.fixedSize[0] !== h || input.fixedSize[1] !== w)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `size ${h}×${w} differs from the model's fixed input size ${input.fixedSize[0]}×${input.fixedSize[1]}`,
+    );
+  }
   const c = input.channels ?? positiveInt(options.channels ?? 3, 'channels');
   const ranges = channelRanges(options.range, c);
   const steps = positiveInt(options.steps ?? 100, 'steps', true);

@@ -274,12 +274,26 @@ function tileSizeFor(
   w: number,
 ): readonly [number, number] | undefined {
   const tiling = options.tiling ?? 'auto';
-  if (tiling === 'none') return undefined;
+  if (tiling === 'none') {
+    if (fixedSize && (fixedSize[0] !== h || fixedSize[1] !== w)) {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `tiling 'none' needs images of the model's fixed input size ${fixedSize[0]}×${fixedSize[1]}, got ${h}×${w} (use 'auto')`,
+      );
+    }
+    return undefined;
+  }
   if (typeof tiling === 'object') {
     const t = tiling.tileSize;
     const size = typeof t === 'number' ? ([t, t] as const) : t;
     positiveInt(size[0], 'tileSize');
     positiveInt(size[1], 'tileSize');
+    if (fixedSize && (size[0] !== fixedSize[0] || size[1] !== fixedSize[1])) {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `tileSize ${size[0]}×${size[1]} differs from the model's fixed input size ${fixedSize[0]}×${fixedSize[1]}`,
+      );
+    }
     return size;
   }
   if (fixedSize) return fixedSize;

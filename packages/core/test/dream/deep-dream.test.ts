@@ -314,6 +314,16 @@ describe('deepDream on analytic engines', () => {
         range: [-1, 1],
       }),
     ).rejects.toMatchObject({ code: 'INVALID_IMAGE' });
+    const fixed = analyticEngine(halfSquareNorm, [1, 3, 8, 8]);
+    for (const tiling of ['none', { tileSize: 4 }] as const) {
+      await expect(
+        runDeepDream(fixed, randomImage([1, 3, 12, 12], 1), {
+          objective: layer,
+          range: [-1, 1],
+          tiling,
+        }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
   });
 });
 

@@ -233,3 +233,20 @@ describe('unitVisualization', () => {
     expect(an).toBeCloseTo(fd, 3);
   });
 });
+
+describe('visualization options', () => {
+  it('a size other than the fixed model size is rejected', async () => {
+    const engine = analyticEngine(
+      linearModel(() => 1),
+      [1, 3, 8, 8],
+    );
+    await expect(
+      runClassVisualization(engine, {
+        classIndex: 0,
+        output: 'logits',
+        range: [-1, 1],
+        size: [9, 9],
+      }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+});

@@ -2,109 +2,125 @@
 // gradient/forward time ratio in onnxruntime-web (wasm, Node), with and without precomputed
 // flipped Conv weights. Runs are interleaved (forward, gradient, gradient+flip, …) so that
 // machine noise hits all variants alike; medians of the timed repetitions are reported.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { buildGradientModel } from '@fv/autodiff';
+import { summarizeModel } from '@fv/runtime';
 import * as ort from 'onnxruntime-web';
-import { median, modelsDir, repoRoot, summarize } from './util.mjs';
+import { interleave, median, modelsDir, repoRoot, sinInput, summarize } from './util.mjs';
 
-export async function benchAutodiff({ quick, threads }) {
-  ort.env.wasm.numThreads = threads;
+function describe(name, file, fallbackDims) {
+  const bytes = new Uint8Array(readFileSync(file));
+  const summary = summarizeModel(bytes);
+  const input = summary.inputs[0];
+  const output = summary.outputs.find((o) => o.name === 'logits') ?? summary.outputs[0];
+  const dims = input.dims.map((d, i) => (typeof d === 'number' && d > 0 ? d : fallbackDims[i]));
+  return { name, file, bytes, input: input.name, output: output.name, dims };
+}
+
+/**
+ * The benchmark models: MobileNetV2 224 (shared models), ResNet-18 224 (random weights, exported
+ * by tools/autodiff_fixtures.py into bench/models/), the default model (models/default/*.onnx)
+ * when present; `quick` uses ResNet-20 on 32×32 CIFAR inputs instead (small and fast).
+ */
+export function benchModels({ quick }) {
   const shared = modelsDir();
   const models = [];
-  if (shared) {
-    models.push({
-      name: 'MobileNetV2 224',
-      file: join(shared, 'imagenet/mobilenet_v2_1.0_224.onnx'),
-      input: 'input',
-      dims: [1, 3, 224, 224],
-      output: 'logits',
-    });
+  const skipped = [];
+  if (quick) {
+    if (shared) {
+      models.push(
+        describe('ResNet-20 CIFAR 32', join(shared, 'cifar10/resnet20.onnx'), [1, 3, 32, 32]),
+      );
+    } else skipped.push('shared models directory absent (FV_MODELS_DIR or ../shared/models)');
+    return { models, skipped };
   }
+  if (shared) {
+    models.push(
+      describe(
+        'MobileNetV2 224',
+        join(shared, 'imagenet/mobilenet_v2_1.0_224.onnx'),
+        [1, 3, 224, 224],
+      ),
+    );
+  } else skipped.push('MobileNetV2: shared models directory absent');
   const resnet18 = join(repoRoot, 'bench/models/resnet18.onnx');
   if (existsSync(resnet18)) {
-    models.push({
-      name: 'ResNet-18 224',
-      file: resnet18,
-      input: 'input',
-      dims: [1, 3, 224, 224],
-      output: 'logits',
-    });
+    models.push(describe('ResNet-18 224', resnet18, [1, 3, 224, 224]));
   } else {
-    console.warn(
-      'bench: bench/models/resnet18.onnx is absent (regenerate with tools/autodiff_fixtures.py); skipping ResNet-18',
+    skipped.push(
+      'ResNet-18: bench/models/resnet18.onnx is absent (/usr/bin/python3 tools/autodiff_fixtures.py --only resnet18)',
     );
   }
-  if (shared) {
-    models.push({
-      name: 'ResNet-20 CIFAR 32',
-      file: join(shared, 'cifar10/resnet20.onnx'),
-      input: 'input',
-      dims: [1, 3, 32, 32],
-      output: 'logits',
-    });
-  }
-  if (quick) models.splice(1);
+  const defDir = join(repoRoot, 'models/default');
+  const def = existsSync(defDir) ? readdirSync(defDir).filter((f) => f.endsWith('.onnx')) : [];
+  if (def.length) {
+    const file = join(defDir, def.sort()[0]);
+    models.push(describe(`default (${relative(repoRoot, file)})`, file, [1, 3, 224, 224]));
+  } else skipped.push('default model: models/default/*.onnx is absent');
+  return { models, skipped };
+}
+
+/**
+ * Build time, forward and gradient time per model with `threads` wasm threads. Also returns
+ * our input gradient per model (`gradients[name]`), for comparison with the peers.
+ */
+export async function benchAutodiff({ quick, threads, models }) {
+  ort.env.wasm.numThreads = threads;
   const reps = quick ? 1 : 7;
   const rows = [];
+  const gradients = {};
   for (const m of models) {
-    const bytes = new Uint8Array(readFileSync(m.file));
+    const { bytes } = m;
+    const objective = { kind: 'logit', output: m.output };
     const builds = [];
     let gm;
     for (let i = 0; i < (quick ? 1 : 5); i++) {
       const t = performance.now();
-      gm = buildGradientModel(bytes, { objective: { kind: 'logit', output: m.output } });
+      gm = buildGradientModel(bytes, { objective });
       builds.push(performance.now() - t);
     }
     const t = performance.now();
-    const gmFlip = buildGradientModel(bytes, {
-      objective: { kind: 'logit', output: m.output },
-      precomputeWeights: true,
-    });
+    const gmFlip = buildGradientModel(bytes, { objective, precomputeWeights: true });
     const buildFlip = performance.now() - t;
-    const fwd = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
-    const grad = await ort.InferenceSession.create(gm.bytes, { executionProviders: ['wasm'] });
-    const gradFlip = await ort.InferenceSession.create(gmFlip.bytes, {
-      executionProviders: ['wasm'],
-    });
+    const opts = { executionProviders: ['wasm'] };
+    const fwd = await ort.InferenceSession.create(bytes, opts);
+    const grad = await ort.InferenceSession.create(gm.bytes, opts);
+    const gradFlip = await ort.InferenceSession.create(gmFlip.bytes, opts);
     const n = m.dims.reduce((a, b) => a * b, 1);
-    const x = new ort.Tensor(
-      'float32',
-      Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5),
-      m.dims,
-    );
+    const x = new ort.Tensor('float32', sinInput(n), m.dims);
     const outDims = (await fwd.run({ [m.input]: x }, [m.output]))[m.output].dims;
     const seed = new ort.Tensor(
       'float32',
       new Float32Array(outDims.reduce((a, b) => a * b, 1)).fill(0.01),
       outDims,
     );
-    const variants = {
-      forward: () => fwd.run({ [m.input]: x }, [m.output]),
-      gradient: () =>
-        grad.run({ [m.input]: x, [gm.seedInput]: seed }, [
-          gm.gradientOutputs[m.input],
-          gm.valueOutput,
-        ]),
-      'gradient (flipped weights)': () =>
-        gradFlip.run({ [m.input]: x, [gmFlip.seedInput]: seed }, [
-          gmFlip.gradientOutputs[m.input],
-          gmFlip.valueOutput,
-        ]),
-    };
-    const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-    for (const run of Object.values(variants)) await run(); // warm-up
-    for (let r = 0; r < reps; r++) {
-      for (const [k, run] of Object.entries(variants)) {
-        const t0 = performance.now();
-        await run();
-        times[k].push(performance.now() - t0);
-      }
-    }
+    const gradName = gm.gradientOutputs[m.input];
+    let lastGradient;
+    const times = await interleave(
+      {
+        forward: () => fwd.run({ [m.input]: x }, [m.output]),
+        gradient: async () => {
+          const out = await grad.run({ [m.input]: x, [gm.seedInput]: seed }, [
+            gradName,
+            gm.valueOutput,
+          ]);
+          lastGradient = out[gradName].data;
+        },
+        'gradient (flipped weights)': () =>
+          gradFlip.run({ [m.input]: x, [gmFlip.seedInput]: seed }, [
+            gmFlip.gradientOutputs[m.input],
+            gmFlip.valueOutput,
+          ]),
+      },
+      reps,
+    );
     await Promise.all([fwd.release(), grad.release(), gradFlip.release()]);
+    gradients[m.name] = lastGradient;
     const f = median(times.forward);
     rows.push({
       model: m.name,
+      dims: m.dims,
       threads,
       buildMs: summarize(builds),
       buildFlipMs: buildFlip,
@@ -119,5 +135,5 @@ export async function benchAutodiff({ quick, threads }) {
       addedNodes: gm.addedNodes,
     });
   }
-  return rows;
+  return { rows, gradients };
 }

@@ -24,3 +24,40 @@ export function median(xs) {
 export function summarize(xs) {
   return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
 }
+
+/** Deterministic input used by every benchmark and peer: x[i] = sin(i) · 0.5. */
+export function sinInput(n) {
+  return Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5);
+}
+
+/**
+ * Warm-up once, then `reps` rounds of every variant in turn (interleaved so that machine noise
+ * hits all alike). Returns the times in ms per variant.
+ */
+export async function interleave(variants, reps) {
+  const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  for (const run of Object.values(variants)) await run();
+  for (let r = 0; r < reps; r++) {
+    for (const [k, run] of Object.entries(variants)) {
+      const t0 = performance.now();
+      await run();
+      times[k].push(performance.now() - t0);
+    }
+  }
+  return times;
+}
+
+/** Cosine similarity and relative L2 error of `a` against the reference `b`. */
+export function compare(a, b) {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  let dd = 0;
+  for (let i = 0; i < b.length; i++) {
+    ab += a[i] * b[i];
+    aa += a[i] * a[i];
+    bb += b[i] * b[i];
+    dd += (a[i] - b[i]) ** 2;
+  }
+  return { cosine: ab / Math.sqrt(aa * bb), relErr: Math.sqrt(dd / bb) };
+}

@@ -1,0 +1,99 @@
+// `pnpm bench`: what users wait for, side by side with PyTorch and TensorFlow.js in the same run.
+//
+//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine] [--out FILE]
+//
+// Full runs write bench/results/<timestamp>.json and regenerate docs/benchmarks.md; `--quick`
+// (one repetition, small inputs; the smoke test in the test command) writes
+// bench/results/quick.json (ignored by git) unless --out says otherwise, and leaves the docs alone.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { benchAutodiff, benchModels } from './autodiff.mjs';
+import { describeMachine } from './machine.mjs';
+import { benchTfjs, benchTorch } from './peers.mjs';
+import { renderMarkdown } from './report.mjs';
+import { repoRoot } from './util.mjs';
+
+function parseArgs(argv) {
+  const args = { quick: false, threads: undefined, sections: undefined, out: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--threads') args.threads = argv[++i].split(',').map(Number);
+    else if (a === '--sections') args.sections = argv[++i].split(',');
+    else if (a === '--out') args.out = argv[++i];
+    else if (a === '--no-docs') args.noDocs = true;
+    else throw new Error(`bench: unknown argument ${a}`);
+  }
+  return args;
+}
+
+const args = parseArgs(process.argv.slice(2));
+const quick = args.quick;
+const threadsList = args.threads ?? (quick ? [1] : [1, 2]);
+const sections = new Set(args.sections ?? ['autodiff', 'peers', 'engine']);
+const reps = quick ? 1 : 7;
+const log = (...m) => console.error('bench:', ...m);
+const started = Date.now();
+
+const results = {
+  schema: 1,
+  date: new Date().toISOString(),
+  quick,
+  reps,
+  machine: describeMachine(),
+  skipped: [],
+  autodiff: [],
+  peers: [],
+  engine: undefined,
+};
+
+const { models, skipped } = benchModels({ quick });
+results.skipped.push(...skipped);
+for (const s of skipped) log(`skipped: ${s}`);
+
+for (const threads of threadsList) {
+  let gradients = {};
+  if (sections.has('autodiff') || sections.has('peers')) {
+    log(`autodiff, ${threads} thread(s): ${models.map((m) => m.name).join(', ')}`);
+    const r = await benchAutodiff({ quick, threads, models });
+    if (sections.has('autodiff')) results.autodiff.push(...r.rows);
+    gradients = r.gradients;
+    for (const row of r.rows) {
+      log(
+        `  ${row.model}: forward ${row.forwardMs.median.toFixed(1)} ms, gradient ${row.gradientMs.median.toFixed(1)} ms, ratio ${row.ratio.toFixed(2)}`,
+      );
+    }
+  }
+  if (sections.has('peers')) {
+    for (const model of models) {
+      const ours = gradients[model.name];
+      log(`peers, ${threads} thread(s): ${model.name} (PyTorch)`);
+      const torch = await benchTorch({ model, threads, reps, ours });
+      if (torch.skipped) log(`  ${torch.skipped}`);
+      log(`peers, ${threads} thread(s): ${model.name} (TensorFlow.js)`);
+      const tfjs = await benchTfjs({ model, threads, reps, ours });
+      results.peers.push({ model: model.name, threads, torch, tfjs });
+    }
+  }
+}
+
+if (sections.has('engine')) {
+  const { benchEngine } = await import('./engine.mjs');
+  log('engine: saliency methods, dreams, memory');
+  results.engine = await benchEngine({ quick, log });
+}
+
+results.machine.loadAverageEnd1m = describeMachine().loadAverage1m;
+results.durationS = (Date.now() - started) / 1000;
+const stamp = results.date.replace(/[:.]/g, '-');
+const out = resolve(
+  args.out ?? join(repoRoot, 'bench/results', quick ? 'quick.json' : `${stamp}.json`),
+);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+log(`results: ${out} (${results.durationS.toFixed(0)} s)`);
+if (!quick && !args.noDocs) {
+  const doc = join(repoRoot, 'docs/benchmarks.md');
+  writeFileSync(doc, renderMarkdown(results, out));
+  log(`table: ${doc}`);
+}

@@ -15,7 +15,7 @@ import {
   saveConsole,
   waitForPageResult,
 } from './helpers/browser.js';
-import { type StaticServer, startStaticServer } from './helpers/server.js';
+import { repoRoot, type StaticServer, startStaticServer } from './helpers/server.js';
 
 /** A CNN touching most CNN rules: Conv (stride, groups), BN, Relu, Clip, MaxPool (pad, ceil), AveragePool, Concat, Gemm, Softmax. */
 function mixedCnn(): Uint8Array {
@@ -89,6 +89,10 @@ interface Case {
   objective: Objective;
   relu?: ReluMode;
   seedLength?: number;
+  /** Also compare WebGPU numbers (default true; placement is always checked). */
+  parity?: boolean;
+  /** WebGPU is known to be wrong here (upstream bug): assert that it still is. */
+  upstreamBug?: boolean;
 }
 
 const cases: Case[] = [
@@ -120,6 +124,56 @@ const cases: Case[] = [
     objective: { kind: 'channel', tensor: 'r1', channel: 3 },
   },
 ];
+// The PyTorch golden fixtures (thin torchvision architectures): every rule they need on WebGPU.
+const fixtureDir = join(repoRoot, 'test/fixtures/autodiff');
+const manifest = JSON.parse(readFileSync(join(fixtureDir, 'manifest.json'), 'utf8')) as {
+  models: {
+    name: string;
+    model: string;
+    input: { name: string; dims: number[] };
+    output: { name: string; dims: number[] };
+    objectives: { layer: { tensor: string } };
+  }[];
+};
+// Numeric parity runs on a subset chosen to cover distinct ops (SwiftShader compiles every shader
+// anew, ~10–30 s per model); node placement is checked for all of them.
+// squeezenet1_1 is left out of parity: onnxruntime-web 1.30's WebGPU *forward* Conv is wrong for
+// its 6→24-channel 3×3 convolutions (see the canary case below), so no gradient could match.
+const parityFixtures = new Set(['mobilenet_v3_small', 'convnext_tiny', 'shufflenet_v2']);
+for (const f of manifest.models) {
+  const model = new Uint8Array(readFileSync(join(fixtureDir, f.model)));
+  cases.push({
+    name: `${f.name}-logit`,
+    model,
+    input: f.input,
+    objective: { kind: 'logit', output: f.output.name },
+    seedLength: f.output.dims[1]!,
+    parity: parityFixtures.has(f.name),
+  });
+}
+// Canary for an upstream bug (onnxruntime-web 1.30, native WebGPU EP): a plain forward Conv with
+// 6 input and 24 output channels, 3×3, gives wrong values (wasm is right), so its gradient does
+// too. This case asserts the mismatch; when it starts failing, upstream fixed the kernel: turn it
+// into a normal parity case and put squeezenet1_1 back into parityFixtures.
+cases.push({
+  name: 'upstream-conv-6to24-bug',
+  model: buildModel({
+    inputs: [{ name: 'x', dims: [1, 6, 4, 4] }],
+    outputs: [{ name: 'y', dims: [1, 24, 4, 4] }],
+    floatInits: [{ name: 'w', dims: [24, 6, 3, 3], data: randomArray(1296, 5) }],
+    nodes: [
+      {
+        op: 'Conv',
+        inputs: ['x', 'w'],
+        outputs: ['y'],
+        attrs: { kernel_shape: { ints: [3, 3] }, pads: { ints: [1, 1, 1, 1] } },
+      },
+    ],
+  }),
+  input: { name: 'x', dims: [1, 6, 4, 4] },
+  objective: { kind: 'layer', tensor: 'y' },
+  upstreamBug: true,
+});
 const shared = modelsDir();
 if (shared) {
   cases.push({
@@ -139,6 +193,8 @@ interface Prepared {
   feeds: Record<string, { data: Float32Array; dims: number[] }>;
   bytes: Uint8Array;
   outputs: string[];
+  parity: boolean;
+  upstreamBug: boolean;
 }
 
 let server: StaticServer;
@@ -164,7 +220,15 @@ beforeAll(async () => {
     }
     const gradientOutput = gm.gradientOutputs[c.input.name]!;
     const outputs = [gradientOutput, gm.valueOutput];
-    prepared.push({ name: c.name, gradientOutput, feeds, bytes: gm.bytes, outputs });
+    prepared.push({
+      name: c.name,
+      gradientOutput,
+      feeds,
+      bytes: gm.bytes,
+      outputs,
+      parity: c.parity ?? true,
+      upstreamBug: c.upstreamBug ?? false,
+    });
     files[`/__fv/${c.name}.onnx`] = { body: gm.bytes };
     const feedSpec = Object.entries(feeds).map(([name, f], i) => {
       files[`/__fv/${c.name}-${i}.bin`] = {
@@ -172,7 +236,13 @@ beforeAll(async () => {
       };
       return { name, url: `/__fv/${c.name}-${i}.bin`, dims: f.dims };
     });
-    spec.push({ name: c.name, model: `/__fv/${c.name}.onnx`, feeds: feedSpec, outputs });
+    spec.push({
+      name: c.name,
+      model: `/__fv/${c.name}.onnx`,
+      feeds: feedSpec,
+      outputs,
+      parity: c.parity ?? true,
+    });
   }
   files['/__fv/spec.json'] = { body: new TextEncoder().encode(JSON.stringify(spec)) };
   server = await startStaticServer({ files });
@@ -194,22 +264,26 @@ function relL2(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return Math.sqrt(num / Math.max(den, 1e-30));
 }
 
-describe('gradient models on the native WebGPU execution provider', () => {
-  test('place every node on WebGPU and match wasm and Node', async () => {
-    const recorded = await chromium.newPage();
+async function loadPage(query: string, label: string): Promise<{ result: unknown; log: string }> {
+  const recorded = await chromium.newPage();
+  try {
     await recorded.page.goto(
-      `${server.url}/test/fixtures/e2e/gradient-parity.html?spec=/__fv/spec.json`,
+      `${server.url}/test/fixtures/e2e/gradient-parity.html?spec=/__fv/spec.json${query}`,
     );
-    type Out = Record<string, number[]>;
-    const result = await waitForPageResult<
-      { error: string } | Record<string, { webgpu: Out; wasm: Out }>
-    >(recorded, 'fvResult', 170_000);
-    await saveConsole(recorded, 'gradient-parity');
+    const result = await waitForPageResult<unknown>(recorded, 'fvResult', 400_000).finally(() =>
+      saveConsole(recorded, label),
+    );
+    if (result && typeof result === 'object' && 'error' in result)
+      throw new Error(`page failed: ${String(result.error)}`);
+    return { result, log: recorded.console.join('\n') };
+  } finally {
     await recorded.page.close();
-    if ('error' in result && typeof result.error === 'string')
-      throw new Error(`page failed: ${result.error}`);
-    const log = recorded.console.join('\n');
-    const runs = result as Record<string, { webgpu: Out; wasm: Out }>;
+  }
+}
+
+describe('gradient models on the native WebGPU execution provider', () => {
+  test('place every node on WebGPU', async () => {
+    const { log } = await loadPage('&placement=1', 'gradient-placement');
     for (const p of prepared) {
       const start = log.indexOf(`fv: --- webgpu ${p.name} ---`);
       const end = log.indexOf(`fv: --- end ${p.name} ---`);
@@ -217,6 +291,14 @@ describe('gradient models on the native WebGPU execution provider', () => {
       expect(log.slice(start, end), `${p.name}: node placement`).toContain(
         'All nodes placed on [WebGpuExecutionProvider]',
       );
+    }
+  }, 420_000);
+
+  test('give the same gradients on WebGPU as on wasm and in Node', async () => {
+    type Out = Record<string, number[]>;
+    const { result } = await loadPage('', 'gradient-parity');
+    const runs = result as Record<string, { webgpu: Out; wasm: Out }>;
+    for (const p of prepared.filter((q) => q.parity)) {
       const node = await runInNode(p.bytes, p.feeds, p.outputs);
       const reference = node[p.gradientOutput]!.data;
       const r = runs[p.name]!;
@@ -224,13 +306,16 @@ describe('gradient models on the native WebGPU execution provider', () => {
         relL2(r.wasm[p.gradientOutput]!, reference),
         `${p.name}: browser wasm vs Node`,
       ).toBeLessThan(1e-5);
-      expect(
-        relL2(r.webgpu[p.gradientOutput]!, reference),
-        `${p.name}: WebGPU vs Node`,
-      ).toBeLessThan(1e-3);
-      expect(
-        Math.abs(r.webgpu[p.gradientOutput]!.reduce((s, v) => s + Math.abs(v), 0)),
-      ).toBeGreaterThan(0);
+      const webgpuError = relL2(r.webgpu[p.gradientOutput]!, reference);
+      if (p.upstreamBug) {
+        expect(
+          webgpuError,
+          `${p.name}: the upstream WebGPU Conv bug seems fixed; see the comment on this case`,
+        ).toBeGreaterThan(1e-2);
+        continue;
+      }
+      expect(webgpuError, `${p.name}: WebGPU vs Node`).toBeLessThan(1e-3);
+      expect(r.webgpu[p.gradientOutput]!.reduce((s, v) => s + Math.abs(v), 0)).toBeGreaterThan(0);
     }
-  }, 180_000);
+  }, 420_000);
 });

@@ -178,8 +178,14 @@ export function renderMarkdown(r, file) {
           : '',
       ]);
     }
-    if (e.engineCalls) {
-      for (const c of e.engineCalls) rows.push([c.name, c.detail ?? '', ms(c.ms), '']);
+    for (const c of e.engineCalls ?? []) rows.push([c.name, c.detail ?? '', ms(c.ms), '']);
+    if (e.engineGradientForwardRatio) {
+      rows.push([
+        'engine.gradient / engine.forward',
+        'ratio of medians',
+        fmt(e.engineGradientForwardRatio),
+        '',
+      ]);
     }
     out.push(table(['what', 'settings', 'time (ms)', 'overhead'], rows));
     out.push('');

@@ -1,0 +1,92 @@
+// Smoke test of `pnpm bench` so the benchmark code cannot rot: `node bench/run.mjs --quick` (one
+// repetition, ResNet-20 on 32×32 inputs, PyTorch and TensorFlow.js peers, engine section) as a
+// subprocess against the built packages, then checks that it wrote well-formed results JSON.
+// Timings are not asserted (the machine may be busy); structure and the peers' checks are.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, expect, test } from 'vitest';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const dir = await mkdtemp(join(tmpdir(), 'fv-bench-quick-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+interface Stats {
+  median: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+const isStats = (s: Stats | undefined) =>
+  !!s && Number.isFinite(s.median) && s.median > 0 && s.min <= s.median && s.median <= s.max;
+
+const sharedModels =
+  existsSync(join(repoRoot, '../shared/models/cifar10/resnet20.onnx')) ||
+  !!process.env.FV_MODELS_DIR;
+
+test.skipIf(!sharedModels)(
+  'pnpm bench --quick writes well-formed results',
+  async () => {
+    const out = join(dir, 'quick.json');
+    await promisify(execFile)(process.execPath, ['bench/run.mjs', '--quick', '--out', out], {
+      cwd: repoRoot,
+      timeout: 170_000,
+      maxBuffer: 1 << 24,
+    });
+    const r = JSON.parse(await readFile(out, 'utf8'));
+    expect(r.quick).toBe(true);
+    expect(r.reps).toBe(1);
+    expect(r.machine.cores).toBeGreaterThan(0);
+    expect(r.machine.node).toBe(process.version);
+    expect(r.machine.onnxruntimeWeb).toMatch(/^\d+\.\d+\.\d+/);
+
+    expect(r.autodiff.length).toBeGreaterThan(0);
+    for (const a of r.autodiff) {
+      expect(isStats(a.forwardMs) && isStats(a.gradientMs)).toBe(true);
+      expect(a.ratio).toBeGreaterThan(0);
+      expect(a.threads).toBe(1);
+    }
+
+    expect(r.peers.length).toBe(r.autodiff.length);
+    for (const p of r.peers) {
+      // PyTorch may be missing: then the peer says why instead of failing.
+      if (p.torch.skipped) expect(p.torch.skipped).toMatch(/torch|python/i);
+      else {
+        expect(p.torch.error).toBeUndefined();
+        expect(isStats(p.torch.gradientMs)).toBe(true);
+        expect(p.torch.gradientVsOurs.cosine).toBeGreaterThan(0.999);
+      }
+      expect(p.tfjs.error).toBeUndefined();
+      expect(p.tfjs.logitsRelErr).toBeLessThan(1e-4);
+      expect(isStats(p.tfjs.gradientMs)).toBe(true);
+      expect(p.tfjs.gradientVsOurs.cosine).toBeGreaterThan(0.999);
+    }
+
+    const e = r.engine;
+    expect(e.saliency.map((s: { method: string }) => s.method)).toEqual([
+      'vanilla',
+      'smoothgrad',
+      'integrated-gradients',
+      'grad-cam',
+      'occlusion',
+    ]);
+    for (const s of e.saliency) {
+      expect(s.error).toBeUndefined();
+      expect(isStats(s.ms)).toBe(true);
+    }
+    expect(e.dreams).toHaveLength(3);
+    for (const d of e.dreams) {
+      expect(d.error).toBeUndefined();
+      expect(isStats(d.stepMs)).toBe(true);
+      expect(d.overhead).toBeGreaterThanOrEqual(0);
+      expect(d.overhead).toBeLessThan(1);
+    }
+    expect(e.memory.rssPeakMiB).toBeGreaterThan(0);
+  },
+  180_000,
+);

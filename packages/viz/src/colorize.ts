@@ -53,15 +53,15 @@ export function packedColormap(colormap: Colormap): Uint32Array {
   return table;
 }
 
-/** Heat map pixels of a prepared map (one pass: index, table lookup, store). */
+/** Heat map pixels of a prepared map (one pass: sign, index, table lookup, store). */
 export function heatMap(prepared: PreparedMap, colormap: Colormap): RgbaImage {
-  const table = packedColormap(colormap);
-  const { values, width, height } = prepared;
-  const data = new Uint8ClampedArray(values.length * 4);
-  const words = new Uint32Array(data.buffer);
+  const table = new Int32Array(packedColormap(colormap).buffer);
+  const { source, a, b, width, height } = prepared;
+  const data = new Uint8ClampedArray(source.length * 4);
+  const words = new Int32Array(data.buffer);
   const linear = linearIndex(prepared);
-  if (linear) heatLinearKernel(values, words, table, linear.low, linear.gain);
-  else heatIndexedKernel(values, words, table, colormapIndexer(prepared));
+  if (linear) heatLinearKernel(source, a, b, words, table, linear.low, linear.gain);
+  else heatIndexedKernel(source, a, b, words, table, colormapIndexer(prepared));
   return imageOf(data, width, height);
 }
 
@@ -73,7 +73,7 @@ export function heatMap(prepared: PreparedMap, colormap: Colormap): RgbaImage {
 export function colorizeNormalized(normalized: NormalizedMap, colormap: Colormap): RgbaImage {
   const { width, height, data: values, signed } = normalized;
   const range: readonly [number, number] = signed ? [-1, 1] : [0, 1];
-  return heatMap({ values, width, height, signed, range, gamma: 1 }, colormap);
+  return heatMap({ source: values, a: 1, b: 1, width, height, signed, range, gamma: 1 }, colormap);
 }
 
 /**

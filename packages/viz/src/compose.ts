@@ -88,8 +88,10 @@ export function blendImages(base: RgbaImage, top: RgbaImage, alpha = 1): RgbaIma
   for (let a = 0; a < 256; a++) weights[a] = Math.round((weight * a) / 255);
   const data = new Uint8ClampedArray(base.data.length);
   if (littleEndian) {
-    const out = new Uint32Array(data.buffer);
-    blendWordsKernel(pixelWords(base.data), pixelWords(top.data), out, weights);
+    const out = new Int32Array(data.buffer);
+    const int32 = (words: Uint32Array) =>
+      new Int32Array(words.buffer, words.byteOffset, words.length);
+    blendWordsKernel(int32(pixelWords(base.data)), int32(pixelWords(top.data)), out, weights);
   } else {
     blendBytesKernel(base.data, top.data, data, weights);
   }
@@ -121,14 +123,16 @@ export function overlay(image: RgbaImage, map: Map2D, options: OverlayOptions = 
   const colormap = options.colormap ?? defaultColormap(options.sign);
   if (!littleEndian) return blendImages(image, heatMap(prepared, colormap), alpha);
   // Colormap lookup and compositing in one pass, without a heat map image in between.
-  const table = packedColormap(colormap);
+  const table = new Int32Array(packedColormap(colormap).buffer);
   const data = new Uint8ClampedArray(image.data.length);
-  const base = pixelWords(image.data);
-  const out = new Uint32Array(data.buffer);
+  const words = pixelWords(image.data);
+  const base = new Int32Array(words.buffer, words.byteOffset, words.length);
+  const out = new Int32Array(data.buffer);
   const w = Math.round(alpha * 256);
+  const { source, a, b } = prepared;
   const linear = linearIndex(prepared);
-  if (linear) overlayLinearKernel(prepared.values, base, out, table, linear.low, linear.gain, w);
-  else overlayIndexedKernel(prepared.values, base, out, table, colormapIndexer(prepared), w);
+  if (linear) overlayLinearKernel(source, a, b, base, out, table, linear.low, linear.gain, w);
+  else overlayIndexedKernel(source, a, b, base, out, table, colormapIndexer(prepared), w);
   return imageOf(data, image.width, image.height);
 }
 

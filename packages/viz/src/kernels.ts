@@ -9,96 +9,54 @@
 // variable, which needs no feedback) does not have the problem. Extra results leave through the
 // module variables below.
 
-/** Extent found by the last sign kernel. */
+/** Extent of the source found by the last extent or histogram kernel (NaN if it met a NaN). */
 export let kernelMin = 0;
 export let kernelMax = 0;
 
-// Sign transforms: NaN for non-finite values; returns the count of finite ones. Each first runs a
-// loop with no finiteness test (NaN and ±Infinity show up in Math.min/Math.max), and only when
-// that finds one runs the careful loop.
+// Signs without branches: the value drawn is v = max(a·x, b·x) with (a, b) = (1, −1) for
+// absolute, (1, 0) positive, (−1, 0) negative, (1, 1) all; its magnitude max(c·x, d·x) uses
+// (c, d) = (1, −1) for all and (a, b) otherwise. The magnitude's float32 bits come straight from
+// x's bits: (bits & 0x7fffffff) & selector, selector = (s & negMask) | (~s & posMask) with s the
+// sign bit spread (bits >> 31): all ones for absolute and all, ~s for positive, s for negative.
 
-function careful(src: Float32Array, out: Float32Array, sign: 0 | 1 | 2 | 3): number {
+/** Writes v = max(a·x, b·x) for finite x and NaN otherwise; returns how many were finite. */
+export function materializeKernel(
+  src: Float32Array,
+  out: Float32Array,
+  a: number,
+  b: number,
+): number {
   let finite = 0;
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < src.length; i++) {
     const x = src[i]!;
-    if (!Number.isFinite(x)) {
+    if (Number.isFinite(x)) {
+      out[i] = Math.max(a * x, b * x);
+      finite++;
+    } else {
       out[i] = Number.NaN;
-      continue;
     }
-    const v =
-      sign === 0 ? Math.abs(x) : sign === 1 ? Math.max(x, 0) : sign === 2 ? Math.max(-x, 0) : x;
-    out[i] = v;
-    finite++;
-    min = Math.min(min, v);
-    max = Math.max(max, v);
   }
-  kernelMin = min;
-  kernelMax = max;
   return finite;
 }
 
-export function absoluteKernel(src: Float32Array, out: Float32Array): number {
+/** Minimum and maximum of `src` into kernelMin/kernelMax (NaN when there is a NaN). */
+export function extentKernel(src: Float32Array): void {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < src.length; i++) {
-    const v = Math.abs(src[i]!);
-    out[i] = v;
-    min = Math.min(min, v);
-    max = Math.max(max, v);
+    const x = src[i]!;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
   }
-  if (!Number.isFinite(max)) return careful(src, out, 0);
   kernelMin = min;
   kernelMax = max;
-  return src.length;
 }
 
-export function positiveKernel(src: Float32Array, out: Float32Array): number {
-  // Tracks the source's extent: it shows every non-finite value (NaN propagates, ±Infinity is
-  // extreme) and gives the result's extent.
+/** Smallest |x| of `src` (NaN propagates). */
+export function minAbsKernel(src: Float32Array): number {
   let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < src.length; i++) {
-    const x = src[i]!;
-    out[i] = Math.max(x, 0);
-    min = Math.min(min, x);
-    max = Math.max(max, x);
-  }
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return careful(src, out, 1);
-  kernelMin = Math.max(min, 0);
-  kernelMax = Math.max(max, 0);
-  return src.length;
-}
-
-export function negativeKernel(src: Float32Array, out: Float32Array): number {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < src.length; i++) {
-    const x = src[i]!;
-    out[i] = Math.max(-x, 0);
-    min = Math.min(min, x);
-    max = Math.max(max, x);
-  }
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return careful(src, out, 2);
-  kernelMin = Math.max(-max, 0);
-  kernelMax = Math.max(-min, 0);
-  return src.length;
-}
-
-export function signedKernel(src: Float32Array, out: Float32Array): number {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < src.length; i++) {
-    const x = src[i]!;
-    out[i] = x;
-    min = Math.min(min, x);
-    max = Math.max(max, x);
-  }
-  if (!Number.isFinite(min) || !Number.isFinite(max)) return careful(src, out, 3);
-  kernelMin = min;
-  kernelMax = max;
-  return src.length;
+  for (let i = 0; i < src.length; i++) min = Math.min(min, Math.abs(src[i]!));
+  return min;
 }
 
 // Normalization.
@@ -141,41 +99,201 @@ export function valueOfKey(key: number): number {
   return keyScratch[0]!;
 }
 
-/** Counts and sums values (|values| with `magnitude`) by `key >>> shift`; NaN skipped. */
+/** Counts and sums values by `key >>> shift` (signed keys, see keyOf); NaN skipped. */
 export function histogramKernel(
   values: Float32Array,
   bits: Uint32Array,
-  magnitude: boolean,
   shift: number,
   counts: Uint32Array,
   sums: Float64Array,
 ): void {
-  const mask = magnitude ? 0x7fffffff : 0xffffffff;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (Number.isNaN(v)) continue;
-    const b = keyOf(bits[i]! & mask) >>> shift;
+    const b = keyOf(bits[i]!) >>> shift;
     counts[b]!++;
-    sums[b]! += magnitude ? Math.abs(v) : v;
+    sums[b]! += v;
   }
 }
 
-/** Writes the keys whose `key >>> shift` is `prefix` into `keys`; returns how many. */
+/** Writes the keys whose `key >>> shift` is `prefix` into `keys`. */
 export function collectKeysKernel(
   values: Float32Array,
   bits: Uint32Array,
-  magnitude: boolean,
   shift: number,
   prefix: number,
   keys: Uint32Array,
-): number {
-  const mask = magnitude ? 0x7fffffff : 0xffffffff;
+): void {
   let m = 0;
   for (let i = 0; i < values.length; i++) {
-    const key = keyOf(bits[i]! & mask);
+    const key = keyOf(bits[i]!);
     if (key >>> shift === prefix && !Number.isNaN(values[i]!)) keys[m++] = key;
   }
-  return m;
+}
+
+/**
+ * First-level histogram of magnitudes taken straight from the source (see the selector above),
+ * by magnitude bits >>> 20, in two interleaved tables so that runs of equal buckets do not wait
+ * on each other; NaN skipped. Also leaves the source's extent in kernelMin/kernelMax.
+ */
+export function magnitudeHistogramKernel(
+  src: Float32Array,
+  bits: Int32Array,
+  negMask: number,
+  posMask: number,
+  c: number,
+  d: number,
+  counts0: Uint32Array,
+  sums0: Float64Array,
+  counts1: Uint32Array,
+  sums1: Float64Array,
+): void {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  // Everything the code after the loop reads is read before it (see the top of this file).
+  const n = src.length;
+  const even = n & ~1;
+  for (let i = 0; i < even; i += 2) {
+    const x = src[i]!;
+    const y = src[i + 1]!;
+    min = Math.min(min, x, y);
+    max = Math.max(max, x, y);
+    const bx = bits[i]!;
+    const by = bits[i + 1]!;
+    const sx = bx >> 31;
+    const sy = by >> 31;
+    const kx = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
+    const ky = by & 0x7fffffff & ((sy & negMask) | (~sy & posMask));
+    if (kx <= 0x7f800000) {
+      counts0[kx >>> 20]!++;
+      sums0[kx >>> 20]! += Math.max(c * x, d * x);
+    }
+    if (ky <= 0x7f800000) {
+      counts1[ky >>> 20]!++;
+      sums1[ky >>> 20]! += Math.max(c * y, d * y);
+    }
+  }
+  if (even < n) {
+    const x = src[even]!;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    const bx = bits[even]!;
+    const sx = bx >> 31;
+    const kx = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
+    if (kx <= 0x7f800000) {
+      counts0[kx >>> 20]!++;
+      sums0[kx >>> 20]! += Math.max(c * x, d * x);
+    }
+  }
+  kernelMin = min;
+  kernelMax = max;
+}
+
+/**
+ * Writes the magnitude keys (magnitude bits | 0x80000000, the signed key of the magnitude) whose
+ * magnitude bits >>> shift equal `prefix` into `keys`; NaN skipped.
+ */
+export function collectMagnitudeKeysKernel(
+  bits: Int32Array,
+  negMask: number,
+  posMask: number,
+  shift: number,
+  prefix: number,
+  keys: Uint32Array,
+): void {
+  let m = 0;
+  for (let i = 0; i < bits.length; i++) {
+    const bx = bits[i]!;
+    const sx = bx >> 31;
+    const k = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
+    if (k >>> shift === prefix && k <= 0x7f800000) keys[m++] = k | 0x80000000;
+  }
+}
+
+/**
+ * Histogram of every `stride`-th magnitude (bucket = magnitude bits >>> 20), for estimating where
+ * a quantile lies; NaN skipped.
+ */
+export function sampleHistogramKernel(
+  src: Float32Array,
+  bits: Int32Array,
+  negMask: number,
+  posMask: number,
+  c: number,
+  d: number,
+  stride: number,
+  counts: Uint32Array,
+  sums: Float64Array,
+): void {
+  for (let i = 0; i < bits.length; i += stride) {
+    const bx = bits[i]!;
+    const sx = bx >> 31;
+    const k = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
+    if (k > 0x7f800000) continue;
+    const x = src[i]!;
+    counts[k >>> 20]!++;
+    sums[k >>> 20]! += Math.max(c * x, d * x);
+  }
+}
+
+/** Results of the last band kernel. */
+export let bandTotal = 0;
+export let bandBelow = 0;
+export let bandCount = 0;
+export let bandCountBelow = 0;
+
+/**
+ * One pass over all magnitudes with magnitude bits k (NaN skipped): total mass and count, mass
+ * and count below `low`, and the keys (k | 0x80000000) of those in [low, high] written to `keys`.
+ * Returns how many are in the band, or −1 when more than `keys` holds. Also leaves the source's
+ * extent in kernelMin/kernelMax. No memory is read and written per element but the band's keys,
+ * so this runs at the speed of a plain sum.
+ */
+export function bandKernel(
+  src: Float32Array,
+  bits: Int32Array,
+  negMask: number,
+  posMask: number,
+  c: number,
+  d: number,
+  low: number,
+  high: number,
+  keys: Uint32Array,
+): number {
+  let total = 0;
+  let below = 0;
+  let count = 0;
+  let countBelow = 0;
+  let m = 0;
+  const capacity = keys.length;
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < bits.length; i++) {
+    const x = src[i]!;
+    min = Math.min(min, x);
+    max = Math.max(max, x);
+    const bx = bits[i]!;
+    const sx = bx >> 31;
+    const k = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
+    if (k > 0x7f800000) continue;
+    const v = Math.max(c * x, d * x);
+    total += v;
+    count++;
+    if (k < low) {
+      below += v;
+      countBelow++;
+    } else if (k <= high) {
+      if (m < capacity) keys[m] = k | 0x80000000;
+      m++;
+    }
+  }
+  kernelMin = min;
+  kernelMax = max;
+  bandTotal = total;
+  bandBelow = below;
+  bandCount = count;
+  bandCountBelow = countBelow;
+  return m > capacity ? -1 : m;
 }
 
 /** Counts and sums keys by `(key >>> shift) & (size − 1)`. */
@@ -214,52 +332,64 @@ export function filterKeysKernel(
 export const NO_VALUE = 256;
 
 export function heatLinearKernel(
-  values: Float32Array,
-  words: Uint32Array,
-  table: Uint32Array,
+  src: Float32Array,
+  a: number,
+  b: number,
+  words: Int32Array,
+  table: Int32Array,
   low: number,
   gain: number,
 ): void {
-  for (let i = 0; i < values.length; i++) {
-    const x = (values[i]! - low) * gain;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    const x = (Math.max(a * v, b * v) - low) * gain;
     // NaN takes the transparent entry; `x | 0` is floor for 0 < x < 255.
     words[i] = table[Number.isNaN(x) ? NO_VALUE : x >= 255 ? 255 : x <= 0 ? 0 : x | 0]!;
   }
 }
 
 export function heatIndexedKernel(
-  values: Float32Array,
-  words: Uint32Array,
-  table: Uint32Array,
+  src: Float32Array,
+  a: number,
+  b: number,
+  words: Int32Array,
+  table: Int32Array,
   toIndex: (value: number) => number,
 ): void {
-  for (let i = 0; i < values.length; i++) words[i] = table[toIndex(values[i]!)]!;
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    words[i] = table[toIndex(Math.max(a * v, b * v))]!;
+  }
 }
 
 /**
  * One pixel of source-over compositing on packed little-endian RGBA words, red and blue in one
- * multiply: base + (top − base) · w / 256 per colour channel, alpha ba + (255 − ba) · w / 256.
+ * multiply, in int32 arithmetic: base + (top − base) · w / 256 per colour channel, alpha
+ * ba + (255 − ba) · w / 256.
  */
 function blendWord(b: number, t: number, w: number): number {
   const inv = 256 - w;
-  const rb = ((((t & 0xff00ff) * w + (b & 0xff00ff) * inv) >>> 8) & 0xff00ff) >>> 0;
-  const g = ((((t & 0xff00) * w + (b & 0xff00) * inv) >>> 8) & 0xff00) >>> 0;
+  const rb = ((Math.imul(t & 0xff00ff, w) + Math.imul(b & 0xff00ff, inv)) >>> 8) & 0xff00ff;
+  const g = (((t & 0xff00) * w + (b & 0xff00) * inv) >>> 8) & 0xff00;
   const ba = b >>> 24;
-  return (rb | g | ((ba + (((255 - ba) * w) >>> 8)) << 24)) >>> 0;
+  return rb | g | ((ba + (((255 - ba) * w) >>> 8)) << 24);
 }
 
 /** Heat map over `base` at weight w/256, colormap lookup and blend in one pass. */
 export function overlayLinearKernel(
-  values: Float32Array,
-  base: Uint32Array,
-  out: Uint32Array,
-  table: Uint32Array,
+  src: Float32Array,
+  a: number,
+  b: number,
+  base: Int32Array,
+  out: Int32Array,
+  table: Int32Array,
   low: number,
   gain: number,
   w: number,
 ): void {
   for (let i = 0; i < out.length; i++) {
-    const x = (values[i]! - low) * gain;
+    const v = src[i]!;
+    const x = (Math.max(a * v, b * v) - low) * gain;
     if (Number.isNaN(x) || w === 0) {
       out[i] = base[i]!;
       continue;
@@ -269,24 +399,27 @@ export function overlayLinearKernel(
 }
 
 export function overlayIndexedKernel(
-  values: Float32Array,
-  base: Uint32Array,
-  out: Uint32Array,
-  table: Uint32Array,
+  src: Float32Array,
+  a: number,
+  b: number,
+  base: Int32Array,
+  out: Int32Array,
+  table: Int32Array,
   toIndex: (value: number) => number,
   w: number,
 ): void {
   for (let i = 0; i < out.length; i++) {
-    const k = toIndex(values[i]!);
+    const v = src[i]!;
+    const k = toIndex(Math.max(a * v, b * v));
     out[i] = k === NO_VALUE || w === 0 ? base[i]! : blendWord(base[i]!, table[k]!, w);
   }
 }
 
 /** `top` over `base`, each pixel's weight `weights[top alpha]` / 256 (packed little-endian words). */
 export function blendWordsKernel(
-  base: Uint32Array,
-  top: Uint32Array,
-  out: Uint32Array,
+  base: Int32Array,
+  top: Int32Array,
+  out: Int32Array,
   weights: Uint16Array,
 ): void {
   for (let i = 0; i < out.length; i++) {

@@ -1,21 +1,20 @@
 import { FvError } from '@fv/core';
 import { assertMap, type Map2D } from './image.js';
 import {
-  absoluteKernel,
+  extentKernel,
   gammaKernel,
   kernelMax,
   kernelMin,
+  materializeKernel,
+  minAbsKernel,
   NO_VALUE,
-  negativeKernel,
-  positiveKernel,
   scaleKernel,
-  signedKernel,
 } from './kernels.js';
 import {
-  cumulativeSumThresholdOf,
-  type Histogram,
-  histogramOf,
-  percentileOf,
+  absoluteView,
+  type MagnitudeView,
+  magnitudeCumulativeSumThreshold,
+  magnitudePercentile,
 } from './statistics.js';
 
 /**
@@ -147,42 +146,55 @@ function checkSign(sign: unknown): asserts sign is AttributionSign {
   }
 }
 
-interface Transformed {
-  readonly finite: number;
-  readonly min: number;
-  readonly max: number;
-  /** First-level radix histogram of the magnitudes, when asked for. */
-  readonly histogram: Histogram | undefined;
+/** Coefficients of the branch-free sign transform (see kernels.ts). */
+interface SignCoefficients {
+  /** The value drawn is max(a·x, b·x). */
+  readonly a: number;
+  readonly b: number;
+  /** Its magnitude is max(c·x, d·x); its float bits are x's bits & 0x7fffffff & the selector. */
+  readonly c: number;
+  readonly d: number;
+  readonly negMask: number;
+  readonly posMask: number;
 }
+
+const SIGN_COEFFICIENTS: Readonly<Record<AttributionSign, SignCoefficients>> = {
+  absolute: { a: 1, b: -1, c: 1, d: -1, negMask: -1, posMask: -1 },
+  positive: { a: 1, b: 0, c: 1, d: 0, negMask: 0, posMask: -1 },
+  negative: { a: -1, b: 0, c: -1, d: 0, negMask: -1, posMask: 0 },
+  all: { a: 1, b: 1, c: 1, d: -1, negMask: -1, posMask: -1 },
+};
 
 /**
- * Applies the sign transform into `out`; non-finite values become NaN. Returns how many values are
- * finite, their extent after the transform and, with `withHistogram`, the first-level radix
- * histogram of their magnitudes for the statistics.
+ * Extent of the drawn values v = max(a·x, b·x), from the source's extent (and, for `absolute`
+ * across zero, a pass for the smallest |x| when `needsMin`; 0 stands in for it otherwise).
  */
-function signTransform(
-  src: Float32Array,
+function transformedExtent(
+  source: Float32Array,
   sign: AttributionSign,
-  out: Float32Array,
-  withHistogram: boolean,
-): Transformed {
-  const kernel =
-    sign === 'absolute'
-      ? absoluteKernel
-      : sign === 'positive'
-        ? positiveKernel
-        : sign === 'negative'
-          ? negativeKernel
-          : signedKernel;
-  const finite = kernel(src, out);
-  const min = kernelMin;
-  const max = kernelMax;
-  const histogram = withHistogram ? histogramOf(out, true) : undefined;
-  return { finite, min, max, histogram };
+  min: number,
+  max: number,
+  needsMin: boolean,
+): [number, number] {
+  switch (sign) {
+    case 'absolute':
+      return min >= 0
+        ? [min, max]
+        : max <= 0
+          ? [-max, -min]
+          : [needsMin ? minAbsKernel(source) : 0, Math.max(-min, max)];
+    case 'positive':
+      return [Math.max(min, 0), Math.max(max, 0)];
+    case 'negative':
+      return [Math.max(-max, 0), Math.max(-min, 0)];
+    default:
+      return [min, max];
+  }
 }
 
-// A scratch buffer for values that never leave a call (colorize, overlay): a fresh multi-megabyte
-// typed array costs more (page faults, zeroing, GC) than the arithmetic done on it.
+// A scratch buffer for maps with missing values, whose transformed values are written out when
+// they never leave the call (colorize, overlay): a fresh multi-megabyte typed array costs more
+// (page faults, zeroing, GC) than the arithmetic done on it.
 let scratchBuffer: Float32Array | undefined;
 
 /** The scratch buffer with room for `n` values; valid until the next transient call. */
@@ -191,22 +203,32 @@ function scratch(n: number): Float32Array {
   return scratchBuffer.length === n ? scratchBuffer : scratchBuffer.subarray(0, n);
 }
 
+/**
+ * The threshold of a statistics mode (outlier or percentile). Leaves the source's extent in
+ * kernelMin/kernelMax, found on the way.
+ */
+function statisticsRange(view: MagnitudeView, normalization: Required<Normalization>): number {
+  return normalization.mode === 'outlier'
+    ? magnitudeCumulativeSumThreshold(view, 100 - normalization.outlierPerc)
+    : magnitudePercentile(
+        view,
+        normalization.mode === 'percentile' ? normalization.percentile : 100,
+      );
+}
+
+/** The range for `normalization`, from the statistics threshold and the drawn values' extent. */
 function rangeOf(
-  values: Float32Array,
-  { min, max, histogram }: Transformed,
+  threshold: number,
+  [min, max]: readonly [number, number],
   signed: boolean,
   normalization: Required<Normalization>,
 ): [number, number] {
   switch (normalization.mode) {
-    case 'outlier': {
-      const t = cumulativeSumThresholdOf(values, 100 - normalization.outlierPerc, histogram);
-      return signed ? [-t, t] : [0, t];
-    }
-    case 'percentile': {
+    case 'outlier':
+      return signed ? [-threshold, threshold] : [0, threshold];
+    case 'percentile':
       // Unsigned values are their own magnitudes.
-      const t = percentileOf(values, normalization.percentile, true, histogram);
-      return signed ? [-t, t] : [min, t];
-    }
+      return signed ? [-threshold, threshold] : [min, threshold];
     case 'min-max':
       return [min, max];
     case 'abs-max': {
@@ -228,7 +250,9 @@ function rangeOf(
  */
 export function normalizeMap(map: Map2D, options: NormalizeOptions = {}): NormalizedMap {
   const prepared = prepareMap(map, options);
-  const { values, signed, range, gamma } = prepared;
+  const { signed, range, gamma } = prepared;
+  const values = prepared.source === map.data ? new Float32Array(map.data.length) : prepared.source;
+  if (values !== prepared.source) materializeKernel(map.data, values, prepared.a, prepared.b);
   const [low, high] = range;
   const span = high - low;
   // Degenerate scale (constant map, or all-zero part): everything maps to 0.
@@ -238,10 +262,15 @@ export function normalizeMap(map: Map2D, options: NormalizeOptions = {}): Normal
   return { data: values, width: map.width, height: map.height, signed, range };
 }
 
-/** A map after the sign transform, with its range found but not yet applied. */
+/**
+ * A map ready to draw: the values drawn are max(a·x, b·x) over `source` (NaN = no value), and
+ * `range` holds the ones that map to the ends of the colormap.
+ */
 export interface PreparedMap {
-  /** Values after the sign transform (fresh, or a scratch buffer when transient); NaN = no value. */
-  readonly values: Float32Array;
+  /** The map itself, or its sign-transformed copy when it has missing values (then a = b = 1). */
+  readonly source: Float32Array;
+  readonly a: number;
+  readonly b: number;
   readonly width: number;
   readonly height: number;
   readonly signed: boolean;
@@ -250,8 +279,10 @@ export interface PreparedMap {
 }
 
 /**
- * Validates options, applies the sign transform and computes the range: normalization's first
- * half. With `transient`, `values` is a shared scratch buffer, valid until the next transient call.
+ * Validates options and computes the range: normalization without writing the normalized values.
+ * A map without missing values is read in place; one with NaN or ±Infinity is copied, with the
+ * sign transform applied, into a fresh array, or with `transient` into a shared scratch buffer
+ * valid until the next transient call.
  */
 export function prepareMap(
   map: Map2D,
@@ -267,12 +298,9 @@ export function prepareMap(
   }
   const normalization = resolveNormalization(options.normalize);
   const signed = sign === 'all';
-  const n = map.data.length;
-  const values = transient ? scratch(n) : new Float32Array(n);
-  const needsStatistics =
-    !options.range && (normalization.mode === 'outlier' || normalization.mode === 'percentile');
-  const transformed = signTransform(map.data, sign, values, needsStatistics);
-  let range: [number, number];
+  const coefficients = SIGN_COEFFICIENTS[sign];
+  const { width, height } = map;
+  let range: [number, number] | undefined;
   if (options.range) {
     const [low, high] = options.range;
     if (!Number.isFinite(low) || !Number.isFinite(high) || !(high > low)) {
@@ -282,19 +310,55 @@ export function prepareMap(
       );
     }
     range = [low, high];
-  } else if (transformed.finite === 0) {
-    range = signed ? [-1, 1] : [0, 1];
-  } else {
-    range = rangeOf(values, transformed, signed, normalization);
   }
-  return { values, width: map.width, height: map.height, signed, range, gamma };
+  const needsStatistics =
+    !range && (normalization.mode === 'outlier' || normalization.mode === 'percentile');
+  // One pass for the source's extent, or the statistics, which find it on the way.
+  let view: MagnitudeView = { source: map.data, ...coefficients };
+  let threshold = Number.NaN;
+  if (needsStatistics) threshold = statisticsRange(view, normalization);
+  else extentKernel(map.data);
+  let extent: [number, number] = [kernelMin, kernelMax];
+  if (Number.isFinite(kernelMin) && Number.isFinite(kernelMax)) {
+    // Only min-max and unsigned percentile use the smallest drawn value.
+    const needsMin =
+      !range &&
+      (normalization.mode === 'min-max' || (normalization.mode === 'percentile' && !signed));
+    extent = transformedExtent(map.data, sign, kernelMin, kernelMax, needsMin);
+  }
+  let source = map.data;
+  let { a, b } = coefficients;
+  if (!Number.isFinite(kernelMin) || !Number.isFinite(kernelMax)) {
+    // Missing values: write the transformed map out with NaN holes and work on that.
+    const n = map.data.length;
+    source = transient ? scratch(n) : new Float32Array(n);
+    const finite = materializeKernel(map.data, source, a, b);
+    a = 1;
+    b = 1;
+    view = absoluteView(source);
+    if (finite === 0) {
+      range ??= signed ? [-1, 1] : [0, 1];
+    } else {
+      extent = nanExtent(source);
+      if (needsStatistics) threshold = statisticsRange(view, normalization);
+    }
+  }
+  range ??= rangeOf(threshold, extent, signed, normalization);
+  return { source, a, b, width, height, signed, range, gamma };
 }
 
-/**
- * A function from a prepared map's value to its colormap entry, as matplotlib picks it from the
- * normalized value t: `floor(t · 256)` (unsigned) or `floor((t + 1) · 128)` (signed), clamped to
- * 0..255; {@link NO_VALUE} for NaN. Without gamma this is `floor((v − low) · 256 / span)`.
- */
+/** Extent ignoring NaN. */
+function nanExtent(values: Float32Array): [number, number] {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return [min, max];
+}
+
 /**
  * For the common case (gamma 1, a real range): `index = clamp(floor((v − low) · gain))`, the
  * numbers hot loops inline; `undefined` otherwise (use {@link colormapIndexer}).

@@ -1,18 +1,29 @@
 import { FvError } from '@fv/core';
 import {
+  bandBelow,
+  bandCount,
+  bandCountBelow,
+  bandKernel,
+  bandTotal,
   collectKeysKernel,
+  collectMagnitudeKeysKernel,
   filterKeysKernel,
   histogramKernel,
   keyHistogramKernel,
+  magnitudeHistogramKernel,
+  sampleHistogramKernel,
   valueOfKey,
 } from './kernels.js';
 
 // Order statistics on Float32Arrays without sorting them: a three-level radix select on a monotone
 // 32-bit key made from each value's IEEE-754 bits (12 + 12 + 8 bits). Each level counts (and, for
 // the cumulative-mass threshold, sums) the remaining candidates per bucket, keeps the one bucket
-// that holds the answer, and the last level pins the exact value. Two passes over the data (one
-// when the caller builds the first histogram while it writes the values), small tables that stay
-// in cache: a 1024×1024 map takes a few milliseconds where a sort takes tens.
+// that holds the answer, and the last level pins the exact value. Two passes over the data, small
+// tables that stay in cache: a 1024×1024 map takes a few milliseconds where a sort takes tens.
+//
+// Normalization works on magnitudes of a sign-transformed map (|x|, max(x, 0), max(−x, 0)); those
+// are read straight from the source's bits through a selector (see kernels.ts), so the transformed
+// map never has to be written out.
 
 const LEVEL1_SHIFT = 20;
 const LEVEL1_SIZE = 4096;
@@ -21,64 +32,98 @@ const LOWER_LEVELS: readonly (readonly [shift: number, size: number])[] = [
   [0, 256],
 ];
 
-/** The float32 bits of `values`, as a view. */
-export function bitsOf(values: Float32Array): Uint32Array {
-  return new Uint32Array(values.buffer, values.byteOffset, values.length);
+/** Which magnitudes of a source the statistics see (see kernels.ts for the selector). */
+export interface MagnitudeView {
+  readonly source: Float32Array;
+  readonly negMask: number;
+  readonly posMask: number;
+  /** The magnitude is max(c·x, d·x). */
+  readonly c: number;
+  readonly d: number;
 }
 
-/**
- * First-level histogram of a radix select: count and sum of the values per bucket of the top 12
- * bits of their key. NaN values are not counted.
- */
+/** The magnitudes |x| of `values`. */
+export function absoluteView(values: Float32Array): MagnitudeView {
+  return { source: values, negMask: -1, posMask: -1, c: 1, d: -1 };
+}
+
+/** First-level histogram: count and sum of the values per bucket; NaN is not counted. */
 export interface Histogram {
   readonly counts: Uint32Array;
   readonly sums: Float64Array;
 }
 
-export function createHistogram(): Histogram {
-  return { counts: new Uint32Array(LEVEL1_SIZE), sums: new Float64Array(LEVEL1_SIZE) };
+function bitsOf(values: Float32Array): Uint32Array {
+  return new Uint32Array(values.buffer, values.byteOffset, values.length);
 }
 
-/** First-level bucket of a non-negative float32 with these bits (sign bit clear). */
-export function magnitudeBucket(bits: number): number {
-  return (bits >>> LEVEL1_SHIFT) | 0x800;
+function signedBitsOf(values: Float32Array): Int32Array {
+  return new Int32Array(values.buffer, values.byteOffset, values.length);
 }
 
-/** The first-level histogram of `values` (of |values| with `magnitude`). */
-export function histogramOf(values: Float32Array, magnitude: boolean): Histogram {
-  const histogram = createHistogram();
-  histogramKernel(
-    values,
-    bitsOf(values),
-    magnitude,
-    LEVEL1_SHIFT,
-    histogram.counts,
-    histogram.sums,
+/**
+ * The first-level histogram of a magnitude view, bucketed by signed key like every level (so
+ * buckets 2048.. hold the magnitudes). Leaves the source's extent in kernelMin/kernelMax.
+ */
+export function magnitudeHistogram(view: MagnitudeView): Histogram {
+  const half = LEVEL1_SIZE / 2;
+  const counts0 = new Uint32Array(half);
+  const sums0 = new Float64Array(half);
+  const counts1 = new Uint32Array(half);
+  const sums1 = new Float64Array(half);
+  const { source, negMask, posMask, c, d } = view;
+  magnitudeHistogramKernel(
+    source,
+    signedBitsOf(source),
+    negMask,
+    posMask,
+    c,
+    d,
+    counts0,
+    sums0,
+    counts1,
+    sums1,
   );
-  return histogram;
+  const counts = new Uint32Array(LEVEL1_SIZE);
+  const sums = new Float64Array(LEVEL1_SIZE);
+  for (let b = 0; b < half; b++) {
+    counts[half + b] = counts0[b]! + counts1[b]!;
+    sums[half + b] = sums0[b]! + sums1[b]!;
+  }
+  return { counts, sums };
 }
 
 /** Where the answer lies among a level's buckets. */
 type Locate = (counts: Uint32Array, sums: Float64Array) => number | undefined;
 
 /**
- * Runs the radix select over `values` (over |values| with `magnitude`). `locate` is called once
- * per level with that level's histogram of the candidates; returns the value of the final bucket,
- * or NaN when there are no candidates. `histogram` is the first level's, when the caller has it.
+ * Runs the radix select, over a magnitude view or (without one) over signed values. `locate` is
+ * called once per level with that level's histogram of the candidates; returns the value of the
+ * final bucket, or NaN when there are no candidates.
  */
 function radixSelect(
   values: Float32Array,
   locate: Locate,
-  magnitude: boolean,
-  histogram: Histogram = histogramOf(values, magnitude),
+  histogram: Histogram,
+  view: MagnitudeView | undefined,
 ): number {
-  const bits = bitsOf(values);
   const first = locate(histogram.counts, histogram.sums);
   if (first === undefined) return Number.NaN;
   let prefix = first;
   // Candidates: the keys in the first level's bucket.
   let keys = new Uint32Array(histogram.counts[first]!);
-  collectKeysKernel(values, bits, magnitude, LEVEL1_SHIFT, prefix, keys);
+  if (view) {
+    collectMagnitudeKeysKernel(
+      signedBitsOf(view.source),
+      view.negMask,
+      view.posMask,
+      LEVEL1_SHIFT,
+      first & (LEVEL1_SIZE / 2 - 1),
+      keys,
+    );
+  } else {
+    collectKeysKernel(values, bitsOf(values), LEVEL1_SHIFT, prefix, keys);
+  }
   for (let level = 0; level < LOWER_LEVELS.length; level++) {
     const [shift, size] = LOWER_LEVELS[level]!;
     const counts = new Uint32Array(size);
@@ -115,12 +160,18 @@ function byRank(k: number): Locate {
 
 /**
  * Locates the bucket where the running sum in ascending order first reaches `fraction` of the
- * total (the sum of the first level's sums). When rounding leaves every bucket short, the last
- * non-empty one (the largest values) is taken.
+ * total (the sum of the first level's sums), or, with `start`, reaches `start.target` counting
+ * `start.acc` already. When rounding leaves every bucket short, the last non-empty one (the
+ * largest values) is taken; with `start`, only if the shortfall is rounding-sized at the first
+ * level (otherwise the answer is not among these candidates: `undefined`).
  */
-function byMass(fraction: number): Locate {
-  let acc = 0;
-  let target = Number.NaN;
+function byMass(
+  fraction: number,
+  start?: { readonly acc: number; readonly target: number },
+): Locate {
+  let acc = start?.acc ?? 0;
+  let target = start?.target ?? Number.NaN;
+  let first = true;
   return (counts, sums) => {
     if (Number.isNaN(target)) {
       let total = 0;
@@ -130,11 +181,16 @@ function byMass(fraction: number): Locate {
     let last = -1;
     for (let b = 0; b < counts.length; b++) {
       if (counts[b] === 0) continue;
-      if (acc + sums[b]! >= target) return b;
+      if (acc + sums[b]! >= target) {
+        first = false;
+        return b;
+      }
       last = b;
       acc += sums[b]!;
     }
     if (last < 0) return undefined;
+    if (start && first && acc < target - Math.abs(target) * 1e-9) return undefined;
+    first = false;
     acc -= sums[last]!;
     return last;
   };
@@ -146,36 +202,156 @@ function countOf(histogram: Histogram): number {
   return n;
 }
 
-/**
- * {@link percentile} of `values` (of |values| with `magnitude`) with an optional precomputed
- * first-level histogram; NaN when there are no values.
- */
-export function percentileOf(
+function percentileFrom(
   values: Float32Array,
   p: number,
-  magnitude: boolean,
-  histogram: Histogram = histogramOf(values, magnitude),
+  histogram: Histogram,
+  view: MagnitudeView | undefined,
 ): number {
   const n = countOf(histogram);
   if (n === 0) return Number.NaN;
   const rank = (p / 100) * (n - 1);
   const k0 = Math.floor(rank);
-  const a = radixSelect(values, byRank(k0), magnitude, histogram);
+  const a = radixSelect(values, byRank(k0), histogram, view);
   if (rank === k0 || k0 + 1 >= n) return a;
-  const b = radixSelect(values, byRank(k0 + 1), magnitude, histogram);
+  const b = radixSelect(values, byRank(k0 + 1), histogram, view);
   return a + (b - a) * (rank - k0);
 }
 
+// Sampled band selection, for large maps: a histogram of every k-th magnitude estimates where the
+// quantile lies; one pass over everything then sums (and counts) what lies below that band exactly
+// and collects the band's keys; the answer is selected among those. Per element that pass only
+// adds to registers, where a full histogram reads and writes its tables. When the estimate was
+// off (the answer is outside the band, or the band overflows), the exact full histogram runs.
+
+const SAMPLES = 1 << 16;
+const MARGIN = 0.01;
+
+/** Selects within a small array of keys, all three levels over the array. */
+function selectInKeys(keys: Uint32Array, locate: Locate): number | undefined {
+  let current = keys;
+  let prefix = 0;
+  const levels = [[LEVEL1_SHIFT, LEVEL1_SIZE] as const, ...LOWER_LEVELS];
+  for (let level = 0; level < levels.length; level++) {
+    const [shift, size] = levels[level]!;
+    const counts = new Uint32Array(size);
+    const sums = new Float64Array(size);
+    keyHistogramKernel(current, shift, size, counts, sums);
+    const bucket = locate(counts, sums);
+    if (bucket === undefined) return undefined;
+    prefix = prefix * size + bucket;
+    if (level < levels.length - 1) {
+      const next = new Uint32Array(counts[bucket]!);
+      filterKeysKernel(current, shift, size, bucket, next);
+      current = next;
+    }
+  }
+  return valueOfKey(prefix >>> 0);
+}
+
+interface Band {
+  readonly keys: Uint32Array;
+  readonly total: number;
+  readonly below: number;
+  readonly count: number;
+  readonly countBelow: number;
+}
+
 /**
- * {@link cumulativeSumThreshold} of |values| with an optional precomputed first-level histogram
- * (of the magnitudes); NaN when there are no values.
+ * Estimates from a sample the magnitude buckets around the point where the cumulative `weight`
+ * ('mass' or 'count') reaches `fraction`, then collects that band in one exact pass; `undefined`
+ * when the map is too small to sample or the band overflows.
  */
-export function cumulativeSumThresholdOf(
-  values: Float32Array,
-  percentile: number,
-  histogram: Histogram = histogramOf(values, true),
-): number {
-  return radixSelect(values, byMass(0.01 * percentile), true, histogram);
+function collectBand(
+  view: MagnitudeView,
+  weight: 'mass' | 'count',
+  fraction: number,
+): Band | undefined {
+  const { source, negMask, posMask, c, d } = view;
+  const stride = Math.floor(source.length / SAMPLES);
+  if (stride < 2) return undefined;
+  const half = LEVEL1_SIZE / 2;
+  const counts = new Uint32Array(half);
+  const sums = new Float64Array(half);
+  const bits = signedBitsOf(source);
+  sampleHistogramKernel(source, bits, negMask, posMask, c, d, stride, counts, sums);
+  const w = weight === 'mass' ? sums : counts;
+  let total = 0;
+  for (let b = 0; b < half; b++) total += w[b]!;
+  if (!(total > 0)) return undefined;
+  const lowTarget = (fraction - MARGIN) * total;
+  const highTarget = (fraction + MARGIN) * total;
+  let low = -1;
+  let high = half - 1;
+  let acc = 0;
+  for (let b = 0; b < half; b++) {
+    acc += w[b]!;
+    if (low < 0 && acc >= lowTarget) low = b;
+    if (acc >= highTarget) {
+      high = b;
+      break;
+    }
+  }
+  low = Math.max(0, low - 1);
+  high = Math.min(half - 1, high + 1);
+  let expected = 0;
+  for (let b = low; b <= high; b++) expected += counts[b]!;
+  const keys = new Uint32Array(expected * stride * 2 + 4096);
+  const m = bandKernel(
+    source,
+    bits,
+    negMask,
+    posMask,
+    c,
+    d,
+    low << 20,
+    ((high + 1) << 20) - 1,
+    keys,
+  );
+  if (m < 0) return undefined;
+  return {
+    keys: keys.subarray(0, m),
+    total: bandTotal,
+    below: bandBelow,
+    count: bandCount,
+    countBelow: bandCountBelow,
+  };
+}
+
+/**
+ * {@link cumulativeSumThreshold} of a magnitude view; NaN when empty. Leaves the source's extent
+ * in kernelMin/kernelMax.
+ */
+export function magnitudeCumulativeSumThreshold(view: MagnitudeView, percentile: number): number {
+  const fraction = 0.01 * percentile;
+  const band = collectBand(view, 'mass', fraction);
+  if (band) {
+    const target = band.total * fraction;
+    // The answer is in the band when what lies below does not reach the target already.
+    if (band.below < target) {
+      const found = selectInKeys(band.keys, byMass(fraction, { acc: band.below, target }));
+      if (found !== undefined) return found;
+    }
+  }
+  const histogram = magnitudeHistogram(view);
+  return radixSelect(view.source, byMass(fraction), histogram, view);
+}
+
+/** {@link percentile} of a magnitude view; NaN when empty. Leaves the extent like the above. */
+export function magnitudePercentile(view: MagnitudeView, p: number): number {
+  const band = collectBand(view, 'count', p / 100);
+  if (band && band.count > 0) {
+    const rank = (p / 100) * (band.count - 1);
+    const k0 = Math.floor(rank);
+    const k1 = Math.min(k0 + 1, band.count - 1);
+    const m = band.keys.length;
+    if (k0 >= band.countBelow && k1 < band.countBelow + m) {
+      const a = selectInKeys(band.keys, byRank(k0 - band.countBelow));
+      const b = selectInKeys(band.keys, byRank(k1 - band.countBelow));
+      if (a !== undefined && b !== undefined) return rank === k0 ? a : a + (b - a) * (rank - k0);
+    }
+  }
+  return percentileFrom(view.source, p, magnitudeHistogram(view), view);
 }
 
 /**
@@ -189,7 +365,9 @@ export function percentile(values: Float32Array, p: number): number {
   if (!(p >= 0 && p <= 100)) {
     throw new FvError('INVALID_ARGUMENT', `Percentile must be in 0..100, got ${p}`);
   }
-  const result = percentileOf(values, p, false);
+  const histogram = { counts: new Uint32Array(LEVEL1_SIZE), sums: new Float64Array(LEVEL1_SIZE) };
+  histogramKernel(values, bitsOf(values), LEVEL1_SHIFT, histogram.counts, histogram.sums);
+  const result = percentileFrom(values, p, histogram, undefined);
   if (Number.isNaN(result)) {
     throw new FvError('INVALID_ARGUMENT', 'Percentile of an empty (or all-NaN) array');
   }
@@ -217,7 +395,8 @@ export function cumulativeSumThreshold(values: Float32Array, percentile: number)
       );
     }
   }
-  const threshold = cumulativeSumThresholdOf(values, percentile);
+  const view = absoluteView(values);
+  const threshold = magnitudeCumulativeSumThreshold(view, percentile);
   if (Number.isNaN(threshold)) {
     throw new FvError('INVALID_ARGUMENT', 'cumulativeSumThreshold of an empty (or all-NaN) array');
   }

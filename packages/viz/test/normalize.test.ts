@@ -67,6 +67,13 @@ describe('normalizeMap: other modes', () => {
     close(Array.from(n.data), [0, 1 / 3, 2 / 3, 1, 1]);
   });
 
+  it('absolute min-max of a map across zero starts at the smallest |x|', () => {
+    const mixed = createMap2D([-3, 2, 5], 3, 1);
+    const n = normalizeMap(mixed, { normalize: 'min-max' });
+    expect(n.range).toEqual([2, 5]);
+    close(Array.from(n.data), [1 / 3, 0, 1]);
+  });
+
   it('percentile, signed: scaled by the percentile of |x| so that 0 stays in the middle', () => {
     const n = normalizeMap(map, { sign: 'all', normalize: { mode: 'percentile', percentile: 50 } });
     expect(n.range).toEqual([-1.5, 1.5]);
@@ -106,6 +113,55 @@ describe('normalizeMap: other modes', () => {
       0.0625,
       1,
     ]);
+  });
+});
+
+describe('normalizeMap on large maps (sampled statistics)', () => {
+  const width = 700;
+  const height = 400;
+  const data = new Float32Array(width * height);
+  let seed = 5;
+  const next = () => {
+    seed = (seed * 1664525 + 1013904223) >>> 0;
+    return seed / 4294967296;
+  };
+  for (let i = 0; i < data.length; i++) {
+    const x = (i % width) / width;
+    const y = Math.floor(i / width) / height;
+    data[i] = Math.sin(9 * x) * Math.cos(7 * y) + 0.3 * (next() - 0.5) + (next() < 1e-4 ? 40 : 0);
+  }
+  const big = createMap2D(data, width, height);
+  const sorted = (f: (v: number) => number) => Float32Array.from(data, f).sort();
+
+  it('outlier threshold per sign matches the sort-based definition', () => {
+    const threshold = (values: Float32Array) => {
+      let total = 0;
+      for (const v of values) total += v;
+      let acc = 0;
+      for (const v of values) {
+        acc += v;
+        if (acc >= total * 0.98) return v;
+      }
+      return values[values.length - 1]!;
+    };
+    expect(normalizeMap(big).range[1]).toBe(threshold(sorted(Math.abs)));
+    expect(normalizeMap(big, { sign: 'positive' }).range[1]).toBe(
+      threshold(sorted((v) => Math.max(v, 0))),
+    );
+    expect(normalizeMap(big, { sign: 'negative' }).range[1]).toBe(
+      threshold(sorted((v) => Math.max(-v, 0))),
+    );
+    expect(normalizeMap(big, { sign: 'all' }).range[1]).toBe(threshold(sorted(Math.abs)));
+  });
+
+  it('percentile 99 matches numpy', () => {
+    const values = sorted(Math.abs);
+    const rank = 0.99 * (values.length - 1);
+    const lo = Math.floor(rank);
+    const expected = values[lo]! + (values[lo + 1]! - values[lo]!) * (rank - lo);
+    const range = normalizeMap(big, { normalize: 'percentile' }).range;
+    expect(range[0]).toBe(values[0]);
+    expect(range[1]).toBeCloseTo(expected, 6);
   });
 });
 

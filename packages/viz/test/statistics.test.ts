@@ -59,6 +59,30 @@ describe('cumulativeSumThreshold (Captum outlier threshold)', () => {
     }
   });
 
+  it('agrees on large maps, where a sampled band is selected in one pass', () => {
+    const next = rng(11);
+    const n = 1 << 20;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const smooth = Math.exp(-(((i % 1024) - 400) ** 2) / 20000 - ((i >> 10) - 600) ** 2 / 30000);
+      values[i] = Math.abs(smooth + 0.05 * (next() - 0.5)) + (next() < 1e-4 ? 50 : 0);
+    }
+    for (const p of [98, 90, 50]) {
+      expect(cumulativeSumThreshold(values, p), `p=${p}`).toBe(captumThreshold(values, p));
+    }
+  });
+
+  it('stays exact when the sample misleads (periodic data) and falls back', () => {
+    // Every 4th value is tiny: a stride-4 sample sees only those.
+    const n = 1 << 18;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = i % 4 === 0 ? 1e-3 : 1 + (i % 1000) / 1000;
+    expect(cumulativeSumThreshold(values, 98)).toBe(captumThreshold(values, 98));
+    const zeros = new Float32Array(n);
+    for (let i = 1; i < n; i += 4) zeros[i] = i;
+    expect(cumulativeSumThreshold(zeros, 98)).toBe(captumThreshold(zeros, 98));
+  });
+
   it('ignores NaN and rejects negative values, empty input and bad percentiles', () => {
     expect(cumulativeSumThreshold(Float32Array.of(Number.NaN, 1, 1, 97), 98)).toBe(97);
     expectFvError(() => cumulativeSumThreshold(Float32Array.of(1, -1), 98), 'INVALID_ARGUMENT');

@@ -2,7 +2,7 @@
 // every request one at a time (onnxruntime's WebGPU provider has one queue; concurrent session
 // creation or runs break it). Methods never throw: they return an Envelope, so FvError codes cross
 // comlink intact. `createHost` is also usable in-process (tests wire it over a MessageChannel).
-import { buildGradientModel } from '@fv/autodiff';
+import { buildGradientModel, inspectModel } from '@fv/autodiff';
 import {
   type AbortSignalLike,
   abortError,
@@ -115,6 +115,22 @@ interface Loaded {
   readonly forwardSessions: Map<string, Promise<Session>>;
   /** Gradient sessions by cache key, in least-recently-used order. */
   readonly gradients: Map<string, Promise<GradientEntry>>;
+}
+
+/**
+ * Inputs, outputs and layers for `engine.info`: `@fv/autodiff`'s `inspectModel` (inferred shapes,
+ * differentiability by its gradient rules), or the runtime's own reader when that fails.
+ */
+function describe(
+  bytes: Uint8Array,
+  summary: ModelSummary,
+): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers'> {
+  try {
+    const inspection = inspectModel(bytes);
+    return { inputs: inspection.inputs, outputs: inspection.outputs, layers: inspection.layers };
+  } catch {
+    return { inputs: summary.inputs, outputs: summary.outputs, layers: summary.layers };
+  }
 }
 
 /** Result of a gradient request on the wire. */
@@ -448,10 +464,9 @@ export function createHost() {
       configure(ort);
       base = await open(ort, 'wasm', bytes, 'INVALID_MODEL', summary);
     }
+    const described = describe(bytes, summary);
     const info: EngineInfo = {
-      inputs: summary.inputs,
-      outputs: summary.outputs,
-      layers: summary.layers,
+      ...described,
       backend: ep,
       backendReason: reason,
     };

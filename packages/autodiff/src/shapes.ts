@@ -371,6 +371,9 @@ function inferNode(
       return [x];
     case 'Dropout':
       return [x, x];
+    case 'DequantizeLinear':
+    case 'QuantizeLinear':
+      return [x];
     case 'LayerNormalization': {
       // Y, and the optional Mean and InvStdDev with size 1 on the normalized axes.
       if (!x) return [];

@@ -123,7 +123,7 @@ export function renderMarkdown(r, file) {
           const t = p.torch;
           const j = p.tfjs;
           const tfGrad = j.gradientMs
-            ? ms(j.gradientMs)
+            ? `${ms(j.gradientMs)}${j.threads !== p.threads ? ` (${j.threads} thread)` : ''}`
             : `fails: ${(status(j) ?? '').replaceAll('|', '/')}`;
           return [
             p.model,
@@ -156,7 +156,7 @@ export function renderMarkdown(r, file) {
     out.push(
       `${e.model}, ${e.threads} thread(s), input ${e.size}. Times per map or per step (ms); ` +
         '"overhead" is the share of a step spent outside `engine.gradient` (scheduling, image ' +
-        'transforms, worker messaging excluded). Target: dream overhead ≤ 10 %.',
+        'transforms; worker messaging counts as engine time). Target: dream overhead ≤ 10 %.',
     );
     out.push('');
     const rows = [];
@@ -197,6 +197,43 @@ export function renderMarkdown(r, file) {
       );
       out.push('');
     }
+  }
+  const b = r.browser;
+  if (b) {
+    out.push('## Browser: headless Chromium, WebGPU and wasm through the engine');
+    out.push('');
+    if (b.skipped || b.error) out.push(`Not measured: ${b.skipped ?? b.error}`);
+    else {
+      out.push(
+        `${b.model}, ${b.reps} repetitions, Chromium ${b.browser}. WebGPU here is SwiftShader's software ` +
+          'adapter (no GPU): a parity and overhead check, not GPU speed. Gradient of WebGPU against wasm: ' +
+          `relative L2 ${b.gradientRelErrWebgpuVsWasm?.toExponential(1) ?? '–'}.`,
+      );
+      out.push('');
+      out.push(
+        table(
+          ['backend', 'engine load', 'forward', 'gradient', 'gradient/forward'],
+          ['webgpu', 'wasm'].map((k) => {
+            const x = b[k];
+            if (x.error) return [k, `fails: ${x.error}`, '', '', ''];
+            return [
+              x.backend,
+              fmt(x.loadMs),
+              ms(x.forwardMs),
+              ms(x.gradientMs),
+              (x.gradientMs.median / x.forwardMs.median).toFixed(2),
+            ];
+          }),
+        ),
+      );
+    }
+    out.push('');
+  }
+  for (const x of r.reruns ?? []) {
+    out.push(
+      `Section(s) ${x.sections.join(', ')} rerun ${x.date} (load average ${fmt(x.machine.loadAverage1m)}).`,
+    );
+    out.push('');
   }
   return `${out.join('\n')}\n`;
 }

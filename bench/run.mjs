@@ -1,11 +1,16 @@
 // `pnpm bench`: what users wait for, side by side with PyTorch and TensorFlow.js in the same run.
 //
-//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine] [--out FILE]
+//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,browser]
+//                      [--out FILE] [--into RESULTS.json] [--no-docs]
 //
+// Sections: autodiff (forward/gradient/ratio per model and thread count), peers (PyTorch,
+// TensorFlow.js), engine (saliency methods, dreams, memory through @fv/runtime + @fv/core),
+// browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns some sections
+// into an existing results file (the others are kept) and regenerates the docs from it.
 // Full runs write bench/results/<timestamp>.json and regenerate docs/benchmarks.md; `--quick`
 // (one repetition, small inputs; the smoke test in the test command) writes
 // bench/results/quick.json (ignored by git) unless --out says otherwise, and leaves the docs alone.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchAutodiff, benchModels } from './autodiff.mjs';
 import { describeMachine } from './machine.mjs';
@@ -22,6 +27,7 @@ function parseArgs(argv) {
     else if (a === '--sections') args.sections = argv[++i].split(',');
     else if (a === '--out') args.out = argv[++i];
     else if (a === '--no-docs') args.noDocs = true;
+    else if (a === '--into') args.into = argv[++i];
     else throw new Error(`bench: unknown argument ${a}`);
   }
   return args;
@@ -30,7 +36,10 @@ function parseArgs(argv) {
 const args = parseArgs(process.argv.slice(2));
 const quick = args.quick;
 const threadsList = args.threads ?? (quick ? [1] : [1, 2]);
-const sections = new Set(args.sections ?? ['autodiff', 'peers', 'engine']);
+const sections = new Set(
+  args.sections ??
+    (quick ? ['autodiff', 'peers', 'engine'] : ['autodiff', 'peers', 'engine', 'browser']),
+);
 const reps = quick ? 1 : 7;
 const log = (...m) => console.error('bench:', ...m);
 const started = Date.now();
@@ -45,6 +54,7 @@ const results = {
   autodiff: [],
   peers: [],
   engine: undefined,
+  browser: undefined,
 };
 
 const { models, skipped } = benchModels({ quick });
@@ -83,17 +93,33 @@ if (sections.has('engine')) {
   results.engine = await benchEngine({ quick, log });
 }
 
+if (sections.has('browser')) {
+  const { benchBrowser } = await import('./browser.mjs');
+  log('browser: headless Chromium, WebGPU and wasm');
+  results.browser = await benchBrowser({ quick, log });
+}
+
 results.machine.loadAverageEnd1m = describeMachine().loadAverage1m;
 results.durationS = (Date.now() - started) / 1000;
 const stamp = results.date.replace(/[:.]/g, '-');
+let final = results;
+if (args.into) {
+  // Keep the earlier run's other sections; note which sections were rerun when.
+  final = JSON.parse(readFileSync(resolve(args.into), 'utf8'));
+  for (const s of sections) final[s] = results[s];
+  final.reruns = [
+    ...(final.reruns ?? []),
+    { date: results.date, sections: [...sections], machine: results.machine },
+  ];
+}
 const out = resolve(
-  args.out ?? join(repoRoot, 'bench/results', quick ? 'quick.json' : `${stamp}.json`),
+  args.out ?? args.into ?? join(repoRoot, 'bench/results', quick ? 'quick.json' : `${stamp}.json`),
 );
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify(final, null, 2)}\n`);
 log(`results: ${out} (${results.durationS.toFixed(0)} s)`);
 if (!quick && !args.noDocs) {
   const doc = join(repoRoot, 'docs/benchmarks.md');
-  writeFileSync(doc, renderMarkdown(results, out));
+  writeFileSync(doc, renderMarkdown(final, out));
   log(`table: ${doc}`);
 }

@@ -600,10 +600,10 @@ function makeHelpers(
   ): string => {
     if (opset >= 10) {
       const ins = [x, constInt64([...starts]), constInt64([...ends]), constInt64([...axes])];
-      if (steps && steps.some((s) => s !== 1)) ins.push(constInt64([...steps]));
+      if (steps?.some((s) => s !== 1)) ins.push(constInt64([...steps]));
       return op('Slice', ins);
     }
-    if (steps && steps.some((s) => s !== 1)) {
+    if (steps?.some((s) => s !== 1)) {
       throw new FvError(
         'UNSUPPORTED_OP',
         `Strided slicing needs opset 10 or newer (model opset ${opset})`,

@@ -569,7 +569,7 @@ function inferNode(
     case 'Upsample': {
       if (!x) return [];
       const sizes = op === 'Resize' ? index.constValue(node.input[3] ?? '')?.values : undefined;
-      if (sizes && sizes.length) return [sizes];
+      if (sizes?.length) return [sizes];
       const scales =
         attrFloatsOrNull(node, 'scales') ??
         index.constValue(
@@ -579,7 +579,7 @@ function inferNode(
               : (node.input[1] ?? '')
             : (node.input[1] ?? ''),
         )?.values;
-      if (!scales || !scales.length) return [];
+      if (!scales?.length) return [];
       return [x.map((d, i) => (typeof d === 'number' ? Math.floor(d * scales[i]!) : d))];
     }
     case 'Gemm': {

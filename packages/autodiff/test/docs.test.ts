@@ -17,7 +17,8 @@ function ruleSummary(opType: string): string {
   const file = `${rulesDir}${opType}.ts`;
   if (!existsSync(file)) return '';
   const source = readFileSync(file, 'utf8');
-  const m = new RegExp(`/\\*\\*([\\s\\S]*?)\\*/\\s*export const ${opType}\\b`).exec(source);
+  // The doc comment right above the export: its body must not contain a comment end.
+  const m = new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*export const ${opType}\\b`).exec(source);
   if (!m) return '';
   return m[1]!
     .split('\n')

@@ -17,7 +17,7 @@ function flippedWeightConv(
 ): string | undefined {
   if (kernel.length !== 2 || geo.strides.some((s) => s !== 1)) return undefined;
   const weights = ctx.index.initializers.get(ctx.I(1));
-  if (!weights || weights.dataType !== 1) return undefined;
+  if (weights?.dataType !== 1) return undefined;
   const nsp = 2;
   const pads = geo.pads.map((p, i) => geo.dilations[i % nsp]! * (kernel[i % nsp]! - 1) - p);
   if (pads.some((p) => p < 0)) return undefined;

@@ -14,7 +14,7 @@ export const Dropout: GradientRule = {
     const training = ctx.I(2);
     if (training) {
       const v = ctx.index.constValue(training);
-      if (!v || v.values[0] !== 0)
+      if (v?.values[0] !== 0)
         ctx.unsupported('training-mode Dropout has a random mask and no fixed gradient');
     }
     if (ctx.opset < 7 && ctx.int('is_test', 0) === 0) {

@@ -242,6 +242,9 @@ export function buildGradientModel(
       throw new FvError('UNSUPPORTED_OP', `Cannot infer the shape of objective tensor '${target}'`);
     const rank = shape.length;
     const perSample = rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : [0];
+    // Sum over everything but the batch dim (a scalar target is its own value).
+    const reducePerSample = (t: string): string =>
+      rank === 0 ? t : helpers.reduceSum(t, perSample, false);
     valueDims ??= rank > 1 ? [shape[0]!] : [];
     const w = (g: string): string =>
       weight === 1 ? g : helpers.op('Mul', [g, constFloat([weight], [])]);
@@ -256,7 +259,7 @@ export function buildGradientModel(
         addGrad(target, w(seed));
         valueParts.push({
           weight,
-          value: helpers.reduceSum(helpers.op('Mul', [seed, target]), perSample, false),
+          value: reducePerSample(helpers.op('Mul', [seed, target])),
         });
         return;
       }
@@ -267,14 +270,14 @@ export function buildGradientModel(
           addGrad(target, helpers.op('Mul', [target, constFloat([(2 * weight) / n], [])]));
           valueParts.push({
             weight: weight / n,
-            value: helpers.reduceSum(helpers.op('Mul', [target, target]), perSample, false),
+            value: reducePerSample(helpers.op('Mul', [target, target])),
           });
         } else if (reduce === 'mean') {
           // d mean(a)/da = 1/n everywhere: a constant broadcast to a's shape.
           addGrad(target, broadcastLike(target, constFloat([weight / n], [])));
           valueParts.push({
             weight: weight / n,
-            value: helpers.reduceSum(target, perSample, false),
+            value: reducePerSample(target),
           });
         } else {
           throw new FvError(

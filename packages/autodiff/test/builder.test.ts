@@ -137,3 +137,25 @@ describe('precomputeWeights', () => {
     expect(plain.bytes.length - model.length).toBeLessThan(4000);
   });
 });
+
+describe('scalar objectives', () => {
+  it('differentiates a logit objective on a rank-0 output', async () => {
+    const model = buildModel({
+      inputs: [{ name: 'x', dims: [4] }],
+      outputs: [{ name: 's', dims: [] }],
+      nodes: [
+        { op: 'Mul', inputs: ['x', 'x'], outputs: ['sq'] },
+        { op: 'ReduceSum', inputs: ['sq'], outputs: ['s'], attrs: { keepdims: { int: 0 } } },
+      ],
+    });
+    const gm = buildGradientModel(model, { objective: { kind: 'logit', output: 's' } });
+    const x = Float32Array.from([1, -2, 3, 0.5]);
+    const out = await run(gm.bytes, {
+      x: { data: x, dims: [4] },
+      [gm.seedInput!]: { data: Float32Array.from([1]), dims: [] },
+    });
+    // d(Σ x²)/dx = 2x
+    expect(Array.from(out[gm.gradientOutputs.x!]!.data)).toEqual([2, -4, 6, 1]);
+    expect(out[gm.valueOutput]!.data[0]).toBeCloseTo(14.25, 5);
+  });
+});

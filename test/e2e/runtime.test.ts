@@ -162,7 +162,7 @@ describe('@fv/runtime in headless Chromium (tiny CNN)', () => {
         output: 'logits',
         dims: tiny.inputShape.join(','),
         class: '2',
-        backends: 'webgpu,wasm,auto,no-webgpu,no-webgpu-explicit',
+        backends: 'webgpu,wasm,auto,no-webgpu,no-webgpu-explicit,wasm-bad-paths',
         run: 'all',
       },
       'runtime-tiny',
@@ -179,6 +179,9 @@ describe('@fv/runtime in headless Chromium (tiny CNN)', () => {
     expect(noGpu.info.backendReason).toMatch(/navigator\.gpu is missing/);
     const explicit = scenarios['no-webgpu-explicit']!;
     expect('error' in explicit && explicit.error.code).toBe('BACKEND_UNAVAILABLE');
+    // wasmPaths reaches onnxruntime-web: pointing it nowhere makes the wasm backend unavailable.
+    const badPaths = scenarios['wasm-bad-paths']!;
+    expect('error' in badPaths && badPaths.error.code).toBe('BACKEND_UNAVAILABLE');
 
     // The URL model was downloaded once, then came from Cache Storage.
     expect(webgpu.progress).toEqual(['download', 'compile', 'ready']);

@@ -80,6 +80,7 @@ export function toFvError(error: unknown, fallback: FvErrorCode = 'INTERNAL'): F
 }
 
 function codeFromMessage(message: string): FvErrorCode | undefined {
+  if (/no available backend found/i.test(message)) return 'BACKEND_UNAVAILABLE';
   if (
     /Could not find an implementation for|No Op registered for|not implemented|Unsupported op/i.test(
       message,

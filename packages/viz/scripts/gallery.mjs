@@ -4,7 +4,7 @@
 //
 //   FV_BUILD_ONLY=core,viz pnpm build && node packages/viz/scripts/gallery.mjs
 //
-// `--check` regenerates into memory and fails when docs/viz.md's gallery section is stale.
+// `--check` regenerates into memory and fails when docs/viz.md's gallery or an image is stale.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -302,8 +302,19 @@ const updated = doc.slice(0, from) + generated + doc.slice(to + END.length);
 let total = 0;
 for (const bytes of files.values()) total += bytes.length;
 if (check) {
-  const stale = updated !== doc;
-  console.log(stale ? 'docs/viz.md gallery is stale' : 'docs/viz.md gallery is up to date');
+  const staleImages = [...files].filter(([name, bytes]) => {
+    try {
+      return !Buffer.from(bytes).equals(readFileSync(join(imageDir, name)));
+    } catch {
+      return true;
+    }
+  });
+  const stale = updated !== doc || staleImages.length > 0;
+  console.log(
+    stale
+      ? `docs/viz.md gallery is stale${staleImages.length ? ` (${staleImages.map(([n]) => n).join(', ')})` : ''}`
+      : 'docs/viz.md gallery is up to date',
+  );
   process.exit(stale ? 1 : 0);
 }
 mkdirSync(imageDir, { recursive: true });

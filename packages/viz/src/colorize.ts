@@ -1,5 +1,5 @@
 import { type Colormap, type ColormapName, getColormap } from './colormaps/colormap.js';
-import { imageOf, type Map2D, type RgbaImage } from './image.js';
+import { imageOf, type Map2D, outputBuffer, type RgbaImage } from './image.js';
 import { heatIndexedKernel, heatLinearKernel, NO_VALUE } from './kernels.js';
 import {
   type AttributionSign,
@@ -20,6 +20,12 @@ export interface ColorizeOptions extends NormalizeOptions {
    * negative, white zero, red positive)
    */
   readonly colormap?: Colormap;
+  /**
+   * An image of the result's size to draw into instead of allocating a new one (for redrawing
+   * every frame); it is returned. For `overlay` it may be the image itself.
+   * @defaultValue a new image
+   */
+  readonly into?: RgbaImage;
 }
 
 /** The colormap Captum uses for each sign (`bwr` for `all`). */
@@ -54,11 +60,11 @@ export function packedColormap(colormap: Colormap): Uint32Array {
 }
 
 /** Heat map pixels of a prepared map (one pass: sign, index, table lookup, store). */
-export function heatMap(prepared: PreparedMap, colormap: Colormap): RgbaImage {
+export function heatMap(prepared: PreparedMap, colormap: Colormap, into?: RgbaImage): RgbaImage {
   const table = new Int32Array(packedColormap(colormap).buffer);
   const { source, a, b, width, height } = prepared;
-  const data = new Uint8ClampedArray(source.length * 4);
-  const words = new Int32Array(data.buffer);
+  const data = outputBuffer(into, width, height);
+  const words = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
   const linear = linearIndex(prepared);
   if (linear) heatLinearKernel(source, a, b, words, table, linear.low, linear.gain);
   else heatIndexedKernel(source, a, b, words, table, colormapIndexer(prepared));
@@ -73,7 +79,7 @@ export function heatMap(prepared: PreparedMap, colormap: Colormap): RgbaImage {
 export function colorizeNormalized(normalized: NormalizedMap, colormap: Colormap): RgbaImage {
   const { width, height, data: values, signed } = normalized;
   const range: readonly [number, number] = signed ? [-1, 1] : [0, 1];
-  return heatMap({ source: values, a: 1, b: 1, width, height, signed, range, gamma: 1 }, colormap);
+  return heatMap({ source: values, a: 0, b: 1, width, height, signed, range, gamma: 1 }, colormap);
 }
 
 /**
@@ -84,5 +90,9 @@ export function colorizeNormalized(normalized: NormalizedMap, colormap: Colormap
  * const signed = colorize(map, { sign: 'all', colormap: 'RdBu', normalize: 'abs-max' });
  */
 export function colorize(map: Map2D, options: ColorizeOptions = {}): RgbaImage {
-  return heatMap(prepareMap(map, options, true), options.colormap ?? defaultColormap(options.sign));
+  return heatMap(
+    prepareMap(map, options, true),
+    options.colormap ?? defaultColormap(options.sign),
+    options.into,
+  );
 }

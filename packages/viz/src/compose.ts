@@ -1,6 +1,6 @@
 import { FvError } from '@fv/core';
 import { type ColorizeOptions, defaultColormap, heatMap, packedColormap } from './colorize.js';
-import { assertImage, imageOf, type Map2D, type RgbaImage } from './image.js';
+import { assertImage, imageOf, type Map2D, outputBuffer, type RgbaImage } from './image.js';
 import {
   alphaMaskKernel,
   blendBytesKernel,
@@ -121,13 +121,17 @@ export function overlay(image: RgbaImage, map: Map2D, options: OverlayOptions = 
   checkAlpha(alpha);
   const prepared = preparedFor(image, map, options);
   const colormap = options.colormap ?? defaultColormap(options.sign);
-  if (!littleEndian) return blendImages(image, heatMap(prepared, colormap), alpha);
-  // Colormap lookup and compositing in one pass, without a heat map image in between.
+  const data = outputBuffer(options.into, image.width, image.height);
+  if (!littleEndian) {
+    data.set(blendImages(image, heatMap(prepared, colormap), alpha).data);
+    return imageOf(data, image.width, image.height);
+  }
+  // Colormap lookup and compositing in one pass, without a heat map image in between. Each pixel
+  // is read before it is written, so `into` may be the image itself.
   const table = new Int32Array(packedColormap(colormap).buffer);
-  const data = new Uint8ClampedArray(image.data.length);
   const words = pixelWords(image.data);
   const base = new Int32Array(words.buffer, words.byteOffset, words.length);
-  const out = new Int32Array(data.buffer);
+  const out = new Int32Array(data.buffer, data.byteOffset, data.length >> 2);
   const w = Math.round(alpha * 256);
   const { source, a, b } = prepared;
   const linear = linearIndex(prepared);
@@ -214,7 +218,7 @@ export function visualizeAttribution(
   const method = options.method ?? 'heat-map';
   if (method === 'heat-map') {
     const prepared = image ? preparedFor(image, map, options) : prepareMap(map, options, true);
-    return heatMap(prepared, options.colormap ?? defaultColormap(options.sign));
+    return heatMap(prepared, options.colormap ?? defaultColormap(options.sign), options.into);
   }
   if (!image) {
     throw new FvError('INVALID_ARGUMENT', `Visualization method '${method}' needs the image`);

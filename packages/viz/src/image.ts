@@ -47,6 +47,30 @@ export function imageOf(data: Uint8ClampedArray, width: number, height: number):
   return { data, width, height };
 }
 
+/**
+ * The pixel buffer to draw a `width × height` result into: `into`'s (checked) or a fresh one.
+ * @throws FvError `SHAPE_MISMATCH` when `into` has another size; `INVALID_ARGUMENT` when its
+ * bytes are not 4-byte aligned (a subarray at an odd offset).
+ */
+export function outputBuffer(
+  into: RgbaImage | undefined,
+  width: number,
+  height: number,
+): Uint8ClampedArray {
+  if (!into) return new Uint8ClampedArray(width * height * 4);
+  assertImage(into, 'into');
+  if (into.width !== width || into.height !== height) {
+    throw new FvError(
+      'SHAPE_MISMATCH',
+      `into is ${into.width}×${into.height} but the result is ${width}×${height}`,
+    );
+  }
+  if (into.data.byteOffset % 4 !== 0) {
+    throw new FvError('INVALID_ARGUMENT', 'into.data must start at a multiple of 4 bytes');
+  }
+  return into.data;
+}
+
 /** A new image of the given size, filled with `fill` (transparent black by default). */
 export function createImage(width: number, height: number, fill?: Color): RgbaImage {
   checkSize('Image', width, height);

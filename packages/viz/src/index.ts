@@ -59,6 +59,7 @@ export {
   createImage,
   createMap2D,
   mapFromTensor,
+  outputBuffer,
   parseColor,
 } from './image.js';
 export type {

@@ -148,10 +148,10 @@ function checkSign(sign: unknown): asserts sign is AttributionSign {
 
 /** Coefficients of the branch-free sign transform (see kernels.ts). */
 interface SignCoefficients {
-  /** The value drawn is max(a·x, b·x). */
+  /** The value drawn is a·|x| + b·x. */
   readonly a: number;
   readonly b: number;
-  /** Its magnitude is max(c·x, d·x); its float bits are x's bits & 0x7fffffff & the selector. */
+  /** Its magnitude is c·|x| + d·x; its float bits are x's bits & 0x7fffffff & the selector. */
   readonly c: number;
   readonly d: number;
   readonly negMask: number;
@@ -159,14 +159,14 @@ interface SignCoefficients {
 }
 
 const SIGN_COEFFICIENTS: Readonly<Record<AttributionSign, SignCoefficients>> = {
-  absolute: { a: 1, b: -1, c: 1, d: -1, negMask: -1, posMask: -1 },
-  positive: { a: 1, b: 0, c: 1, d: 0, negMask: 0, posMask: -1 },
-  negative: { a: -1, b: 0, c: -1, d: 0, negMask: -1, posMask: 0 },
-  all: { a: 1, b: 1, c: 1, d: -1, negMask: -1, posMask: -1 },
+  absolute: { a: 1, b: 0, c: 1, d: 0, negMask: -1, posMask: -1 },
+  positive: { a: 0.5, b: 0.5, c: 0.5, d: 0.5, negMask: 0, posMask: -1 },
+  negative: { a: 0.5, b: -0.5, c: 0.5, d: -0.5, negMask: -1, posMask: 0 },
+  all: { a: 0, b: 1, c: 1, d: 0, negMask: -1, posMask: -1 },
 };
 
 /**
- * Extent of the drawn values v = max(a·x, b·x), from the source's extent (and, for `absolute`
+ * Extent of the drawn values v = a·|x| + b·x, from the source's extent (and, for `absolute`
  * across zero, a pass for the smallest |x| when `needsMin`; 0 stands in for it otherwise).
  */
 function transformedExtent(
@@ -263,11 +263,11 @@ export function normalizeMap(map: Map2D, options: NormalizeOptions = {}): Normal
 }
 
 /**
- * A map ready to draw: the values drawn are max(a·x, b·x) over `source` (NaN = no value), and
+ * A map ready to draw: the values drawn are a·|x| + b·x over `source` (NaN = no value), and
  * `range` holds the ones that map to the ends of the colormap.
  */
 export interface PreparedMap {
-  /** The map itself, or its sign-transformed copy when it has missing values (then a = b = 1). */
+  /** The map itself, or its sign-transformed copy when it has missing values (then a = 0, b = 1). */
   readonly source: Float32Array;
   readonly a: number;
   readonly b: number;
@@ -333,7 +333,7 @@ export function prepareMap(
     const n = map.data.length;
     source = transient ? scratch(n) : new Float32Array(n);
     const finite = materializeKernel(map.data, source, a, b);
-    a = 1;
+    a = 0;
     b = 1;
     view = absoluteView(source);
     if (finite === 0) {

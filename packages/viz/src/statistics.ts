@@ -37,14 +37,14 @@ export interface MagnitudeView {
   readonly source: Float32Array;
   readonly negMask: number;
   readonly posMask: number;
-  /** The magnitude is max(c·x, d·x). */
+  /** The magnitude is c·|x| + d·x. */
   readonly c: number;
   readonly d: number;
 }
 
 /** The magnitudes |x| of `values`. */
 export function absoluteView(values: Float32Array): MagnitudeView {
-  return { source: values, negMask: -1, posMask: -1, c: 1, d: -1 };
+  return { source: values, negMask: -1, posMask: -1, c: 1, d: 0 };
 }
 
 /** First-level histogram: count and sum of the values per bucket; NaN is not counted. */
@@ -227,6 +227,15 @@ function percentileFrom(
 const SAMPLES = 1 << 16;
 const MARGIN = 0.01;
 
+// The band's keys go to a buffer kept between calls (zeroing a fresh one costs more than the
+// pass that fills it); results are copied out of it before the next call.
+let bandBuffer = new Uint32Array(0);
+
+function bandScratch(capacity: number): Uint32Array {
+  if (bandBuffer.length < capacity) bandBuffer = new Uint32Array(capacity);
+  return bandBuffer.subarray(0, capacity);
+}
+
 /** Selects within a small array of keys, all three levels over the array. */
 function selectInKeys(keys: Uint32Array, locate: Locate): number | undefined {
   let current = keys;
@@ -296,7 +305,7 @@ function collectBand(
   high = Math.min(half - 1, high + 1);
   let expected = 0;
   for (let b = low; b <= high; b++) expected += counts[b]!;
-  const keys = new Uint32Array(expected * stride * 2 + 4096);
+  const keys = bandScratch(expected * stride * 2 + 4096);
   const m = bandKernel(
     source,
     bits,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   colorize,
   colormapColor,
+  createImage,
   createMap2D,
   defaultColormap,
   getColormap,
@@ -61,6 +62,15 @@ describe('colorize', () => {
     });
     expect(pixel(image, 0, 0)).toEqual([0, 0, 0, 255]);
     expect(pixel(image, 1, 0)).toEqual([0, 255, 0, 255]);
+  });
+
+  it('draws into a given image', () => {
+    const map = createMap2D([0, 0.5, 1, 0.25], 2, 2);
+    const target = createImage(2, 2, '#123456');
+    const drawn = colorize(map, { into: target, normalize: 'min-max' });
+    expect(drawn.data).toBe(target.data);
+    expect(drawn.data).toEqual(colorize(map, { normalize: 'min-max' }).data);
+    expectFvError(() => colorize(map, { into: createImage(1, 4) }), 'SHAPE_MISMATCH');
   });
 
   it('draws NaN transparent', () => {

@@ -60,6 +60,18 @@ describe('overlay and blendedHeatMap', () => {
     }
   });
 
+  it('draws into a given image, also in place', () => {
+    const expected = overlay(image, map, { colormap: 'jet' });
+    const target = createImage(4, 4);
+    const drawn = overlay(image, map, { colormap: 'jet', into: target });
+    expect(drawn.data).toBe(target.data);
+    expect(drawn.data).toEqual(expected.data);
+    const copy = { data: new Uint8ClampedArray(image.data), width: 4, height: 4 };
+    overlay(copy, map, { colormap: 'jet', into: copy });
+    expect(copy.data).toEqual(expected.data);
+    expectFvError(() => overlay(image, map, { into: createImage(2, 2) }), 'SHAPE_MISMATCH');
+  });
+
   it('nearest interpolation keeps the map blocky', () => {
     const result = overlay(image, map, {
       interpolation: 'nearest',

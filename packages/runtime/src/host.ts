@@ -261,6 +261,8 @@ export function createHost() {
   let loaded: Loaded | undefined;
   let disposed = false;
   let queue: Promise<unknown> = Promise.resolve();
+  /** Calls queued or running, and those of them the client aborted. */
+  const active = new Set<number>();
   const aborted = new Set<number>();
   const abortListeners = new Map<number, Set<() => void>>();
 
@@ -319,6 +321,7 @@ export function createHost() {
   }
 
   async function envelope<T>(callId: number | undefined, task: () => Promise<T>) {
+    if (callId !== undefined) active.add(callId);
     try {
       const value = await serial(task);
       if (!infoChanged || !loaded) return ok(value);
@@ -328,6 +331,7 @@ export function createHost() {
       return { ok: false, error: serializeError(error) } as Envelope<T>;
     } finally {
       if (callId !== undefined) {
+        active.delete(callId);
         aborted.delete(callId);
         abortListeners.delete(callId);
       }
@@ -821,6 +825,7 @@ export function createHost() {
     },
     /** Marks a call as aborted: it stops before its next onnxruntime run. */
     abort(callId: number): void {
+      if (!active.has(callId)) return; // already finished: nothing to stop
       aborted.add(callId);
       for (const listener of abortListeners.get(callId) ?? []) listener();
     },

@@ -1,0 +1,277 @@
+// The gallery's HTML: one page per capability with a Storybook-like sidebar. Each page's
+// controls are plain labelled form elements (keyboard reachable); its script
+// (examples/src/pages/<id>.ts) wires them to @fv/runtime, @fv/core and @fv/viz.
+
+/** Pages in sidebar order. */
+export const pages = [
+  {
+    id: 'saliency',
+    title: 'Saliency explorer',
+    blurb:
+      'Which pixels move the class score? Pick a model, an image (choose, drop or paste one), a target class and a method.',
+  },
+  {
+    id: 'dream',
+    title: 'Deep Dream studio',
+    blurb:
+      'Gradient ascent on a layer of the network, octave by octave; frames stream in from the worker as they are computed.',
+  },
+  {
+    id: 'microscope',
+    title: 'Unit microscope',
+    blurb:
+      'The channels of a layer, each visualized from noise; the grid fills in as units finish. Click one for a larger render and its neuron variant.',
+  },
+  {
+    id: 'class',
+    title: 'Class visualization',
+    blurb: 'An image optimized to raise one class score, from noise: watch it form.',
+  },
+];
+
+const escapeHtml = (text) =>
+  text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
+
+const engineControls = `
+<section class="engine" aria-label="Model and backend">
+  <label>Model <select id="model" name="model"></select></label>
+  <label>Backend
+    <select id="backend" name="backend">
+      <option value="auto">auto (WebGPU, else wasm)</option>
+      <option value="webgpu">WebGPU</option>
+      <option value="wasm">wasm</option>
+    </select>
+  </label>
+  <details class="custom-model">
+    <summary>Use your own .onnx</summary>
+    <label>Preprocessing
+      <select id="preset" name="preset">
+        <option value="torchvision">torchvision (RGB, ImageNet mean/std)</option>
+        <option value="tensorflow">tensorflow ((px − 128) / 128)</option>
+        <option value="caffe">caffe (BGR, mean subtracted)</option>
+        <option value="mnist">mnist (grayscale, px / 255)</option>
+      </select>
+    </label>
+    <label>Model file <input type="file" id="model-file" accept=".onnx" /></label>
+    <p class="hint">…or drop an <code>.onnx</code> file anywhere on the page.</p>
+  </details>
+  <p class="badges">
+    <span>Backend: <output id="backend-badge" data-backend="">none</output></span>
+    <span>Step: <output id="step-time">–</output></span>
+    <span>Load: <output id="load-time">–</output></span>
+  </p>
+</section>
+<div id="error" class="error" role="alert" hidden></div>
+<p id="status" class="status" role="status" aria-live="polite">Loading…</p>`;
+
+const bodies = {
+  saliency: `
+<div class="workspace">
+  <form class="controls" id="controls" aria-label="Saliency settings">
+    ${engineControls}
+    <fieldset>
+      <legend>Image</legend>
+      <label>Photo <select id="image" name="image"></select></label>
+      <label>Image file <input type="file" id="image-file" accept="image/*" /></label>
+      <p class="hint">Drop or paste an image anywhere on the page.</p>
+    </fieldset>
+    <fieldset>
+      <legend>Target class (top 5)</legend>
+      <ol id="top5" class="top5"></ol>
+    </fieldset>
+    <fieldset>
+      <legend>Method</legend>
+      <label>Method
+        <select id="method" name="method">
+          <option value="vanilla">vanilla gradient</option>
+          <option value="gradient-x-input">gradient × input</option>
+          <option value="smoothgrad">SmoothGrad</option>
+          <option value="integrated-gradients">integrated gradients</option>
+          <option value="guided-backprop">guided backprop</option>
+          <option value="deconvnet">deconvnet</option>
+          <option value="grad-cam">Grad-CAM</option>
+          <option value="grad-cam++">Grad-CAM++</option>
+          <option value="guided-grad-cam">guided Grad-CAM</option>
+          <option value="occlusion">occlusion</option>
+        </select>
+      </label>
+      <label data-for="smoothgrad">Samples <input type="number" id="samples" min="1" max="100" value="8" /></label>
+      <label data-for="smoothgrad">Noise σ <input type="number" id="sigma" min="0" max="1" step="any" value="0.15" /></label>
+      <label data-for="integrated-gradients">Steps <input type="number" id="ig-steps" min="1" max="200" value="16" /></label>
+      <label data-for="occlusion">Window <input type="number" id="window" min="1" max="64" value="16" /></label>
+      <label data-for="grad-cam grad-cam++ guided-grad-cam">Layer <select id="cam-layer"><option value="">auto (last conv)</option></select></label>
+    </fieldset>
+    <fieldset>
+      <legend>Display</legend>
+      <label>Colormap <select id="colormap"></select></label>
+      <label>Normalization
+        <select id="normalize">
+          <option value="outlier">outlier (2 %)</option>
+          <option value="percentile">percentile (99)</option>
+          <option value="min-max">min–max</option>
+          <option value="abs-max">abs-max</option>
+        </select>
+      </label>
+      <label>Overlay sign
+        <select id="sign">
+          <option value="absolute">absolute</option>
+          <option value="positive">positive</option>
+          <option value="negative">negative</option>
+          <option value="all">all (signed)</option>
+        </select>
+      </label>
+      <label>Overlay alpha <input type="range" id="alpha" min="0" max="1" step="0.05" value="0.6" /></label>
+    </fieldset>
+    <div class="actions">
+      <button type="submit" id="run">Compute saliency</button>
+      <button type="button" id="download" disabled>Download PNG</button>
+    </div>
+  </form>
+  <section class="output" aria-label="Saliency maps">
+    <div class="views">
+      <figure><canvas id="view-image" aria-label="Input image"></canvas><figcaption>image</figcaption></figure>
+      <figure><canvas id="view-overlay" aria-label="Overlay"></canvas><figcaption>overlay</figcaption></figure>
+      <figure><canvas id="view-absolute" aria-label="Absolute map"></canvas><figcaption>absolute</figcaption></figure>
+      <figure><canvas id="view-positive" aria-label="Positive map"></canvas><figcaption>positive</figcaption></figure>
+      <figure><canvas id="view-negative" aria-label="Negative map"></canvas><figcaption>negative</figcaption></figure>
+    </div>
+    <h2>Code</h2>
+    <pre class="code"><code id="code"></code></pre>
+  </section>
+</div>`,
+  dream: `
+<div class="workspace">
+  <form class="controls" id="controls" aria-label="Deep Dream settings">
+    ${engineControls}
+    <fieldset>
+      <legend>Start image</legend>
+      <label>Photo <select id="image" name="image"></select></label>
+      <label>Image file <input type="file" id="image-file" accept="image/*" /></label>
+    </fieldset>
+    <fieldset>
+      <legend>Objective</legend>
+      <label>Layer <select id="layer"></select></label>
+      <label>Channel (empty: whole layer) <input type="number" id="channel" min="0" placeholder="all" /></label>
+    </fieldset>
+    <fieldset>
+      <legend>Schedule</legend>
+      <label>Octaves <input type="number" id="octaves" min="1" max="6" value="2" /></label>
+      <label>Octave scale <input type="number" id="octave-scale" min="1.05" max="2" step="any" value="1.4" /></label>
+      <label>Steps per octave <input type="number" id="steps" min="1" max="500" value="4" /></label>
+      <label>Step size <input type="number" id="step-size" min="0.001" max="1" step="any" value="0.02" /></label>
+      <label>Jitter (px) <input type="number" id="jitter" min="0" max="64" value="8" /></label>
+    </fieldset>
+    <div class="actions">
+      <button type="submit" id="run">Dream</button>
+      <button type="button" id="stop" disabled>Stop</button>
+      <button type="button" id="download" disabled>Download PNG</button>
+      <button type="button" id="download-apng" disabled>Download APNG</button>
+    </div>
+  </form>
+  <section class="output" aria-label="Dream">
+    <div class="views">
+      <figure><canvas id="view-dream" class="large" aria-label="Dreamed image"></canvas><figcaption id="frame-caption">frame –</figcaption></figure>
+    </div>
+    <h2>Code</h2>
+    <pre class="code"><code id="code"></code></pre>
+  </section>
+</div>`,
+  microscope: `
+<div class="workspace">
+  <form class="controls" id="controls" aria-label="Unit visualization settings">
+    ${engineControls}
+    <fieldset>
+      <legend>Units</legend>
+      <label>Layer <select id="layer"></select></label>
+      <label>First channel <input type="number" id="first" min="0" value="0" /></label>
+      <label>Channels <input type="number" id="count" min="1" max="64" value="8" /></label>
+      <label>Steps <input type="number" id="steps" min="1" max="512" value="16" /></label>
+      <label>Size (px) <input type="number" id="size" min="16" max="256" value="48" /></label>
+    </fieldset>
+    <div class="actions">
+      <button type="submit" id="run">Visualize</button>
+      <button type="button" id="stop" disabled>Stop</button>
+    </div>
+  </form>
+  <section class="output" aria-label="Units">
+    <div id="grid" class="unit-grid"></div>
+    <div id="detail" class="detail" hidden>
+      <figure><canvas id="detail-channel" class="large" aria-label="Channel visualization"></canvas><figcaption id="detail-caption">channel</figcaption></figure>
+      <figure><canvas id="detail-neuron" class="large" aria-label="Neuron visualization"></canvas><figcaption>neuron (centre)</figcaption></figure>
+    </div>
+    <h2>Code</h2>
+    <pre class="code"><code id="code"></code></pre>
+  </section>
+</div>`,
+  class: `
+<div class="workspace">
+  <form class="controls" id="controls" aria-label="Class visualization settings">
+    ${engineControls}
+    <fieldset>
+      <legend>Class</legend>
+      <label>Class <input type="text" id="class-name" list="class-list" placeholder="index or name" /></label>
+      <datalist id="class-list"></datalist>
+      <label>Steps <input type="number" id="steps" min="1" max="500" value="20" /></label>
+      <label>Learning rate <input type="number" id="learning-rate" min="0.01" max="100" step="any" value="4" /></label>
+      <label>L2 decay <input type="number" id="l2" min="0" max="1" step="0.001" value="0.001" /></label>
+      <label>Blur every (steps) <input type="number" id="blur-every" min="0" max="50" value="4" /></label>
+    </fieldset>
+    <div class="actions">
+      <button type="submit" id="run">Visualize class</button>
+      <button type="button" id="stop" disabled>Stop</button>
+      <button type="button" id="download" disabled>Download PNG</button>
+    </div>
+  </form>
+  <section class="output" aria-label="Class visualization">
+    <div class="views">
+      <figure><canvas id="view-class" class="large" aria-label="Class visualization"></canvas><figcaption id="frame-caption">step –</figcaption></figure>
+    </div>
+    <h2>Code</h2>
+    <pre class="code"><code id="code"></code></pre>
+  </section>
+</div>`,
+};
+
+const overview = `
+<p>Small interactive pages for what <code>fv</code> does in the browser. Every page runs the model
+in a Web Worker through <code>@fv/runtime</code> (WebGPU first, wasm as fallback), shows which
+backend runs and how long each step takes, and lets you switch backend.</p>
+<ul class="cards">
+${pages.map((p) => `<li><a href="${p.id}.html"><strong>${escapeHtml(p.title)}</strong></a><p>${escapeHtml(p.blurb)}</p></li>`).join('\n')}
+</ul>`;
+
+/** The HTML of one page (`page` null: the overview). */
+export function renderPage(page) {
+  const title = page ? page.title : 'fv examples';
+  const nav = pages
+    .map(
+      (p) =>
+        `<li><a href="${p.id}.html"${page?.id === p.id ? ' aria-current="page"' : ''}>${escapeHtml(p.title)}</a></li>`,
+    )
+    .join('\n        ');
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${escapeHtml(title)} · fv</title>
+    <link rel="icon" href="data:," />
+    <link rel="stylesheet" href="assets/styles.css" />
+  </head>
+  <body data-page="${page?.id ?? 'index'}">
+    <a class="skip" href="#main">Skip to content</a>
+    <nav class="sidebar" aria-label="Examples">
+      <a class="brand" href="index.html">fv examples</a>
+      <ul>
+        ${nav}
+      </ul>
+    </nav>
+    <main id="main" tabindex="-1">
+      <h1>${escapeHtml(title)}</h1>
+      ${page ? `<p class="blurb">${escapeHtml(page.blurb)}</p>${bodies[page.id]}` : overview}
+    </main>
+    ${page ? `<script type="module" src="assets/${page.id}.js"></script>` : ''}
+  </body>
+</html>
+`;
+}

@@ -1,0 +1,424 @@
+// What every gallery page shares: the model/backend controls and the engine they load (in
+// @fv/runtime's worker), the backend badge and per-step timing, readable errors in the page,
+// image input (choose, drop, paste), and the page-state flag the e2e tests wait for.
+import {
+  FvError,
+  type ModelConfig,
+  presets,
+  type ResolvedModelConfig,
+  resolveModelConfig,
+} from '@fv/core';
+import { type BackendPreference, createEngine, type RuntimeEngine } from '@fv/runtime';
+import { drawToCanvas, encodePng, type RgbaImage } from '@fv/viz';
+
+/** A model the server offers (`models/index.json`). */
+export interface CatalogModel {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly config: ModelConfig;
+}
+
+/** A photo the server offers. */
+export interface CatalogImage {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+}
+
+export interface Catalog {
+  readonly models: readonly CatalogModel[];
+  readonly images: readonly CatalogImage[];
+}
+
+/** What a page is doing, mirrored on `<body data-state>` for tests and styling. */
+export type PageState = 'loading' | 'ready' | 'running' | 'done' | 'stopped' | 'error';
+
+/** The element with this id (a page bug if missing). */
+export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`element #${id} is missing from the page`);
+  return element as T;
+}
+
+/** `CODE: message` for fv errors, `Name: message` otherwise. */
+export function describeError(error: unknown): string {
+  if (error instanceof FvError || (error instanceof Error && 'code' in error)) {
+    return `${String((error as FvError).code)}: ${error.message}`;
+  }
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** True for aborts (the Stop button), which are not errors. */
+export function isAbort(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    (error.name === 'AbortError' || (error as { code?: string }).code === 'ABORTED')
+  );
+}
+
+export function setState(state: PageState): void {
+  document.body.dataset.state = state;
+}
+
+export function setStatus(text: string): void {
+  byId('status').textContent = text;
+}
+
+export function showError(error: unknown): void {
+  const box = byId('error');
+  box.textContent = describeError(error);
+  box.hidden = false;
+  setState('error');
+  setStatus('Failed.');
+}
+
+export function clearError(): void {
+  const box = byId('error');
+  box.hidden = true;
+  box.textContent = '';
+}
+
+/** Shows per-step time: the last step and the mean so far. */
+export class StepTimer {
+  private count = 0;
+  private total = 0;
+  private last = performance.now();
+
+  start(): void {
+    this.count = 0;
+    this.total = 0;
+    this.last = performance.now();
+    byId('step-time').textContent = '…';
+  }
+
+  step(label = 'step'): number {
+    const now = performance.now();
+    const ms = now - this.last;
+    this.last = now;
+    this.count += 1;
+    this.total += ms;
+    byId('step-time').textContent =
+      `${ms.toFixed(0)} ms/${label} (mean ${(this.total / this.count).toFixed(0)} ms)`;
+    return ms;
+  }
+}
+
+/** Reads an image file or blob into 8-bit RGBA pixels; a readable error if it is no image. */
+export async function decodeImageBlob(blob: Blob, name = 'file'): Promise<ImageData> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(blob);
+  } catch {
+    throw new FvError(
+      'INVALID_IMAGE',
+      `Could not read '${name}' as an image (PNG, JPEG, WebP, GIF or BMP expected)`,
+    );
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  const context = canvas.getContext('2d');
+  if (!context) throw new FvError('BACKEND_UNAVAILABLE', 'No 2D canvas context in this browser');
+  context.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  return context.getImageData(0, 0, canvas.width, canvas.height);
+}
+
+/** A colourful synthetic photo stand-in when the server offers no photos. */
+export function syntheticImage(size = 128): ImageData {
+  const data = new Uint8ClampedArray(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = (y * size + x) * 4;
+      const r = Math.hypot(x - size / 2, y - size / 2) / (size / 2);
+      data[i] = 255 * (0.5 + 0.5 * Math.sin(x / 6));
+      data[i + 1] = 255 * (1 - r);
+      data[i + 2] = 255 * (0.5 + 0.5 * Math.cos(y / 9));
+      data[i + 3] = 255;
+    }
+  }
+  return new ImageData(data, size, size);
+}
+
+export function drawImage(canvasId: string, image: RgbaImage | ImageData): void {
+  drawToCanvas(byId<HTMLCanvasElement>(canvasId), image);
+}
+
+/** Offers bytes as a download. */
+export function download(bytes: Uint8Array, name: string, type = 'image/png'): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function downloadPng(image: RgbaImage, name: string): void {
+  download(encodePng(image), name);
+}
+
+export function numberValue(id: string, fallback: number): number {
+  const value = Number(byId<HTMLInputElement>(id).value);
+  return Number.isFinite(value) && byId<HTMLInputElement>(id).value !== '' ? value : fallback;
+}
+
+/** Handlers a page gives {@link Gallery}. */
+export interface GalleryHooks {
+  /** A model finished loading (also after a backend switch). */
+  onEngine(engine: RuntimeEngine, config: ResolvedModelConfig): void | Promise<void>;
+  /** An image was chosen, dropped or pasted (pages without image input leave it out). */
+  onImage?(image: ImageData, name: string): void | Promise<void>;
+}
+
+const presetConfigs: Readonly<Record<string, ModelConfig>> = presets;
+
+/**
+ * Owns the page's engine: fills the model and backend controls, loads the chosen model in
+ * @fv/runtime's worker, disposes the previous engine, and routes dropped/pasted files.
+ */
+export class Gallery {
+  catalog: Catalog = { models: [], images: [] };
+  engine: RuntimeEngine | undefined;
+  config: ResolvedModelConfig | undefined;
+  modelLabel = '';
+  /** Model URL as shown in code snippets. */
+  modelSource = '';
+  backendChoice: BackendPreference = 'auto';
+  private custom: { name: string; bytes: Uint8Array } | undefined;
+  private loading: Promise<void> = Promise.resolve();
+
+  constructor(private readonly hooks: GalleryHooks) {}
+
+  async init(): Promise<void> {
+    setState('loading');
+    const params = new URLSearchParams(location.search);
+    const backend = byId<HTMLSelectElement>('backend');
+    const wanted = params.get('backend');
+    if (wanted === 'webgpu' || wanted === 'wasm' || wanted === 'auto') backend.value = wanted;
+    try {
+      const response = await fetch('models/index.json');
+      if (!response.ok) throw new Error(`models/index.json: HTTP ${response.status}`);
+      this.catalog = (await response.json()) as Catalog;
+    } catch (error) {
+      showError(
+        new FvError(
+          'INVALID_ARGUMENT',
+          `No model catalog (${describeError(error)}): serve the gallery with \`pnpm start:examples\`, or drop an .onnx file on the page`,
+        ),
+      );
+    }
+    const modelSelect = byId<HTMLSelectElement>('model');
+    for (const model of this.catalog.models) modelSelect.add(new Option(model.name, model.id));
+    const modelParam = params.get('model');
+    if (modelParam && this.catalog.models.some((m) => m.id === modelParam)) {
+      modelSelect.value = modelParam;
+    }
+    modelSelect.addEventListener('change', () => {
+      this.custom = undefined;
+      void this.reload();
+    });
+    backend.addEventListener('change', () => void this.reload());
+    byId<HTMLInputElement>('model-file').addEventListener('change', (event) => {
+      const file = (event.target as HTMLInputElement).files?.[0];
+      if (file) void this.useFile(file);
+    });
+    this.installDrop();
+    if (this.catalog.models.length > 0) await this.reload();
+  }
+
+  /** Fills an image `<select>` with the server's photos (or a synthetic image). */
+  async initImages(selectId = 'image', fileId = 'image-file'): Promise<void> {
+    const select = byId<HTMLSelectElement>(selectId);
+    if (this.catalog.images.length === 0) select.add(new Option('synthetic pattern', ''));
+    for (const image of this.catalog.images) select.add(new Option(image.name, image.url));
+    const preferred = this.catalog.images.find((i) => i.name.startsWith('chelsea'));
+    if (preferred) select.value = preferred.url;
+    select.addEventListener('change', () => void this.loadSelectedImage(select));
+    byId<HTMLInputElement>(fileId).addEventListener('change', (event) => {
+      const file = (event.target as HTMLInputElement).files?.[0];
+      if (file) void this.useFile(file);
+    });
+    await this.loadSelectedImage(select);
+  }
+
+  private async loadSelectedImage(select: HTMLSelectElement): Promise<void> {
+    try {
+      if (!select.value) {
+        await this.hooks.onImage?.(syntheticImage(), 'synthetic pattern');
+        return;
+      }
+      const response = await fetch(select.value);
+      if (!response.ok) throw new Error(`${select.value}: HTTP ${response.status}`);
+      const name = select.selectedOptions[0]?.text ?? select.value;
+      await this.hooks.onImage?.(await decodeImageBlob(await response.blob(), name), name);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  /** A dropped, pasted or chosen file: an .onnx model, an image, or a readable error. */
+  async useFile(file: File): Promise<void> {
+    clearError();
+    try {
+      if (file.name.toLowerCase().endsWith('.onnx')) {
+        this.custom = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+        await this.reload();
+        return;
+      }
+      if (!this.hooks.onImage) {
+        throw new FvError(
+          'INVALID_ARGUMENT',
+          `Cannot use '${file.name}' here: drop an .onnx model file`,
+        );
+      }
+      if (file.type && !file.type.startsWith('image/')) {
+        throw new FvError(
+          'INVALID_IMAGE',
+          `Cannot use '${file.name}' (${file.type}): drop an image (PNG, JPEG…) or an .onnx model`,
+        );
+      }
+      await this.hooks.onImage(await decodeImageBlob(file, file.name), file.name);
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  private installDrop(): void {
+    const body = document.body;
+    body.addEventListener('dragover', (event) => {
+      event.preventDefault();
+      body.classList.add('dragging');
+    });
+    body.addEventListener('dragleave', () => body.classList.remove('dragging'));
+    body.addEventListener('drop', (event) => {
+      event.preventDefault();
+      body.classList.remove('dragging');
+      const file = event.dataTransfer?.files[0];
+      if (file) void this.useFile(file);
+      else showError(new FvError('INVALID_ARGUMENT', 'Nothing usable was dropped: drop a file'));
+    });
+    document.addEventListener('paste', (event) => {
+      const file = [...(event.clipboardData?.files ?? [])][0];
+      if (file) {
+        event.preventDefault();
+        void this.useFile(file);
+      }
+    });
+  }
+
+  /** Loads (again) the chosen model on the chosen backend. Serialized. */
+  reload(): Promise<void> {
+    this.loading = this.loading.then(() => this.load());
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    const backend = byId<HTMLSelectElement>('backend').value as BackendPreference;
+    this.backendChoice = backend;
+    const entry = this.catalog.models.find((m) => m.id === byId<HTMLSelectElement>('model').value);
+    const preset = presetConfigs[byId<HTMLSelectElement>('preset').value] ?? {};
+    const source = this.custom ? this.custom.bytes : entry?.url;
+    if (!source) return;
+    const label = this.custom ? this.custom.name : (entry?.name ?? '');
+    clearError();
+    setState('loading');
+    setStatus(`Loading ${label} on ${backend}…`);
+    const badge = byId('backend-badge');
+    badge.textContent = '…';
+    badge.dataset.backend = '';
+    const previous = this.engine;
+    this.engine = undefined;
+    this.config = undefined;
+    await previous?.dispose().catch(() => undefined);
+    const started = performance.now();
+    try {
+      const engine = await createEngine({
+        model: source,
+        backend,
+        worker: new URL('./worker.js', import.meta.url),
+        onProgress: (event) => {
+          if (event.phase === 'download' && event.total) {
+            setStatus(`Downloading ${label}: ${Math.round((100 * event.loaded) / event.total)} %`);
+          } else if (event.phase === 'compile') setStatus(`Compiling ${label} on ${backend}…`);
+        },
+      });
+      const config = resolveModelConfig(engine.info, this.custom ? preset : (entry?.config ?? {}));
+      this.engine = engine;
+      this.config = config;
+      this.modelLabel = label;
+      this.modelSource = this.custom ? this.custom.name : (entry?.url ?? '');
+      byId('load-time').textContent = `${(performance.now() - started).toFixed(0)} ms`;
+      badge.textContent = engine.info.backend === 'webgpu' ? 'WebGPU' : engine.info.backend;
+      badge.dataset.backend = engine.info.backend;
+      badge.title = engine.info.backendReason ?? '';
+      setStatus(
+        `${label} ready on ${badge.textContent}${engine.info.backendReason ? ` (${engine.info.backendReason})` : ''}.`,
+      );
+      await this.hooks.onEngine(engine, config);
+      if (document.body.dataset.state === 'loading') setState('ready');
+    } catch (error) {
+      badge.textContent = 'none';
+      showError(error);
+    }
+  }
+
+  /** The engine, or a readable error when no model is loaded. */
+  require(): { engine: RuntimeEngine; config: ResolvedModelConfig } {
+    if (!this.engine || !this.config) {
+      throw new FvError('INVALID_ARGUMENT', 'No model is loaded yet: choose or drop a model');
+    }
+    return { engine: this.engine, config: this.config };
+  }
+}
+
+/** Layers a unit/dream objective can use: differentiable 4-D activations, ReLU-like first. */
+export function visualLayers(engine: RuntimeEngine): string[] {
+  const layers = engine.info.layers.filter(
+    (l) => l.differentiable && (l.dims === null || l.dims.length === 4),
+  );
+  const activations = layers.filter((l) => /Relu|Clip|Sigmoid|HardSwish|Mul/.test(l.opType));
+  return (activations.length > 0 ? activations : layers).map((l) => l.name);
+}
+
+/** Static channel count of a layer, when the model declares it. */
+export function channelsOf(engine: RuntimeEngine, layer: string): number | undefined {
+  const dims = engine.info.layers.find((l) => l.name === layer)?.dims;
+  const c = dims?.[1];
+  return typeof c === 'number' && c > 0 ? c : undefined;
+}
+
+export function fillSelect(select: HTMLSelectElement, values: readonly string[], pick?: string) {
+  const old = select.value;
+  select.replaceChildren(...values.map((v) => new Option(v, v)));
+  if (pick && values.includes(pick)) select.value = pick;
+  else if (values.includes(old)) select.value = old;
+}
+
+/** Input normalization of a model config in [0, 1] RGB terms (for unit visualization). */
+export function unitNormalization(config: ResolvedModelConfig): {
+  mean: number[];
+  std: number[];
+} {
+  const k = 255 * config.scale;
+  return {
+    mean: config.mean.map((m) => m / k),
+    std: config.std.map((s) => s / k),
+  };
+}
+
+/** Test hook: the latest results, read by the e2e tests. */
+export function publish(key: string, value: unknown): void {
+  const w = window as unknown as { fvGallery?: Record<string, unknown> };
+  w.fvGallery ??= {};
+  w.fvGallery[key] = value;
+}
+
+/** Runs `page()` and shows any error it throws in the page. */
+export function start(page: () => Promise<void>): void {
+  page().catch(showError);
+}

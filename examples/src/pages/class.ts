@@ -1,0 +1,128 @@
+// Class visualization: an image optimized from noise to raise one class score (@fv/core's class
+// visualization; each step is one gradient call in @fv/runtime's worker), drawn as it forms.
+import { classVisualization, tensorToImage } from '@fv/core';
+import type { RgbaImage } from '@fv/viz';
+import {
+  byId,
+  clearError,
+  downloadPng,
+  drawImage,
+  Gallery,
+  isAbort,
+  numberValue,
+  publish,
+  StepTimer,
+  setState,
+  setStatus,
+  showError,
+  start,
+} from '../common.js';
+
+let controller: AbortController | undefined;
+let last: RgbaImage | undefined;
+const timer = new StepTimer();
+
+const gallery = new Gallery({
+  onEngine(_engine, config) {
+    const list = byId('class-list');
+    const labels = config.labels ?? [];
+    list.replaceChildren(...labels.map((label, i) => new Option(`${i}: ${label}`)));
+    const input = byId<HTMLInputElement>('class-name');
+    if (!input.value) {
+      const espresso = labels.findIndex((l) => /espresso/i.test(l));
+      input.value = espresso >= 0 ? `${espresso}: ${labels[espresso]}` : '0';
+    }
+    updateCode();
+  },
+});
+
+function classIndex(): number {
+  const text = byId<HTMLInputElement>('class-name').value.trim();
+  const number = Number.parseInt(text, 10);
+  if (Number.isInteger(number)) return number;
+  const labels = gallery.config?.labels ?? [];
+  const found = labels.findIndex((l) => l.toLowerCase().includes(text.toLowerCase()));
+  if (found < 0) throw new Error(`No class matches '${text}': type an index or part of a label`);
+  return found;
+}
+
+function settings() {
+  return {
+    steps: numberValue('steps', 20),
+    learningRate: numberValue('learning-rate', 4),
+    l2: numberValue('l2', 0.001),
+    blurEvery: numberValue('blur-every', 4),
+  };
+}
+
+async function run(): Promise<void> {
+  clearError();
+  const { engine, config } = gallery.require();
+  const index = classIndex();
+  controller = new AbortController();
+  setState('running');
+  byId<HTMLButtonElement>('run').disabled = true;
+  byId<HTMLButtonElement>('stop').disabled = false;
+  timer.start();
+  try {
+    const frames = classVisualization(engine, {
+      classIndex: index,
+      output: config.logits,
+      range: config.valueRange,
+      ...settings(),
+      seed: 1,
+      signal: controller.signal,
+    });
+    for await (const frame of frames) {
+      timer.step('step');
+      last = tensorToImage(frame.image, config);
+      drawImage('view-class', last);
+      byId('frame-caption').textContent =
+        `step ${frame.step}/${frame.totalSteps}, score ${frame.value.toFixed(2)}`;
+      publish('classSteps', frame.step);
+    }
+    setStatus(`Class ${index} (${config.labels?.[index] ?? '?'}) on ${engine.info.backend}.`);
+    setState('done');
+  } catch (error) {
+    if (!isAbort(error)) throw error;
+    setStatus('Stopped.');
+    setState('stopped');
+  } finally {
+    controller = undefined;
+    byId<HTMLButtonElement>('run').disabled = false;
+    byId<HTMLButtonElement>('stop').disabled = true;
+    byId<HTMLButtonElement>('download').disabled = last === undefined;
+  }
+}
+
+function updateCode(): void {
+  let index: number | string;
+  try {
+    index = classIndex();
+  } catch {
+    index = '?';
+  }
+  byId('code').textContent = `import { classVisualization, tensorToImage } from '@fv/core';
+
+// engine: await createEngine({ model: '${gallery.modelSource}', backend: '${gallery.backendChoice}' })
+for await (const frame of classVisualization(engine, {
+  classIndex: ${index},
+  output: '${gallery.config?.logits ?? 'logits'}',
+  range: config.valueRange,
+  ...${JSON.stringify(settings())},
+})) draw(tensorToImage(frame.image, config));`;
+}
+
+start(async () => {
+  const form = byId<HTMLFormElement>('controls');
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    run().catch(showError);
+  });
+  form.addEventListener('input', updateCode);
+  byId('stop').addEventListener('click', () => controller?.abort());
+  byId('download').addEventListener('click', () => {
+    if (last) downloadPng(last, 'class-visualization.png');
+  });
+  await gallery.init();
+});

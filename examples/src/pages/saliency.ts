@@ -1,0 +1,337 @@
+// Saliency explorer: top-5 classes of the image, then a saliency map of the chosen class by the
+// chosen method, computed in @fv/runtime's worker (one request; progress streamed back), drawn
+// with @fv/viz as image, overlay, absolute, positive and negative maps.
+import {
+  imageToTensor,
+  type Map2D,
+  type ResolvedModelConfig,
+  type SaliencyOptions,
+  type SaliencyResult,
+} from '@fv/core';
+import type { RuntimeEngine } from '@fv/runtime';
+import {
+  type AttributionSign,
+  type ColormapName,
+  colorize,
+  colormapNames,
+  composeGrid,
+  defaultColormap,
+  type NormalizeMode,
+  overlay,
+  type RgbaImage,
+} from '@fv/viz';
+import {
+  byId,
+  clearError,
+  downloadPng,
+  drawImage,
+  fillSelect,
+  Gallery,
+  isAbort,
+  numberValue,
+  publish,
+  StepTimer,
+  setState,
+  setStatus,
+  showError,
+  start,
+} from '../common.js';
+
+let image: ImageData | undefined;
+let imageName = '';
+let result: SaliencyResult | undefined;
+let rendered: { overlay: RgbaImage; panels: RgbaImage[] } | undefined;
+const timer = new StepTimer();
+
+const gallery = new Gallery({
+  async onEngine(engine) {
+    const layers = engine.info.layers
+      .filter((l) => l.differentiable && l.dims?.length === 4)
+      .map((l) => l.name);
+    const camLayer = byId<HTMLSelectElement>('cam-layer');
+    camLayer.replaceChildren(
+      new Option('auto (last conv)', ''),
+      ...layers.map((l) => new Option(l, l)),
+    );
+    await classify();
+  },
+  async onImage(next, name) {
+    image = next;
+    imageName = name;
+    drawImage('view-image', next);
+    result = undefined;
+    await classify();
+  },
+});
+
+function labelOf(config: ResolvedModelConfig, index: number): string {
+  return config.labels?.[index] ?? `class ${index}`;
+}
+
+/** Forward pass: the top 5 classes as radio buttons (the first one checked). */
+async function classify(): Promise<void> {
+  if (!image || !gallery.engine || !gallery.config) return;
+  const { engine, config } = gallery;
+  try {
+    const input = imageToTensor(image, config).tensor;
+    const started = performance.now();
+    const outputs = await engine.forward(input, { outputs: [config.logits] });
+    byId('step-time').textContent = `${(performance.now() - started).toFixed(0)} ms/forward`;
+    const logits = outputs[config.logits]?.data ?? new Float32Array();
+    const max = Math.max(...logits);
+    const exp = Array.from(logits, (v) => Math.exp(v - max));
+    const sum = exp.reduce((a, b) => a + b, 0);
+    const top = exp
+      .map((p, i) => ({ p: p / sum, i }))
+      .sort((a, b) => b.p - a.p)
+      .slice(0, 5);
+    const list = byId('top5');
+    list.replaceChildren(
+      ...top.map(({ p, i }, rank) => {
+        const item = document.createElement('li');
+        const label = document.createElement('label');
+        const radio = document.createElement('input');
+        radio.type = 'radio';
+        radio.name = 'target';
+        radio.value = String(i);
+        radio.checked = rank === 0;
+        const prob = document.createElement('span');
+        prob.className = 'p';
+        prob.textContent = `${(100 * p).toFixed(1)} %`;
+        label.append(radio, ` ${labelOf(config, i)} (${i})`, prob);
+        item.append(label);
+        return item;
+      }),
+    );
+    publish(
+      'top5',
+      top.map((t) => t.i),
+    );
+    setStatus(`${gallery.modelLabel}: top class ${labelOf(config, top[0]?.i ?? 0)}. Ready.`);
+    updateCode();
+  } catch (error) {
+    showError(error);
+  }
+}
+
+function target(): number | 'top' {
+  const checked = document.querySelector<HTMLInputElement>('input[name="target"]:checked');
+  return checked ? Number(checked.value) : 'top';
+}
+
+function methodOptions(): SaliencyOptions {
+  const method = byId<HTMLSelectElement>('method').value as SaliencyOptions['method'];
+  const common = { target: target() } as const;
+  const layer = byId<HTMLSelectElement>('cam-layer').value;
+  switch (method) {
+    case 'smoothgrad':
+      return {
+        ...common,
+        method,
+        samples: numberValue('samples', 8),
+        sigma: numberValue('sigma', 0.15),
+        seed: 1,
+      };
+    case 'integrated-gradients':
+      return { ...common, method, steps: numberValue('ig-steps', 16) };
+    case 'occlusion': {
+      const window = numberValue('window', 16);
+      return { ...common, method, window, stride: Math.max(1, Math.round(window / 2)) };
+    }
+    case 'grad-cam':
+    case 'grad-cam++':
+    case 'guided-grad-cam':
+      return layer ? { ...common, method, layer } : { ...common, method };
+    case 'score-cam':
+      return { ...common, method };
+    default:
+      return { ...common, method };
+  }
+}
+
+function display(): {
+  colormap: ColormapName | undefined;
+  normalize: NormalizeMode;
+  sign: AttributionSign;
+  alpha: number;
+} {
+  const colormap = byId<HTMLSelectElement>('colormap').value;
+  return {
+    colormap: colormap ? (colormap as ColormapName) : undefined,
+    normalize: byId<HTMLSelectElement>('normalize').value as NormalizeMode,
+    sign: byId<HTMLSelectElement>('sign').value as AttributionSign,
+    alpha: numberValue('alpha', 0.6),
+  };
+}
+
+function signedMap(r: SaliencyResult): Map2D {
+  const data = new Float32Array(r.positive.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = r.positive.data[i]! - r.negative.data[i]!;
+  return { data, width: r.positive.width, height: r.positive.height };
+}
+
+/** Draws the current result with the current display settings (no recomputation). */
+function render(): void {
+  if (!result || !image) return;
+  const d = display();
+  const cmap = (sign: AttributionSign) => d.colormap ?? defaultColormap(sign);
+  const absolute = colorize(result.absolute, {
+    sign: 'absolute',
+    normalize: d.normalize,
+    colormap: cmap('absolute'),
+  });
+  const positive = colorize(result.positive, {
+    sign: 'absolute',
+    normalize: d.normalize,
+    colormap: cmap('positive'),
+  });
+  const negative = colorize(result.negative, {
+    sign: 'absolute',
+    normalize: d.normalize,
+    colormap: cmap('negative'),
+  });
+  const source = { data: image.data, width: image.width, height: image.height };
+  const overlayMap =
+    d.sign === 'all'
+      ? signedMap(result)
+      : d.sign === 'absolute'
+        ? result.absolute
+        : d.sign === 'positive'
+          ? result.positive
+          : result.negative;
+  const over = overlay(source, overlayMap, {
+    alpha: d.alpha,
+    sign: d.sign === 'all' ? 'all' : 'absolute',
+    normalize: d.normalize,
+    colormap: cmap(d.sign),
+  });
+  drawImage('view-overlay', over);
+  drawImage('view-absolute', absolute);
+  drawImage('view-positive', positive);
+  drawImage('view-negative', negative);
+  rendered = { overlay: over, panels: [absolute, positive, negative] };
+  byId<HTMLButtonElement>('download').disabled = false;
+}
+
+async function compute(): Promise<void> {
+  clearError();
+  const { engine, config } = gallery.require();
+  if (!image) throw new Error('No image: choose, drop or paste one');
+  const options = methodOptions();
+  setState('running');
+  setStatus(`Computing ${options.method} on ${engine.info.backend}…`);
+  byId<HTMLButtonElement>('run').disabled = true;
+  timer.start();
+  const started = performance.now();
+  let steps = 0;
+  try {
+    result = await engine.saliency(
+      image,
+      {
+        ...options,
+        progressIntervalMs: 0,
+        onProgress: (p) => {
+          if (p.done > steps) {
+            timer.step('gradient');
+            steps = p.done;
+          }
+          setStatus(`Computing ${options.method}: ${p.done}/${p.total}`);
+        },
+      },
+      config,
+    );
+    const ms = performance.now() - started;
+    if (steps === 0) timer.step(options.method);
+    render();
+    publishResult(engine, result, ms);
+    setStatus(
+      `${options.method} for ${labelOf(config, result.target)} on ${engine.info.backend} in ${ms.toFixed(0)} ms.`,
+    );
+    setState('done');
+  } finally {
+    byId<HTMLButtonElement>('run').disabled = false;
+  }
+}
+
+function publishResult(engine: RuntimeEngine, r: SaliencyResult, ms: number): void {
+  publish('saliency', {
+    backend: engine.info.backend,
+    method: r.method,
+    target: r.target,
+    width: r.absolute.width,
+    height: r.absolute.height,
+    absolute: Array.from(r.absolute.data),
+    ms,
+  });
+}
+
+function updateCode(): void {
+  const options = methodOptions();
+  const d = display();
+  const { target: t, ...rest } = options;
+  const extra = Object.entries(rest)
+    .filter(([k]) => k !== 'method')
+    .map(([k, v]) => `, ${k}: ${JSON.stringify(v)}`)
+    .join('');
+  byId('code').textContent = `import { createEngine } from '@fv/runtime';
+import { colorize, overlay } from '@fv/viz';
+
+const engine = await createEngine({ model: '${gallery.modelSource}', backend: '${gallery.backendChoice}' });
+// engine.info.backend → '${gallery.engine?.info.backend ?? '…'}'
+const config = ${JSON.stringify({ ...(gallery.config ? { input: gallery.config.input, logits: gallery.config.logits, scale: gallery.config.scale, mean: gallery.config.mean, std: gallery.config.std } : {}) })};
+const image = /* ImageData of '${imageName}' */;
+const map = await engine.saliency(image, { method: '${options.method}', target: ${JSON.stringify(t)}${extra} }, config);
+const heat = colorize(map.absolute, { normalize: '${d.normalize}'${d.colormap ? `, colormap: '${d.colormap}'` : ''} });
+const picture = overlay(image, map.${d.sign === 'all' ? 'absolute' : d.sign}, { alpha: ${d.alpha}, normalize: '${d.normalize}' });`;
+}
+
+function showMethodOptions(): void {
+  const method = byId<HTMLSelectElement>('method').value;
+  for (const label of document.querySelectorAll<HTMLElement>('label[data-for]')) {
+    label.hidden = !(label.dataset.for ?? '').split(' ').includes(method);
+  }
+}
+
+start(async () => {
+  fillSelect(byId<HTMLSelectElement>('colormap'), ['', ...colormapNames]);
+  byId<HTMLSelectElement>('colormap').options[0]!.text = 'by sign (Captum)';
+  showMethodOptions();
+  const form = byId<HTMLFormElement>('controls');
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    compute().catch((error) => (isAbort(error) ? setState('stopped') : showError(error)));
+  });
+  form.addEventListener('input', () => {
+    showMethodOptions();
+    updateCode();
+  });
+  for (const id of ['colormap', 'normalize', 'sign', 'alpha']) {
+    byId(id).addEventListener('input', () => {
+      try {
+        render();
+      } catch (error) {
+        showError(error);
+      }
+    });
+  }
+  byId('download').addEventListener('click', () => {
+    if (!rendered || !image) return;
+    const original = { data: image.data, width: image.width, height: image.height };
+    downloadPng(
+      composeGrid(
+        [
+          { image: rendered.overlay, title: 'overlay' },
+          ...rendered.panels.map((p, i) => ({
+            image: p,
+            title: ['absolute', 'positive', 'negative'][i] ?? '',
+          })),
+        ],
+        { columns: 4 },
+      ),
+      `saliency-${result?.method ?? 'map'}.png`,
+    );
+    void original;
+  });
+  await gallery.init();
+  await gallery.initImages();
+});

@@ -52,6 +52,12 @@ export function renderMarkdown(r, file) {
     );
     out.push('');
   }
+  for (const x of r.reruns ?? []) {
+    out.push(
+      `Section(s) ${x.sections.join(', ')} rerun ${x.date} (load average ${fmt(x.machine.loadAverage1m)}).`,
+    );
+    out.push('');
+  }
   for (const s of r.skipped ?? []) out.push(`- skipped: ${s}`);
   if (r.skipped?.length) out.push('');
 
@@ -229,12 +235,22 @@ export function renderMarkdown(r, file) {
     }
     out.push('');
   }
-  for (const x of r.reruns ?? []) {
-    out.push(
-      `Section(s) ${x.sections.join(', ')} rerun ${x.date} (load average ${fmt(x.machine.loadAverage1m)}).`,
-    );
-    out.push('');
-  }
+  out.push('## Running it');
+  out.push('');
+  out.push(
+    [
+      '- `pnpm bench` builds the packages, runs every section and rewrites `bench/results/<date>.json` and this page;',
+      '  `pnpm bench --quick` (one repetition, ResNet-20 on 32×32, no browser) is what the test command runs',
+      '  (`test/integration/bench-quick.test.ts`). `node bench/run.mjs --sections browser --into bench/results/X.json`',
+      '  reruns some sections into an existing results file; `node bench/report.mjs [file]` regenerates this page.',
+      '- ResNet-18 (random weights): `/usr/bin/python3 tools/autodiff_fixtures.py --only resnet18` (into',
+      '  `bench/models/`, not committed). MobileNetV2 and ResNet-20 come from `../shared/models` (or `FV_MODELS_DIR`);',
+      '  the default model from `models/default/*.onnx` when present.',
+      '- PyTorch peer: Debian `python3-torch` and `python3-onnx` under `/usr/bin/python3` (`FV_BENCH_PYTHON` to',
+      '  change); skipped with a message when missing. Browser: `/usr/bin/chromium` (`FV_CHROMIUM`).',
+    ].join('\n'),
+  );
+  out.push('');
   return `${out.join('\n')}\n`;
 }
 

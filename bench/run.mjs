@@ -10,6 +10,7 @@
 // Full runs write bench/results/<timestamp>.json and regenerate docs/benchmarks.md; `--quick`
 // (one repetition, small inputs; the smoke test in the test command) writes
 // bench/results/quick.json (ignored by git) unless --out says otherwise, and leaves the docs alone.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchAutodiff, benchModels } from './autodiff.mjs';
@@ -117,6 +118,16 @@ const out = resolve(
 );
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(final, null, 2)}\n`);
+if (!quick) {
+  // Committed results stay in the repository's format (`pnpm lint` checks JSON too).
+  try {
+    execFileSync(join(repoRoot, 'node_modules/.bin/biome'), ['format', '--write', out], {
+      stdio: 'ignore',
+    });
+  } catch {
+    log('could not run biome format on the results file');
+  }
+}
 log(`results: ${out} (${results.durationS.toFixed(0)} s)`);
 if (!quick && !args.noDocs) {
   const doc = join(repoRoot, 'docs/benchmarks.md');

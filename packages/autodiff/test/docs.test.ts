@@ -18,7 +18,9 @@ function ruleSummary(opType: string): string {
   if (!existsSync(file)) return '';
   const source = readFileSync(file, 'utf8');
   // The doc comment right above the export: its body must not contain a comment end.
-  const m = new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*export const ${opType}\\b`).exec(source);
+  const m = new RegExp(`/\\*\\*((?:(?!\\*/)[\\s\\S])*)\\*/\\s*export const ${opType}\\b`).exec(
+    source,
+  );
   if (!m) return '';
   return m[1]!
     .split('\n')

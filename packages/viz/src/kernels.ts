@@ -212,8 +212,10 @@ export function collectMagnitudeKeysKernel(
 }
 
 /**
- * Histogram of every `stride`-th magnitude (bucket = magnitude bits >>> 20), for estimating where
- * a quantile lies; NaN skipped.
+ * Histogram of a sample of the magnitudes (bucket = magnitude bits >>> 20), for estimating where
+ * a quantile lies; NaN skipped. The sample is a run of 16 consecutive values (one cache line)
+ * from every `step` values, at a pseudo-random offset inside each step so that the runs do not
+ * line up with the rows of an image.
  */
 export function sampleHistogramKernel(
   src: Float32Array,
@@ -222,18 +224,25 @@ export function sampleHistogramKernel(
   posMask: number,
   c: number,
   d: number,
-  stride: number,
+  step: number,
   counts: Uint32Array,
   sums: Float64Array,
 ): void {
-  for (let i = 0; i < bits.length; i += stride) {
-    const bx = bits[i]!;
-    const sx = bx >> 31;
-    const k = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
-    if (k > 0x7f800000) continue;
-    const x = src[i]!;
-    counts[k >>> 20]!++;
-    sums[k >>> 20]! += Math.abs(x) * c + x * d;
+  const run = 16;
+  const n = bits.length;
+  const span = Math.max(1, step - run);
+  for (let k = 0, start = 0; start < n; k++, start += step) {
+    const from = start + ((Math.imul(k, 0x9e3779b1) >>> 8) % span);
+    const end = Math.min(from + run, n);
+    for (let i = from; i < end; i++) {
+      const bx = bits[i]!;
+      const sx = bx >> 31;
+      const key = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
+      if (key > 0x7f800000) continue;
+      const x = src[i]!;
+      counts[key >>> 20]!++;
+      sums[key >>> 20]! += Math.abs(x) * c + x * d;
+    }
   }
 }
 

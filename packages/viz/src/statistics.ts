@@ -277,13 +277,15 @@ function collectBand(
   fraction: number,
 ): Band | undefined {
   const { source, negMask, posMask, c, d } = view;
-  const stride = Math.floor(source.length / SAMPLES);
-  if (stride < 2) return undefined;
+  // Runs of 16 values, SAMPLES values in all.
+  const step = Math.floor((source.length / SAMPLES) * 16);
+  if (step < 32) return undefined;
+  const stride = step / 16;
   const half = LEVEL1_SIZE / 2;
   const counts = new Uint32Array(half);
   const sums = new Float64Array(half);
   const bits = signedBitsOf(source);
-  sampleHistogramKernel(source, bits, negMask, posMask, c, d, stride, counts, sums);
+  sampleHistogramKernel(source, bits, negMask, posMask, c, d, step, counts, sums);
   const w = weight === 'mass' ? sums : counts;
   let total = 0;
   for (let b = 0; b < half; b++) total += w[b]!;

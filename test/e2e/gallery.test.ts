@@ -191,6 +191,13 @@ describe('example gallery', () => {
     );
     expect(similarity).toBeGreaterThan(0.999);
     expect(error).toBeLessThan(2e-2);
+    // The README's picture: SmoothGrad (8 samples, progress per sample) on the same page.
+    await recorded.page.selectOption('#method', 'smoothgrad');
+    await recorded.page.click('#run');
+    await waitForState(recorded, ['done']);
+    await expect(published<SaliencyPublished>(recorded, 'saliency')).resolves.toMatchObject({
+      method: 'smoothgrad',
+    });
     expect(problems(recorded)).toEqual([]);
     await finish(recorded, 'gallery-saliency');
   });

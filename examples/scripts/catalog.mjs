@@ -4,8 +4,10 @@
 //
 // Models, in order: `models/default/*.onnx` (the project's default model), every `*.onnx` in
 // FV_MODELS_DIR (default `../shared/models` when it exists; one folder level deep), and the small
-// test fixture CNN (always there). A sidecar `<model>.json` (a ModelConfig, or `{ config }`) and a
-// `labels.txt` next to the model win over the built-in table of known models.
+// test fixture CNN (always there). A sidecar `<model>.fv.json` or `<model>.json` (a ModelConfig, or
+// `{ config }`) and a
+// `labels.txt` next to the model win over the built-in table of known models. Photos: the default
+// model's `samples/`, then `images/` of the models folder.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,7 +60,11 @@ function configFor(file) {
   const stem = basename(file, extname(file));
   const entry = known.find((k) => k.match.test(stem));
   let config = { ...(entry?.config ?? {}) };
-  for (const sidecar of [join(dir, `${stem}.json`), join(dir, 'config.json')]) {
+  for (const sidecar of [
+    join(dir, `${stem}.fv.json`),
+    join(dir, `${stem}.json`),
+    join(dir, 'config.json'),
+  ]) {
     if (!existsSync(sidecar)) continue;
     try {
       const parsed = JSON.parse(readFileSync(sidecar, 'utf8'));
@@ -103,8 +109,19 @@ export function findCatalog(env = process.env) {
     const id = slug(`${models.length}-${basename(file)}`);
     models.push({ id, name, file, config: configFor(file) });
   };
-  for (const file of onnxFiles(join(repoRoot, 'models', 'default'), 0)) {
-    add(file, `default: ${basename(file, '.onnx')}`);
+  const defaults = join(repoRoot, 'models', 'default');
+  for (const file of onnxFiles(defaults, 0)) add(file, `default: ${basename(file, '.onnx')}`);
+  const samples = join(defaults, 'samples');
+  if (existsSync(samples)) {
+    for (const name of readdirSync(samples).sort()) {
+      if (/\.(png|jpe?g)$/i.test(name) && !name.includes('.mask.')) {
+        images.push({
+          id: slug(`default-${name}`),
+          name: `sample: ${name}`,
+          file: join(samples, name),
+        });
+      }
+    }
   }
   const shared = modelsDir(env);
   if (shared) {

@@ -93,12 +93,13 @@ export class StepTimer {
     byId('step-time').textContent = '…';
   }
 
-  step(label = 'step'): number {
+  /** Records `count` steps done since the last call (a batch of samples counts each one). */
+  step(label = 'step', count = 1): number {
     const now = performance.now();
-    const ms = now - this.last;
+    const ms = (now - this.last) / count;
     this.last = now;
-    this.count += 1;
-    this.total += ms;
+    this.count += count;
+    this.total += ms * count;
     byId('step-time').textContent =
       `${ms.toFixed(0)} ms/${label} (mean ${(this.total / this.count).toFixed(0)} ms)`;
     return ms;
@@ -236,7 +237,12 @@ export class Gallery {
     const select = byId<HTMLSelectElement>(selectId);
     if (this.catalog.images.length === 0) select.add(new Option('synthetic pattern', ''));
     for (const image of this.catalog.images) select.add(new Option(image.name, image.url));
-    const preferred = this.catalog.images.find((i) => i.name.startsWith('chelsea'));
+    // A sample of the default model's classes for the default model, else a photo.
+    const onDefault = this.modelLabel.startsWith('default');
+    const preferred = onDefault
+      ? this.catalog.images.find((i) => i.name.startsWith('sample:'))
+      : (this.catalog.images.find((i) => i.name.startsWith('chelsea')) ??
+        this.catalog.images.find((i) => !i.name.startsWith('sample:')));
     if (preferred) select.value = preferred.url;
     select.addEventListener('change', () => void this.loadSelectedImage(select));
     byId<HTMLInputElement>(fileId).addEventListener('change', (event) => {

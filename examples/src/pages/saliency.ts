@@ -232,7 +232,7 @@ async function compute(): Promise<void> {
         progressIntervalMs: 0,
         onProgress: (p) => {
           if (p.done > steps) {
-            timer.step('gradient');
+            timer.step('gradient', p.done - steps);
             steps = p.done;
           }
           setStatus(`Computing ${options.method}: ${p.done}/${p.total}`);

@@ -187,7 +187,7 @@ export function mapFromTensor(tensor: Tensor, options: MapFromTensorOptions = {}
  * Whether `value` is a typed array of the named kind. Checked by tag rather than `instanceof`, so
  * arrays from another realm (an iframe, jsdom, a Node `Buffer` in a DOM test) are recognised.
  */
-export function isTypedArray(
+function isTypedArray(
   value: unknown,
   kind: 'Uint8Array' | 'Uint8ClampedArray' | 'Float32Array',
 ): boolean {

@@ -7,6 +7,7 @@ import {
   kernelMin,
   materializeKernel,
   minAbsKernel,
+  minValueKernel,
   NO_VALUE,
   scaleKernel,
 } from './kernels.js';
@@ -15,6 +16,7 @@ import {
   type MagnitudeView,
   magnitudeCumulativeSumThreshold,
   magnitudePercentile,
+  statisticsCount,
 } from './statistics.js';
 
 /**
@@ -203,10 +205,7 @@ function scratch(n: number): Float32Array {
   return scratchBuffer.length === n ? scratchBuffer : scratchBuffer.subarray(0, n);
 }
 
-/**
- * The threshold of a statistics mode (outlier or percentile). Leaves the source's extent in
- * kernelMin/kernelMax, found on the way.
- */
+/** The threshold of a statistics mode (outlier or percentile); sets statisticsCount. */
 function statisticsRange(view: MagnitudeView, normalization: Required<Normalization>): number {
   return normalization.mode === 'outlier'
     ? magnitudeCumulativeSumThreshold(view, 100 - normalization.outlierPerc)
@@ -313,24 +312,27 @@ export function prepareMap(
   }
   const needsStatistics =
     !range && (normalization.mode === 'outlier' || normalization.mode === 'percentile');
-  // One pass for the source's extent, or the statistics, which find it on the way.
+  // One pass for the statistics (which count the finite values on the way), or for the extent.
+  const n = map.data.length;
   let view: MagnitudeView = { source: map.data, ...coefficients };
   let threshold = Number.NaN;
-  if (needsStatistics) threshold = statisticsRange(view, normalization);
-  else extentKernel(map.data);
-  let extent: [number, number] = [kernelMin, kernelMax];
-  if (Number.isFinite(kernelMin) && Number.isFinite(kernelMax)) {
-    // Only min-max and unsigned percentile use the smallest drawn value.
-    const needsMin =
-      !range &&
-      (normalization.mode === 'min-max' || (normalization.mode === 'percentile' && !signed));
-    extent = transformedExtent(map.data, sign, kernelMin, kernelMax, needsMin);
+  let complete: boolean;
+  let extent: [number, number] = [0, 0];
+  if (needsStatistics) {
+    threshold = statisticsRange(view, normalization);
+    complete = statisticsCount === n;
+  } else {
+    extentKernel(map.data);
+    complete = Number.isFinite(kernelMin) && Number.isFinite(kernelMax);
+    if (complete) {
+      const needsMin = !range && normalization.mode === 'min-max';
+      extent = transformedExtent(map.data, sign, kernelMin, kernelMax, needsMin);
+    }
   }
   let source = map.data;
   let { a, b } = coefficients;
-  if (!Number.isFinite(kernelMin) || !Number.isFinite(kernelMax)) {
+  if (!complete) {
     // Missing values: write the transformed map out with NaN holes and work on that.
-    const n = map.data.length;
     source = transient ? scratch(n) : new Float32Array(n);
     const finite = materializeKernel(map.data, source, a, b);
     a = 0;
@@ -342,6 +344,9 @@ export function prepareMap(
       extent = nanExtent(source);
       if (needsStatistics) threshold = statisticsRange(view, normalization);
     }
+  } else if (needsStatistics && normalization.mode === 'percentile' && !signed) {
+    // PAIR's percentile mode starts at the smallest drawn value.
+    extent = [minValueKernel(source, a, b), Number.NaN];
   }
   range ??= rangeOf(threshold, extent, signed, normalization);
   return { source, a, b, width, height, signed, range, gamma };

@@ -15,11 +15,18 @@ import {
   valueOfKey,
 } from './kernels.js';
 
-// Order statistics on Float32Arrays without sorting them: a three-level radix select on a monotone
-// 32-bit key made from each value's IEEE-754 bits (12 + 12 + 8 bits). Each level counts (and, for
-// the cumulative-mass threshold, sums) the remaining candidates per bucket, keeps the one bucket
-// that holds the answer, and the last level pins the exact value. Two passes over the data, small
-// tables that stay in cache: a 1024×1024 map takes a few milliseconds where a sort takes tens.
+// Exact order statistics on Float32Arrays without sorting them (a sort of a 1024×1024 map takes
+// tens of milliseconds).
+//
+// The core is a three-level radix select on a monotone 32-bit key made from each value's IEEE-754
+// bits (12 + 12 + 8 bits). Each level counts (and, for the cumulative-mass threshold, sums) the
+// remaining candidates per bucket, keeps the one bucket that holds the answer, and the last level
+// pins the exact value: two passes over the data with small tables.
+//
+// Large maps go faster still (see collectBand): a sample locates a band of values around the
+// answer, one pass that only adds to registers sums what lies below the band and collects the
+// band, and the radix select runs on the band alone. When the sample misled (the answer is outside
+// the band), the full radix select runs instead, so the result is exact either way.
 //
 // Normalization works on magnitudes of a sign-transformed map (|x|, max(x, 0), max(−x, 0)); those
 // are read straight from the source's bits through a selector (see kernels.ts), so the transformed
@@ -48,7 +55,7 @@ export function absoluteView(values: Float32Array): MagnitudeView {
 }
 
 /** First-level histogram: count and sum of the values per bucket; NaN is not counted. */
-export interface Histogram {
+interface Histogram {
   readonly counts: Uint32Array;
   readonly sums: Float64Array;
 }
@@ -61,11 +68,14 @@ function signedBitsOf(values: Float32Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, values.length);
 }
 
+/** How many finite magnitudes the last statistic saw (fewer than the map's size: missing values). */
+export let statisticsCount = 0;
+
 /**
  * The first-level histogram of a magnitude view, bucketed by signed key like every level (so
- * buckets 2048.. hold the magnitudes). Leaves the source's extent in kernelMin/kernelMax.
+ * buckets 2048.. hold the magnitudes); sets statisticsCount.
  */
-export function magnitudeHistogram(view: MagnitudeView): Histogram {
+function magnitudeHistogram(view: MagnitudeView): Histogram {
   const half = LEVEL1_SIZE / 2;
   const counts0 = new Uint32Array(half);
   const sums0 = new Float64Array(half);
@@ -90,7 +100,9 @@ export function magnitudeHistogram(view: MagnitudeView): Histogram {
     counts[half + b] = counts0[b]! + counts1[b]!;
     sums[half + b] = sums0[b]! + sums1[b]!;
   }
-  return { counts, sums };
+  const histogram = { counts, sums };
+  statisticsCount = countOf(histogram);
+  return histogram;
 }
 
 /** Where the answer lies among a level's buckets. */
@@ -320,6 +332,7 @@ function collectBand(
     keys,
   );
   if (m < 0) return undefined;
+  statisticsCount = bandCount;
   return {
     keys: keys.subarray(0, m),
     total: bandTotal,
@@ -329,10 +342,7 @@ function collectBand(
   };
 }
 
-/**
- * {@link cumulativeSumThreshold} of a magnitude view; NaN when empty. Leaves the source's extent
- * in kernelMin/kernelMax.
- */
+/** {@link cumulativeSumThreshold} of a magnitude view; NaN when empty. Sets statisticsCount. */
 export function magnitudeCumulativeSumThreshold(view: MagnitudeView, percentile: number): number {
   const fraction = 0.01 * percentile;
   const band = collectBand(view, 'mass', fraction);
@@ -348,7 +358,7 @@ export function magnitudeCumulativeSumThreshold(view: MagnitudeView, percentile:
   return radixSelect(view.source, byMass(fraction), histogram, view);
 }
 
-/** {@link percentile} of a magnitude view; NaN when empty. Leaves the extent like the above. */
+/** {@link percentile} of a magnitude view; NaN when empty. Sets statisticsCount. */
 export function magnitudePercentile(view: MagnitudeView, p: number): number {
   const band = collectBand(view, 'count', p / 100);
   if (band && band.count > 0) {

@@ -7,7 +7,10 @@ import { join, relative } from 'node:path';
 import { buildGradientModel } from '@fv/autodiff';
 import { summarizeModel } from '@fv/runtime';
 import * as ort from 'onnxruntime-web';
-import { interleave, median, modelsDir, repoRoot, sinInput, summarize } from './util.mjs';
+import { startPeer } from './peers.mjs';
+import { compare, interleave, median, modelsDir, repoRoot, sinInput, summarize } from './util.mjs';
+
+const PEER_NAMES = { torch: 'PyTorch', tfjs: 'TF.js' };
 
 function describe(name, file, fallbackDims) {
   const bytes = new Uint8Array(readFileSync(file));
@@ -62,15 +65,21 @@ export function benchModels({ quick }) {
 }
 
 /**
- * Build time, forward and gradient time per model with `threads` wasm threads. Also returns
- * our input gradient per model (`gradients[name]`), for comparison with the peers.
+ * Build time, forward and gradient time per model with `threads` wasm threads. With `peers`
+ * (['torch', 'tfjs']), the peers' forward and gradient runs are interleaved with ours, repetition
+ * by repetition, and their gradients compared with ours (`peerRows`).
  */
-export async function benchAutodiff({ quick, threads, models }) {
+export async function benchAutodiff({ quick, threads, models, peers = [], log = () => {} }) {
   ort.env.wasm.numThreads = threads;
   const reps = quick ? 1 : 7;
   const rows = [];
-  const gradients = {};
+  const peerRows = [];
   for (const m of models) {
+    const running = {};
+    for (const kind of peers) {
+      log(`  starting ${PEER_NAMES[kind]} peer for ${m.name}`);
+      running[kind] = await startPeer(kind, { model: m, threads });
+    }
     const { bytes } = m;
     const objective = { kind: 'logit', output: m.output };
     const builds = [];
@@ -112,11 +121,36 @@ export async function benchAutodiff({ quick, threads, models }) {
             gmFlip.gradientOutputs[m.input],
             gmFlip.valueOutput,
           ]),
+        ...Object.fromEntries(
+          Object.entries(running).flatMap(([kind, p]) => [
+            ...(p.forward ? [[`${kind} forward`, p.forward]] : []),
+            ...(p.gradient ? [[`${kind} gradient`, p.gradient]] : []),
+          ]),
+        ),
       },
       reps,
     );
     await Promise.all([fwd.release(), grad.release(), gradFlip.release()]);
-    gradients[m.name] = lastGradient;
+    const peerRow = { model: m.name, threads };
+    for (const [kind, p] of Object.entries(running)) {
+      const { ready } = p;
+      const g = p.close ? await p.close() : undefined;
+      const fwdT = times[`${kind} forward`];
+      const gradT = times[`${kind} gradient`];
+      peerRow[kind] = {
+        skipped: ready.skipped,
+        error: ready.error,
+        version: ready.torch ?? ready.tfjs,
+        backend: ready.backend,
+        threads: ready.threads,
+        logitsRelErr: ready.logitsRelErr,
+        gradientError: ready.gradientError,
+        forwardMs: fwdT?.length ? summarize(fwdT) : undefined,
+        gradientMs: gradT?.length ? summarize(gradT) : undefined,
+        gradientVsOurs: g && lastGradient ? compare(lastGradient, g) : undefined,
+      };
+    }
+    if (peers.length) peerRows.push(peerRow);
     const f = median(times.forward);
     rows.push({
       model: m.name,
@@ -135,5 +169,5 @@ export async function benchAutodiff({ quick, threads, models }) {
       addedNodes: gm.addedNodes,
     });
   }
-  return { rows, gradients };
+  return { rows, peerRows };
 }

@@ -1,21 +1,16 @@
 // Peers in the same run: PyTorch (CPU, same thread count, input gradient only) through
 // peers/torch_peer.py, and TensorFlow.js (wasm backend, tf.grad) through peers/tfjs-run.mjs, on
-// the same ONNX networks and inputs. Both are checked against our results (logits for TF.js,
-// input gradients for both).
-import { execFile } from 'node:child_process';
+// the same ONNX networks and inputs, as child processes that time one call per command so that
+// bench/autodiff.mjs interleaves their runs with ours. TF.js checks its logits against
+// onnxruntime; autodiff.mjs compares both peers' input gradients with ours.
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { compare, repoRoot, summarize } from './util.mjs';
+import { createInterface } from 'node:readline';
+import { repoRoot } from './util.mjs';
 
-const run = promisify(execFile);
 const PYTHON = process.env.FV_BENCH_PYTHON ?? '/usr/bin/python3';
-
-function lastJson(stdout) {
-  const line = stdout.trim().split('\n').pop();
-  return JSON.parse(line);
-}
 
 function readFloats(file) {
   if (!existsSync(file)) return undefined;
@@ -23,97 +18,97 @@ function readFloats(file) {
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
-function timings(raw) {
-  const out = {};
-  if (raw.forwardMs?.length) out.forwardMs = summarize(raw.forwardMs);
-  if (raw.gradientMs?.length) out.gradientMs = summarize(raw.gradientMs);
-  return out;
-}
-
-export async function benchTorch({ model, threads, reps, ours }) {
-  if (!existsSync(PYTHON)) return { skipped: `${PYTHON} not found: PyTorch peer skipped` };
-  const dir = mkdtempSync(join(tmpdir(), 'fv-bench-'));
-  try {
-    const gradFile = join(dir, 'grad.bin');
-    const { stdout } = await run(
-      PYTHON,
-      [
-        join(repoRoot, 'bench/peers/torch_peer.py'),
-        model.file,
-        '--threads',
-        String(threads),
-        '--reps',
-        String(reps),
-        '--dims',
-        model.dims.join(','),
-        '--input',
-        model.input,
-        '--output',
-        model.output,
-        '--grad-out',
-        gradFile,
-      ],
-      { maxBuffer: 1 << 24, timeout: 600_000 },
-    );
-    const raw = lastJson(stdout);
-    if (raw.skipped) return { skipped: raw.skipped };
-    const g = readFloats(gradFile);
-    return {
-      version: raw.torch,
-      threads: raw.threads,
-      ...timings(raw),
-      gradientVsOurs: g && ours ? compare(ours, g) : undefined,
-    };
-  } catch (e) {
-    return {
-      error: String(e?.stderr || e?.message || e)
-        .trim()
-        .split('\n')
-        .slice(-3)
-        .join(' '),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/**
+ * Starts a peer as a server (`torch` or `tfjs`) that times one forward or gradient per call, so
+ * the runner can interleave peer runs with its own (same moment, same machine noise). Resolves
+ * once the peer is built and warmed up; `ready` says what it is, or why it cannot run.
+ */
+export async function startPeer(kind, { model, threads }) {
+  if (kind === 'torch' && !existsSync(PYTHON)) {
+    return { ready: { skipped: `${PYTHON} not found: PyTorch peer skipped` } };
   }
-}
-
-export async function benchTfjs({ model, threads, reps, ours }) {
   const dir = mkdtempSync(join(tmpdir(), 'fv-bench-'));
+  const gradFile = join(dir, 'grad.bin');
+  const [cmd, args, env] =
+    kind === 'torch'
+      ? [
+          PYTHON,
+          [
+            join(repoRoot, 'bench/peers/torch_peer.py'),
+            model.file,
+            '--threads',
+            String(threads),
+            '--dims',
+            model.dims.join(','),
+            '--input',
+            model.input,
+            '--output',
+            model.output,
+            '--grad-out',
+            gradFile,
+            '--serve',
+          ],
+          // Idle OpenMP threads must not spin while the others run.
+          { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+        ]
+      : [
+          process.execPath,
+          [
+            join(repoRoot, 'bench/peers/tfjs-run.mjs'),
+            model.file,
+            String(threads),
+            'serve',
+            model.dims.join(','),
+            gradFile,
+          ],
+          process.env,
+        ];
+  const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done)
+      throw new Error(`${kind} peer exited: ${stderr.trim().split('\n').slice(-2).join(' ')}`);
+    return JSON.parse(value);
+  };
+  let ready;
   try {
-    const gradFile = join(dir, 'grad.bin');
-    const { stdout } = await run(
-      process.execPath,
-      [
-        join(repoRoot, 'bench/peers/tfjs-run.mjs'),
-        model.file,
-        String(threads),
-        String(reps),
-        model.dims.join(','),
-        gradFile,
-      ],
-      { maxBuffer: 1 << 24, timeout: 600_000 },
-    );
-    const raw = lastJson(stdout);
-    if (raw.error) return { error: raw.error.split('\n')[0] };
-    const g = readFloats(gradFile);
-    return {
-      version: raw.tfjs,
-      backend: raw.backend,
-      threads: raw.threads,
-      logitsRelErr: raw.logitsRelErr,
-      ...timings(raw),
-      gradientError: raw.gradientError,
-      gradientVsOurs: g && ours ? compare(ours, g) : undefined,
-    };
+    ready = await next();
   } catch (e) {
-    return {
-      error: String(e?.stderr || e?.message || e)
-        .trim()
-        .split('\n')
-        .slice(-3)
-        .join(' '),
-    };
-  } finally {
+    child.kill();
     rmSync(dir, { recursive: true, force: true });
+    return { ready: { error: String(e.message) } };
   }
+  if (!ready.ready) {
+    // A skip (no torch) or an error report instead of the ready line.
+    child.stdin.end();
+    rmSync(dir, { recursive: true, force: true });
+    return { ready: ready.error ? { ...ready, error: ready.error.split('\n')[0] } : ready };
+  }
+  const call = async (what) => {
+    child.stdin.write(`${what}\n`);
+    return (await next()).ms;
+  };
+  return {
+    ready,
+    forward: () => call('forward'),
+    gradient: ready.gradientError ? undefined : () => call('gradient'),
+    /** Ends the peer; returns its last input gradient (NCHW) when it wrote one. */
+    async close() {
+      child.stdin.end();
+      try {
+        await next();
+      } catch {
+        // the final report is optional
+      }
+      await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+      const g = readFloats(gradFile);
+      rmSync(dir, { recursive: true, force: true });
+      return g ? Float32Array.from(g) : undefined;
+    },
+  };
 }

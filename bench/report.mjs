@@ -103,7 +103,8 @@ export function renderMarkdown(r, file) {
         '`torch.set_num_threads(threads)`, input gradient by `backward()`. TensorFlow.js: the network ' +
         'rebuilt with `tf.conv2d`/`tf.depthwiseConv2d`/… (NHWC) from the ONNX initializers, `tf.grad` on ' +
         "the wasm backend (its Node build runs one thread whatever is asked; the 'threads' column " +
-        'is what was asked of the others). Ratio = peer time / our time: above 1 means we are faster. ' +
+        'is what was asked of the others). Peer runs are interleaved with ours, repetition by repetition ' +
+        '(each peer times its own calls in its own process). Ratio = peer time / our time: above 1 means we are faster. ' +
         'Checks: peer logits against onnxruntime (relative L2), peer input gradient against ours ' +
         '(cosine, relative L2; deep ReLU nets differ by ~1e-2 where units sit at zero).',
     );

@@ -15,7 +15,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { benchAutodiff, benchModels } from './autodiff.mjs';
 import { describeMachine } from './machine.mjs';
-import { benchTfjs, benchTorch } from './peers.mjs';
 import { renderMarkdown } from './report.mjs';
 import { repoRoot } from './util.mjs';
 
@@ -63,27 +62,16 @@ results.skipped.push(...skipped);
 for (const s of skipped) log(`skipped: ${s}`);
 
 for (const threads of threadsList) {
-  let gradients = {};
   if (sections.has('autodiff') || sections.has('peers')) {
     log(`autodiff, ${threads} thread(s): ${models.map((m) => m.name).join(', ')}`);
-    const r = await benchAutodiff({ quick, threads, models });
-    if (sections.has('autodiff')) results.autodiff.push(...r.rows);
-    gradients = r.gradients;
+    const peers = sections.has('peers') ? ['torch', 'tfjs'] : [];
+    const r = await benchAutodiff({ quick, threads, models, peers, log });
+    results.autodiff.push(...r.rows);
+    results.peers.push(...r.peerRows);
     for (const row of r.rows) {
       log(
         `  ${row.model}: forward ${row.forwardMs.median.toFixed(1)} ms, gradient ${row.gradientMs.median.toFixed(1)} ms, ratio ${row.ratio.toFixed(2)}`,
       );
-    }
-  }
-  if (sections.has('peers')) {
-    for (const model of models) {
-      const ours = gradients[model.name];
-      log(`peers, ${threads} thread(s): ${model.name} (PyTorch)`);
-      const torch = await benchTorch({ model, threads, reps, ours });
-      if (torch.skipped) log(`  ${torch.skipped}`);
-      log(`peers, ${threads} thread(s): ${model.name} (TensorFlow.js)`);
-      const tfjs = await benchTfjs({ model, threads, reps, ours });
-      results.peers.push({ model: model.name, threads, torch, tfjs });
     }
   }
 }

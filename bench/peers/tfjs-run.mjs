@@ -3,7 +3,10 @@
 // wasm backend's thread count is fixed when it initializes. Prints one JSON object.
 //
 // node bench/peers/tfjs-run.mjs MODEL.onnx THREADS REPS DIMS(1,3,224,224) [GRAD_OUT]
+// REPS 'serve': after warm-up print the checks, then time one call per stdin line ('forward' or
+// 'gradient') and print {ms}, so that the runner can interleave these with its own runs.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-web';
 import { buildTfModel, loadTf } from './tfjs.mjs';
 
@@ -58,6 +61,18 @@ try {
     await gradient();
   } catch (e) {
     result.gradientError = String(e?.message ?? e).split('\n')[0];
+  }
+  if (repsArg === 'serve') {
+    process.stdout.write(`${JSON.stringify({ ready: true, ...result })}\n`);
+    const rl = createInterface({ input: process.stdin });
+    for await (const line of rl) {
+      const call = { forward, gradient }[line.trim()];
+      if (!call || (call === gradient && result.gradientError)) break;
+      const t = performance.now();
+      await call();
+      process.stdout.write(`${JSON.stringify({ ms: performance.now() - t })}\n`);
+    }
+    rl.close();
   }
   for (let r = 0; r < reps; r++) {
     let t = performance.now();

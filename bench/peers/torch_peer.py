@@ -28,6 +28,11 @@ def main():
     ap.add_argument("--output", default="logits")
     ap.add_argument("--grad-out")
     ap.add_argument("--logits-out")
+    ap.add_argument(
+        "--serve",
+        action="store_true",
+        help="after warm-up, time one call per stdin line ('forward' or 'gradient'), print ms",
+    )
     args = ap.parse_args()
     try:
         import numpy as np
@@ -136,6 +141,23 @@ def main():
 
     forward()
     gradient()  # warm-up
+    if args.serve:
+        # Interleaved with the JavaScript runner's own runs: one timed call per command.
+        print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+        sys.stdout.flush()
+        calls = {"forward": forward, "gradient": gradient}
+        for line in sys.stdin:
+            cmd = line.strip()
+            if cmd not in calls:
+                break
+            t = time.perf_counter()
+            calls[cmd]()
+            print(json.dumps({"ms": (time.perf_counter() - t) * 1000}))
+            sys.stdout.flush()
+        if args.grad_out:
+            gradient().numpy().astype(np.float32).tofile(args.grad_out)
+        print(json.dumps({"done": True}))
+        return
     ft, gt = [], []
     for _ in range(args.reps):  # interleaved, like the JavaScript runner
         t = time.perf_counter()

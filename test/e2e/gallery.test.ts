@@ -221,6 +221,11 @@ describe('example gallery', () => {
     await expect(drop('notes.txt', 'text/plain')).resolves.toMatch(/notes\.txt/);
     await expect(drop('broken.png', 'image/png')).resolves.toMatch(/broken\.png.*image/);
     await expect(recorded.page.locator('#error').getAttribute('role')).resolves.toBe('alert');
+    // A dropped .onnx replaces the model: bytes that are no ONNX model give INVALID_MODEL.
+    await recorded.page.evaluate(() => {
+      document.getElementById('error')!.hidden = true;
+    });
+    await expect(drop('bad.onnx', '')).resolves.toMatch(/INVALID_MODEL/);
     await finish(recorded, 'gallery-saliency-error');
   });
 
@@ -274,6 +279,13 @@ describe('example gallery', () => {
     await microscope.page.click('#run');
     await waitForState(microscope, ['done']);
     await expect(published<number>(microscope, 'unitsDone')).resolves.toBe(2);
+    // A unit, larger, with its centre-neuron variant.
+    await microscope.page.click('#grid button >> nth=1');
+    await microscope.page.waitForSelector('#detail:not([hidden])');
+    await waitForState(microscope, ['done']);
+    await expect(microscope.page.locator('#detail-caption').textContent()).resolves.toMatch(
+      /channel 1/,
+    );
     expect(problems(microscope)).toEqual([]);
     await finish(microscope, 'gallery-microscope');
 

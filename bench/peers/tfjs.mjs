@@ -48,7 +48,7 @@ function attrs(node) {
 
 /**
  * Builds `f(xNhwc) -> logits` for the ONNX classifier in `bytes` (ops of ResNet-18, MobileNetV2,
- * ResNet-20: Conv incl. depthwise, Relu, Clip, Add, MaxPool, GlobalAveragePool, Flatten, Gemm,
+ * ResNet-20, the default model: Conv incl. depthwise, BatchNormalization, Relu, Clip, Add, MaxPool, GlobalAveragePool, Flatten, Gemm,
  * Identity, Softmax). Conv weights OIHW become HWIO (depthwise: HW C 1).
  */
 export function buildTfModel(tf, bytes, { input = 'input', output = 'logits' } = {}) {
@@ -95,6 +95,8 @@ export function buildTfModel(tf, bytes, { input = 'input', output = 'logits' } =
       weights.set(n.input[1], a.transB ? tf.keep(t.transpose()) : t);
       if (a.transB) t.dispose();
       if (n.input[2]) weights.set(n.input[2], tf.tensor1d(consts.get(n.input[2]).data));
+    } else if (n.opType === 'BatchNormalization') {
+      for (const k of n.input.slice(1)) weights.set(k, tf.tensor1d(consts.get(k).data));
     } else if (n.opType === 'Clip') {
       step.min = n.input[1] ? consts.get(n.input[1]).data[0] : (a.min ?? -Infinity);
       step.max = n.input[2] ? consts.get(n.input[2]).data[0] : (a.max ?? Infinity);
@@ -117,6 +119,10 @@ export function buildTfModel(tf, bytes, { input = 'input', output = 'logits' } =
           if (i[2]) y = tf.add(y, i[2]);
           break;
         }
+        case 'BatchNormalization':
+          // inference form; inputs: X, scale, B, mean, var (channels last here)
+          y = tf.batchNorm(i[0], i[3], i[4], i[2], i[1], s.a.epsilon ?? 1e-5);
+          break;
         case 'Relu':
           y = tf.relu(i[0]);
           break;

@@ -1,6 +1,6 @@
 """PyTorch peer of `pnpm bench`: forward and input-gradient time of an ONNX image classifier.
 
-The ONNX graph (Conv, Relu, Clip, Add, MaxPool, GlobalAveragePool, Flatten, Gemm, Identity,
+The ONNX graph (Conv, BatchNormalization, Relu, Clip, Add, MaxPool, GlobalAveragePool, Flatten, Gemm, Identity,
 Softmax: ResNet-18, MobileNetV2, ResNet-20) is executed op by op with torch functions, weights
 copied from its initializers as frozen tensors (no parameter gradients). Eager PyTorch runs a module
 the same way, so this is what a user's `nn.Module` costs on CPU. Prints one JSON object.
@@ -87,6 +87,10 @@ def main():
                     padding=padding,
                     dilation=tuple(a.get("dilations", [1, 1])),
                     groups=a.get("group", 1),
+                )
+            elif op == "BatchNormalization":
+                y = F.batch_norm(
+                    i[0], i[3], i[4], i[1], i[2], training=False, eps=a.get("epsilon", 1e-5)
                 )
             elif op == "Relu":
                 y = F.relu(i[0])

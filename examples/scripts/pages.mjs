@@ -157,8 +157,8 @@ const bodies = {
       <legend>Schedule</legend>
       <label>Octaves <input type="number" id="octaves" min="1" max="6" value="2" /></label>
       <label>Octave scale <input type="number" id="octave-scale" min="1.05" max="2" step="any" value="1.4" /></label>
-      <label>Steps per octave <input type="number" id="steps" min="1" max="500" value="4" /></label>
-      <label>Step size <input type="number" id="step-size" min="0.001" max="1" step="any" value="0.02" /></label>
+      <label>Steps per octave <input type="number" id="steps" min="1" max="500" value="8" /></label>
+      <label>Step size <input type="number" id="step-size" min="0.001" max="1" step="any" value="0.05" /></label>
       <label>Jitter (px) <input type="number" id="jitter" min="0" max="64" value="8" /></label>
     </fieldset>
     <div class="actions">
@@ -185,7 +185,7 @@ const bodies = {
       <label>Layer <select id="layer"></select></label>
       <label>First channel <input type="number" id="first" min="0" value="0" /></label>
       <label>Channels <input type="number" id="count" min="1" max="64" value="8" /></label>
-      <label>Steps <input type="number" id="steps" min="1" max="512" value="16" /></label>
+      <label>Steps <input type="number" id="steps" min="1" max="512" value="32" /></label>
       <label>Size (px) <input type="number" id="size" min="16" max="256" value="48" /></label>
     </fieldset>
     <div class="actions">
@@ -211,10 +211,10 @@ const bodies = {
       <legend>Class</legend>
       <label>Class <input type="text" id="class-name" list="class-list" placeholder="index or name" /></label>
       <datalist id="class-list"></datalist>
-      <label>Steps <input type="number" id="steps" min="1" max="500" value="20" /></label>
-      <label>Learning rate <input type="number" id="learning-rate" min="0.01" max="100" step="any" value="4" /></label>
+      <label>Steps <input type="number" id="steps" min="1" max="500" value="60" /></label>
+      <label>Learning rate <input type="number" id="learning-rate" min="0.01" max="1000" step="any" value="25" /></label>
       <label>L2 decay <input type="number" id="l2" min="0" max="1" step="0.001" value="0.001" /></label>
-      <label>Blur every (steps) <input type="number" id="blur-every" min="0" max="50" value="4" /></label>
+      <label>Blur every (steps) <input type="number" id="blur-every" min="0" max="50" value="10" /></label>
     </fieldset>
     <div class="actions">
       <button type="submit" id="run">Visualize class</button>

@@ -30,7 +30,8 @@ const gallery = new Gallery({
     const input = byId<HTMLInputElement>('class-name');
     if (!input.value) {
       const espresso = labels.findIndex((l) => /espresso/i.test(l));
-      input.value = espresso >= 0 ? `${espresso}: ${labels[espresso]}` : '0';
+      const index = Math.max(espresso, 0);
+      input.value = labels[index] !== undefined ? `${index}: ${labels[index]}` : String(index);
     }
     updateCode();
   },
@@ -48,10 +49,10 @@ function classIndex(): number {
 
 function settings() {
   return {
-    steps: numberValue('steps', 20),
-    learningRate: numberValue('learning-rate', 4),
+    steps: numberValue('steps', 60),
+    learningRate: numberValue('learning-rate', 25),
     l2: numberValue('l2', 0.001),
-    blurEvery: numberValue('blur-every', 4),
+    blurEvery: numberValue('blur-every', 10),
   };
 }
 

@@ -62,8 +62,8 @@ function settings() {
   return {
     octaves: numberValue('octaves', 2),
     octaveScale: numberValue('octave-scale', 1.4),
-    steps: numberValue('steps', 4),
-    stepSize: numberValue('step-size', 0.02),
+    steps: numberValue('steps', 8),
+    stepSize: numberValue('step-size', 0.05),
     jitter: numberValue('jitter', 8),
   };
 }

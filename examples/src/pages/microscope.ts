@@ -59,7 +59,7 @@ async function visualize(
     objective,
     inputNormalization: unitNormalization(config),
     size: [size, size],
-    steps: numberValue('steps', 16),
+    steps: numberValue('steps', 32),
     seed: 1,
     ...(controller ? { signal: controller.signal } : {}),
   });
@@ -184,7 +184,7 @@ for (const channel of ${JSON.stringify(channels)}) {
     objective: { kind: 'channel', tensor: '${layer}', channel },
     inputNormalization: ${JSON.stringify(gallery.config ? unitNormalization(gallery.config) : {})},
     size: [${numberValue('size', 48)}, ${numberValue('size', 48)}],
-    steps: ${numberValue('steps', 16)},
+    steps: ${numberValue('steps', 32)},
   })) draw(frame.rgb); // [0, 1] RGB, fills in step by step
 }`;
 }

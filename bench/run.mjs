@@ -1,12 +1,13 @@
 // `pnpm bench`: what users wait for, side by side with PyTorch and TensorFlow.js in the same run.
 //
 //   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,browser]
-//                      [--out FILE] [--into RESULTS.json] [--no-docs]
+//                      [--models NAME,…] [--out FILE] [--into RESULTS.json] [--no-docs]
 //
 // Sections: autodiff (forward/gradient/ratio per model and thread count), peers (PyTorch,
 // TensorFlow.js), engine (saliency methods, dreams, memory through @fv/runtime + @fv/core),
 // browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns some sections
-// into an existing results file (the others are kept) and regenerates the docs from it.
+// into an existing results file (the others, and rows of models not rerun, are kept) and
+// regenerates the docs from it; `--models` keeps the models whose names contain one of the words.
 // Full runs write bench/results/<timestamp>.json and regenerate docs/benchmarks.md; `--quick`
 // (one repetition, small inputs; the smoke test in the test command) writes
 // bench/results/quick.json (ignored by git) unless --out says otherwise, and leaves the docs alone.
@@ -28,6 +29,7 @@ function parseArgs(argv) {
     else if (a === '--out') args.out = argv[++i];
     else if (a === '--no-docs') args.noDocs = true;
     else if (a === '--into') args.into = argv[++i];
+    else if (a === '--models') args.models = argv[++i].split(',');
     else throw new Error(`bench: unknown argument ${a}`);
   }
   return args;
@@ -57,7 +59,13 @@ const results = {
   browser: undefined,
 };
 
-const { models, skipped } = benchModels({ quick });
+const all = benchModels({ quick });
+const models = args.models
+  ? all.models.filter((m) =>
+      args.models.some((s) => m.name.toLowerCase().includes(s.toLowerCase())),
+    )
+  : all.models;
+const skipped = all.skipped;
 results.skipped.push(...skipped);
 for (const s of skipped) log(`skipped: ${s}`);
 
@@ -95,7 +103,19 @@ let final = results;
 if (args.into) {
   // Keep the earlier run's other sections; note which sections were rerun when.
   final = JSON.parse(readFileSync(resolve(args.into), 'utf8'));
-  for (const s of sections) final[s] = results[s];
+  for (const s of sections) {
+    if (s === 'autodiff' || s === 'peers') {
+      // Rows are replaced per (model, threads); rows not rerun are kept.
+      for (const key of ['autodiff', 'peers']) {
+        const fresh = results[key];
+        const same = (a, b) => a.model === b.model && a.threads === b.threads;
+        final[key] = [
+          ...(final[key] ?? []).filter((row) => !fresh.some((f) => same(f, row))),
+          ...fresh,
+        ];
+      }
+    } else final[s] = results[s];
+  }
   final.reruns = [
     ...(final.reruns ?? []),
     { date: results.date, sections: [...sections], machine: results.machine },

@@ -1,0 +1,82 @@
+// `fv classify MODEL IMAGE…`: top-k classes per image.
+import { FvError, imageToTensor } from '@fv/core';
+import { expandImagePaths, readImage } from '../files.js';
+import { labelOf, type ModelFlags, resolveModel, withSession } from '../model.js';
+import { elapsed, printJson, println } from '../output.js';
+import { progressEnabled, startProgress } from '../progress.js';
+
+export interface ClassifyOptions extends ModelFlags {
+  readonly top?: string;
+  readonly json?: boolean;
+  readonly crop?: boolean;
+}
+
+/** One class of a prediction. */
+export interface Prediction {
+  readonly index: number;
+  readonly label: string;
+  readonly probability: number;
+  readonly logit: number;
+}
+
+function softmax(logits: Float32Array): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of logits) max = Math.max(max, v);
+  const out = new Float64Array(logits.length);
+  let sum = 0;
+  for (let i = 0; i < logits.length; i++) {
+    out[i] = Math.exp((logits[i] as number) - max);
+    sum += out[i] as number;
+  }
+  for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) / sum;
+  return out;
+}
+
+export async function classify(
+  modelPath: string,
+  images: readonly string[],
+  options: ClassifyOptions,
+): Promise<void> {
+  const top = Number(options.top ?? 5);
+  if (!Number.isInteger(top) || top < 1) {
+    throw new FvError('INVALID_ARGUMENT', `--top must be a positive integer, got '${options.top}'`);
+  }
+  const model = resolveModel(modelPath, options);
+  const paths = expandImagePaths(images);
+  await withSession(model, async (session) => {
+    const { engine, config } = session;
+    const results: { image: string; ms: number; top: Prediction[] }[] = [];
+    const bar = startProgress('classify', paths.length, progressEnabled(options.json));
+    try {
+      for (const [n, path] of paths.entries()) {
+        const start = performance.now();
+        const { tensor } = imageToTensor(readImage(path), config, {
+          fit: options.crop ? 'center-crop' : 'stretch',
+        });
+        const outputs = await engine.forward(tensor, { outputs: [config.logits] });
+        const logits = outputs[config.logits]!.data;
+        const probs = softmax(logits);
+        const order = Array.from(logits.keys()).sort(
+          (a, b) => (probs[b] as number) - (probs[a] as number),
+        );
+        const predictions = order.slice(0, top).map((index) => ({
+          index,
+          label: labelOf(config, index),
+          probability: probs[index] as number,
+          logit: logits[index] as number,
+        }));
+        results.push({ image: path, ms: elapsed(start), top: predictions });
+        bar.update(n + 1, path);
+        if (!options.json) {
+          println(`${path}:`);
+          for (const p of predictions) {
+            println(`  ${(p.probability * 100).toFixed(1).padStart(5)}%  ${p.index}  ${p.label}`);
+          }
+        }
+      }
+    } finally {
+      bar.stop();
+    }
+    if (options.json) printJson(results);
+  });
+}

@@ -1,0 +1,293 @@
+// `fv dream MODEL IMAGE --layer NAME --out dream.png [--frames dream.apng]`: Deep Dream in the
+// worker; `fv visualize` (channel units) and `fv classviz` (a class) from core's schedulers.
+import {
+  FvError,
+  imageToTensor,
+  runClassVisualization,
+  runUnitVisualization,
+  type Tensor,
+  tensorToImage,
+  type UnitObjective,
+} from '@fv/core';
+import { composeGrid, encodeApng, encodePng, type RgbaImage, resizeImage } from '@fv/viz';
+import { readImage, writeFileAtomic } from '../files.js';
+import {
+  checkLayer,
+  labelOf,
+  layerChannels,
+  type ModelFlags,
+  parseTarget,
+  type ResolvedModel,
+  resolveModel,
+  withSession,
+} from '../model.js';
+import { elapsed, printJson, println } from '../output.js';
+import { progressEnabled, startProgress } from '../progress.js';
+
+function num(value: string | undefined, flag: string, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `${flag} must be a non-negative ${integer ? 'integer' : 'number'}, got '${value}'`,
+    );
+  }
+  return n;
+}
+
+function requireOut(out: string | undefined, ext = '.png'): string {
+  if (!out) throw new FvError('INVALID_ARGUMENT', `--out FILE${ext} is required`);
+  return out;
+}
+
+export interface DreamOptions extends ModelFlags {
+  readonly layer?: string;
+  readonly channel?: string;
+  readonly octaves?: string;
+  readonly octaveScale?: string;
+  readonly steps?: string;
+  readonly stepSize?: string;
+  readonly jitter?: string;
+  readonly seed?: string;
+  readonly resize?: string;
+  readonly out?: string;
+  readonly frames?: string;
+  readonly frameDelay?: string;
+  readonly json?: boolean;
+}
+
+export async function dream(modelPath: string, imagePath: string, o: DreamOptions): Promise<void> {
+  const out = requireOut(o.out);
+  if (!o.layer) throw new FvError('INVALID_ARGUMENT', '--layer NAME is required');
+  const layer = o.layer;
+  const model = resolveModel(modelPath, o);
+  checkLayer(model, layer);
+  const channel = o.channel === undefined ? undefined : num(o.channel, '--channel', 0, true);
+  if (channel !== undefined) checkChannel(model, layer, channel);
+  const source = readImage(imagePath);
+  await withSession(model, async (session) => {
+    const { engine, config } = session;
+    let width = source.width;
+    let height = source.height;
+    const resize = o.resize === undefined ? undefined : num(o.resize, '--resize', 0, true);
+    if (resize) {
+      const k = resize / Math.max(width, height);
+      width = Math.max(1, Math.round(width * k));
+      height = Math.max(1, Math.round(height * k));
+    }
+    const { tensor } = imageToTensor(source, { ...config, width, height });
+    const octaves = num(o.octaves, '--octaves', 4, true);
+    const steps = num(o.steps, '--steps', 10, true);
+    const frames: RgbaImage[] = [];
+    const enabled = progressEnabled(o.json);
+    const bar = startProgress('dream', octaves * steps, enabled);
+    const start = performance.now();
+    let result: Tensor;
+    try {
+      result = await engine.deepDream(tensor, {
+        objective:
+          channel === undefined
+            ? { kind: 'layer', tensor: layer }
+            : { kind: 'channel', tensor: layer, channel },
+        range: config.valueRange,
+        octaves,
+        octaveScale: num(o.octaveScale, '--octave-scale', 1.4),
+        steps,
+        ...(o.stepSize !== undefined ? { stepSize: num(o.stepSize, '--step-size', 0) } : {}),
+        jitter: num(o.jitter, '--jitter', 32, true),
+        seed: num(o.seed, '--seed', 0, true),
+        frameIntervalMs: o.frames ? 0 : 250,
+        onFrame: (frame) => {
+          bar.setTotal(frame.totalSteps);
+          bar.update(frame.step, `octave ${frame.octave + 1}/${frame.octaves}`);
+          if (o.frames) frames.push(resizeImage(tensorToImage(frame.image, config), width, height));
+        },
+      });
+    } finally {
+      bar.stop();
+    }
+    const ms = elapsed(start);
+    const picture = tensorToImage(result, config);
+    writeFileAtomic(out, encodePng(picture));
+    if (o.frames) {
+      const delay = num(o.frameDelay, '--frame-delay', 80, true);
+      writeFileAtomic(o.frames, encodeApng([tensorToImage(tensor, config), ...frames], { delay }));
+    }
+    if (o.json)
+      printJson({ out, frames: o.frames ?? null, frameCount: frames.length, width, height, ms });
+    else
+      println(
+        `${out}: Deep Dream of ${layer}${channel !== undefined ? ` channel ${channel}` : ''}, ${width}×${height}, ${ms} ms` +
+          (o.frames ? `; ${frames.length + 1} frames → ${o.frames}` : ''),
+      );
+  });
+}
+
+function checkChannel(model: ResolvedModel, layer: string, channel: number): void {
+  const channels = layerChannels(model, layer);
+  if (channels !== undefined && channel >= channels) {
+    throw new FvError(
+      'OUT_OF_RANGE',
+      `Channel ${channel} is out of range for '${layer}' (0..${channels - 1})`,
+    );
+  }
+}
+
+/** `0-15`, `3`, `1,4,9` or `0-3,8` as a list of channel indices. */
+export function parseChannels(text: string): number[] {
+  const out: number[] = [];
+  for (const part of text.split(',')) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m)
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `--channels must look like 0-15 or 1,4,9, got '${text}'`,
+      );
+    const a = Number(m[1]);
+    const b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new FvError('INVALID_ARGUMENT', `Channel range ${part} is empty`);
+    for (let c = a; c <= b; c++) out.push(c);
+  }
+  return out;
+}
+
+export interface VisualizeOptions extends ModelFlags {
+  readonly layer?: string;
+  readonly channel?: string;
+  readonly channels?: string;
+  /** Side of the optimized image (not the model input size, which comes from the model). */
+  readonly size?: string;
+  readonly steps?: string;
+  readonly learningRate?: string;
+  readonly seed?: string;
+  readonly columns?: string;
+  readonly out?: string;
+  readonly json?: boolean;
+}
+
+export async function visualize(modelPath: string, o: VisualizeOptions): Promise<void> {
+  const out = requireOut(o.out);
+  if (!o.layer) throw new FvError('INVALID_ARGUMENT', '--layer NAME is required');
+  if ((o.channel === undefined) === (o.channels === undefined)) {
+    throw new FvError('INVALID_ARGUMENT', 'Give one of --channel C or --channels 0-15');
+  }
+  const layer = o.layer;
+  const channels =
+    o.channel !== undefined ? [num(o.channel, '--channel', 0, true)] : parseChannels(o.channels!);
+  const { size: sizeText, ...flags } = o;
+  const model = resolveModel(modelPath, flags);
+  checkLayer(model, layer);
+  for (const c of channels) checkChannel(model, layer, c);
+  await withSession(model, async (session) => {
+    const { engine, config } = session;
+    const size = num(sizeText, '--size', 128, true);
+    const steps = num(o.steps, '--steps', 512, true);
+    const k = 255 * config.scale;
+    const bar = startProgress('visualize', steps, progressEnabled(o.json));
+    const start = performance.now();
+    let rgb: Tensor;
+    try {
+      rgb = await runUnitVisualization(engine, {
+        objective: channels.map(
+          (channel): UnitObjective => ({ kind: 'channel', tensor: layer, channel }),
+        ),
+        inputNormalization: {
+          mean: config.mean.map((m) => m / k),
+          std: config.std.map((s) => s / k),
+        },
+        size: [size, size],
+        steps,
+        seed: num(o.seed, '--seed', 0, true),
+        ...(o.learningRate !== undefined
+          ? { optimizer: { learningRate: num(o.learningRate, '--learning-rate', 0.05) } }
+          : {}),
+        onProgress: (p) => bar.update(p.step, `objective ${p.value.toPrecision(4)}`),
+      });
+    } finally {
+      bar.stop();
+    }
+    const ms = elapsed(start);
+    const images = splitRgb(rgb);
+    const picture =
+      images.length === 1
+        ? images[0]!
+        : composeGrid(
+            images.map((image, i) => ({ image, title: `${channels[i]}` })),
+            { columns: num(o.columns, '--columns', Math.ceil(Math.sqrt(images.length)), true) },
+          );
+    writeFileAtomic(out, encodePng(picture));
+    if (o.json) printJson({ out, layer, channels, size, steps, ms });
+    else
+      println(
+        `${out}: ${channels.length} unit${channels.length > 1 ? 's' : ''} of ${layer}, ${size}×${size}, ${steps} steps, ${ms} ms`,
+      );
+  });
+}
+
+/** `[B, 3, H, W]` RGB in [0, 1] as B images. */
+function splitRgb(rgb: Tensor): RgbaImage[] {
+  const [b = 1, , h = 0, w = 0] = rgb.dims;
+  const out: RgbaImage[] = [];
+  for (let n = 0; n < b; n++) {
+    const data = new Uint8ClampedArray(w * h * 4);
+    for (let p = 0; p < w * h; p++) {
+      for (let c = 0; c < 3; c++)
+        data[p * 4 + c] = Math.round(255 * (rgb.data[(n * 3 + c) * h * w + p] as number));
+      data[p * 4 + 3] = 255;
+    }
+    out.push({ data, width: w, height: h });
+  }
+  return out;
+}
+
+export interface ClassVizOptions extends ModelFlags {
+  readonly target?: string;
+  readonly steps?: string;
+  readonly learningRate?: string;
+  readonly seed?: string;
+  readonly out?: string;
+  readonly minDisplay?: string;
+  readonly json?: boolean;
+}
+
+export async function classviz(modelPath: string, o: ClassVizOptions): Promise<void> {
+  const out = requireOut(o.out);
+  const model = resolveModel(modelPath, o);
+  const target = parseTarget(model, o.target, false) as number;
+  await withSession(model, async (session) => {
+    const { engine, config } = session;
+    const steps = num(o.steps, '--steps', 100, true);
+    const bar = startProgress('classviz', steps, progressEnabled(o.json));
+    const start = performance.now();
+    let image: Tensor;
+    try {
+      image = await runClassVisualization(engine, {
+        classIndex: target,
+        output: config.logits,
+        range: config.valueRange,
+        steps,
+        seed: num(o.seed, '--seed', 0, true),
+        ...(o.learningRate !== undefined
+          ? { learningRate: num(o.learningRate, '--learning-rate', 25) }
+          : {}),
+        onProgress: (p) => bar.update(p.step, `score ${p.value.toPrecision(4)}`),
+      });
+    } finally {
+      bar.stop();
+    }
+    const ms = elapsed(start);
+    let picture = tensorToImage(image, config);
+    const minDisplay = num(o.minDisplay, '--min-display', 0, true);
+    const k = Math.max(1, Math.ceil(minDisplay / Math.max(picture.width, picture.height)));
+    if (k > 1) picture = resizeImage(picture, picture.width * k, picture.height * k);
+    writeFileAtomic(out, encodePng(picture));
+    const logits = (await engine.forward(image, { outputs: [config.logits] }))[config.logits]!.data;
+    const score = logits[target] as number;
+    if (o.json) printJson({ out, target, label: labelOf(config, target), score, steps, ms });
+    else
+      println(
+        `${out}: class ${target} (${labelOf(config, target)}), logit ${score.toFixed(2)}, ${steps} steps, ${ms} ms`,
+      );
+  });
+}

@@ -1,0 +1,362 @@
+// `fv saliency MODEL IMAGE…`: the seed's grid (image, absolute, positive, negative) and/or single
+// maps per image, with `--save-npy` for the raw attribution.
+import {
+  FvError,
+  type Map2D,
+  type SaliencyMethod,
+  type SaliencyOptions,
+  type SaliencyResult,
+  tensorToImage,
+} from '@fv/core';
+import {
+  type AttributionSign,
+  attributionGrid,
+  type Colormap,
+  colormapNames,
+  encodePng,
+  isColormapName,
+  type NormalizeOptions,
+  type RgbaImage,
+  resizeImage,
+  type VisualizationMethod,
+  visualizeAttribution,
+} from '@fv/viz';
+import { expandImagePaths, readImage, stem, writeFileAtomic } from '../files.js';
+import {
+  checkLayer,
+  labelOf,
+  type ModelFlags,
+  parseTarget,
+  resolveModel,
+  withSession,
+} from '../model.js';
+import { writeNpy } from '../npy.js';
+import { elapsed, outputBase, printJson, println } from '../output.js';
+import { progressEnabled, startProgress } from '../progress.js';
+
+/** Every method `--method` accepts. */
+export const METHODS: readonly SaliencyMethod[] = [
+  'vanilla',
+  'smoothgrad',
+  'integrated-gradients',
+  'gradient-x-input',
+  'guided-backprop',
+  'deconvnet',
+  'grad-cam',
+  'grad-cam++',
+  'guided-grad-cam',
+  'score-cam',
+  'occlusion',
+];
+
+/** Pictures `--maps` can ask for. */
+export const MAP_KINDS = ['grid', 'absolute', 'positive', 'negative', 'all'] as const;
+type MapKind = (typeof MAP_KINDS)[number];
+
+const STYLES: readonly VisualizationMethod[] = [
+  'heat-map',
+  'blended-heat-map',
+  'overlay',
+  'masked-image',
+  'alpha-scaling',
+];
+
+export interface SaliencyCliOptions extends ModelFlags {
+  readonly target?: string;
+  readonly method?: string;
+  readonly out?: string;
+  readonly maps?: string;
+  readonly colormap?: string;
+  readonly normalize?: string;
+  readonly style?: string;
+  readonly saveNpy?: boolean;
+  readonly samples?: string;
+  readonly sigma?: string;
+  readonly steps?: string;
+  readonly baseline?: string;
+  readonly layer?: string;
+  readonly variant?: string;
+  readonly score?: string;
+  readonly seed?: string;
+  readonly window?: string;
+  readonly crop?: boolean;
+  readonly minDisplay?: string;
+  readonly json?: boolean;
+}
+
+function intOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new FvError('INVALID_ARGUMENT', `${flag} must be a non-negative integer, got '${value}'`);
+  }
+  return n;
+}
+
+function numberOption(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n))
+    throw new FvError('INVALID_ARGUMENT', `${flag} must be a number, got '${value}'`);
+  return n;
+}
+
+/** `--normalize outlier|percentile|min-max|abs-max[:PARAM]` as viz's option. */
+export function parseNormalize(text: string | undefined): NormalizeOptions['normalize'] {
+  if (text === undefined) return undefined;
+  const [mode, param] = text.split(':');
+  const p = param === undefined ? undefined : numberOption(param, '--normalize parameter');
+  switch (mode) {
+    case 'outlier':
+      return p === undefined ? { mode } : { mode, outlierPerc: p };
+    case 'percentile':
+      return p === undefined ? { mode } : { mode, percentile: p };
+    case 'min-max':
+    case 'abs-max':
+      return { mode };
+    default:
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown --normalize '${text}' (outlier[:PERC], percentile[:P], min-max, abs-max)`,
+      );
+  }
+}
+
+/** `--colormap NAME` checked against viz's built-in colormaps. */
+export function parseColormap(text: string | undefined): Colormap | undefined {
+  if (text === undefined) return undefined;
+  if (!isColormapName(text)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Unknown colormap '${text}' (colormaps: ${colormapNames.join(', ')})`,
+    );
+  }
+  return text;
+}
+
+function methodOptions(
+  method: SaliencyMethod,
+  target: number | 'top',
+  o: SaliencyCliOptions,
+): SaliencyOptions {
+  const common = {
+    target,
+    ...(o.score ? { score: o.score as 'logit' | 'probability' } : {}),
+    ...(o.crop ? { preprocess: { fit: 'center-crop' as const } } : {}),
+  };
+  if (o.score && o.score !== 'logit' && o.score !== 'probability') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `--score must be 'logit' or 'probability', got '${o.score}'`,
+    );
+  }
+  const samples = intOption(o.samples, '--samples');
+  const steps = intOption(o.steps, '--steps');
+  const seed = intOption(o.seed, '--seed');
+  const sigma = numberOption(o.sigma, '--sigma');
+  const layer = o.layer ? { layer: o.layer } : {};
+  switch (method) {
+    case 'vanilla':
+    case 'gradient-x-input':
+    case 'guided-backprop':
+    case 'deconvnet':
+      return { method, ...common };
+    case 'smoothgrad': {
+      const variant = o.variant ?? 'mean';
+      if (variant !== 'mean' && variant !== 'squared' && variant !== 'variance') {
+        throw new FvError(
+          'INVALID_ARGUMENT',
+          `--variant must be mean, squared or variance, got '${variant}'`,
+        );
+      }
+      return {
+        method,
+        ...common,
+        variant,
+        ...(samples !== undefined ? { samples } : {}),
+        ...(sigma !== undefined ? { sigma } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      };
+    }
+    case 'integrated-gradients': {
+      const baseline = o.baseline ?? 'black';
+      if (baseline !== 'black' && baseline !== 'uniform' && baseline !== 'blurred') {
+        throw new FvError(
+          'INVALID_ARGUMENT',
+          `--baseline must be black, uniform or blurred, got '${baseline}'`,
+        );
+      }
+      return {
+        method,
+        ...common,
+        baseline,
+        ...(steps !== undefined ? { steps } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      };
+    }
+    case 'grad-cam':
+    case 'grad-cam++':
+    case 'guided-grad-cam':
+      return { method, ...common, ...layer };
+    case 'score-cam':
+      return { method, ...common, ...layer };
+    case 'occlusion': {
+      const window = intOption(o.window, '--window');
+      return { method, ...common, ...(window !== undefined ? { window } : {}) };
+    }
+    default:
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown method '${String(method)}' (methods: ${METHODS.join(', ')})`,
+      );
+  }
+}
+
+/** The signed attribution S = M⁺ − M⁻ as one map (viz splits it by sign again). */
+function signedMap(result: SaliencyResult): Map2D {
+  const { positive, negative } = result;
+  const data = new Float32Array(positive.data.length);
+  for (let i = 0; i < data.length; i++)
+    data[i] = (positive.data[i] as number) - (negative.data[i] as number);
+  return { data, width: positive.width, height: positive.height };
+}
+
+/** Nearest-neighbour upscale so that small model inputs stay readable. */
+function enlarge(image: RgbaImage, minSide: number): RgbaImage {
+  const k = Math.max(1, Math.ceil(minSide / Math.max(image.width, image.height)));
+  return k === 1 ? image : resizeImage(image, image.width * k, image.height * k);
+}
+
+export async function saliencyCommand(
+  modelPath: string,
+  images: readonly string[],
+  o: SaliencyCliOptions,
+): Promise<void> {
+  const method = (o.method ?? 'vanilla') as SaliencyMethod;
+  if (!METHODS.includes(method)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Unknown method '${method}' (methods: ${METHODS.join(', ')})`,
+    );
+  }
+  const maps = (o.maps === 'none' ? '' : (o.maps ?? 'grid'))
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean) as MapKind[];
+  if (maps.length === 0 && !o.saveNpy) {
+    throw new FvError('INVALID_ARGUMENT', '--maps none writes nothing without --save-npy');
+  }
+  for (const m of maps) {
+    if (!MAP_KINDS.includes(m)) {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown map '${m}' in --maps (maps: ${MAP_KINDS.join(', ')})`,
+      );
+    }
+  }
+  const style = (o.style ?? 'heat-map') as VisualizationMethod;
+  if (!STYLES.includes(style)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Unknown --style '${style}' (styles: ${STYLES.join(', ')})`,
+    );
+  }
+  const normalize = parseNormalize(o.normalize);
+  const colormap = parseColormap(o.colormap);
+  const minDisplay = intOption(o.minDisplay, '--min-display') ?? 224;
+  const out = o.out ?? 'out/';
+  const model = resolveModel(modelPath, o);
+  const target = parseTarget(model, o.target);
+  if (o.layer) checkLayer(model, o.layer);
+  const options = methodOptions(method, target, o);
+  const paths = expandImagePaths(images);
+  const bases = paths.map((p) => outputBase(out, paths.length, stem(p), `.${method}`));
+  await withSession(model, async (session) => {
+    const { engine, config } = session;
+    const enabled = progressEnabled(o.json);
+    const bar = startProgress('saliency', paths.length, enabled && paths.length > 1);
+    const results: Record<string, unknown>[] = [];
+    try {
+      for (const [n, path] of paths.entries()) {
+        const start = performance.now();
+        const inner = startProgress(`  ${method}`, 1, enabled && paths.length === 1);
+        const result = await engine.saliency(
+          readImage(path),
+          {
+            ...options,
+            onProgress: (p) => {
+              inner.setTotal(p.total);
+              inner.update(p.done);
+            },
+          },
+          config,
+        );
+        inner.stop();
+        const ms = elapsed(start);
+        const base = bases[n]!;
+        const image = enlarge(tensorToImage(result.input, config), minDisplay);
+        const signed = signedMap(result);
+        const files: Record<string, string> = {};
+        const drawing = {
+          method: style,
+          ...(normalize ? { normalize } : {}),
+        };
+        for (const kind of maps) {
+          let picture: RgbaImage;
+          if (kind === 'grid') {
+            const signs: AttributionSign[] = ['absolute', 'positive', 'negative'];
+            picture = attributionGrid(image, signed, {
+              ...drawing,
+              signs,
+              ...(colormap
+                ? { colormaps: { absolute: colormap, positive: colormap, negative: colormap } }
+                : {}),
+            });
+          } else {
+            picture = visualizeAttribution(signed, image, {
+              ...drawing,
+              sign: kind,
+              ...(colormap ? { colormap } : {}),
+            });
+          }
+          const file = kind === 'grid' ? `${base}.png` : `${base}.${kind}.png`;
+          writeFileAtomic(file, encodePng(picture));
+          files[kind] = file;
+        }
+        if (o.saveNpy) {
+          const a = result.attribution;
+          files.attribution = `${base}.npy`;
+          writeFileAtomic(files.attribution, writeNpy({ data: a.data, shape: a.dims }));
+          const { width, height } = result.absolute;
+          const stack = new Float32Array(3 * width * height);
+          stack.set(result.absolute.data, 0);
+          stack.set(result.positive.data, width * height);
+          stack.set(result.negative.data, 2 * width * height);
+          files.maps = `${base}.maps.npy`;
+          writeFileAtomic(files.maps, writeNpy({ data: stack, shape: [3, height, width] }));
+        }
+        const entry = {
+          image: path,
+          method,
+          target: result.target,
+          label: labelOf(config, result.target),
+          score: result.score,
+          ...(result.layer ? { layer: result.layer } : {}),
+          ...(result.completeness ? { completeness: result.completeness } : {}),
+          files,
+          ms,
+        };
+        results.push(entry);
+        bar.update(n + 1, path);
+        if (!o.json) {
+          println(
+            `${path}: ${method} for ${result.target} (${entry.label}, score ${result.score.toFixed(3)}) in ${ms} ms → ${Object.values(files).join(', ')}`,
+          );
+        }
+      }
+    } finally {
+      bar.stop();
+    }
+    if (o.json) printJson(results);
+  });
+}

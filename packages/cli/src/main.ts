@@ -1,0 +1,222 @@
+// Command-line parsing (commander) and the one place errors become a stderr line and an exit code.
+import { isFvError } from '@fv/core';
+import { Command, CommanderError } from 'commander';
+import { classify } from './commands/classify.js';
+import { classviz, dream, visualize } from './commands/dream.js';
+import { grad, preprocess } from './commands/grad.js';
+import { inspect } from './commands/inspect.js';
+import { MAP_KINDS, METHODS, saliencyCommand } from './commands/saliency.js';
+import { removePendingFiles } from './files.js';
+import { PRESET_NAMES } from './model.js';
+
+/** Adds the preprocessing flags every model command shares. */
+function modelFlags(command: Command, withSize = true): Command {
+  command
+    .option('--preset <name>', `normalization preset (${PRESET_NAMES.join(', ')})`)
+    .option('--mean <list>', 'per-channel mean subtracted after scaling, e.g. 0.485,0.456,0.406')
+    .option('--std <list>', 'per-channel std divided by, e.g. 0.229,0.224,0.225')
+    .option('--scale <n>', 'multiplies 0..255 pixel values first, e.g. 1/255');
+  if (withSize) command.option('--size <WxH>', 'model input size when the model does not fix it');
+  return command
+    .option('--bgr', 'the model expects BGR channel order')
+    .option('--labels <file>', 'class names, one per line or a JSON array')
+    .option('--input-name <name>', 'model input to feed (default: the first)')
+    .option('--logits-name <name>', 'model output holding the class scores (default: the first)')
+    .option('--config <file>', 'config file instead of the sidecar MODEL.fv.json');
+}
+
+/** Builds the `fv` program. */
+export function createProgram(): Command {
+  const program = new Command('fv')
+    .description(
+      'Saliency maps, Deep Dream and unit visualization for ONNX image classifiers (onnxruntime-web, wasm, in a worker thread).',
+    )
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+
+  modelFlags(
+    program
+      .command('inspect')
+      .description('inputs, outputs, layers (shapes, op types), ops without gradient rules')
+      .argument('<model>', 'ONNX model')
+      .option('--json', 'machine-readable output')
+      .option(
+        '--write-config [file]',
+        'write the resolved config (default: MODEL.fv.json next to the model)',
+      ),
+  ).action((model: string, o) => inspect(model, o));
+
+  modelFlags(
+    program
+      .command('classify')
+      .description('top classes of each image')
+      .argument('<model>', 'ONNX model')
+      .argument('<images...>', 'PNG/JPEG files or folders')
+      .option('--top <k>', 'classes per image', '5')
+      .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, images: string[], o) => classify(model, images, o));
+
+  modelFlags(
+    program
+      .command('saliency')
+      .description(
+        'saliency maps: a grid (image, absolute, positive, negative) and/or single maps per image',
+      )
+      .argument('<model>', 'ONNX model')
+      .argument('<images...>', 'PNG/JPEG files or folders')
+      .option('--target <n|top|label>', 'class to explain', 'top')
+      .option('--method <name>', `one of ${METHODS.join(', ')}`, 'vanilla')
+      .option('--out <dir|file>', 'output folder, or FILE.png for one image', 'out/')
+      .option(
+        '--maps <list>',
+        `pictures to write: ${MAP_KINDS.join(', ')} (comma-separated), or none`,
+        'grid',
+      )
+      .option('--colormap <name>', 'colormap of every map (default: Blues/Greens/Reds by sign)')
+      .option('--normalize <mode>', 'outlier[:PERC] (default), percentile[:P], min-max, abs-max')
+      .option(
+        '--style <name>',
+        'heat-map (default), blended-heat-map, overlay, masked-image, alpha-scaling',
+      )
+      .option('--save-npy', 'also write the raw attribution (.npy) and the maps (.maps.npy, 3×H×W)')
+      .option('--samples <n>', 'smoothgrad: noisy copies (default 50)')
+      .option(
+        '--sigma <x>',
+        'smoothgrad: noise std as a fraction of the input range (default 0.15)',
+      )
+      .option('--variant <name>', 'smoothgrad: mean, squared or variance')
+      .option('--steps <n>', 'integrated-gradients: path intervals (default 50)')
+      .option('--baseline <name>', 'integrated-gradients: black, uniform or blurred')
+      .option('--layer <name>', 'CAM methods: layer (default: the last spatial layer)')
+      .option('--window <px>', 'occlusion: window side')
+      .option('--score <kind>', 'logit (default) or probability')
+      .option('--seed <n>', 'seed of the noise / baseline')
+      .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
+      .option(
+        '--min-display <px>',
+        'upscale small inputs to at least this side in the pictures',
+        '224',
+      )
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, images: string[], o) => saliencyCommand(model, images, o));
+
+  modelFlags(
+    program
+      .command('grad')
+      .description(
+        'the raw gradient of a logit or a layer with respect to a preprocessed input (.npy)',
+      )
+      .argument('<model>', 'ONNX model')
+      .requiredOption(
+        '--input <x.npy>',
+        'the preprocessed input tensor, shaped like the model input',
+      )
+      .option('--target <n>', 'class whose logit is differentiated')
+      .option('--layer <name>', 'layer whose mean-square (or channel mean) is differentiated')
+      .option('--channel <c>', 'with --layer: the mean of one channel')
+      .option('--reduce <kind>', 'with --layer and no --channel: mean-square (default) or mean')
+      .option('--relu <mode>', 'standard (default), guided or deconvnet')
+      .requiredOption('--out <g.npy>', 'output file')
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, o) => grad(model, o));
+
+  modelFlags(
+    program
+      .command('preprocess')
+      .description("an image as the model's input tensor (.npy), for fv grad")
+      .argument('<model>', 'ONNX model')
+      .argument('<image>', 'PNG/JPEG file')
+      .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
+      .requiredOption('--out <x.npy>', 'output file'),
+  ).action((model: string, image: string, o) => preprocess(model, image, o));
+
+  modelFlags(
+    program
+      .command('dream')
+      .description('Deep Dream: amplify what a layer sees in an image')
+      .argument('<model>', 'ONNX model')
+      .argument('<image>', 'PNG/JPEG file')
+      .requiredOption('--layer <name>', 'layer to maximize (see fv inspect)')
+      .option('--channel <c>', 'maximize one channel of the layer instead of all')
+      .option('--octaves <n>', 'number of scales', '4')
+      .option('--octave-scale <x>', 'size ratio between scales', '1.4')
+      .option('--steps <n>', 'gradient steps per octave', '10')
+      .option('--step-size <x>', 'step in model input units (default 1.5/255 of the range)')
+      .option('--jitter <px>', 'random roll before each step', '32')
+      .option('--seed <n>', 'seed of the jitter', '0')
+      .option('--resize <px>', 'resize the image so its longer side is this many pixels first')
+      .requiredOption('--out <file.png>', 'the dreamed image')
+      .option('--frames <file.apng>', 'also write every step as an animated PNG')
+      .option('--frame-delay <ms>', 'APNG frame delay', '80')
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, image: string, o) => dream(model, image, o));
+
+  modelFlags(
+    program
+      .command('visualize')
+      .description('unit visualization: an image that maximizes a channel (or several, as a grid)')
+      .argument('<model>', 'ONNX model')
+      .requiredOption('--layer <name>', 'layer of the units')
+      .option('--channel <c>', 'one channel')
+      .option('--channels <list>', 'several channels: 0-15 or 1,4,9')
+      .option('--size <px>', 'side of the optimized image', '128')
+      .option('--steps <n>', 'optimization steps', '512')
+      .option('--learning-rate <x>', 'Adam learning rate (default 0.05)')
+      .option('--seed <n>', 'seed', '0')
+      .option('--columns <n>', 'grid columns (default: square)')
+      .requiredOption('--out <file.png>', 'output image')
+      .option('--json', 'machine-readable output'),
+    false,
+  ).action((model: string, o) => visualize(model, o));
+
+  modelFlags(
+    program
+      .command('classviz')
+      .description('class visualization: an image that maximizes a class logit')
+      .argument('<model>', 'ONNX model')
+      .requiredOption('--target <n|label>', 'class to visualize')
+      .option('--steps <n>', 'gradient steps', '100')
+      .option('--learning-rate <x>', 'step length on the normalized gradient (default 25)')
+      .option('--seed <n>', 'seed', '0')
+      .option('--min-display <px>', 'upscale small inputs to at least this side', '0')
+      .requiredOption('--out <file.png>', 'output image')
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, o) => classviz(model, o));
+
+  return program;
+}
+
+/**
+ * Runs `fv` with `argv` (as `process.argv`: node, script, args…) and resolves to the exit code:
+ * 0 on success, 1 on errors (one line on stderr: `fv: error: … [CODE]`), 2 on usage errors.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = createProgram();
+  program.exitOverride();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const command of program.commands) command.exitOverride();
+  const cleanup = () => {
+    removePendingFiles();
+    process.exit(130);
+  };
+  process.once('SIGINT', cleanup);
+  process.once('SIGTERM', cleanup);
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    removePendingFiles();
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? 0 : 2;
+    }
+    const message = (error as Error)?.message ?? String(error);
+    const code = isFvError(error) ? ` [${error.code}]` : '';
+    process.stderr.write(`fv: error: ${message.split('\n')[0]}${code}\n`);
+    if (process.env.FV_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', cleanup);
+    process.off('SIGTERM', cleanup);
+  }
+}

@@ -1,0 +1,48 @@
+// Runs the built `fv` (packages/cli/dist/cli.js) as a subprocess, as a user would.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const cliPath = join(repoRoot, 'packages/cli/dist/cli.js');
+export const defaultModelDir = join(repoRoot, 'models/default');
+export const defaultModel = join(defaultModelDir, 'shapes10.onnx');
+export const samplesDir = join(defaultModelDir, 'samples');
+export const heldoutDir = join(defaultModelDir, 'heldout');
+export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+
+export interface FvRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `node packages/cli/dist/cli.js ...args`; never rejects. */
+export function fv(args: readonly string[], timeoutMs = 240_000): Promise<FvRun> {
+  if (!existsSync(cliPath)) {
+    throw new Error(`${cliPath} is missing: run 'pnpm build' first (npm test does)`);
+  }
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [cliPath, ...args],
+      {
+        cwd: repoRoot,
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, FV_NO_PROGRESS: '1' },
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'fv-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

@@ -9,6 +9,7 @@ import {
   maskKernel,
   overlayIndexedKernel,
   overlayLinearKernel,
+  premultipliedTable,
 } from './kernels.js';
 import {
   colormapIndexer,
@@ -135,8 +136,10 @@ export function overlay(image: RgbaImage, map: Map2D, options: OverlayOptions = 
   const w = Math.round(alpha * 256);
   const { source, a, b } = prepared;
   const linear = linearIndex(prepared);
-  if (linear) overlayLinearKernel(source, a, b, base, out, table, linear.low, linear.gain, w);
-  else overlayIndexedKernel(source, a, b, base, out, table, colormapIndexer(prepared), w);
+  if (linear) {
+    const { rb, g } = premultipliedTable(table, w);
+    overlayLinearKernel(source, a, b, base, out, rb, g, linear.low, linear.gain, w);
+  } else overlayIndexedKernel(source, a, b, base, out, table, colormapIndexer(prepared), w);
   return imageOf(data, image.width, image.height);
 }
 

@@ -340,6 +340,9 @@ export function filterKeysKernel(
 
 export const NO_VALUE = 256;
 
+/** Alpha 255 in a packed little-endian word, as int32. */
+const OPAQUE = 0xff000000 | 0;
+
 /**
  * Table entry of a scaled value x = (v − low) · 256 / span: floor(x) clamped to 0..255, NO_VALUE
  * for NaN. The branches left are the rare ones (NaN, above the top, far below); the common clamp
@@ -395,22 +398,55 @@ function blendWord(b: number, t: number, w: number): number {
   return rb | g | ((ba + (((255 - ba) * w) >>> 8)) << 24);
 }
 
-/** Heat map over `base` at weight w/256, colormap lookup and blend in one pass. */
+/**
+ * The colormap's colour channels premultiplied by the weight w, for {@link overlayLinearKernel}:
+ * red and blue packed in `rb`, green in `g`.
+ */
+export function premultipliedTable(
+  table: Int32Array,
+  w: number,
+): { readonly rb: Int32Array; readonly g: Int32Array } {
+  const rb = new Int32Array(table.length);
+  const g = new Int32Array(table.length);
+  for (let k = 0; k < table.length; k++) {
+    rb[k] = Math.imul(table[k]! & 0xff00ff, w);
+    g[k] = (table[k]! & 0xff00) * w;
+  }
+  return { rb, g };
+}
+
+/**
+ * Heat map over `base` at weight w/256, colormap lookup and blend in one pass; the colormap comes
+ * premultiplied (see premultipliedTable), and an opaque base pixel stays opaque without
+ * arithmetic.
+ */
 export function overlayLinearKernel(
   src: Float32Array,
   a: number,
   b: number,
   base: Int32Array,
   out: Int32Array,
-  table: Int32Array,
+  tableRB: Int32Array,
+  tableG: Int32Array,
   low: number,
   gain: number,
   w: number,
 ): void {
+  const inv = 256 - w;
   for (let i = 0; i < out.length; i++) {
     const v = src[i]!;
     const k = entryOf((Math.abs(v) * a + v * b - low) * gain);
-    out[i] = k === NO_VALUE || w === 0 ? base[i]! : blendWord(base[i]!, table[k]!, w);
+    const p = base[i]!;
+    if (k === NO_VALUE || w === 0) {
+      out[i] = p;
+    } else {
+      // `| 0` keeps the sum in int32 (wrapping is exact here: the true sum is below 2^32).
+      const rb = (((tableRB[k]! + Math.imul(p & 0xff00ff, inv)) | 0) >>> 8) & 0xff00ff;
+      const g = ((tableG[k]! + (p & 0xff00) * inv) >>> 8) & 0xff00;
+      const pa = p >>> 24;
+      const alpha = pa === 255 ? OPAQUE : (pa + (((255 - pa) * w) >>> 8)) << 24;
+      out[i] = rb | g | alpha;
+    }
   }
 }
 

@@ -60,6 +60,14 @@ describe('overlay and blendedHeatMap', () => {
     }
   });
 
+  it('on a translucent image equals blendImages of the heat map (alpha composited too)', () => {
+    const translucent = noiseImage(4, 4, 12);
+    const heat = colorize(resizeMap(map, 4, 4), { colormap: 'viridis' });
+    expect(overlay(translucent, map, { colormap: 'viridis', alpha: 0.3 }).data).toEqual(
+      blendImages(translucent, heat, 0.3).data,
+    );
+  });
+
   it('draws into a given image, also in place', () => {
     const expected = overlay(image, map, { colormap: 'jet' });
     const target = createImage(4, 4);

@@ -50,8 +50,8 @@ const isNode =
  */
 function yieldToEvents(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-  const scheduler = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
-  if (scheduler?.yield) return scheduler.yield();
+  // Not scheduler.yield(): its continuation is prioritized ahead of queued tasks, so a pending
+  // abort message would still wait (a hosted Deep Dream kept streaming frames after Stop).
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => {

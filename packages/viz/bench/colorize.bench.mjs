@@ -66,6 +66,14 @@ function measure(name, fn) {
 const map = syntheticMap(SIZE);
 const image = syntheticImage(SIZE);
 console.log(`@fv/viz rendering, ${SIZE}×${SIZE}, Node ${process.version}, ${RUNS} runs`);
+// What the machine does with the same data without fv, for comparing results across machines.
+const copy = new Float32Array(SIZE * SIZE);
+measure('reference: sum of 1M floats (no fv)', () => {
+  let sum = 0;
+  for (let i = 0; i < map.data.length; i++) sum += map.data[i];
+  return sum;
+});
+measure('reference: copy 4 MB (no fv)', () => copy.set(map.data));
 measure('colorize (absolute, Captum outlier clip, Blues)', () => colorize(map));
 measure('colorize (all, abs-max, bwr)', () => colorize(map, { sign: 'all', normalize: 'abs-max' }));
 measure('colorize (percentile 99, viridis)', () =>

@@ -59,7 +59,6 @@ export {
   createImage,
   createMap2D,
   mapFromTensor,
-  outputBuffer,
   parseColor,
 } from './image.js';
 export type {

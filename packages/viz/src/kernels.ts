@@ -305,6 +305,14 @@ export function minValueKernel(src: Float32Array, a: number, b: number): number 
   return min;
 }
 
+/** Whether all keys are equal (a constant map, or a band of zeros): then no level is needed. */
+export function uniformKeysKernel(keys: Uint32Array): boolean {
+  const first = keys[0]!;
+  let differ = 0;
+  for (let i = 0; i < keys.length; i++) differ |= keys[i]! ^ first;
+  return differ === 0;
+}
+
 /** Counts and sums keys by `(key >>> shift) & (size − 1)`. */
 export function keyHistogramKernel(
   keys: Uint32Array,

@@ -12,6 +12,7 @@ import {
   keyHistogramKernel,
   magnitudeHistogramKernel,
   sampleHistogramKernel,
+  uniformKeysKernel,
   valueOfKey,
 } from './kernels.js';
 
@@ -136,6 +137,8 @@ function radixSelect(
   } else {
     collectKeysKernel(values, bitsOf(values), LEVEL1_SHIFT, prefix, keys);
   }
+  // Every candidate the same value (a constant map, a bucket of zeros): that is the answer.
+  if (keys.length > 0 && uniformKeysKernel(keys)) return valueOfKey(keys[0]!);
   for (let level = 0; level < LOWER_LEVELS.length; level++) {
     const [shift, size] = LOWER_LEVELS[level]!;
     const counts = new Uint32Array(size);
@@ -250,6 +253,15 @@ function bandScratch(capacity: number): Uint32Array {
 
 /** Selects within a small array of keys, all three levels over the array. */
 function selectInKeys(keys: Uint32Array, locate: Locate): number | undefined {
+  if (keys.length > 0 && uniformKeysKernel(keys)) {
+    // One value only: it is the answer if the locator accepts its bucket at all.
+    const counts = new Uint32Array(LEVEL1_SIZE);
+    const sums = new Float64Array(LEVEL1_SIZE);
+    const bucket = keys[0]! >>> LEVEL1_SHIFT;
+    counts[bucket] = keys.length;
+    sums[bucket] = valueOfKey(keys[0]!) * keys.length;
+    return locate(counts, sums) === undefined ? undefined : valueOfKey(keys[0]!);
+  }
   let current = keys;
   let prefix = 0;
   const levels = [[LEVEL1_SHIFT, LEVEL1_SIZE] as const, ...LOWER_LEVELS];

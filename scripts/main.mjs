@@ -41,6 +41,8 @@ const steps = [
       'block2',
       '--resize',
       '256',
+      '--step-size',
+      '0.04',
       '--out',
       `${out}/dream.png`,
       '--frames',

@@ -2,7 +2,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -45,4 +45,14 @@ export function fv(args: readonly string[], timeoutMs = 240_000): Promise<FvRun>
 /** A fresh temporary folder. */
 export function tempDir(prefix = 'fv-cli-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * The shared models folder (`FV_MODELS_DIR`, relative to the repository root, else
+ * `../shared/models` next to it), or `undefined` when absent.
+ */
+export function modelsDir(): string | undefined {
+  const fromEnv = process.env.FV_MODELS_DIR;
+  const dir = fromEnv ? resolve(repoRoot, fromEnv) : resolve(repoRoot, '..', 'shared', 'models');
+  return existsSync(dir) ? dir : undefined;
 }

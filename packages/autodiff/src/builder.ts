@@ -1,7 +1,7 @@
 import { create } from '@bufbuild/protobuf';
 import { FvError, type Objective, type ReluMode } from '@fv/core';
 import { GraphProtoSchema, ModelProtoSchema } from 'onnx-buf';
-import { GraphIndex } from './graph.js';
+import { GraphIndex, producesFloat } from './graph.js';
 import {
   type AttrValue,
   attrFloat,
@@ -68,25 +68,6 @@ export interface GradientModel {
   /** Number of backward nodes added. */
   readonly addedNodes: number;
 }
-
-const NON_FLOAT_OUTPUT_OPS = new Set([
-  'Shape',
-  'Size',
-  'ArgMax',
-  'ArgMin',
-  'Equal',
-  'Greater',
-  'Less',
-  'GreaterOrEqual',
-  'LessOrEqual',
-  'Not',
-  'And',
-  'Or',
-  'Xor',
-  'NonZero',
-  'IsNaN',
-  'IsInf',
-]);
 
 /**
  * Appends the reverse-mode gradient of `objective` with respect to `wrt` to an ONNX model, as
@@ -191,8 +172,7 @@ export function buildGradientModel(
   // ---- which tensors carry gradients: reachable from wrt (through float ops)
   const active = new Set<string>(wrt);
   for (const node of graph.node) {
-    if (NON_FLOAT_OUTPUT_OPS.has(node.opType)) continue;
-    if (node.opType === 'Cast' && !isFloatType(attrInt(node, 'to', DataType.FLOAT))) continue;
+    if (!producesFloat(node)) continue;
     if (!node.input.some((i) => active.has(i))) continue;
     const rule = registry.get(node.opType);
     node.output.forEach((o, i) => {

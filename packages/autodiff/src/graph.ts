@@ -2,16 +2,44 @@
 // tensors are constant, and their values when they are small enough to be needed statically.
 import { FvError } from '@fv/core';
 import {
+  attrInt,
   DataType,
   defaultOpset,
   type GraphProto,
   getAttr,
+  isFloatType,
   type ModelProto,
   type NodeProto,
   type TensorProto,
   tensorValues,
   valueInfoType,
 } from './onnx.js';
+
+/** Ops whose outputs are integer or boolean whatever their inputs: no gradient flows through them. */
+const NON_FLOAT_OUTPUT_OPS = new Set([
+  'Shape',
+  'Size',
+  'ArgMax',
+  'ArgMin',
+  'Equal',
+  'Greater',
+  'Less',
+  'GreaterOrEqual',
+  'LessOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+  'NonZero',
+  'IsNaN',
+  'IsInf',
+]);
+
+/** Whether a node's outputs are floats (so gradients can flow through it). */
+export function producesFloat(node: NodeProto): boolean {
+  if (NON_FLOAT_OUTPUT_OPS.has(node.opType)) return false;
+  return node.opType !== 'Cast' || isFloatType(attrInt(node, 'to', DataType.FLOAT));
+}
 
 /** A tensor value known at build time. */
 export interface ConstValue {

@@ -1,6 +1,6 @@
 import type { LayerInfo, TensorInfo } from '@fv/core';
-import { GraphIndex } from './graph.js';
-import { DataType, decodeModel, isFloatType, valueInfoType } from './onnx.js';
+import { GraphIndex, producesFloat } from './graph.js';
+import { DataType, decodeModel, valueInfoType } from './onnx.js';
 import type { GradientRegistry } from './registry.js';
 import { defaultRegistry } from './rules/index.js';
 import { type Dim, inferShapes } from './shapes.js';
@@ -29,21 +29,6 @@ const ELEM_NAMES: Record<number, string> = {
   [DataType.FLOAT16]: 'float16',
   [DataType.DOUBLE]: 'float64',
 };
-
-const INTEGER_OUTPUT_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero']);
-const BOOL_OUTPUT_OPS = new Set([
-  'Equal',
-  'Greater',
-  'Less',
-  'GreaterOrEqual',
-  'LessOrEqual',
-  'Not',
-  'And',
-  'Or',
-  'Xor',
-  'IsNaN',
-  'IsInf',
-]);
 
 /**
  * Lists a model's inputs, outputs and every intermediate tensor with its producing op type, its
@@ -87,13 +72,7 @@ export function inspectModel(
   const layers: LayerInfo[] = [];
   for (const node of index.graph.node) {
     const activeInputs = node.input.filter((i) => reachable.has(i));
-    const floatOut =
-      !INTEGER_OUTPUT_OPS.has(node.opType) &&
-      !BOOL_OUTPUT_OPS.has(node.opType) &&
-      !(
-        node.opType === 'Cast' &&
-        !isFloatType(Number(node.attribute.find((a) => a.name === 'to')?.i ?? 1))
-      );
+    const floatOut = producesFloat(node);
     const rule = registry.get(node.opType);
     if (activeInputs.length > 0 && floatOut && !rule) unsupported.add(node.opType);
     const flows = floatOut && !!rule && activeInputs.some((i) => differentiable.has(i));

@@ -2,11 +2,10 @@
 // the way an app's bundler would, onnxruntime-web served from node_modules) creates engines on
 // the native WebGPU provider and on wasm, runs forward and gradient in its module worker, and
 // falls back to wasm when WebGPU is missing.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build, type Plugin } from 'esbuild';
 import { chromium as playwright } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { describeWithModels } from '../helpers/models.js';
@@ -20,10 +19,8 @@ import {
   saveScreenshot,
   waitForPageResult,
 } from './helpers/browser.js';
-import { repoRoot, type StaticServer, startStaticServer } from './helpers/server.js';
-
-const runtimeDist = join(repoRoot, 'packages', 'runtime', 'dist');
-const RUNTIME_URL = '/__fv/runtime/';
+import { bundleRuntime, RUNTIME_URL } from './helpers/runtime-bundle.js';
+import { type StaticServer, startStaticServer } from './helpers/server.js';
 
 interface ScenarioResult {
   info: { backend: string; backendReason?: string; layers: number };
@@ -36,55 +33,6 @@ interface ScenarioResult {
 }
 type Scenario = ScenarioResult | { error: { name: string; code: string; message: string } };
 type PageResult = { error: string } | { scenarios: Record<string, Scenario> };
-
-/** onnxruntime-web's browser entries, as the page's server exposes them. */
-const ortPlugin: Plugin = {
-  name: 'onnxruntime-web-from-node-modules',
-  setup(b) {
-    b.onResolve({ filter: /^onnxruntime-web(\/.*)?$/ }, (args) => {
-      const entry =
-        args.path === 'onnxruntime-web/wasm'
-          ? 'ort.wasm.bundle.min.mjs'
-          : 'ort.webgpu.bundle.min.mjs';
-      return { path: `/node_modules/onnxruntime-web/dist/${entry}`, external: true };
-    });
-  },
-};
-
-/**
- * Bundles the built runtime (dist/index.js and dist/worker.js) for the browser, plus a worker
- * wrapper that hides `navigator.gpu` (the "WebGPU unavailable" case, through the `worker` option).
- */
-async function bundleRuntime(): Promise<Record<string, { body: Uint8Array | string }>> {
-  for (const file of ['index.js', 'worker.js']) {
-    if (!existsSync(join(runtimeDist, file))) {
-      throw new Error(`${join(runtimeDist, file)} is missing: run \`pnpm build\` first`);
-    }
-  }
-  const result = await build({
-    entryPoints: { index: join(runtimeDist, 'index.js'), worker: join(runtimeDist, 'worker.js') },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outdir: '/out',
-    write: false,
-    plugins: [ortPlugin],
-    logLevel: 'silent',
-  });
-  const files: Record<string, { body: Uint8Array | string }> = {};
-  for (const f of result.outputFiles)
-    files[`${RUNTIME_URL}${f.path.slice('/out/'.length)}`] = { body: f.contents };
-  files[`${RUNTIME_URL}no-webgpu-worker.js`] = {
-    body: [
-      '// navigator.gpu removed before the runtime worker starts: WebGPU is "unavailable" here.',
-      "Object.defineProperty(Object.getPrototypeOf(navigator), 'gpu', { get: () => undefined, configurable: true });",
-      "await import('./worker.js');",
-    ].join('\n'),
-  };
-  return files;
-}
 
 function relativeL2(a: readonly number[], b: readonly number[]): number {
   let diff = 0;

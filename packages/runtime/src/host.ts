@@ -312,6 +312,24 @@ export function createHost() {
   const stats = { sessionsCreated: 0, gradientModelsBuilt: 0, runs: 0 };
   /** Set when the backend changed after load (WebGPU failure → wasm); the next reply carries info. */
   let infoChanged = false;
+  /** onnxruntime's GPUDevice while the model runs on WebGPU, with why it was lost once it is. */
+  let gpu: { lost?: string } | undefined;
+
+  /** Watches the device onnxruntime made (`ort.env.webgpu.device`) for loss. */
+  function watchDevice(ort: Ort): { lost?: string } {
+    const watch: { lost?: string } = {};
+    const device = ort.env.webgpu?.device as
+      | { lost?: Promise<{ reason?: string; message?: string }> }
+      | undefined;
+    device?.lost?.then(
+      (info) => {
+        // Releasing the last WebGPU session destroys the device too: only a loss in use counts.
+        if (gpu === watch) watch.lost = `${info.reason ?? 'unknown'}: ${info.message ?? ''}`;
+      },
+      () => undefined,
+    );
+    return watch;
+  }
 
   /** Runs `task` after every earlier request; all onnxruntime calls go through here. */
   function serial<T>(task: () => Promise<T>): Promise<T> {
@@ -375,39 +393,53 @@ export function createHost() {
 
   /**
    * Runs `task`; when onnxruntime fails on WebGPU under `backend: 'auto'` (a lost device, a kernel
-   * that fails at run time), moves the model onto wasm, says so in `info`, and runs it again.
+   * that fails at run time), moves the model onto wasm, says so in `info`, and runs it again. Once
+   * the device is known lost, it moves first; under `backend: 'webgpu'` the loss is an error.
    */
   async function withRecovery<T>(task: (l: Loaded) => Promise<T>): Promise<T> {
     const l = current();
-    try {
-      return await task(l);
-    } catch (error) {
-      const failedInOrt = error instanceof FvError && error.details?.onnxruntime === true;
-      if (!failedInOrt || l.executionProvider !== 'webgpu' || l.settings.backend !== 'auto')
-        throw error;
-      await release();
-      const ort = await importOrt('wasm');
-      if (l.settings.numThreads !== undefined) ort.env.wasm.numThreads = l.settings.numThreads;
-      if (l.settings.wasmPaths !== undefined)
-        ort.env.wasm.wasmPaths = l.settings.wasmPaths as OrtModule.Env.WasmPrefixOrFilePaths;
-      const base = await open(ort, 'wasm', l.bytes, 'INVALID_MODEL', l.summary);
-      const info: EngineInfo = {
-        ...l.info,
-        backend: 'wasm',
-        backendReason: `WebGPU failed during use, recovered onto wasm: ${(error as Error).message}`,
-      };
-      loaded = {
-        ...l,
-        ort,
-        executionProvider: 'wasm',
-        base,
-        info,
-        forwardSessions: new Map(),
-        gradients: new Map(),
-      };
-      infoChanged = true;
-      return task(loaded);
+    const onGpu = l.executionProvider === 'webgpu';
+    if (onGpu && gpu?.lost && l.settings.backend !== 'auto') {
+      throw new FvError(
+        'BACKEND_UNAVAILABLE',
+        `The WebGPU device was lost (${gpu.lost}); backend 'webgpu' does not fall back: create a new engine, or use backend 'auto'`,
+      );
     }
+    let failure: string | undefined;
+    if (!(onGpu && gpu?.lost)) {
+      try {
+        return await task(l);
+      } catch (error) {
+        const failedInOrt = error instanceof FvError && error.details?.onnxruntime === true;
+        if (!failedInOrt || !onGpu || l.settings.backend !== 'auto') throw error;
+        failure = (error as Error).message;
+      }
+    }
+    const reason = gpu?.lost
+      ? `the WebGPU device was lost during use (${gpu.lost}), recovered onto wasm`
+      : `WebGPU failed during use, recovered onto wasm: ${failure}`;
+    await release();
+    const ort = await importOrt('wasm');
+    if (l.settings.numThreads !== undefined) ort.env.wasm.numThreads = l.settings.numThreads;
+    if (l.settings.wasmPaths !== undefined)
+      ort.env.wasm.wasmPaths = l.settings.wasmPaths as OrtModule.Env.WasmPrefixOrFilePaths;
+    const base = await open(ort, 'wasm', l.bytes, 'INVALID_MODEL', l.summary);
+    const info: EngineInfo = {
+      ...l.info,
+      backend: 'wasm',
+      backendReason: reason,
+    };
+    loaded = {
+      ...l,
+      ort,
+      executionProvider: 'wasm',
+      base,
+      info,
+      forwardSessions: new Map(),
+      gradients: new Map(),
+    };
+    infoChanged = true;
+    return task(loaded);
   }
 
   /** Adds the nodes of the op onnxruntime could not run to an `UNSUPPORTED_OP` message. */
@@ -485,6 +517,7 @@ export function createHost() {
       forwardSessions: new Map(),
       gradients: new Map(),
     };
+    if (ep === 'webgpu' && ort) gpu = watchDevice(ort);
     return info;
   }
 
@@ -729,6 +762,7 @@ export function createHost() {
   async function release(): Promise<void> {
     const l = loaded;
     loaded = undefined;
+    gpu = undefined;
     if (!l) return;
     const sessions: Promise<Session>[] = [
       Promise.resolve(l.base),

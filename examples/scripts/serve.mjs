@@ -1,6 +1,6 @@
-// `pnpm start:examples`: builds the gallery (examples/dist) and serves it on 127.0.0.1 (PORT,
-// default 5180), with the model catalog: `/models/index.json` and the models and photos it
-// names (models/default, FV_MODELS_DIR or ../shared/models, the test fixture CNN).
+// `pnpm gallery` (also `pnpm start:examples`): builds the gallery (examples/dist) and serves it
+// on 127.0.0.1 (PORT, default 5180), with the model catalog: `/models/index.json` and the models
+// and photos it names (models/default, FV_MODELS_DIR or ../shared/models, the test fixture CNN).
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';

@@ -209,7 +209,7 @@ export class Gallery {
       showError(
         new FvError(
           'INVALID_ARGUMENT',
-          `No model catalog (${describeError(error)}): serve the gallery with \`pnpm start:examples\`, or drop an .onnx file on the page`,
+          `No model catalog (${describeError(error)}): serve the gallery with \`pnpm gallery\`, or drop an .onnx file on the page`,
         ),
       );
     }

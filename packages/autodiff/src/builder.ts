@@ -1,16 +1,14 @@
-import { create } from '@bufbuild/protobuf';
 import { FvError, type Objective, type ReluMode } from '@fv/core';
-import { GraphProtoSchema, ModelProtoSchema } from 'onnx-buf';
 import { GraphIndex, producesFloat } from './graph.js';
 import {
   type AttrValue,
+  appendToGraph,
   attrFloat,
   attrInt,
   attrInts,
   attrString,
   DataType,
   decodeModel,
-  encodeModel,
   isFloatType,
   makeFloatTensor,
   makeInt64Tensor,
@@ -493,21 +491,14 @@ export function buildGradientModel(
     }
   }
 
-  // Protobuf merges a repeated occurrence of an embedded message field into the first one, and
-  // appends repeated fields. So the new model is the original bytes followed by a small ModelProto
-  // holding only the added nodes, inputs and outputs: weights are neither re-encoded nor copied.
-  const delta = create(ModelProtoSchema, {
-    graph: create(GraphProtoSchema, {
-      node: newNodes,
-      initializer: newInitializers,
-      input: newInputs,
-      output: outputs.slice(graph.output.length),
-    }),
+  // The new model is the original bytes followed by a protobuf delta holding only the added
+  // nodes, initializers, inputs and outputs: the weights are never re-encoded.
+  const merged = appendToGraph(bytes, {
+    node: newNodes,
+    initializer: newInitializers,
+    input: newInputs,
+    output: outputs.slice(graph.output.length),
   });
-  const deltaBytes = encodeModel(delta);
-  const merged = new Uint8Array(bytes.length + deltaBytes.length);
-  merged.set(bytes, 0);
-  merged.set(deltaBytes, bytes.length);
   const seedList = Object.values(seedInputs);
   return {
     bytes: merged,

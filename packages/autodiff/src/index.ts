@@ -7,4 +7,6 @@ export { createRegistry } from './registry.js';
 export type { GradientRule, RuleContext } from './rule.js';
 export { defaultRegistry, rules } from './rules/index.js';
 export type { Dim, Shape } from './shapes.js';
+export type { GraphOutput, ModelSummary } from './summary.js';
+export { appendGraphOutputs, summarizeModel } from './summary.js';
 export { WEBGPU_OPS } from './webgpu-ops.js';

@@ -1,6 +1,6 @@
 import type { LayerInfo, TensorInfo } from '@fv/core';
 import { GraphIndex, producesFloat } from './graph.js';
-import { DataType, decodeModel, valueInfoType } from './onnx.js';
+import { DataType, decodeModel, ELEM_TYPE_NAMES, valueInfoType } from './onnx.js';
 import type { GradientRegistry } from './registry.js';
 import { defaultRegistry } from './rules/index.js';
 import { type Dim, inferShapes } from './shapes.js';
@@ -18,17 +18,6 @@ export interface ModelInspection {
   /** The model's metadata_props (for example preprocessing hints). */
   readonly metadata: Readonly<Record<string, string>>;
 }
-
-const ELEM_NAMES: Record<number, string> = {
-  [DataType.FLOAT]: 'float32',
-  [DataType.UINT8]: 'uint8',
-  [DataType.INT8]: 'int8',
-  [DataType.INT32]: 'int32',
-  [DataType.INT64]: 'int64',
-  [DataType.BOOL]: 'bool',
-  [DataType.FLOAT16]: 'float16',
-  [DataType.DOUBLE]: 'float64',
-};
 
 /**
  * Lists a model's inputs, outputs and every intermediate tensor with its producing op type, its
@@ -53,7 +42,7 @@ export function inspectModel(
     dims: readonly (Dim | null)[] | null | undefined,
   ): TensorInfo => ({
     name,
-    type: ELEM_NAMES[elemType ?? DataType.FLOAT] ?? `type${elemType}`,
+    type: ELEM_TYPE_NAMES[elemType ?? DataType.FLOAT] ?? `type${elemType}`,
     dims: (dims ?? []).map((d) => (typeof d === 'string' && d.startsWith('?') ? null : d)),
   });
   const inputs = index.graph.input

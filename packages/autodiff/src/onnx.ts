@@ -6,6 +6,7 @@ import {
   type AttributeProto,
   AttributeProtoSchema,
   type GraphProto,
+  GraphProtoSchema,
   type ModelProto,
   ModelProtoSchema,
   type NodeProto,
@@ -34,6 +35,23 @@ export const DataType = {
   FLOAT16: 10,
   DOUBLE: 11,
 } as const;
+
+/** onnxruntime's name of each ONNX element type (`TensorProto.DataType`) it can hold. */
+export const ELEM_TYPE_NAMES: Readonly<Record<number, string>> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+};
 
 /** ONNX AttributeProto.AttributeType values. */
 export const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
@@ -66,6 +84,38 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 
 export function encodeModel(model: ModelProto): Uint8Array {
   return toBinary(ModelProtoSchema, model);
+}
+
+/** Graph fields that {@link appendToGraph} adds to a serialized model. */
+export interface GraphAdditions {
+  readonly node?: readonly NodeProto[];
+  readonly initializer?: readonly TensorProto[];
+  readonly input?: readonly ValueInfoProto[];
+  readonly output?: readonly ValueInfoProto[];
+}
+
+/**
+ * Adds nodes, initializers, inputs and outputs to a serialized model without decoding or
+ * re-encoding it. Protobuf merges a repeated occurrence of an embedded message field into the
+ * first one and appends repeated fields, so the result is the original bytes followed by a small
+ * `ModelProto { graph { … } }` holding only the additions: the weights are copied once (into the
+ * one buffer onnxruntime needs), never re-encoded.
+ */
+export function appendToGraph(bytes: Uint8Array, additions: GraphAdditions): Uint8Array {
+  const delta = encodeModel(
+    create(ModelProtoSchema, {
+      graph: create(GraphProtoSchema, {
+        node: [...(additions.node ?? [])],
+        initializer: [...(additions.initializer ?? [])],
+        input: [...(additions.input ?? [])],
+        output: [...(additions.output ?? [])],
+      }),
+    }),
+  );
+  const merged = new Uint8Array(bytes.length + delta.length);
+  merged.set(bytes, 0);
+  merged.set(delta, bytes.length);
+  return merged;
 }
 
 /** Opset version of the default ONNX domain. */
@@ -155,11 +205,18 @@ export function makeNode(
   });
 }
 
+/** A tensor value info; `dims` undefined leaves the shape out (unknown rank), `[]` is a scalar. */
 export function makeValueInfo(
   name: string,
   elemType: number,
-  dims: readonly (number | string | null)[],
+  dims: readonly (number | string | null)[] | undefined,
 ): ValueInfoProto {
+  if (dims === undefined) {
+    return create(ValueInfoProtoSchema, {
+      name,
+      type: { value: { case: 'tensorType', value: { elemType } } },
+    });
+  }
   return create(ValueInfoProtoSchema, {
     name,
     type: {

@@ -2,7 +2,13 @@
 // every request one at a time (onnxruntime's WebGPU provider has one queue; concurrent session
 // creation or runs break it). Methods never throw: they return an Envelope, so FvError codes cross
 // comlink intact. `createHost` is also usable in-process (tests wire it over a MessageChannel).
-import { buildGradientModel, inspectModel } from '@fv/autodiff';
+import {
+  appendGraphOutputs,
+  buildGradientModel,
+  inspectModel,
+  type ModelSummary,
+  summarizeModel,
+} from '@fv/autodiff';
 import {
   type AbortSignalLike,
   abortError,
@@ -26,7 +32,6 @@ import {
 } from '@fv/core';
 import { type Endpoint, expose, releaseProxy, transfer } from 'comlink';
 import type * as OrtModule from 'onnxruntime-web';
-import { type ModelSummary, readModel, withExtraOutputs } from './onnx-reader.js';
 import {
   type BackendPreference,
   buffersOf,
@@ -119,7 +124,8 @@ interface Loaded {
 
 /**
  * Inputs, outputs and layers for `engine.info`: `@fv/autodiff`'s `inspectModel` (inferred shapes,
- * differentiability by its gradient rules), or the runtime's own reader when that fails.
+ * differentiability by its gradient rules), or its `summarizeModel` (no shape inference) when that
+ * fails.
  */
 function describe(
   bytes: Uint8Array,
@@ -458,7 +464,7 @@ export function createHost() {
   }
 
   async function load(bytes: Uint8Array, settings: LoadSettings): Promise<EngineInfo> {
-    const summary = readModel(bytes);
+    const summary = summarizeModel(bytes);
     const preference: BackendPreference = settings.backend;
     const configure = (ort: Ort) => {
       if (settings.numThreads !== undefined) ort.env.wasm.numThreads = settings.numThreads;
@@ -591,7 +597,10 @@ export function createHost() {
         pending = open(
           l.ort,
           l.executionProvider,
-          withExtraOutputs(l.bytes, extra, l.summary.elemTypes),
+          appendGraphOutputs(
+            l.bytes,
+            extra.map((name) => ({ name, elemType: l.summary.elemTypes.get(name) })),
+          ),
         );
         l.forwardSessions.set(key, pending);
         pending.catch(() => l.forwardSessions.delete(key));

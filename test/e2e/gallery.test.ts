@@ -1,13 +1,17 @@
 // The example gallery (examples/) in headless Chromium: built with its own build script, served
 // with the model catalog on localhost. Every page loads without console errors; the saliency
-// explorer computes the same map on WebGPU and on wasm; Deep Dream streams frames and stops;
+// explorer computes the same map on WebGPU and on wasm (the default model, and MobileNetV2 from
+// the shared models folder when it exists); Deep Dream streams frames and stops;
 // an invalid dropped file gives a readable error; the unit and class pages produce pictures.
-// Screenshots land in test-results/e2e/gallery-*.png (gallery-saliency.png is the README's).
+// Screenshots land in test-results/e2e/gallery-*.png; gallery-saliency-mobilenet-v2.png (SmoothGrad
+// on chelsea.png) is the README's docs/images/gallery.png, copied by hand when the pages change.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildGallery } from '../../examples/scripts/build.mjs';
-import { catalogRoutes } from '../../examples/scripts/catalog.mjs';
+import { catalogRoutes, repoRoot } from '../../examples/scripts/catalog.mjs';
 import { pages } from '../../examples/scripts/pages.mjs';
+import { describeWithModels } from '../helpers/models.js';
 import {
   type ChromiumSession,
   launchChromium,
@@ -30,19 +34,25 @@ interface SaliencyPublished {
 let server: StaticServer;
 let chromium: ChromiumSession;
 let defaultModel = '';
+/** MobileNetV2 (224×224) from the shared models folder: its catalog id, when the catalog has it. */
+const mobilenetV2Name = 'mobilenet_v2_1.0_224';
+let mobilenetV2: string | undefined;
 
 beforeAll(async () => {
   const root = await buildGallery();
   const { index, files } = catalogRoutes();
   defaultModel = index.models[0]?.name ?? '';
+  const mobilenet = index.models.find((m) => m.name === mobilenetV2Name);
+  mobilenetV2 = mobilenet?.id;
   const virtual: Record<string, { body: Uint8Array | string }> = {
     '/models/index.json': { body: JSON.stringify(index) },
   };
   for (const [path, file] of Object.entries(files)) {
-    // Only what the tests open: the default model, the fixture CNN and the photos.
+    // Only what the tests open: the default model, MobileNetV2, the fixture CNN and the photos.
     if (
       path.endsWith('.onnx') &&
       path !== `/${index.models[0]?.url}` &&
+      path !== `/${mobilenet?.url}` &&
       !path.includes('small_cnn')
     ) {
       continue;
@@ -146,6 +156,70 @@ function relativeL2(a: readonly number[], b: readonly number[]): number {
   return Math.sqrt(diff / norm);
 }
 
+/** What {@link saliencyOnBothBackends} measured. */
+interface BackendParity {
+  readonly webgpu: SaliencyPublished;
+  readonly wasm: SaliencyPublished;
+  /** Cosine similarity of the two absolute maps. */
+  readonly similarity: number;
+  /** Relative L2 error of the WebGPU map against the wasm map. */
+  readonly error: number;
+}
+
+/**
+ * On an open saliency explorer (`?backend=webgpu`): waits for the model on WebGPU, computes the
+ * page's default method (vanilla gradient), switches the page to wasm (the model reloads) and
+ * computes it again. Checks that both backends ran, give the same top-5 classes and target, and
+ * maps of the same size; returns both results and how close the maps are.
+ */
+async function saliencyOnBothBackends(
+  recorded: RecordedPage,
+  model: string,
+  timeout = 120_000,
+): Promise<BackendParity> {
+  const run = async (backend: 'webgpu' | 'wasm') => {
+    // 'ready' follows the backend badge; an 'error' state throws with the page's message.
+    await waitForState(recorded, ['ready', 'error'], timeout);
+    await expect(
+      recorded.page.locator('#backend-badge').getAttribute('data-backend'),
+    ).resolves.toBe(backend);
+    const top5 = await published<number[]>(recorded, 'top5', timeout);
+    const number = async (id: string) =>
+      Number.parseFloat((await recorded.page.locator(id).textContent()) ?? '');
+    // Load: session creation; forward: the first classification (WebGPU compiles its shaders).
+    const loadMs = await number('#load-time');
+    const forwardMs = await number('#step-time');
+    await recorded.page.click('#run');
+    await waitForState(recorded, ['done'], timeout);
+    const result = await published<SaliencyPublished>(recorded, 'saliency');
+    expect(result.backend).toBe(backend);
+    return { top5, loadMs, forwardMs, result };
+  };
+  const webgpu = await run('webgpu');
+  await expect(recorded.page.locator('#step-time').textContent()).resolves.toMatch(/ms/);
+  await saveScreenshot(
+    recorded.page,
+    `gallery-saliency-webgpu${model === defaultModel ? '' : `-${model}`}`,
+  );
+  // Switch backend in the page: the model reloads on wasm and classifies the image again.
+  await recorded.page.evaluate(() => {
+    delete (window as unknown as { fvGallery: Record<string, unknown> }).fvGallery.top5;
+  });
+  await recorded.page.selectOption('#backend', 'wasm');
+  const wasm = await run('wasm');
+  expect(wasm.top5, 'top-5 classes on wasm (left) and WebGPU').toEqual(webgpu.top5);
+  expect(wasm.result.target).toBe(webgpu.result.target);
+  expect(wasm.result.method).toBe(webgpu.result.method);
+  expect(wasm.result.absolute.length).toBe(webgpu.result.width * webgpu.result.height);
+  const similarity = cosine(webgpu.result.absolute, wasm.result.absolute);
+  const error = relativeL2(webgpu.result.absolute, wasm.result.absolute);
+  const ms = (n: number) => `${n.toFixed(0)} ms`;
+  console.log(
+    `gallery saliency (${model}, ${webgpu.result.method}, top-5 ${webgpu.top5.join(' ')}): load webgpu ${ms(webgpu.loadMs)}, wasm ${ms(wasm.loadMs)}; forward webgpu ${ms(webgpu.forwardMs)}, wasm ${ms(wasm.forwardMs)}; map webgpu ${ms(webgpu.result.ms)}, wasm ${ms(wasm.result.ms)}; cosine ${similarity.toFixed(6)}, relative L2 ${error.toExponential(2)}`,
+  );
+  return { webgpu: webgpu.result, wasm: wasm.result, similarity, error };
+}
+
 describe('example gallery', () => {
   test('the overview page lists every example page', async () => {
     const recorded = await open('index.html');
@@ -156,42 +230,21 @@ describe('example gallery', () => {
     }
     expect(problems(recorded)).toEqual([]);
     await finish(recorded, 'gallery-index');
+    // The README shows the gallery (a screenshot of the saliency explorer taken by this file).
+    expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(
+      '(docs/images/gallery.png)',
+    );
+    const picture = readFileSync(join(repoRoot, 'docs', 'images', 'gallery.png'));
+    expect(picture.subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
-  test(`saliency explorer: the default model (default model) gives the same map on WebGPU and on wasm`, async () => {
+  test('saliency explorer: the default model gives the same top-5 and map on WebGPU and on wasm', async () => {
     const recorded = await open('saliency.html?backend=webgpu');
-    await waitForState(recorded, ['ready']);
-    await expect(
-      recorded.page.locator('#backend-badge').getAttribute('data-backend'),
-    ).resolves.toBe('webgpu');
-    await published<number[]>(recorded, 'top5');
-    await recorded.page.click('#run');
-    await waitForState(recorded, ['done']);
-    const webgpu = await published<SaliencyPublished>(recorded, 'saliency');
-    expect(webgpu.backend).toBe('webgpu');
-    await expect(recorded.page.locator('#step-time').textContent()).resolves.toMatch(/ms/);
-    await saveScreenshot(recorded.page, 'gallery-saliency-webgpu');
-
-    // Switch backend in the page: the model reloads on wasm.
-    await recorded.page.selectOption('#backend', 'wasm');
-    await recorded.page.waitForSelector('#backend-badge[data-backend="wasm"]', {
-      timeout: 120_000,
-    });
-    await waitForState(recorded, ['ready']);
-    await recorded.page.click('#run');
-    await waitForState(recorded, ['done']);
-    const wasm = await published<SaliencyPublished>(recorded, 'saliency');
-    expect(wasm.backend).toBe('wasm');
-    expect(wasm.target).toBe(webgpu.target);
-    expect(wasm.absolute.length).toBe(webgpu.width * webgpu.height);
-    const similarity = cosine(webgpu.absolute, wasm.absolute);
-    const error = relativeL2(webgpu.absolute, wasm.absolute);
-    console.log(
-      `gallery saliency (${defaultModel}, ${webgpu.method}): webgpu ${webgpu.ms.toFixed(0)} ms, wasm ${wasm.ms.toFixed(0)} ms, cosine ${similarity.toFixed(6)}, relative L2 ${error.toExponential(2)}`,
-    );
+    const { webgpu, similarity, error } = await saliencyOnBothBackends(recorded, defaultModel);
     expect(similarity).toBeGreaterThan(0.999);
     expect(error).toBeLessThan(2e-2);
-    // The README's picture: SmoothGrad (8 samples, progress per sample) on the same page.
+    expect(webgpu.method).toBe('vanilla');
+    // SmoothGrad (8 samples, progress per sample) on the same page.
     await recorded.page.selectOption('#method', 'smoothgrad');
     await recorded.page.click('#run');
     await waitForState(recorded, ['done']);
@@ -330,4 +383,39 @@ describe('example gallery', () => {
       await finish(recorded, `gallery-${page.id}-narrow`);
     }
   });
+});
+
+describeWithModels('example gallery on the shared models', (dir) => {
+  // One real ImageNet network end to end in the page: MobileNetV2 (224×224, Relu6 and depthwise
+  // convolutions) on chelsea.png. Its WebGPU compile on SwiftShader is the slow part.
+  test('saliency explorer: MobileNetV2 gives the same top-5 and map on WebGPU and on wasm', async () => {
+    expect(mobilenetV2, `the gallery catalog has no ${mobilenetV2Name} from ${dir}`).toBeDefined();
+    const recorded = await open(
+      `saliency.html?backend=webgpu&model=${encodeURIComponent(mobilenetV2 ?? '')}`,
+    );
+    const { webgpu, similarity, error } = await saliencyOnBothBackends(
+      recorded,
+      mobilenetV2Name,
+      240_000,
+    );
+    expect(webgpu.method).toBe('vanilla');
+    // chelsea.png is an Egyptian cat (class 286 of the 1001 labels, as in the CLI's README).
+    expect(webgpu.target).toBe(286);
+    expect([webgpu.width, webgpu.height]).toEqual([224, 224]);
+    // Float tolerance: the maps agree to cosine > 0.9999 and relative L2 < 1e-2 (measured: cosine
+    // 1.000000, relative L2 9.1e-4; a Relu6 unit within rounding of a kink may switch).
+    expect(similarity).toBeGreaterThan(0.9999);
+    expect(error).toBeLessThan(1e-2);
+    // The README's picture (docs/images/gallery.png): SmoothGrad (8 samples) on wasm.
+    await recorded.page.selectOption('#method', 'smoothgrad');
+    await recorded.page.click('#run');
+    await waitForState(recorded, ['done']);
+    const smooth = await published<SaliencyPublished>(recorded, 'saliency');
+    expect(smooth).toMatchObject({ method: 'smoothgrad', target: 286, backend: 'wasm' });
+    console.log(
+      `gallery saliency (${mobilenetV2Name}, smoothgrad, wasm): ${smooth.ms.toFixed(0)} ms`,
+    );
+    expect(problems(recorded)).toEqual([]);
+    await finish(recorded, 'gallery-saliency-mobilenet-v2');
+  }, 480_000);
 });

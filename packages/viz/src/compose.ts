@@ -7,6 +7,7 @@ import {
   blendWordsKernel,
   grayscaleKernel,
   maskKernel,
+  overlayHalfKernel,
   overlayIndexedKernel,
   overlayLinearKernel,
   premultipliedTable,
@@ -136,9 +137,11 @@ export function overlay(image: RgbaImage, map: Map2D, options: OverlayOptions = 
   const w = Math.round(alpha * 256);
   const { source, a, b } = prepared;
   const linear = linearIndex(prepared);
-  if (linear) {
-    const { rb, g } = premultipliedTable(table, w);
-    overlayLinearKernel(source, a, b, base, out, rb, g, linear.low, linear.gain, w);
+  if (linear && w === 128) {
+    overlayHalfKernel(source, a, b, base, out, table, linear.low, linear.gain);
+  } else if (linear) {
+    const premultiplied = premultipliedTable(table, w);
+    overlayLinearKernel(source, a, b, base, out, premultiplied, linear.low, linear.gain, w);
   } else overlayIndexedKernel(source, a, b, base, out, table, colormapIndexer(prepared), w);
   return imageOf(data, image.width, image.height);
 }

@@ -135,7 +135,8 @@ export function collectKeysKernel(
 /**
  * First-level histogram of magnitudes taken straight from the source (see the selector above),
  * by magnitude bits >>> 20, in two interleaved tables so that runs of equal buckets do not wait
- * on each other; non-finite values skipped.
+ * on each other. Non-finite x are skipped, whatever the selector: for sign `negative`, +Infinity is
+ * a missing value, not a magnitude of 0.
  */
 export function magnitudeHistogramKernel(
   src: Float32Array,
@@ -161,11 +162,11 @@ export function magnitudeHistogramKernel(
     const sy = by >> 31;
     const kx = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
     const ky = by & 0x7fffffff & ((sy & negMask) | (~sy & posMask));
-    if (kx >> 23 !== 255) {
+    if (((bx >> 23) & 255) !== 255) {
       counts0[kx >>> 20]!++;
       sums0[kx >>> 20]! += Math.abs(x) * c + x * d;
     }
-    if (ky >> 23 !== 255) {
+    if (((by >> 23) & 255) !== 255) {
       counts1[ky >>> 20]!++;
       sums1[ky >>> 20]! += Math.abs(y) * c + y * d;
     }
@@ -175,7 +176,7 @@ export function magnitudeHistogramKernel(
     const bx = bits[even]!;
     const sx = bx >> 31;
     const kx = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
-    if (kx >> 23 !== 255) {
+    if (((bx >> 23) & 255) !== 255) {
       counts0[kx >>> 20]!++;
       sums0[kx >>> 20]! += Math.abs(x) * c + x * d;
     }
@@ -184,7 +185,7 @@ export function magnitudeHistogramKernel(
 
 /**
  * Writes the magnitude keys (magnitude bits | 0x80000000, the signed key of the magnitude) whose
- * magnitude bits >>> shift equal `prefix` into `keys`; NaN skipped.
+ * magnitude bits >>> shift equal `prefix` into `keys`; non-finite x skipped.
  */
 export function collectMagnitudeKeysKernel(
   bits: Int32Array,
@@ -199,13 +200,13 @@ export function collectMagnitudeKeysKernel(
     const bx = bits[i]!;
     const sx = bx >> 31;
     const k = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
-    if (k >>> shift === prefix && k >> 23 !== 255) keys[m++] = k | 0x80000000;
+    if (k >>> shift === prefix && ((bx >> 23) & 255) !== 255) keys[m++] = k | 0x80000000;
   }
 }
 
 /**
  * Histogram of a sample of the magnitudes (bucket = magnitude bits >>> 20), for estimating where
- * a quantile lies; NaN skipped. The sample is a run of 16 consecutive values (one cache line)
+ * a quantile lies; non-finite x skipped. The sample is a run of 16 consecutive values (one cache line)
  * from every `step` values, at a pseudo-random offset inside each step so that the runs do not
  * line up with the rows of an image.
  */
@@ -230,7 +231,7 @@ export function sampleHistogramKernel(
       const bx = bits[i]!;
       const sx = bx >> 31;
       const key = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
-      if (key >> 23 === 255) continue;
+      if (((bx >> 23) & 255) === 255) continue;
       const x = src[i]!;
       counts[key >>> 20]!++;
       sums[key >>> 20]! += Math.abs(x) * c + x * d;
@@ -240,58 +241,50 @@ export function sampleHistogramKernel(
 
 /** Results of the last band kernel. */
 export let bandTotal = 0;
-export let bandBelow = 0;
-export let bandCount = 0;
-export let bandCountBelow = 0;
+export let bandAbove = 0;
+export let bandCountAbove = 0;
 
 /**
- * One pass over all magnitudes with magnitude bits k: total mass and count of the finite ones,
- * mass and count below `low`, and the keys (k | 0x80000000) of those in [low, high] written to
- * `keys`. Returns how many are in the band, or −1 when more than `keys` holds. Non-finite values
- * (exponent bits all ones) are masked out rather than skipped: a `continue` or a comparison with a
- * constant beyond V8's small integers makes this loop several times slower. Per element nothing
- * is read or written in memory but the band's keys, so it runs near the speed of a plain sum.
+ * One pass over all magnitudes m = c·|x| + d·x: their total, and the sum and count of those at or
+ * above `low`; the ones in [low, high] are written to `band` (as float32, so their bits are the
+ * magnitude bits). Returns how many are in the band (more than `band` holds: it is full).
+ *
+ * The common case, a magnitude below the band, only adds to a register: the branch is taken for
+ * the few values at or above the band, so it predicts well, where a branch-free comparison on the
+ * float's bits costs several times more in V8 (it reads the map twice, as floats and as bits). A
+ * non-finite value is not tested for: it makes the total NaN or Infinity (a finite total of float32
+ * magnitudes cannot overflow), which the caller checks.
  */
 export function bandKernel(
   src: Float32Array,
-  bits: Int32Array,
-  negMask: number,
-  posMask: number,
   c: number,
   d: number,
   low: number,
   high: number,
-  keys: Uint32Array,
+  band: Float32Array,
 ): number {
   let total = 0;
-  let below = 0;
-  let count = 0;
-  let countBelow = 0;
+  let above = 0;
+  let countAbove = 0;
   let m = 0;
-  const capacity = keys.length;
-  for (let i = 0; i < bits.length; i++) {
+  const capacity = band.length;
+  for (let i = 0; i < src.length; i++) {
     const x = src[i]!;
-    const bx = bits[i]!;
-    const sx = bx >> 31;
-    const k = bx & 0x7fffffff & ((sx & negMask) | (~sx & posMask));
-    const finite = k >> 23 !== 255;
-    const v = finite ? Math.abs(x) * c + x * d : 0;
+    const v = Math.abs(x) * c + x * d;
     total += v;
-    count += finite ? 1 : 0;
-    const isBelow = k < low;
-    below += isBelow ? v : 0;
-    countBelow += isBelow ? 1 : 0;
-    // A non-finite k is above every band (bands end below the exponent 255).
-    if (!isBelow && k <= high) {
-      if (m < capacity) keys[m] = k | 0x80000000;
-      m++;
+    if (v >= low) {
+      above += v;
+      countAbove++;
+      if (v <= high) {
+        if (m < capacity) band[m] = v;
+        m++;
+      }
     }
   }
   bandTotal = total;
-  bandBelow = below;
-  bandCount = count;
-  bandCountBelow = countBelow;
-  return m > capacity ? -1 : m;
+  bandAbove = above;
+  bandCountAbove = countAbove;
+  return m;
 }
 
 /** Smallest v = a·|x| + b·x over `src` (NaN propagates). */
@@ -305,12 +298,21 @@ export function minValueKernel(src: Float32Array, a: number, b: number): number 
   return min;
 }
 
-/** Whether all keys are equal (a constant map, or a band of zeros): then no level is needed. */
-export function uniformKeysKernel(keys: Uint32Array): boolean {
+/** Turns the bits of non-negative floats into their keys (see keyOf), in place. */
+export function magnitudeKeysKernel(keys: Uint32Array): void {
+  for (let i = 0; i < keys.length; i++) keys[i] = keys[i]! | 0x80000000;
+}
+
+/**
+ * The bits in which some key differs from the first: 0 when all are equal (a constant map, or a
+ * band of zeros), and then no level is needed. (Returned as is: a comparison after the loop would
+ * deoptimize it, see the top of this file.)
+ */
+export function keyDifferencesKernel(keys: Uint32Array): number {
   const first = keys[0]!;
   let differ = 0;
   for (let i = 0; i < keys.length; i++) differ |= keys[i]! ^ first;
-  return differ === 0;
+  return differ;
 }
 
 /** Counts and sums keys by `(key >>> shift) & (size − 1)`. */
@@ -348,9 +350,6 @@ export function filterKeysKernel(
 
 export const NO_VALUE = 256;
 
-/** Alpha 255 in a packed little-endian word, as int32. */
-const OPAQUE = 0xff000000 | 0;
-
 /**
  * Table entry of a scaled value x = (v − low) · 256 / span: floor(x) clamped to 0..255, NO_VALUE
  * for NaN. The branches left are the rare ones (NaN, above the top, far below); the common clamp
@@ -364,6 +363,15 @@ function entryOf(x: number): number {
   return k & ~(k >> 31);
 }
 
+/** Table entry of value x of the source: v = a·|x| + b·x, then {@link entryOf}. */
+function entryOfSource(x: number, a: number, b: number, low: number, gain: number): number {
+  return entryOf((Math.abs(x) * a + x * b - low) * gain);
+}
+
+// The linear kernels below handle four pixels per iteration: V8 checks each typed array (its map,
+// length and data pointer) once per iteration, which costs more than the arithmetic of one pixel.
+// The n mod 4 pixels left over go first, so that nothing but `return` follows the main loop.
+
 export function heatLinearKernel(
   src: Float32Array,
   a: number,
@@ -373,9 +381,18 @@ export function heatLinearKernel(
   low: number,
   gain: number,
 ): void {
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i]!;
-    words[i] = table[entryOf((Math.abs(v) * a + v * b - low) * gain)]!;
+  const n = src.length;
+  let i = 0;
+  for (; i < (n & 3); i++) words[i] = table[entryOfSource(src[i]!, a, b, low, gain)]!;
+  for (; i < n; i += 4) {
+    const k0 = entryOfSource(src[i]!, a, b, low, gain);
+    const k1 = entryOfSource(src[i + 1]!, a, b, low, gain);
+    const k2 = entryOfSource(src[i + 2]!, a, b, low, gain);
+    const k3 = entryOfSource(src[i + 3]!, a, b, low, gain);
+    words[i] = table[k0]!;
+    words[i + 1] = table[k1]!;
+    words[i + 2] = table[k2]!;
+    words[i + 3] = table[k3]!;
   }
 }
 
@@ -407,26 +424,33 @@ function blendWord(b: number, t: number, w: number): number {
 }
 
 /**
- * The colormap's colour channels premultiplied by the weight w, for {@link overlayLinearKernel}:
- * red and blue packed in `rb`, green in `g`.
+ * The colormap premultiplied by the weight w, for {@link overlayLinearKernel}: entries 0..256 hold
+ * red and blue (bytes 0 and 2) times w, entries 257.. green and alpha (bytes 1 and 3, shifted down
+ * a byte) times w; each channel's product fits its 16 bits.
  */
-export function premultipliedTable(
-  table: Int32Array,
-  w: number,
-): { readonly rb: Int32Array; readonly g: Int32Array } {
-  const rb = new Int32Array(table.length);
-  const g = new Int32Array(table.length);
-  for (let k = 0; k < table.length; k++) {
-    rb[k] = Math.imul(table[k]! & 0xff00ff, w);
-    g[k] = (table[k]! & 0xff00) * w;
+export function premultipliedTable(table: Int32Array, w: number): Int32Array {
+  const premultiplied = new Int32Array(2 * (NO_VALUE + 1));
+  for (let k = 0; k <= NO_VALUE; k++) {
+    premultiplied[k] = Math.imul(table[k]! & 0xff00ff, w);
+    premultiplied[NO_VALUE + 1 + k] = Math.imul((table[k]! >>> 8) & 0xff00ff, w);
   }
-  return { rb, g };
+  return premultiplied;
 }
 
 /**
- * Heat map over `base` at weight w/256, colormap lookup and blend in one pass; the colormap comes
- * premultiplied (see premultipliedTable), and an opaque base pixel stays opaque without
- * arithmetic.
+ * Source-over of colormap entry k (premultiplied by w) on base pixel p, two channels per multiply:
+ * (top · w + base · (256 − w)) / 256 per channel, which for alpha is pa + (255 − pa) · w / 256.
+ * `| 0` keeps the sums in int32 (wrapping is exact: each channel's sum stays below 2^16).
+ */
+function blendPremultiplied(premultiplied: Int32Array, k: number, p: number, inv: number): number {
+  const rb = (((premultiplied[k]! + Math.imul(p & 0xff00ff, inv)) | 0) >>> 8) & 0xff00ff;
+  const ga = (premultiplied[NO_VALUE + 1 + k]! + Math.imul((p >>> 8) & 0xff00ff, inv)) & 0xff00ff00;
+  return rb | ga;
+}
+
+/**
+ * Heat map over `base` at weight w/256, colormap lookup and blend in one pass, with the colormap
+ * premultiplied (see premultipliedTable); where there is no value the base pixel is kept.
  */
 export function overlayLinearKernel(
   src: Float32Array,
@@ -434,27 +458,72 @@ export function overlayLinearKernel(
   b: number,
   base: Int32Array,
   out: Int32Array,
-  tableRB: Int32Array,
-  tableG: Int32Array,
+  premultiplied: Int32Array,
   low: number,
   gain: number,
   w: number,
 ): void {
   const inv = 256 - w;
-  for (let i = 0; i < out.length; i++) {
-    const v = src[i]!;
-    const k = entryOf((Math.abs(v) * a + v * b - low) * gain);
-    const p = base[i]!;
-    if (k === NO_VALUE || w === 0) {
-      out[i] = p;
-    } else {
-      // `| 0` keeps the sum in int32 (wrapping is exact here: the true sum is below 2^32).
-      const rb = (((tableRB[k]! + Math.imul(p & 0xff00ff, inv)) | 0) >>> 8) & 0xff00ff;
-      const g = ((tableG[k]! + (p & 0xff00) * inv) >>> 8) & 0xff00;
-      const pa = p >>> 24;
-      const alpha = pa === 255 ? OPAQUE : (pa + (((255 - pa) * w) >>> 8)) << 24;
-      out[i] = rb | g | alpha;
-    }
+  const n = out.length;
+  let i = 0;
+  for (; i < (n & 3); i++) {
+    const k = entryOfSource(src[i]!, a, b, low, gain);
+    out[i] = k === NO_VALUE ? base[i]! : blendPremultiplied(premultiplied, k, base[i]!, inv);
+  }
+  for (; i < n; i += 4) {
+    const k0 = entryOfSource(src[i]!, a, b, low, gain);
+    const k1 = entryOfSource(src[i + 1]!, a, b, low, gain);
+    const k2 = entryOfSource(src[i + 2]!, a, b, low, gain);
+    const k3 = entryOfSource(src[i + 3]!, a, b, low, gain);
+    const p0 = base[i]!;
+    const p1 = base[i + 1]!;
+    const p2 = base[i + 2]!;
+    const p3 = base[i + 3]!;
+    out[i] = k0 === NO_VALUE ? p0 : blendPremultiplied(premultiplied, k0, p0, inv);
+    out[i + 1] = k1 === NO_VALUE ? p1 : blendPremultiplied(premultiplied, k1, p1, inv);
+    out[i + 2] = k2 === NO_VALUE ? p2 : blendPremultiplied(premultiplied, k2, p2, inv);
+    out[i + 3] = k3 === NO_VALUE ? p3 : blendPremultiplied(premultiplied, k3, p3, inv);
+  }
+}
+
+/**
+ * Source-over at weight 128/256 (alpha 0.5, the default) of an opaque colour t on pixel p: per
+ * channel floor((t + p) / 2), which equals the general formula at w = 128, without multiplies.
+ */
+function blendHalf(t: number, p: number): number {
+  return ((t & p) + ((((t ^ p) & 0xfefefefe) >>> 1) | 0)) | 0;
+}
+
+/** {@link overlayLinearKernel} at w = 128, blending with {@link blendHalf}. */
+export function overlayHalfKernel(
+  src: Float32Array,
+  a: number,
+  b: number,
+  base: Int32Array,
+  out: Int32Array,
+  table: Int32Array,
+  low: number,
+  gain: number,
+): void {
+  const n = out.length;
+  let i = 0;
+  for (; i < (n & 3); i++) {
+    const k = entryOfSource(src[i]!, a, b, low, gain);
+    out[i] = k === NO_VALUE ? base[i]! : blendHalf(table[k]!, base[i]!);
+  }
+  for (; i < n; i += 4) {
+    const k0 = entryOfSource(src[i]!, a, b, low, gain);
+    const k1 = entryOfSource(src[i + 1]!, a, b, low, gain);
+    const k2 = entryOfSource(src[i + 2]!, a, b, low, gain);
+    const k3 = entryOfSource(src[i + 3]!, a, b, low, gain);
+    const p0 = base[i]!;
+    const p1 = base[i + 1]!;
+    const p2 = base[i + 2]!;
+    const p3 = base[i + 3]!;
+    out[i] = k0 === NO_VALUE ? p0 : blendHalf(table[k0]!, p0);
+    out[i + 1] = k1 === NO_VALUE ? p1 : blendHalf(table[k1]!, p1);
+    out[i + 2] = k2 === NO_VALUE ? p2 : blendHalf(table[k2]!, p2);
+    out[i + 3] = k3 === NO_VALUE ? p3 : blendHalf(table[k3]!, p3);
   }
 }
 

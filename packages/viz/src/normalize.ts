@@ -205,13 +205,21 @@ function scratch(n: number): Float32Array {
   return scratchBuffer.length === n ? scratchBuffer : scratchBuffer.subarray(0, n);
 }
 
-/** The threshold of a statistics mode (outlier or percentile); sets statisticsCount. */
-function statisticsRange(view: MagnitudeView, normalization: Required<Normalization>): number {
+/**
+ * The threshold of a statistics mode (outlier or percentile); sets statisticsCount (−1 when
+ * `finiteOnly` and the map has a non-finite value).
+ */
+function statisticsRange(
+  view: MagnitudeView,
+  normalization: Required<Normalization>,
+  finiteOnly = false,
+): number {
   return normalization.mode === 'outlier'
-    ? magnitudeCumulativeSumThreshold(view, 100 - normalization.outlierPerc)
+    ? magnitudeCumulativeSumThreshold(view, 100 - normalization.outlierPerc, finiteOnly)
     : magnitudePercentile(
         view,
         normalization.mode === 'percentile' ? normalization.percentile : 100,
+        finiteOnly,
       );
 }
 
@@ -319,7 +327,8 @@ export function prepareMap(
   let complete: boolean;
   let extent: [number, number] = [0, 0];
   if (needsStatistics) {
-    threshold = statisticsRange(view, normalization);
+    // A map with missing values is cleaned and its statistics taken again below.
+    threshold = statisticsRange(view, normalization, true);
     complete = statisticsCount === n;
   } else {
     extentKernel(map.data);

@@ -1,18 +1,18 @@
 import { FvError } from '@fv/core';
 import {
-  bandBelow,
-  bandCount,
-  bandCountBelow,
+  bandAbove,
+  bandCountAbove,
   bandKernel,
   bandTotal,
   collectKeysKernel,
   collectMagnitudeKeysKernel,
   filterKeysKernel,
   histogramKernel,
+  keyDifferencesKernel,
   keyHistogramKernel,
   magnitudeHistogramKernel,
+  magnitudeKeysKernel,
   sampleHistogramKernel,
-  uniformKeysKernel,
   valueOfKey,
 } from './kernels.js';
 
@@ -69,7 +69,10 @@ function signedBitsOf(values: Float32Array): Int32Array {
   return new Int32Array(values.buffer, values.byteOffset, values.length);
 }
 
-/** How many finite magnitudes the last statistic saw (fewer than the map's size: missing values). */
+/**
+ * How many finite magnitudes the last statistic saw (fewer than the map's size: missing values);
+ * −1 when it was asked for finite maps only and met a non-finite value.
+ */
 export let statisticsCount = 0;
 
 /**
@@ -138,7 +141,7 @@ function radixSelect(
     collectKeysKernel(values, bitsOf(values), LEVEL1_SHIFT, prefix, keys);
   }
   // Every candidate the same value (a constant map, a bucket of zeros): that is the answer.
-  if (keys.length > 0 && uniformKeysKernel(keys)) return valueOfKey(keys[0]!);
+  if (keys.length > 0 && keyDifferencesKernel(keys) === 0) return valueOfKey(keys[0]!);
   for (let level = 0; level < LOWER_LEVELS.length; level++) {
     const [shift, size] = LOWER_LEVELS[level]!;
     const counts = new Uint32Array(size);
@@ -242,18 +245,18 @@ function percentileFrom(
 const SAMPLES = 1 << 16;
 const MARGIN = 0.01;
 
-// The band's keys go to a buffer kept between calls (zeroing a fresh one costs more than the
-// pass that fills it); results are copied out of it before the next call.
-let bandBuffer = new Uint32Array(0);
+// The band goes to a buffer kept between calls (zeroing a fresh one costs more than the pass
+// that fills it); results are copied out of it before the next call.
+let bandBuffer = new Float32Array(0);
 
-function bandScratch(capacity: number): Uint32Array {
-  if (bandBuffer.length < capacity) bandBuffer = new Uint32Array(capacity);
+function bandScratch(capacity: number): Float32Array {
+  if (bandBuffer.length < capacity) bandBuffer = new Float32Array(capacity);
   return bandBuffer.subarray(0, capacity);
 }
 
 /** Selects within a small array of keys, all three levels over the array. */
 function selectInKeys(keys: Uint32Array, locate: Locate): number | undefined {
-  if (keys.length > 0 && uniformKeysKernel(keys)) {
+  if (keys.length > 0 && keyDifferencesKernel(keys) === 0) {
     // One value only: it is the answer if the locator accepts its bucket at all.
     const counts = new Uint32Array(LEVEL1_SIZE);
     const sums = new Float64Array(LEVEL1_SIZE);
@@ -282,6 +285,11 @@ function selectInKeys(keys: Uint32Array, locate: Locate): number | undefined {
   return valueOfKey(prefix >>> 0);
 }
 
+function incomplete(): number {
+  statisticsCount = -1;
+  return Number.NaN;
+}
+
 interface Band {
   readonly keys: Uint32Array;
   readonly total: number;
@@ -290,16 +298,24 @@ interface Band {
   readonly countBelow: number;
 }
 
+/** The highest first-level magnitude bucket of finite values (FLT_MAX is 0x7f7fffff). */
+const LAST_FINITE_BUCKET = 0x7f7;
+
+/** Whether the last band pass met a non-finite magnitude (then it returned no band). */
+let bandSawNonFinite = false;
+
 /**
  * Estimates from a sample the magnitude buckets around the point where the cumulative `weight`
  * ('mass' or 'count') reaches `fraction`, then collects that band in one exact pass; `undefined`
- * when the map is too small to sample or the band overflows.
+ * when the map is too small to sample, the band overflows, or a magnitude is not finite (see
+ * bandSawNonFinite).
  */
 function collectBand(
   view: MagnitudeView,
   weight: 'mass' | 'count',
   fraction: number,
 ): Band | undefined {
+  bandSawNonFinite = false;
   const { source, negMask, posMask, c, d } = view;
   // Runs of 16 values, SAMPLES values in all.
   const step = Math.floor((source.length / SAMPLES) * 16);
@@ -308,8 +324,7 @@ function collectBand(
   const half = LEVEL1_SIZE / 2;
   const counts = new Uint32Array(half);
   const sums = new Float64Array(half);
-  const bits = signedBitsOf(source);
-  sampleHistogramKernel(source, bits, negMask, posMask, c, d, step, counts, sums);
+  sampleHistogramKernel(source, signedBitsOf(source), negMask, posMask, c, d, step, counts, sums);
   const w = weight === 'mass' ? sums : counts;
   let total = 0;
   for (let b = 0; b < half; b++) total += w[b]!;
@@ -328,36 +343,45 @@ function collectBand(
     }
   }
   low = Math.max(0, low - 1);
-  high = Math.min(half - 1, high + 1);
+  high = Math.min(LAST_FINITE_BUCKET, high + 1);
   let expected = 0;
   for (let b = low; b <= high; b++) expected += counts[b]!;
-  const keys = bandScratch(expected * stride * 2 + 4096);
-  const m = bandKernel(
-    source,
-    bits,
-    negMask,
-    posMask,
-    c,
-    d,
-    low << 20,
-    ((high + 1) << 20) - 1,
-    keys,
-  );
-  if (m < 0) return undefined;
-  statisticsCount = bandCount;
+  const band = bandScratch(expected * stride * 2 + 4096);
+  // The band's ends as values: magnitudes compare as floats exactly as their bits do.
+  const lowValue = valueOfKey((0x80000000 | (low << 20)) >>> 0);
+  const highValue = valueOfKey((0x80000000 | (((high + 1) << 20) - 1)) >>> 0);
+  const m = bandKernel(source, c, d, lowValue, highValue, band);
+  if (!(bandTotal < Number.POSITIVE_INFINITY)) {
+    bandSawNonFinite = true;
+    return undefined;
+  }
+  if (m > band.length) return undefined;
+  const keys = new Uint32Array(band.buffer, band.byteOffset, m);
+  magnitudeKeysKernel(keys);
+  const n = source.length;
+  statisticsCount = n;
   return {
-    keys: keys.subarray(0, m),
+    keys,
     total: bandTotal,
-    below: bandBelow,
-    count: bandCount,
-    countBelow: bandCountBelow,
+    below: bandTotal - bandAbove,
+    count: n,
+    countBelow: n - bandCountAbove,
   };
 }
 
-/** {@link cumulativeSumThreshold} of a magnitude view; NaN when empty. Sets statisticsCount. */
-export function magnitudeCumulativeSumThreshold(view: MagnitudeView, percentile: number): number {
+/**
+ * {@link cumulativeSumThreshold} of a magnitude view; NaN when empty. Sets statisticsCount. With
+ * `finiteOnly`, a map with a non-finite value may stop early: NaN, statisticsCount −1 (for callers
+ * that redo the statistics on a cleaned copy then).
+ */
+export function magnitudeCumulativeSumThreshold(
+  view: MagnitudeView,
+  percentile: number,
+  finiteOnly = false,
+): number {
   const fraction = 0.01 * percentile;
   const band = collectBand(view, 'mass', fraction);
+  if (finiteOnly && bandSawNonFinite) return incomplete();
   if (band) {
     const target = band.total * fraction;
     // The answer is in the band when what lies below does not reach the target already.
@@ -370,9 +394,10 @@ export function magnitudeCumulativeSumThreshold(view: MagnitudeView, percentile:
   return radixSelect(view.source, byMass(fraction), histogram, view);
 }
 
-/** {@link percentile} of a magnitude view; NaN when empty. Sets statisticsCount. */
-export function magnitudePercentile(view: MagnitudeView, p: number): number {
+/** {@link percentile} of a magnitude view; NaN when empty. Sets statisticsCount; `finiteOnly` as above. */
+export function magnitudePercentile(view: MagnitudeView, p: number, finiteOnly = false): number {
   const band = collectBand(view, 'count', p / 100);
+  if (finiteOnly && bandSawNonFinite) return incomplete();
   if (band && band.count > 0) {
     const rank = (p / 100) * (band.count - 1);
     const k0 = Math.floor(rank);

@@ -61,11 +61,24 @@ describe('overlay and blendedHeatMap', () => {
   });
 
   it('on a translucent image equals blendImages of the heat map (alpha composited too)', () => {
-    const translucent = noiseImage(4, 4, 12);
-    const heat = colorize(resizeMap(map, 4, 4), { colormap: 'viridis' });
-    expect(overlay(translucent, map, { colormap: 'viridis', alpha: 0.3 }).data).toEqual(
-      blendImages(translucent, heat, 0.3).data,
-    );
+    // Every alpha (0.5 has a kernel of its own), sizes that leave pixels over from the kernels'
+    // groups of four, and a hole in the map.
+    const holes = createMap2D([0, 1, Number.NaN, 2, 4, 3], 3, 2);
+    for (const [width, height] of [
+      [4, 4],
+      [7, 5],
+    ] as const) {
+      const translucent = noiseImage(width, height, 12);
+      for (const source of [map, holes]) {
+        const heat = colorize(resizeMap(source, width, height), { colormap: 'viridis' });
+        for (const alpha of [0, 0.3, 0.5, 1]) {
+          expect(
+            overlay(translucent, source, { colormap: 'viridis', alpha }).data,
+            `${width}×${height} alpha ${alpha}`,
+          ).toEqual(blendImages(translucent, heat, alpha).data);
+        }
+      }
+    }
   });
 
   it('draws into a given image, also in place', () => {

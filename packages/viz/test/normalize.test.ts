@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMap2D, normalizeMap, resolveNormalization } from '../src/index.js';
-import { expectFvError } from './support.js';
+import { attributionSigns, createMap2D, normalizeMap, resolveNormalization } from '../src/index.js';
+import { expectFvError, rng } from './support.js';
 
 // 3×2 map. |x| sorted: 0 1 1 2 4 8 (total 16, cumulative 0 1 2 4 8 16).
 const map = createMap2D([-4, -1, 0, 1, 2, 8], 3, 2);
@@ -162,6 +162,19 @@ describe('normalizeMap on large maps (sampled statistics)', () => {
     const range = normalizeMap(big, { normalize: 'percentile' }).range;
     expect(range[0]).toBe(values[0]);
     expect(range[1]).toBeCloseTo(expected, 6);
+    // Sign positive: half the magnitudes are 0, so the band the sample finds may start at 0.
+    for (const p of [99, 30]) {
+      const positive = sorted((v) => Math.max(v, 0));
+      const r = (p / 100) * (positive.length - 1);
+      const k = Math.floor(r);
+      const want = positive[k]! + (positive[k + 1]! - positive[k]!) * (r - k);
+      const got = normalizeMap(big, {
+        sign: 'positive',
+        normalize: { mode: 'percentile', percentile: p },
+      });
+      expect(got.range[0]).toBe(0);
+      expect(got.range[1], `p=${p}`).toBeCloseTo(want, 6);
+    }
   });
 });
 
@@ -175,6 +188,34 @@ describe('normalizeMap: edge cases', () => {
     expect([n.data[1], n.data[3]]).toEqual([0, 1]);
     const outlier = normalizeMap(holes, { sign: 'all' });
     expect(outlier.range).toEqual([-4, 4]);
+  });
+
+  it('treats ±Infinity like NaN for every sign and mode, on small and large maps', () => {
+    // Large maps take the sampled band pass, small ones the full histogram; for sign negative
+    // +Infinity is still a missing value, not a magnitude of 0.
+    for (const [width, height] of [
+      [5, 3],
+      [400, 400],
+    ] as const) {
+      const next = rng(width);
+      const data = Float32Array.from({ length: width * height }, () => next() - 0.5);
+      data[1] = Number.POSITIVE_INFINITY;
+      data[data.length - 2] = Number.NEGATIVE_INFINITY;
+      const withNaN = Float32Array.from(data, (v) => (Number.isFinite(v) ? v : Number.NaN));
+      for (const sign of attributionSigns) {
+        for (const normalize of ['outlier', 'percentile', 'min-max', 'abs-max'] as const) {
+          const options = { sign, normalize };
+          const got = normalizeMap(createMap2D(data, width, height), options);
+          const expected = normalizeMap(createMap2D(withNaN, width, height), options);
+          const label = `${width}×${height} ${sign} ${normalize}`;
+          expect(got.range, label).toEqual(expected.range);
+          expect(got.range.every(Number.isFinite), label).toBe(true);
+          // First index where the values differ (NaN equals NaN), -1 for none.
+          const differs = got.data.findIndex((v, i) => !Object.is(v, expected.data[i]));
+          expect(differs, label).toBe(-1);
+        }
+      }
+    }
   });
 
   it('maps a constant map to 0 instead of dividing by zero', () => {

@@ -86,6 +86,21 @@ describe('cumulativeSumThreshold (Captum outlier threshold)', () => {
     expect(cumulativeSumThreshold(periodic, 98)).toBe(captumThreshold(periodic, 98));
   });
 
+  it('stays exact on large maps with many zeros (a band from 0) and with NaN (full histogram)', () => {
+    const next = rng(13);
+    const n = 1 << 18;
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) values[i] = next() < 0.7 ? 0 : next() ** 2;
+    for (const p of [98, 50, 10]) {
+      expect(cumulativeSumThreshold(values, p), `p=${p}`).toBe(captumThreshold(values, p));
+      expect(percentile(values, p), `p=${p}`).toBe(numpyPercentile(values, p));
+    }
+    const holes = Float32Array.from(values);
+    for (let i = 0; i < n; i += 997) holes[i] = Number.NaN;
+    const finite = holes.filter((v) => !Number.isNaN(v));
+    expect(cumulativeSumThreshold(holes, 98)).toBe(captumThreshold(finite, 98));
+  });
+
   it('ignores NaN and rejects negative values, empty input and bad percentiles', () => {
     expect(cumulativeSumThreshold(Float32Array.of(Number.NaN, 1, 1, 97), 98)).toBe(97);
     expectFvError(() => cumulativeSumThreshold(Float32Array.of(1, -1), 98), 'INVALID_ARGUMENT');

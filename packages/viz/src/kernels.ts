@@ -351,21 +351,18 @@ export function filterKeysKernel(
 export const NO_VALUE = 256;
 
 /**
- * Table entry of a scaled value x = (v − low) · 256 / span: floor(x) clamped to 0..255, NO_VALUE
- * for NaN. The branches left are the rare ones (NaN, above the top, far below); the common clamp
- * at 0 is done with bits, since values scattered around 0 (positive or negative signs) would make
- * a branch there mispredict half the time.
+ * Table entry of source value x: v = a·|x| + b·x scaled to t = (v − low) · 256 / span, then
+ * floor(t) clamped to 0..255, NO_VALUE for NaN. The branches left are the rare ones (NaN, above
+ * the top, far below); the common clamp at 0 is done with bits, since values scattered around 0
+ * (positive or negative signs) would make a branch there mispredict half the time. One small
+ * function, so that V8 inlines every call in the unrolled kernels (a call it does not inline
+ * also boxes the double it passes).
  */
-function entryOf(x: number): number {
-  if (Number.isNaN(x)) return NO_VALUE;
-  const y = x > 255 ? 255 : x < -1e9 ? 0 : x;
-  const k = y | 0;
+function entryOf(x: number, a: number, b: number, low: number, gain: number): number {
+  const t = (Math.abs(x) * a + x * b - low) * gain;
+  if (Number.isNaN(t)) return NO_VALUE;
+  const k = (t > 255 ? 255 : t < -1e9 ? 0 : t) | 0;
   return k & ~(k >> 31);
-}
-
-/** Table entry of value x of the source: v = a·|x| + b·x, then {@link entryOf}. */
-function entryOfSource(x: number, a: number, b: number, low: number, gain: number): number {
-  return entryOf((Math.abs(x) * a + x * b - low) * gain);
 }
 
 // The linear kernels below handle four pixels per iteration: V8 checks each typed array (its map,
@@ -383,12 +380,12 @@ export function heatLinearKernel(
 ): void {
   const n = src.length;
   let i = 0;
-  for (; i < (n & 3); i++) words[i] = table[entryOfSource(src[i]!, a, b, low, gain)]!;
+  for (; i < (n & 3); i++) words[i] = table[entryOf(src[i]!, a, b, low, gain)]!;
   for (; i < n; i += 4) {
-    const k0 = entryOfSource(src[i]!, a, b, low, gain);
-    const k1 = entryOfSource(src[i + 1]!, a, b, low, gain);
-    const k2 = entryOfSource(src[i + 2]!, a, b, low, gain);
-    const k3 = entryOfSource(src[i + 3]!, a, b, low, gain);
+    const k0 = entryOf(src[i]!, a, b, low, gain);
+    const k1 = entryOf(src[i + 1]!, a, b, low, gain);
+    const k2 = entryOf(src[i + 2]!, a, b, low, gain);
+    const k3 = entryOf(src[i + 3]!, a, b, low, gain);
     words[i] = table[k0]!;
     words[i + 1] = table[k1]!;
     words[i + 2] = table[k2]!;
@@ -466,23 +463,19 @@ export function overlayLinearKernel(
   const inv = 256 - w;
   const n = out.length;
   let i = 0;
-  for (; i < (n & 3); i++) {
-    const k = entryOfSource(src[i]!, a, b, low, gain);
-    out[i] = k === NO_VALUE ? base[i]! : blendPremultiplied(premultiplied, k, base[i]!, inv);
+  if (n & 1) {
+    const k = entryOf(src[0]!, a, b, low, gain);
+    out[0] = k === NO_VALUE ? base[0]! : blendPremultiplied(premultiplied, k, base[0]!, inv);
+    i = 1;
   }
-  for (; i < n; i += 4) {
-    const k0 = entryOfSource(src[i]!, a, b, low, gain);
-    const k1 = entryOfSource(src[i + 1]!, a, b, low, gain);
-    const k2 = entryOfSource(src[i + 2]!, a, b, low, gain);
-    const k3 = entryOfSource(src[i + 3]!, a, b, low, gain);
+  // Two pixels per iteration: four would exceed how much V8 inlines into one function.
+  for (; i < n; i += 2) {
+    const k0 = entryOf(src[i]!, a, b, low, gain);
+    const k1 = entryOf(src[i + 1]!, a, b, low, gain);
     const p0 = base[i]!;
     const p1 = base[i + 1]!;
-    const p2 = base[i + 2]!;
-    const p3 = base[i + 3]!;
     out[i] = k0 === NO_VALUE ? p0 : blendPremultiplied(premultiplied, k0, p0, inv);
     out[i + 1] = k1 === NO_VALUE ? p1 : blendPremultiplied(premultiplied, k1, p1, inv);
-    out[i + 2] = k2 === NO_VALUE ? p2 : blendPremultiplied(premultiplied, k2, p2, inv);
-    out[i + 3] = k3 === NO_VALUE ? p3 : blendPremultiplied(premultiplied, k3, p3, inv);
   }
 }
 
@@ -508,14 +501,14 @@ export function overlayHalfKernel(
   const n = out.length;
   let i = 0;
   for (; i < (n & 3); i++) {
-    const k = entryOfSource(src[i]!, a, b, low, gain);
+    const k = entryOf(src[i]!, a, b, low, gain);
     out[i] = k === NO_VALUE ? base[i]! : blendHalf(table[k]!, base[i]!);
   }
   for (; i < n; i += 4) {
-    const k0 = entryOfSource(src[i]!, a, b, low, gain);
-    const k1 = entryOfSource(src[i + 1]!, a, b, low, gain);
-    const k2 = entryOfSource(src[i + 2]!, a, b, low, gain);
-    const k3 = entryOfSource(src[i + 3]!, a, b, low, gain);
+    const k0 = entryOf(src[i]!, a, b, low, gain);
+    const k1 = entryOf(src[i + 1]!, a, b, low, gain);
+    const k2 = entryOf(src[i + 2]!, a, b, low, gain);
+    const k3 = entryOf(src[i + 3]!, a, b, low, gain);
     const p0 = base[i]!;
     const p1 = base[i + 1]!;
     const p2 = base[i + 2]!;

@@ -25,9 +25,10 @@ import {
 // pins the exact value: two passes over the data with small tables.
 //
 // Large maps go faster still (see collectBand): a sample locates a band of values around the
-// answer, one pass that only adds to registers sums what lies below the band and collects the
-// band, and the radix select runs on the band alone. When the sample misled (the answer is outside
-// the band), the full radix select runs instead, so the result is exact either way.
+// answer, one pass over the values as floats sums them all and, for the few at or above the band,
+// sums and counts those and collects the band, and the radix select runs on the band alone. When
+// the sample misled (the answer is outside the band) or the map has non-finite values, the full
+// radix select runs instead, so the result is exact either way.
 //
 // Normalization works on magnitudes of a sign-transformed map (|x|, max(x, 0), max(−x, 0)); those
 // are read straight from the source's bits through a selector (see kernels.ts), so the transformed
@@ -236,11 +237,13 @@ function percentileFrom(
   return a + (b - a) * (rank - k0);
 }
 
-// Sampled band selection, for large maps: a histogram of every k-th magnitude estimates where the
-// quantile lies; one pass over everything then sums (and counts) what lies below that band exactly
-// and collects the band's keys; the answer is selected among those. Per element that pass only
-// adds to registers, where a full histogram reads and writes its tables. When the estimate was
-// off (the answer is outside the band, or the band overflows), the exact full histogram runs.
+// Sampled band selection, for large maps: a histogram of runs of magnitudes estimates where the
+// quantile lies; one pass over everything then sums all magnitudes and those at or above the band
+// (what lies below is the difference; counts likewise) and collects the band; the answer is
+// selected among those. Per element that pass only adds to a register and takes a branch that is
+// rarely taken, where a full histogram reads and writes its tables. When the estimate was off
+// (the answer is outside the band, or the band overflows) or a magnitude is not finite, the exact
+// full histogram runs.
 
 const SAMPLES = 1 << 16;
 const MARGIN = 0.01;

@@ -28,6 +28,8 @@ interface SaliencyPublished {
   width: number;
   height: number;
   absolute: number[];
+  /** The raw input gradient (∂score/∂input) the maps are reduced from. */
+  gradient: number[];
   ms: number;
 }
 
@@ -164,6 +166,8 @@ interface BackendParity {
   readonly similarity: number;
   /** Relative L2 error of the WebGPU map against the wasm map. */
   readonly error: number;
+  /** Relative L2 error of the WebGPU input gradient against the wasm one. */
+  readonly gradientError: number;
 }
 
 /**
@@ -213,11 +217,12 @@ async function saliencyOnBothBackends(
   expect(wasm.result.absolute.length).toBe(webgpu.result.width * webgpu.result.height);
   const similarity = cosine(webgpu.result.absolute, wasm.result.absolute);
   const error = relativeL2(webgpu.result.absolute, wasm.result.absolute);
+  const gradientError = relativeL2(webgpu.result.gradient, wasm.result.gradient);
   const ms = (n: number) => `${n.toFixed(0)} ms`;
   console.log(
-    `gallery saliency (${model}, ${webgpu.result.method}, top-5 ${webgpu.top5.join(' ')}): load webgpu ${ms(webgpu.loadMs)}, wasm ${ms(wasm.loadMs)}; forward webgpu ${ms(webgpu.forwardMs)}, wasm ${ms(wasm.forwardMs)}; map webgpu ${ms(webgpu.result.ms)}, wasm ${ms(wasm.result.ms)}; cosine ${similarity.toFixed(6)}, relative L2 ${error.toExponential(2)}`,
+    `gallery saliency (${model}, ${webgpu.result.method}, top-5 ${webgpu.top5.join(' ')}): load webgpu ${ms(webgpu.loadMs)}, wasm ${ms(wasm.loadMs)}; forward webgpu ${ms(webgpu.forwardMs)}, wasm ${ms(wasm.forwardMs)}; map webgpu ${ms(webgpu.result.ms)}, wasm ${ms(wasm.result.ms)}; cosine ${similarity.toFixed(6)}, relative L2 ${error.toExponential(2)}; gradient relative L2 ${gradientError.toExponential(2)}`,
   );
-  return { webgpu: webgpu.result, wasm: wasm.result, similarity, error };
+  return { webgpu: webgpu.result, wasm: wasm.result, similarity, error, gradientError };
 }
 
 describe('example gallery', () => {
@@ -393,7 +398,7 @@ describeWithModels('example gallery on the shared models', (dir) => {
     const recorded = await open(
       `saliency.html?backend=webgpu&model=${encodeURIComponent(mobilenetV2 ?? '')}`,
     );
-    const { webgpu, similarity, error } = await saliencyOnBothBackends(
+    const { webgpu, similarity, error, gradientError } = await saliencyOnBothBackends(
       recorded,
       mobilenetV2Name,
       240_000,
@@ -406,6 +411,11 @@ describeWithModels('example gallery on the shared models', (dir) => {
     // 1.000000, relative L2 9.1e-4; a Relu6 unit within rounding of a kink may switch).
     expect(similarity).toBeGreaterThan(0.9999);
     expect(error).toBeLessThan(1e-2);
+    // This is also @fv/runtime's browser check on a real network (the page runs @fv/runtime's
+    // engine in its module worker, bundled from source): the raw input gradients agree within
+    // 2e-2 relative L2.
+    expect(webgpu.gradient.length).toBe(3 * 224 * 224);
+    expect(gradientError).toBeLessThan(2e-2);
     // The README's picture (docs/images/gallery.png): SmoothGrad (8 samples) on wasm.
     await recorded.page.selectOption('#method', 'smoothgrad');
     await recorded.page.click('#run');

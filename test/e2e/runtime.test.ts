@@ -2,13 +2,11 @@
 // the way an app's bundler would, onnxruntime-web served from node_modules) creates engines on
 // the native WebGPU provider and on wasm, runs forward and gradient in its module worker, and
 // falls back to wasm when WebGPU is missing.
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium as playwright } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { describeWithModels } from '../helpers/models.js';
 import { tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
 import {
   type ChromiumSession,
@@ -33,16 +31,6 @@ interface ScenarioResult {
 }
 type Scenario = ScenarioResult | { error: { name: string; code: string; message: string } };
 type PageResult = { error: string } | { scenarios: Record<string, Scenario> };
-
-function relativeL2(a: readonly number[], b: readonly number[]): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 function maxRelative(a: readonly number[], b: readonly number[]): number {
   let diff = 0;
@@ -206,36 +194,10 @@ describe('@fv/runtime in headless Chromium without --enable-unsafe-webgpu', () =
   });
 });
 
-describeWithModels('@fv/runtime in headless Chromium (MobileNetV2)', (dir) => {
-  test('webgpu and wasm agree on the top-5 and on the input gradient', async () => {
-    server.setFile('/__fv/mobilenet_v2.onnx', {
-      body: readFileSync(join(dir, 'imagenet', 'mobilenet_v2_1.0_224.onnx')),
-    });
-    const scenarios = await runPage(
-      {
-        model: '/__fv/mobilenet_v2.onnx',
-        input: 'input',
-        output: 'logits',
-        dims: '1,3,224,224',
-        class: '282',
-        backends: 'webgpu,wasm',
-        repeat: '0',
-      },
-      'runtime-mobilenet-v2',
-      280_000,
-    );
-    const webgpu = ok('webgpu', scenarios.webgpu);
-    const wasm = ok('wasm', scenarios.wasm);
-    expect(webgpu.info.backend).toBe('webgpu');
-    expect(webgpu.forward!.top5).toEqual(wasm.forward!.top5);
-    expect(maxRelative(webgpu.forward!.logits, wasm.forward!.logits)).toBeLessThan(1e-3);
-    expect(relativeL2(webgpu.gradient!.data, wasm.gradient!.data)).toBeLessThan(2e-2);
-    expect(webgpu.gradient!.value).toBeCloseTo(wasm.gradient!.value, 2);
-    console.log(
-      `fv-runtime e2e MobileNetV2 timings (ms): ${JSON.stringify({ webgpu: webgpu.ms, wasm: wasm.ms })}`,
-    );
-  }, 300_000);
-});
+// MobileNetV2 from the shared models on WebGPU and wasm (same top-5, input gradients within 2e-2
+// relative L2) runs once, in the gallery's saliency explorer (test/e2e/gallery.test.ts), whose page
+// drives this same runtime: compiling MobileNetV2 and its gradient on SwiftShader takes about a
+// minute, too long to pay twice in the test command.
 
 /** The page's input generator (mulberry32 in [-1, 1)), for the reference forward pass. */
 function seededInput(length: number, seed: number): Float32Array {

@@ -261,6 +261,7 @@ function publishResult(engine: RuntimeEngine, r: SaliencyResult, ms: number): vo
     width: r.absolute.width,
     height: r.absolute.height,
     absolute: Array.from(r.absolute.data),
+    gradient: r.gradient ? Array.from(r.gradient.data) : [],
     ms,
   });
 }

@@ -205,6 +205,42 @@ export function renderMarkdown(r, file) {
       out.push('');
     }
   }
+  const v = r.viz;
+  if (v) {
+    out.push('## Rendering: `@fv/viz` colorize and overlay in Node');
+    out.push('');
+    out.push(
+      `A synthetic ${v.size}×${v.size} saliency map (two Gaussian blobs of opposite sign plus noise) over an ` +
+        `RGBA image of the same size; Node ${v.node}, ${v.warmup} untimed runs, then ${v.runs} timed runs per step ` +
+        '(ms). "× sum" is the in-run baseline: the median, over the runs, of the step\'s time divided by a plain ' +
+        'JavaScript sum of the same 1M floats timed right before it; it stays comparable across machines and ' +
+        `under load where milliseconds do not. Same code as \`node packages/viz/bench/colorize.bench.mjs\`.`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['step', 'median (ms)', 'min (ms)', 'CPU per run (ms)', '× sum'],
+        [...(v.reference ?? []), ...(v.steps ?? [])].map((s) => [
+          s.name === v.target?.step ? `**${s.name}**` : s.name,
+          fmt(s.median),
+          fmt(s.min),
+          fmt(s.cpu),
+          s.ratio.toFixed(1),
+        ]),
+      ),
+    );
+    out.push('');
+    const t = v.target;
+    if (t) {
+      out.push(
+        `Target (issue #7): colorize + overlay of a ${v.size}×${v.size} map in under ${t.ms} ms in Node. ` +
+          `Median ${fmt(t.median)} ms: **${t.met ? 'met' : 'missed'}** ${t.met ? '✓' : '✗'} (min ${fmt(t.min)} ms, ` +
+          `${fmt(t.cpu)} ms CPU per run, ${t.ratio.toFixed(1)}× the plain sum). The first overlay in the process, ` +
+          `before V8 has optimized the kernels, took ${fmt(v.firstOverlayMs)} ms.`,
+      );
+      out.push('');
+    }
+  }
   const b = r.browser;
   if (b) {
     out.push('## Browser: headless Chromium, WebGPU and wasm through the engine');
@@ -241,7 +277,7 @@ export function renderMarkdown(r, file) {
   out.push(
     [
       '- `pnpm bench` builds the packages, runs every section and rewrites `bench/results/<date>.json` and this page;',
-      '  `pnpm bench --quick` (one repetition, ResNet-20 on 32×32, no browser) is what the test command runs',
+      '  `pnpm bench --quick` (one repetition, ResNet-20 on 32×32, 3 rendering runs, no browser) is what the test command runs',
       '  (`test/integration/bench-quick.test.ts`). `node bench/run.mjs --sections browser --into bench/results/X.json`',
       '  reruns some sections into an existing results file; `node bench/report.mjs [file]` regenerates this page.',
       '- ResNet-18 (random weights): `/usr/bin/python3 tools/autodiff_fixtures.py --only resnet18` (into',

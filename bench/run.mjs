@@ -1,13 +1,15 @@
 // `pnpm bench`: what users wait for, side by side with PyTorch and TensorFlow.js in the same run.
 //
-//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,browser]
+//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,viz,browser]
 //                      [--models NAME,…] [--out FILE] [--into RESULTS.json] [--no-docs]
 //
 // Sections: autodiff (forward/gradient/ratio per model and thread count), peers (PyTorch,
 // TensorFlow.js), engine (saliency methods, dreams, memory through @fv/runtime + @fv/core),
-// browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns some sections
-// into an existing results file (the others, and rows of models not rerun, are kept) and
-// regenerates the docs from it; `--models` keeps the models whose names contain one of the words.
+// viz (@fv/viz colorize and overlay of a 1024×1024 map, against a plain sum of the same floats;
+// quick: 3 runs), browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns
+// some sections into an existing results file (the others, and rows of models not rerun, are
+// kept) and regenerates the docs from it; `--models` keeps the models whose names contain one of
+// the words.
 // Full runs write bench/results/<timestamp>.json and regenerate docs/benchmarks.md; `--quick`
 // (one repetition, small inputs; the smoke test in the test command) writes
 // bench/results/quick.json (ignored by git) unless --out says otherwise, and leaves the docs alone.
@@ -40,7 +42,9 @@ const quick = args.quick;
 const threadsList = args.threads ?? (quick ? [1] : [1, 2]);
 const sections = new Set(
   args.sections ??
-    (quick ? ['autodiff', 'peers', 'engine'] : ['autodiff', 'peers', 'engine', 'browser']),
+    (quick
+      ? ['autodiff', 'peers', 'engine', 'viz']
+      : ['autodiff', 'peers', 'engine', 'viz', 'browser']),
 );
 const reps = quick ? 1 : 7;
 const log = (...m) => console.error('bench:', ...m);
@@ -56,6 +60,7 @@ const results = {
   autodiff: [],
   peers: [],
   engine: undefined,
+  viz: undefined,
   browser: undefined,
 };
 
@@ -88,6 +93,16 @@ if (sections.has('engine')) {
   const { benchEngine } = await import('./engine.mjs');
   log('engine: saliency methods, dreams, memory');
   results.engine = await benchEngine({ quick, log });
+}
+
+if (sections.has('viz')) {
+  const { benchViz } = await import('./viz.mjs');
+  log('viz: colorize and overlay of a 1024×1024 map');
+  results.viz = benchViz({ quick });
+  const t = results.viz.target;
+  log(
+    `  overlay: median ${t.median.toFixed(2)} ms, ${t.ratio.toFixed(1)}× the plain sum; target < ${t.ms} ms ${t.met ? 'met' : 'MISSED'}`,
+  );
 }
 
 if (sections.has('browser')) {

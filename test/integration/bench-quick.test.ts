@@ -1,5 +1,5 @@
 // Smoke test of `pnpm bench` so the benchmark code cannot rot: `node bench/run.mjs --quick` (one
-// repetition, ResNet-20 on 32×32 inputs, PyTorch and TensorFlow.js peers, engine section) as a
+// repetition, ResNet-20 on 32×32 inputs, PyTorch and TensorFlow.js peers, engine and viz sections) as a
 // subprocess against the built packages, then checks that it wrote well-formed results JSON.
 // Timings are not asserted (the machine may be busy); structure and the peers' checks are.
 import { execFile } from 'node:child_process';
@@ -87,6 +87,18 @@ test.skipIf(!sharedModels)(
       expect(d.overhead).toBeLessThan(1);
     }
     expect(e.memory.rssPeakMiB).toBeGreaterThan(0);
+
+    // Rendering (@fv/viz, 1024×1024): every step timed, with its ratio to the in-run baseline.
+    const v = r.viz;
+    expect(v.size).toBe(1024);
+    expect(v.steps.length).toBeGreaterThan(0);
+    for (const s of [...v.reference, ...v.steps]) {
+      expect(s.median, s.name).toBeGreaterThan(0);
+      expect(s.min, s.name).toBeLessThanOrEqual(s.median);
+      expect(Number.isFinite(s.ratio), s.name).toBe(true);
+    }
+    expect(Number.isFinite(v.target.median)).toBe(true);
+    expect(typeof v.target.met).toBe('boolean');
   },
   180_000,
 );

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's main command (`npm start`): installs, builds, then runs the `fv` CLI end to end on
 # the committed default model (classify, saliency, Deep Dream, unit and class visualization),
-# writing to ./out/ and printing paths and timings.
+# writing to ./out/ and printing paths and timings; then builds the example gallery. With
+# `npm start -- --serve` it goes on to serve the gallery on localhost (until Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -11,4 +12,9 @@ pnpm install --frozen-lockfile
 pnpm run build
 echo "fv: install and build took $(($(date +%s) - start)) s"
 node scripts/main.mjs
+node examples/scripts/build.mjs
 echo "fv: npm start took $(($(date +%s) - start)) s in all"
+if [[ "${1:-}" == "--serve" ]]; then
+  exec node examples/scripts/serve.mjs
+fi
+echo "fv: to browse the example gallery, run \`pnpm gallery\` (or \`npm start -- --serve\`)"

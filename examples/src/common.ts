@@ -352,6 +352,13 @@ export class Gallery {
             setStatus(`Downloading ${label}: ${Math.round((100 * event.loaded) / event.total)} %`);
           } else if (event.phase === 'compile') setStatus(`Compiling ${label} on ${backend}…`);
         },
+        // A lost WebGPU device moves an 'auto' engine onto wasm: say so where the backend shows.
+        onBackendChange: (info) => {
+          badge.textContent = info.backend === 'webgpu' ? 'WebGPU' : info.backend;
+          badge.dataset.backend = info.backend;
+          badge.title = info.backendReason ?? '';
+          setStatus(`${label} moved to ${badge.textContent}: ${info.backendReason ?? ''}`);
+        },
       });
       const config = resolveModelConfig(engine.info, this.custom ? preset : (entry?.config ?? {}));
       this.engine = engine;

@@ -58,6 +58,7 @@ interface DeviceLossResult {
   after: {
     info: Info;
     infoAfterForward: Info;
+    changes: Info[];
     forward: Outcome<number[]>;
     gradient: Outcome<{ value: number; data: number[] }>;
     again: Outcome<number[]>;
@@ -167,7 +168,9 @@ describe('@fv/runtime: WebGPU device lost during use (headless Chromium, tiny CN
     expect(r.loss.reasons).toContain('destroyed');
 
     // The first call after the loss already runs on wasm; info says what happened.
-    for (const info of [r.after.infoAfterForward, r.after.info]) {
+    // …and onBackendChange reported the move once, with the same info.
+    expect(r.after.changes).toHaveLength(1);
+    for (const info of [r.after.infoAfterForward, r.after.info, ...r.after.changes]) {
       expect(info.backend).toBe('wasm');
       expect(info.backendReason).toMatch(/WebGPU device was lost.*destroyed.*recovered onto wasm/);
     }
@@ -201,10 +204,12 @@ describe('@fv/runtime: hosted Deep Dream aborted (headless Chromium, tiny CNN)',
     expect(r.info.backend).toBe('wasm');
     expect(r.outcome.error).toMatchObject({ name: 'AbortError', code: 'ABORTED' });
     expect(r.abortToRejectionMs).toBeLessThan(500);
-    // Frames the worker sent before it saw the abort may land after the rejection (a few at
-    // most); none come later. A dream that kept going would send hundreds in that time.
+    // Frames the worker sent before it saw the abort may land after the rejection: steps of this
+    // tiny model take about a millisecond and every step sends a frame (frameIntervalMs 0), so a
+    // few (1–5 seen, depending on load) are in flight while the abort crosses over; none come
+    // later. A dream that kept going (100,000 steps) sends hundreds in that time.
     expect(r.framesAtRejection).toBeGreaterThanOrEqual(1);
-    expect(r.framesSettled - r.framesAtRejection).toBeLessThanOrEqual(3);
+    expect(r.framesSettled - r.framesAtRejection).toBeLessThanOrEqual(20);
     expect(r.framesLater).toBe(r.framesSettled);
     // The worker is free again: a forward call right after runs at once and is right.
     const reference = Array.from(tinyCnnReference(tiny, seededInput(tiny.input.length, 7)));

@@ -80,6 +80,12 @@ export interface CreateEngineOptions {
   readonly numThreads?: number;
   /** Keep URL models in the browser's Cache Storage (`fv-models-v1`). @defaultValue true */
   readonly cache?: boolean;
+  /**
+   * Called when the backend changes after loading: under `backend: 'auto'`, a lost WebGPU device
+   * (or a WebGPU failure at run time) moves the model onto wasm; `info.backendReason` says why.
+   * `engine.info` is updated before the call. @defaultValue none
+   */
+  readonly onBackendChange?: (info: EngineInfo) => void;
 }
 
 /** Options of {@link RuntimeEngine.forward}. */
@@ -235,6 +241,7 @@ class WorkerEngine implements RuntimeEngine {
   constructor(
     private readonly handle: WorkerHandle,
     private readonly api: Remote<WorkerApi>,
+    private readonly onBackendChange?: (info: EngineInfo) => void,
   ) {
     handle.unref();
     handle.onCrash((message) => this.crash(message));
@@ -243,6 +250,18 @@ class WorkerEngine implements RuntimeEngine {
       this.isReady = true;
     });
     this.cancelReady = cancel;
+  }
+
+  private updateInfo(info: EngineInfo): void {
+    const changed = this.info !== undefined && this.info.backend !== info.backend;
+    this.info = info;
+    if (!changed || !this.onBackendChange) return;
+    try {
+      this.onBackendChange(info);
+    } catch (error) {
+      // A throwing listener must not turn a successful call into a failure.
+      console.error('fv: onBackendChange threw', error);
+    }
   }
 
   private crash(message: string): void {
@@ -302,7 +321,7 @@ class WorkerEngine implements RuntimeEngine {
       started.then(
         (envelope) => {
           if (!finish()) return;
-          if (envelope.ok && envelope.info) this.info = envelope.info;
+          if (envelope.ok && envelope.info) this.updateInfo(envelope.info);
           if (envelope.ok) resolve(envelope.value);
           else reject(deserializeError(envelope.error));
         },
@@ -434,7 +453,7 @@ export async function createEngine(options: CreateEngineOptions): Promise<Runtim
     ? await startNodeWorker(options.worker)
     : startBrowserWorker(options.worker);
   const api = wrap<WorkerApi>(handle.endpoint);
-  const engine = new WorkerEngine(handle, api);
+  const engine = new WorkerEngine(handle, api, options.onBackendChange);
   try {
     engine.info = await engine.call(signal, () =>
       api.load(transfer(bytes, [bytes.buffer as ArrayBuffer]), {

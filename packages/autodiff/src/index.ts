@@ -2,6 +2,8 @@ export type { GradientModel, GradientModelOptions } from './builder.js';
 export { buildGradientModel } from './builder.js';
 export type { ModelInspection } from './inspect.js';
 export { inspectModel } from './inspect.js';
+export type { ModelInput } from './onnx.js';
+export { decodeModel } from './onnx.js';
 export type { GradientRegistry } from './registry.js';
 export { createRegistry } from './registry.js';
 export type { GradientRule, RuleContext } from './rule.js';

@@ -1,6 +1,6 @@
 import type { LayerInfo, TensorInfo } from '@fv/core';
 import { GraphIndex, producesFloat } from './graph.js';
-import { DataType, decodeModel, ELEM_TYPE_NAMES, valueInfoType } from './onnx.js';
+import { asModel, DataType, ELEM_TYPE_NAMES, type ModelInput, valueInfoType } from './onnx.js';
 import type { GradientRegistry } from './registry.js';
 import { defaultRegistry } from './rules/index.js';
 import { type Dim, inferShapes } from './shapes.js';
@@ -26,13 +26,13 @@ export interface ModelInspection {
  * @param registry gradient rules to judge differentiability by. @defaultValue {@link defaultRegistry}
  */
 export function inspectModel(
-  bytes: Uint8Array,
+  bytes: ModelInput,
   options: {
     readonly registry?: GradientRegistry;
     readonly inputShapes?: Readonly<Record<string, readonly Dim[]>>;
   } = {},
 ): ModelInspection {
-  const model = decodeModel(bytes);
+  const model = asModel(bytes);
   const index = new GraphIndex(model);
   const registry = options.registry ?? defaultRegistry;
   const shapes = inferShapes(index, options.inputShapes);

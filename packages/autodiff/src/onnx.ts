@@ -82,6 +82,17 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
   return model;
 }
 
+/**
+ * A model as bytes, or already decoded by {@link decodeModel} (so callers that need several views
+ * of one model decode it once). Decoded models are only read, never changed.
+ */
+export type ModelInput = Uint8Array | ModelProto;
+
+/** The decoded model: `input` itself when it is already decoded. */
+export function asModel(input: ModelInput): ModelProto {
+  return input instanceof Uint8Array ? decodeModel(input) : input;
+}
+
 export function encodeModel(model: ModelProto): Uint8Array {
   return toBinary(ModelProtoSchema, model);
 }

@@ -8,9 +8,10 @@ import { ValueInfoProtoSchema } from 'onnx-buf';
 import { producesFloat } from './graph.js';
 import {
   appendToGraph,
-  decodeModel,
+  asModel,
   ELEM_TYPE_NAMES,
   isFloatType,
+  type ModelInput,
   makeValueInfo,
   type ValueInfoProto,
   valueInfoType,
@@ -39,8 +40,8 @@ export interface ModelSummary {
  * shape inference (so it also describes models that `inspectModel` cannot).
  * @throws FvError `INVALID_MODEL` when the bytes are not an ONNX model with a graph of nodes.
  */
-export function summarizeModel(bytes: Uint8Array): ModelSummary {
-  const graph = decodeModel(bytes).graph;
+export function summarizeModel(model: ModelInput): ModelSummary {
+  const graph = asModel(model).graph;
   if (!graph) throw new FvError('INVALID_MODEL', 'Model has no graph');
   const initializers = new Set(graph.initializer.map((t) => t.name));
   const elemTypes = new Map<string, number>();

@@ -3,7 +3,7 @@ import { FvError } from '@fv/core';
 import { type GraphProtoSchema, ModelProtoSchema } from 'onnx-buf';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { appendGraphOutputs, summarizeModel } from '../src/index.js';
+import { appendGraphOutputs, decodeModel, inspectModel, summarizeModel } from '../src/index.js';
 import { makeNode, makeValueInfo } from '../src/onnx.js';
 import { buildModel, randomArray } from './helpers/onnx-model.js';
 import { run, session } from './helpers/ort.js';
@@ -30,6 +30,14 @@ function rawModel(graph?: MessageInitShape<typeof GraphProtoSchema>, irVersion =
 }
 
 describe('summarizeModel', () => {
+  it('gives the same views of a model decoded once as of its bytes (and leaves it unchanged)', () => {
+    const decoded = decodeModel(model);
+    const before = toBinary(ModelProtoSchema, decoded);
+    expect(summarizeModel(decoded)).toEqual(summarizeModel(model));
+    expect(inspectModel(decoded)).toEqual(inspectModel(model));
+    expect(toBinary(ModelProtoSchema, decoded)).toEqual(before);
+  });
+
   it('lists real inputs, outputs, layers, element types, tensor names and nodes', () => {
     const s = summarizeModel(model);
     expect(s.inputs).toEqual([{ name: 'x', type: 'float32', dims: ['N', 2, 6, 6] }]);

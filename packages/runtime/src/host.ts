@@ -5,7 +5,9 @@
 import {
   appendGraphOutputs,
   buildGradientModel,
+  decodeModel,
   inspectModel,
+  type ModelInput,
   type ModelSummary,
   summarizeModel,
 } from '@fv/autodiff';
@@ -128,11 +130,11 @@ interface Loaded {
  * fails.
  */
 function describe(
-  bytes: Uint8Array,
+  model: ModelInput,
   summary: ModelSummary,
 ): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers'> {
   try {
-    const inspection = inspectModel(bytes);
+    const inspection = inspectModel(model);
     return { inputs: inspection.inputs, outputs: inspection.outputs, layers: inspection.layers };
   } catch {
     return { inputs: summary.inputs, outputs: summary.outputs, layers: summary.layers };
@@ -464,7 +466,9 @@ export function createHost() {
   }
 
   async function load(bytes: Uint8Array, settings: LoadSettings): Promise<EngineInfo> {
-    const summary = summarizeModel(bytes);
+    // Decoded once for both views (weights stay views into `bytes`, not copies).
+    const model = decodeModel(bytes);
+    const summary = summarizeModel(model);
     const preference: BackendPreference = settings.backend;
     const configure = (ort: Ort) => {
       if (settings.numThreads !== undefined) ort.env.wasm.numThreads = settings.numThreads;
@@ -506,7 +510,7 @@ export function createHost() {
       configure(ort);
       base = await open(ort, 'wasm', bytes, 'INVALID_MODEL', summary);
     }
-    const described = describe(bytes, summary);
+    const described = describe(model, summary);
     const info: EngineInfo = {
       ...described,
       backend: ep,

@@ -14,7 +14,18 @@ The target is the top class at the chosen input.
 * ``gradCam`` / ``gradCamPlusPlus``: at the ONNX tensor ``camLayer`` (the last ReLU output),
   at layer resolution (ReLU applied) and bilinearly upsampled (``align_corners=False``);
 * ``guidedBackprop`` and ``deconvnet``: input gradients with ReLU backward replaced by
-  ``relu(g) * (x > 0)`` and ``relu(g)``.
+  ``relu(g) * (x > 0)`` and ``relu(g)``;
+* ``scoreCam``: Score-CAM (Wang et al. 2020) at ``camLayer``, forward passes only:
+  each channel A_k is upsampled to the input (bilinear, ``align_corners=False``) and min-max
+  normalized to a mask H_k, the score S_k = f_c(x * H_k) - f_c(x_b) is taken against the black
+  baseline x_b = 0, the weights are softmax_k(S_k) over channels and the CAM is
+  relu(sum_k w_k A_k); channels whose map is constant (dead ReLUs, where min-max normalization
+  is undefined) are left out, as the authors' code does; ``logit`` (f_c the target logit, layer
+  resolution and upsampled) and ``probability`` (f_c = softmax(logits)_c, layer resolution);
+* ``occlusion``: Captum's ``Occlusion`` with a square window over all channels, for the
+  ``OCCLUSION`` settings: windows start at k * stride for k = 0..ceil((size - window) / stride)
+  (a last window running past the edge is cut there), the window is set to the baseline, and
+  each pixel gets the mean of f_c(x) - f_c(x occluded) over the windows that cover it.
 
 References are computed in float64 from the same float32 weights and float32 input and rounded
 to float32. Inputs are redrawn (next seed) until no ReLU pre-activation lies within 2e-5 of zero
@@ -117,6 +128,8 @@ SPECS = [
     {'name': 'small_resnet', 'cls': SmallResNet, 'dims': [1, 3, 20, 20], 'seed': 2},
 ]
 STEPS = 8
+# Occlusion settings (window, stride, baseline in normalized input units; 0 is black here).
+OCCLUSION = [(4, 2, 0.0), (3, 1, 0.5)]
 
 
 def make_model(spec):
@@ -216,6 +229,70 @@ def cam_refs(model64, x64, target):
     }
 
 
+def target_score(model64, batch, target, score):
+    with torch.no_grad():
+        logits = model64(batch)
+    return logits[:, target] if score == 'logit' else logits.softmax(dim=1)[:, target]
+
+
+def score_cam_ref(model64, x64, target, score):
+    keep = []
+    with torch.no_grad():
+        model64(x64, keep)
+    a = keep[0]
+    up = F.interpolate(a, size=x64.shape[2:], mode='bilinear', align_corners=False)
+    lo = up.amin(dim=(2, 3), keepdim=True)
+    hi = up.amax(dim=(2, 3), keepdim=True)
+    # s(M) = (M - min) / (max - min) is undefined for a constant map (a dead ReLU channel):
+    # such channels are left out, as the authors' code does.
+    live = (hi > lo).reshape(-1)
+    up, lo, hi, a = up[:, live], lo[:, live], hi[:, live], a[:, live]
+    masks = ((up - lo) / (hi - lo)).transpose(0, 1)  # [K, 1, H, W], one mask per channel
+    s = target_score(model64, x64 * masks, target, score)
+    s = s - target_score(model64, torch.zeros_like(x64), target, score)
+    w = s.softmax(dim=0).reshape(1, -1, 1, 1)
+    cam = (w * a).sum(dim=1, keepdim=True).clamp(min=0)
+    return cam, F.interpolate(cam, size=x64.shape[2:], mode='bilinear', align_corners=False)
+
+
+def occlusion_ref(model64, x64, target, window, stride, baseline):
+    _, _, height, width = x64.shape
+    f_x = target_score(model64, x64, target, 'logit')[0]
+    total = torch.zeros(height, width, dtype=torch.float64)
+    count = torch.zeros(height, width, dtype=torch.float64)
+    rows = [k * stride for k in range(-(-(height - window) // stride) + 1)]
+    cols = [k * stride for k in range(-(-(width - window) // stride) + 1)]
+    for y in rows:
+        for x in cols:
+            occluded = x64.clone()
+            occluded[:, :, y : y + window, x : x + window] = baseline
+            drop = f_x - target_score(model64, occluded, target, 'logit')[0]
+            total[y : y + window, x : x + window] += drop
+            count[y : y + window, x : x + window] += 1
+    assert (count > 0).all()
+    return total / count
+
+
+def forward_refs(model64, x64, target):
+    cam, up = score_cam_ref(model64, x64, target, 'logit')
+    cam_p, _ = score_cam_ref(model64, x64, target, 'probability')
+    return {
+        'scoreCam': {
+            'logit': {'cam': f32(cam), 'upsampled': f32(up)},
+            'probability': {'cam': f32(cam_p)},
+        },
+        'occlusion': [
+            {
+                'window': window,
+                'stride': stride,
+                'baseline': baseline,
+                'attribution': f32(occlusion_ref(model64, x64, target, window, stride, baseline)),
+            }
+            for window, stride, baseline in OCCLUSION
+        ],
+    }
+
+
 def export(model, spec, path):
     buf = io.BytesIO()
     torch.onnx.export(
@@ -293,6 +370,7 @@ def main():
                 'igSteps': STEPS,
                 'ig': ig,
                 **cams,
+                **forward_refs(model64, x64, target),
             }
         )
     manifest = {

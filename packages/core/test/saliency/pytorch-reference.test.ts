@@ -1,6 +1,8 @@
-// Saliency methods through @fv/autodiff + onnxruntime-web against PyTorch float64 autograd
-// references (tools/saliency_fixtures.py). Tolerance: max |fv − torch| ≤ 1e-5 · max |torch|
-// (float32 end to end, observed ≤ 5e-7; the fixtures keep every ReLU unit ≥ 2e-5 from its kink).
+// Saliency methods through @fv/autodiff + onnxruntime-web against PyTorch float64 references
+// (tools/saliency_fixtures.py): autograd for the gradient methods, forward passes written from
+// Wang et al. 2020 for Score-CAM and from Captum's Occlusion for occlusion.
+// Tolerance: max |fv − torch| ≤ 1e-5 · max |torch| (float32 end to end, observed ≤ 5e-7; the
+// fixtures keep every ReLU unit ≥ 2e-5 from its kink); occlusion: see its test.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +30,8 @@ interface Fixture {
   gradCamUpsampled: number[];
   gradCamPlusPlus: number[];
   gradCamPlusPlusUpsampled: number[];
+  scoreCam: { logit: { cam: number[]; upsampled: number[] }; probability: { cam: number[] } };
+  occlusion: { window: number; stride: number; baseline: number; attribution: number[] }[];
 }
 
 const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as { models: Fixture[] };
@@ -110,6 +114,38 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
     const deconv = await run({ method: 'deconvnet', target: fx.target });
     expect(relativeError(deconv.gradient!.data, fx.deconvnet)).toBeLessThan(TOLERANCE);
   });
+
+  it('Score-CAM (logit and probability scores), batched', async () => {
+    const e = await engine();
+    const r = await saliency(e, x, { method: 'score-cam', target: fx.target, layer: fx.camLayer });
+    expect(e.calls.gradient).toBe(0);
+    expect([r.cam!.height, r.cam!.width]).toEqual(fx.camDims);
+    expect(relativeError(r.cam!.data, fx.scoreCam.logit.cam)).toBeLessThan(TOLERANCE);
+    expect(relativeError(r.absolute.data, fx.scoreCam.logit.upsampled)).toBeLessThan(TOLERANCE);
+    const p = await saliency(e, x, {
+      method: 'score-cam',
+      target: fx.target,
+      layer: fx.camLayer,
+      score: 'probability',
+      batchSize: 3,
+    });
+    expect(relativeError(p.cam!.data, fx.scoreCam.probability.cam)).toBeLessThan(TOLERANCE);
+  });
+
+  it.each(fx.occlusion)(
+    'occlusion as Captum (window $window, stride $stride, baseline $baseline)',
+    async ({ window, stride, baseline, attribution }) => {
+      const r = await run({ method: 'occlusion', target: fx.target, window, stride, baseline });
+      // A drop f(x) − f(x occluded) is a difference of two float32 logits, so its rounding error
+      // scales with the logit, not with the drop (these windows move the logit by 1–8 %): the
+      // tolerance is 1e-5 of max(max |drop|, |f(x)|) (observed ≤ 1.8e-7; 1.5e-5 of max |drop|).
+      const scale = Math.max(...attribution.map(Math.abs));
+      const score = Math.abs(fx.logits[fx.target]!);
+      const error =
+        (relativeError(r.attribution.data, attribution) * scale) / Math.max(scale, score);
+      expect(error).toBeLessThan(TOLERANCE);
+    },
+  );
 
   it('forward-only methods and activations run on the real engine', async () => {
     const e = await engine();

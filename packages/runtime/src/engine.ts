@@ -83,7 +83,9 @@ export interface CreateEngineOptions {
   /**
    * Called when the backend changes after loading: under `backend: 'auto'`, a lost WebGPU device
    * (or a WebGPU failure at run time) moves the model onto wasm; `info.backendReason` says why.
-   * `engine.info` is updated before the call. @defaultValue none
+   * The worker notices the loss at the next call (or run of a hosted loop) and reports it when
+   * that call settles, whether it succeeded, failed or was aborted. `engine.info` is updated
+   * before the callback. @defaultValue none
    */
   readonly onBackendChange?: (info: EngineInfo) => void;
 }
@@ -320,8 +322,9 @@ class WorkerEngine implements RuntimeEngine {
       }
       started.then(
         (envelope) => {
+          // Before `finish()`: an aborted or failed call may still bring the news of a backend change.
+          if (envelope.info) this.updateInfo(envelope.info);
           if (!finish()) return;
-          if (envelope.ok && envelope.info) this.updateInfo(envelope.info);
           if (envelope.ok) resolve(envelope.value);
           else reject(deserializeError(envelope.error));
         },

@@ -326,16 +326,22 @@ export function createHost() {
   /** Watches the device onnxruntime made (`ort.env.webgpu.device`) for loss. */
   function watchDevice(ort: Ort): { lost?: string } {
     const watch: { lost?: string } = {};
-    const device = ort.env.webgpu?.device as
-      | { lost?: Promise<{ reason?: string; message?: string }> }
+    type Lost = { reason?: string; message?: string };
+    // onnxruntime-web 1.30 stores the GPUDevice itself here, though its typings say Promise<GPUDevice>.
+    const device = ort.env.webgpu?.device as unknown as
+      | { lost?: Promise<Lost> }
+      | Promise<{ lost?: Promise<Lost> } | undefined>
       | undefined;
-    device?.lost?.then(
-      (info) => {
-        // Releasing the last WebGPU session destroys the device too: only a loss in use counts.
-        if (gpu === watch) watch.lost = `${info.reason ?? 'unknown'}: ${info.message ?? ''}`;
-      },
-      () => undefined,
-    );
+    Promise.resolve(device)
+      .then((d) => d?.lost)
+      .then(
+        (info) => {
+          // Releasing the last WebGPU session destroys the device too: only a loss in use counts.
+          if (info && gpu === watch)
+            watch.lost = `${info.reason ?? 'unknown'}: ${info.message ?? ''}`;
+        },
+        () => undefined,
+      );
     return watch;
   }
 
@@ -354,7 +360,11 @@ export function createHost() {
       infoChanged = false;
       return { ok: true, value, info: loaded.info } as Envelope<T>;
     } catch (error) {
-      return { ok: false, error: serializeError(error) } as Envelope<T>;
+      // A call that failed or was aborted after the backend changed still carries the new info.
+      if (!infoChanged || !loaded)
+        return { ok: false, error: serializeError(error) } as Envelope<T>;
+      infoChanged = false;
+      return { ok: false, error: serializeError(error), info: loaded.info } as Envelope<T>;
     } finally {
       if (callId !== undefined) {
         active.delete(callId);
@@ -426,12 +436,23 @@ export function createHost() {
     const reason = gpu?.lost
       ? `the WebGPU device was lost during use (${gpu.lost}), recovered onto wasm`
       : `WebGPU failed during use, recovered onto wasm: ${failure}`;
+    // The wasm session first: if it cannot be had, the model stays loaded (a later call retries)
+    // instead of leaving the worker with no model at all.
+    let ort: Ort;
+    let base: Session;
+    try {
+      ort = await importOrt('wasm');
+      if (l.settings.numThreads !== undefined) ort.env.wasm.numThreads = l.settings.numThreads;
+      if (l.settings.wasmPaths !== undefined)
+        ort.env.wasm.wasmPaths = l.settings.wasmPaths as OrtModule.Env.WasmPrefixOrFilePaths;
+      base = await open(ort, 'wasm', l.bytes, 'INVALID_MODEL', l.summary);
+    } catch (error) {
+      throw new FvError(
+        'BACKEND_UNAVAILABLE',
+        `${gpu?.lost ? `The WebGPU device was lost during use (${gpu.lost})` : `WebGPU failed during use (${failure})`}, and moving onto wasm failed: ${(error as Error).message}`,
+      );
+    }
     await release();
-    const ort = await importOrt('wasm');
-    if (l.settings.numThreads !== undefined) ort.env.wasm.numThreads = l.settings.numThreads;
-    if (l.settings.wasmPaths !== undefined)
-      ort.env.wasm.wasmPaths = l.settings.wasmPaths as OrtModule.Env.WasmPrefixOrFilePaths;
-    const base = await open(ort, 'wasm', l.bytes, 'INVALID_MODEL', l.summary);
     const info: EngineInfo = {
       ...l.info,
       backend: 'wasm',

@@ -35,7 +35,12 @@ export type Envelope<T> =
       /** New engine info, when the backend changed (WebGPU failed and wasm took over). */
       readonly info?: EngineInfo;
     }
-  | { readonly ok: false; readonly error: SerializedFvError };
+  | {
+      readonly ok: false;
+      readonly error: SerializedFvError;
+      /** New engine info, when the backend changed during the failed (or aborted) call. */
+      readonly info?: EngineInfo;
+    };
 
 /** A tensor as it crosses the boundary (its buffer is transferred). */
 export interface WireTensor {

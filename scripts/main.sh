@@ -12,9 +12,10 @@ pnpm install --frozen-lockfile
 pnpm run build
 echo "fv: install and build took $(($(date +%s) - start)) s"
 node scripts/main.mjs
+if [[ "${1:-}" == "--serve" ]]; then
+  echo "fv: npm start took $(($(date +%s) - start)) s before serving the gallery"
+  exec node examples/scripts/serve.mjs # builds the gallery, then serves it
+fi
 node examples/scripts/build.mjs
 echo "fv: npm start took $(($(date +%s) - start)) s in all"
-if [[ "${1:-}" == "--serve" ]]; then
-  exec node examples/scripts/serve.mjs
-fi
 echo "fv: to browse the example gallery, run \`pnpm gallery\` (or \`npm start -- --serve\`)"

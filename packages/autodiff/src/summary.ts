@@ -9,6 +9,7 @@ import { producesFloat } from './graph.js';
 import {
   appendToGraph,
   asModel,
+  DataType,
   ELEM_TYPE_NAMES,
   isFloatType,
   type ModelInput,
@@ -57,7 +58,8 @@ export function summarizeModel(model: ModelInput): ModelSummary {
     const t = valueInfoType(v);
     return {
       name: v.name,
-      type: ELEM_TYPE_NAMES[t?.elemType ?? 0] ?? 'unknown',
+      // As inspectModel names them (the two stand in for each other in engine.info).
+      type: ELEM_TYPE_NAMES[t?.elemType ?? DataType.FLOAT] ?? `type${t?.elemType}`,
       dims: t?.dims ?? [],
     };
   };

@@ -235,7 +235,9 @@ describe('example gallery', () => {
     }
     expect(problems(recorded)).toEqual([]);
     await finish(recorded, 'gallery-index');
-    // The README shows the gallery (a screenshot of the saliency explorer taken by this file).
+  });
+
+  test('the README shows the gallery (a screenshot of the saliency explorer from this file)', () => {
     expect(readFileSync(join(repoRoot, 'README.md'), 'utf8')).toContain(
       '(docs/images/gallery.png)',
     );

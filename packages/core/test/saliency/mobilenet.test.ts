@@ -211,7 +211,10 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
     const raw = readFileSync(new URL('chelsea-mobilenet-s.f32', dirRef));
     const torchS = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
     const small = decodePngRgba(readFileSync(new URL('chelsea-224.png', dirRef)));
-    const r = await saliency(engine, small, { method: 'vanilla', target: ref.target }, config);
+    const r = await saliency(engine, small, { method: 'vanilla', target: 'top' }, config);
+    // fv's top class on these pixels is PyTorch's, the class the reference map is for.
+    expect(r.target).toBe(ref.top5[0]);
+    expect(r.target).toBe(ref.target);
     // Same pixels in: 224×224 is the model size, so preprocessing is (px − 128) / 128 only.
     expect(r.input.data[0]).toBeCloseTo((small.data[0]! - 128) / 128, 6);
     const s = Float32Array.from(r.positive.data, (p, i) => p - r.negative.data[i]!);
@@ -245,7 +248,6 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
     // float32 onnxruntime vs float64 torch through 53 convolutions: measured 1.1e-4.
     expect(relL2).toBeLessThan(1e-3);
     expect(Math.abs(ours - ref.vanillaInsideOutside)).toBeLessThan(0.01);
-    expect(ref.vanillaInsideOutside).toBeLessThan(2);
   }, 120_000);
 
   it('SmoothGrad and SmoothGrad² concentrate on the face as the noise grows, as in PyTorch', async () => {

@@ -129,7 +129,7 @@ SPECS = [
 ]
 STEPS = 8
 # Occlusion settings (window, stride, baseline in normalized input units; 0 is black here).
-OCCLUSION = [(4, 2, 0.0), (3, 1, 0.5)]
+OCCLUSION = [(4, 2, 0.0), (3, 1, 0.5), (3, 2, 0.0)]
 
 
 def make_model(spec):

@@ -5,13 +5,14 @@ import type { Tensor } from '../tensor.js';
 import { forwardScores, positiveInteger, type SaliencyContext } from './context.js';
 import type { OcclusionOptions } from './types.js';
 
-/** Window start positions along an axis of `size`: every `stride`, plus one flush with the end. */
+/**
+ * Window start positions along an axis of `size`, as Captum's Occlusion places them: k · stride
+ * for k = 0 … ⌈(size − window) / stride⌉, so a last window may run past the edge (it is cut there).
+ */
 export function windowStarts(size: number, window: number, stride: number): number[] {
   const w = Math.min(window, size);
-  const starts: number[] = [];
-  for (let s = 0; s + w <= size; s += stride) starts.push(s);
-  if (starts[starts.length - 1]! < size - w) starts.push(size - w);
-  return starts;
+  const last = Math.ceil((size - w) / stride);
+  return Array.from({ length: last + 1 }, (_, k) => k * stride);
 }
 
 /**
@@ -52,8 +53,8 @@ export async function occlusion(ctx: SaliencyContext, options: OcclusionOptions)
     for (let i = 0; i < n; i++) {
       batch.set(input, i * size);
       const [y0, x0] = positions[start + i]!;
-      for (let y = y0; y < y0 + wy; y++) {
-        for (let x = x0; x < x0 + wx; x++) {
+      for (let y = y0; y < Math.min(y0 + wy, height); y++) {
+        for (let x = x0; x < Math.min(x0 + wx, width); x++) {
           for (let c = 0; c < channels; c++) {
             batch[i * size + elementOffset(ctx.shape, c, y * width + x)] = fill[c]!;
           }
@@ -64,8 +65,8 @@ export async function occlusion(ctx: SaliencyContext, options: OcclusionOptions)
     for (let i = 0; i < n; i++) {
       const drop = ctx.score - scores[i]!;
       const [y0, x0] = positions[start + i]!;
-      for (let y = y0; y < y0 + wy; y++) {
-        for (let x = x0; x < x0 + wx; x++) {
+      for (let y = y0; y < Math.min(y0 + wy, height); y++) {
+        for (let x = x0; x < Math.min(x0 + wx, width); x++) {
           sum[y * width + x]! += drop;
           count[y * width + x]! += 1;
         }

@@ -125,7 +125,10 @@ export interface OcclusionOptions extends CommonSaliencyOptions {
   readonly method: 'occlusion';
   /** Side of the square occluding window, in input pixels. @defaultValue ⌈min(H, W) / 8⌉ */
   readonly window?: number;
-  /** Step between windows. @defaultValue ⌈window / 2⌉ */
+  /**
+   * Step between windows; they start at k · stride up to ⌈(size − window) / stride⌉ · stride, and a
+   * last window running past the edge is cut there (Captum's placement). @defaultValue ⌈window / 2⌉
+   */
   readonly stride?: number;
   /**
    * Value written into the window, in normalized input units, or `'black'` (pixel 0 normalized

@@ -9,7 +9,6 @@ import { producesFloat } from './graph.js';
 import {
   appendToGraph,
   asModel,
-  DataType,
   ELEM_TYPE_NAMES,
   isFloatType,
   type ModelInput,
@@ -58,8 +57,7 @@ export function summarizeModel(model: ModelInput): ModelSummary {
     const t = valueInfoType(v);
     return {
       name: v.name,
-      // As inspectModel names them (the two stand in for each other in engine.info).
-      type: ELEM_TYPE_NAMES[t?.elemType ?? DataType.FLOAT] ?? `type${t?.elemType}`,
+      type: ELEM_TYPE_NAMES[t?.elemType ?? 0] ?? 'unknown',
       dims: t?.dims ?? [],
     };
   };

@@ -4,32 +4,10 @@
 // (do both backends give the same gradient, what does the browser path cost), not GPU speed.
 // Model: ResNet-20 on 32×32 (SwiftShader takes seconds per 224×224 forward).
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { join } from 'node:path';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
-import { modelsDir, repoRoot } from './util.mjs';
-
-const CHROMIUM = process.env.FV_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const TYPES = {
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.wasm': 'application/wasm',
-  '.html': 'text/html',
-  '.onnx': 'application/octet-stream',
-};
+import { CHROMIUM, withChromiumPage } from './chromium.mjs';
+import { compare, modelsDir, repoRoot } from './util.mjs';
 
 const ortPlugin = {
   name: 'onnxruntime-web-from-node-modules',
@@ -100,63 +78,25 @@ export async function benchBrowser({ quick, log = () => {} }) {
   for (const f of bundle.outputFiles) files.set(`/__fv/runtime/${f.path.slice(5)}`, f.contents);
   files.set('/__fv/bench.html', PAGE);
   files.set('/__fv/model.onnx', readFileSync(model.file));
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let body = files.get(path);
-    if (body === undefined && path.startsWith('/node_modules/onnxruntime-web/')) {
-      const file = normalize(join(repoRoot, path));
-      if (file.startsWith(repoRoot) && existsSync(file)) body = readFileSync(file);
-    }
-    if (body === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(path)] ?? 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-    });
-    res.end(body);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${server.address().port}`;
-  const userDataDir = await mkdtemp(join(tmpdir(), 'fv-bench-chromium-'));
-  let context;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-    });
-    const page = await context.newPage();
-    const reps = quick ? 1 : 5;
-    log(`  browser: ${model.name}, webgpu and wasm, ${reps} repetitions`);
-    await page.goto(`${url}/__fv/bench.html?dims=1,3,32,32&output=logits&reps=${reps}`);
-    await page.waitForFunction(() => window.fvResult !== undefined, null, { timeout: 300_000 });
-    const r = await page.evaluate(() => window.fvResult);
-    const result = { model: model.name, threads: 1, reps };
-    for (const k of ['webgpu', 'wasm']) {
-      const { gradient, ...rest } = r[k];
-      result[k] = rest;
-    }
-    const a = r.webgpu.gradient;
-    const b = r.wasm.gradient;
-    if (a && b) {
-      let d = 0;
-      let nb = 0;
-      for (let i = 0; i < b.length; i++) {
-        d += (a[i] - b[i]) ** 2;
-        nb += b[i] ** 2;
+    return await withChromiumPage(files, async (page, url, context) => {
+      const reps = quick ? 1 : 5;
+      log(`  browser: ${model.name}, webgpu and wasm, ${reps} repetitions`);
+      await page.goto(`${url}/__fv/bench.html?dims=1,3,32,32&output=logits&reps=${reps}`);
+      await page.waitForFunction(() => window.fvResult !== undefined, null, { timeout: 300_000 });
+      const r = await page.evaluate(() => window.fvResult);
+      const result = { model: model.name, threads: 1, reps };
+      for (const k of ['webgpu', 'wasm']) {
+        const { gradient, ...rest } = r[k];
+        result[k] = rest;
       }
-      result.gradientRelErrWebgpuVsWasm = Math.sqrt(d / nb);
-    }
-    result.browser = context.browser()?.version();
-    return result;
+      const a = r.webgpu.gradient;
+      const b = r.wasm.gradient;
+      if (a && b) result.gradientRelErrWebgpuVsWasm = compare(a, b).relErr;
+      result.browser = context.browser()?.version();
+      return result;
+    });
   } catch (e) {
     return { error: String(e?.message ?? e).split('\n')[0] };
-  } finally {
-    await context?.close();
-    server.close();
-    await rm(userDataDir, { recursive: true, force: true });
   }
 }

@@ -25,10 +25,8 @@
 // "downloads" are memory copies, so the ratios say what the API path costs here, not what a real
 // GPU's transfers cost.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { extname, join, normalize } from 'node:path';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
   AttributeProto_AttributeType,
@@ -45,20 +43,8 @@ import {
   TypeProtoSchema,
   ValueInfoProtoSchema,
 } from 'onnx-buf';
-import { chromium } from 'playwright-core';
-import { repoRoot } from './util.mjs';
-
-const CHROMIUM = process.env.FV_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, withChromiumPage } from './chromium.mjs';
+import { compare, median, repoRoot } from './util.mjs';
 
 function parseArgs(argv) {
   const a = { steps: 20, reps: 5, tensor: 'block3', only: undefined, json: undefined };
@@ -266,21 +252,6 @@ const main = async () => {
 main().then((r) => { window.fvResult = r; }, (e) => { window.fvResult = { error: String(e && e.stack || e) }; });
 </script>`;
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const relL2 = (a, b) => {
-  let d = 0;
-  let nb = 0;
-  for (let i = 0; i < b.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    nb += b[i] ** 2;
-  }
-  return Math.sqrt(d / nb);
-};
-
 export async function benchWebgpuLoop({
   steps = 20,
   reps = 5,
@@ -318,37 +289,12 @@ export async function benchWebgpuLoop({
     ['/__fv/grad.onnx', gm.bytes],
     ['/__fv/step.onnx', stepModel(dims)],
   ]);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    let body = files.get(path);
-    if (body === undefined && path.startsWith('/node_modules/onnxruntime-web/')) {
-      const file = normalize(join(repoRoot, path));
-      if (file.startsWith(repoRoot) && existsSync(file)) body = readFileSync(file);
-    }
-    if (body === undefined) return void res.writeHead(404).end();
-    const type = { '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-    res.writeHead(200, {
-      'content-type': type[extname(path)] ?? 'application/octet-stream',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-    });
-    res.end(body);
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const userDataDir = await mkdtemp(join(tmpdir(), 'fv-bench-chromium-'));
   const loadAtStart = loadavg()[0];
-  let context;
-  try {
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-    });
-    const page = await context.newPage();
+  return withChromiumPage(files, async (page, origin, context) => {
     const errors = [];
     page.on('pageerror', (e) => errors.push(e.message));
     log(`webgpu loop: ${steps} steps × ${reps} repetitions, objective layer ${tensor}`);
-    await page.goto(`http://127.0.0.1:${server.address().port}/__fv/loop.html`);
+    await page.goto(`${origin}/__fv/loop.html`);
     await page.waitForFunction(() => window.fvResult !== undefined, null, {
       timeout: 600_000,
       polling: 100,
@@ -364,8 +310,11 @@ export async function benchWebgpuLoop({
         ratioToCpu: median(xs) / cpu,
         // loops: the final image against the CPU loop's; independent runs: their values
         ...(k.startsWith('independent')
-          ? { valuesRelL2VsCpu: relL2(f.values, r.finals['independent-cpu']?.values ?? f.values) }
-          : { finalRelL2VsCpu: relL2(f.x, r.finals.cpu.x) }),
+          ? {
+              valuesRelL2VsCpu: compare(f.values, r.finals['independent-cpu']?.values ?? f.values)
+                .relErr,
+            }
+          : { finalRelL2VsCpu: compare(f.x, r.finals.cpu.x).relErr }),
       };
     }
     return {
@@ -381,11 +330,7 @@ export async function benchWebgpuLoop({
       firstRunsMs: r.firstRuns,
       loops,
     };
-  } finally {
-    await context?.close();
-    server.close();
-    await rm(userDataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -5,7 +5,7 @@
 // - a hosted Deep Dream (the whole loop in the worker) is aborted: the call rejects at once, the
 //   worker stops sending frames, and the engine keeps working.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { seededRandom, tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
+import { maxRelative, seededInput, tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
 import {
   type ChromiumSession,
   launchChromium,
@@ -83,26 +83,10 @@ interface DreamAbortResult {
   forwardMs: number;
 }
 
-function maxRelative(a: readonly number[], b: readonly number[]): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
-
 function value<T>(what: string, outcome: Outcome<T>): T {
   if (outcome.ok === undefined)
     throw new Error(`${what} did not succeed: ${JSON.stringify(outcome)}`);
   return outcome.ok;
-}
-
-/** The page's input generator (mulberry32 in [-1, 1), as `seededRandom`). */
-function seededInput(length: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  return Float32Array.from({ length }, random);
 }
 
 const tiny = tinyCnnModel();

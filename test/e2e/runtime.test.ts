@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium as playwright } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
+import { maxRelative, seededInput, tinyCnnModel, tinyCnnReference } from '../helpers/tiny-cnn.js';
 import {
   type ChromiumSession,
   chromiumArgs,
@@ -31,16 +31,6 @@ interface ScenarioResult {
 }
 type Scenario = ScenarioResult | { error: { name: string; code: string; message: string } };
 type PageResult = { error: string } | { scenarios: Record<string, Scenario> };
-
-function maxRelative(a: readonly number[], b: readonly number[]): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 function ok(name: string, s: Scenario | undefined): ScenarioResult {
   if (!s) throw new Error(`scenario ${name} missing`);
@@ -198,15 +188,3 @@ describe('@fv/runtime in headless Chromium without --enable-unsafe-webgpu', () =
 // relative L2) runs once, in the gallery's saliency explorer (test/e2e/gallery.test.ts), whose page
 // drives this same runtime: compiling MobileNetV2 and its gradient on SwiftShader takes about a
 // minute, too long to pay twice in the test command.
-
-/** The page's input generator (mulberry32 in [-1, 1)), for the reference forward pass. */
-function seededInput(length: number, seed: number): Float32Array {
-  let state = seed >>> 0;
-  return Float32Array.from({ length }, () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 31 - 1;
-  });
-}

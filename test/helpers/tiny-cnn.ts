@@ -206,6 +206,25 @@ export function tinyCnnReference(model: TinyCnn, input: Float32Array = model.inp
   return logits;
 }
 
+/**
+ * `length` values of {@link seededRandom}(seed): the inputs the e2e pages make
+ * (test/fixtures/e2e/seeded-input.mjs), for reference forward passes.
+ */
+export function seededInput(length: number, seed: number): Float32Array {
+  return Float32Array.from({ length }, seededRandom(seed));
+}
+
+/** max |a − b| over max |b|: the largest difference relative to the reference's scale. */
+export function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
 /** Largest absolute difference between two equally long arrays. */
 export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   if (a.length !== b.length) throw new Error(`length mismatch: ${a.length} vs ${b.length}`);

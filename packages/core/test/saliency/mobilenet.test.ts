@@ -39,8 +39,14 @@ const EGYPTIAN_CAT = 286;
 const config: ModelConfig = { ...presets.tensorflow, logits: 'logits' };
 const picturesDir = process.env.FV_SALIENCY_PICTURES;
 
-/** Mean of the map inside the box over the mean outside it (map in source-image pixels). */
-function insideOutsideRatio(map: Map2D): number {
+/**
+ * Mean of the map inside the box over the mean outside it. `toSource` gives a map pixel's position
+ * in source-image pixels (default: the map is in source pixels).
+ */
+function insideOutsideRatio(
+  map: Map2D,
+  toSource: (x: number, y: number) => readonly [number, number] = (x, y) => [x, y],
+): number {
   const { x0, y0, x1, y1 } = fixture.box;
   let inside = 0;
   let nIn = 0;
@@ -49,7 +55,8 @@ function insideOutsideRatio(map: Map2D): number {
   for (let y = 0; y < map.height; y++) {
     for (let x = 0; x < map.width; x++) {
       const v = map.data[y * map.width + x]!;
-      if (x >= x0 && x < x1 && y >= y0 && y < y1) {
+      const [sx, sy] = toSource(x, y);
+      if (sx >= x0 && sx < x1 && sy >= y0 && sy < y1) {
         inside += v;
         nIn++;
       } else {
@@ -226,22 +233,10 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
     }
     const relL2 = Math.sqrt(diff / norm);
     // The face box of the fixture at 224×224: pixels whose centre maps into it, as the script does.
-    const { x0, y0, x1, y1 } = fixture.box;
-    let inside = 0;
-    let nIn = 0;
-    let outside = 0;
-    for (let y = 0; y < 224; y++) {
-      for (let x = 0; x < 224; x++) {
-        const sx = ((x + 0.5) * photo.width) / 224;
-        const sy = ((y + 0.5) * photo.height) / 224;
-        const v = r.absolute.data[y * 224 + x]!;
-        if (sx >= x0 && sx < x1 && sy >= y0 && sy < y1) {
-          inside += v;
-          nIn++;
-        } else outside += v;
-      }
-    }
-    const ours = inside / nIn / (outside / (224 * 224 - nIn));
+    const ours = insideOutsideRatio(r.absolute, (x, y) => [
+      ((x + 0.5) * photo.width) / 224,
+      ((y + 0.5) * photo.height) / 224,
+    ]);
     console.info(
       `vanilla vs PyTorch on chelsea-224.png: relative L2 ${relL2.toExponential(2)}; inside/outside fv ${ours.toFixed(3)}, PyTorch ${ref.vanillaInsideOutside}`,
     );

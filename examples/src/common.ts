@@ -2,6 +2,7 @@
 // @fv/runtime's worker), the backend badge and per-step timing, readable errors in the page,
 // image input (choose, drop, paste), and the page-state flag the e2e tests wait for.
 import {
+  type EngineInfo,
   FvError,
   type ModelConfig,
   presets,
@@ -342,6 +343,11 @@ export class Gallery {
     this.config = undefined;
     await previous?.dispose().catch(() => undefined);
     const started = performance.now();
+    const showBackend = (info: EngineInfo): void => {
+      badge.textContent = info.backend === 'webgpu' ? 'WebGPU' : info.backend;
+      badge.dataset.backend = info.backend;
+      badge.title = info.backendReason ?? '';
+    };
     try {
       const engine = await createEngine({
         model: source,
@@ -354,9 +360,7 @@ export class Gallery {
         },
         // A lost WebGPU device moves an 'auto' engine onto wasm: say so where the backend shows.
         onBackendChange: (info) => {
-          badge.textContent = info.backend === 'webgpu' ? 'WebGPU' : info.backend;
-          badge.dataset.backend = info.backend;
-          badge.title = info.backendReason ?? '';
+          showBackend(info);
           setStatus(`${label} moved to ${badge.textContent}: ${info.backendReason ?? ''}`);
         },
       });
@@ -366,9 +370,7 @@ export class Gallery {
       this.modelLabel = label;
       this.modelSource = this.custom ? this.custom.name : (entry?.url ?? '');
       byId('load-time').textContent = `${(performance.now() - started).toFixed(0)} ms`;
-      badge.textContent = engine.info.backend === 'webgpu' ? 'WebGPU' : engine.info.backend;
-      badge.dataset.backend = engine.info.backend;
-      badge.title = engine.info.backendReason ?? '';
+      showBackend(engine.info);
       setStatus(
         `${label} ready on ${badge.textContent}${engine.info.backendReason ? ` (${engine.info.backendReason})` : ''}.`,
       );

@@ -187,10 +187,6 @@ function fromOnnxruntime(error: FvError): FvError {
   return marked;
 }
 
-function ok<T>(value: T): Envelope<T> {
-  return { ok: true, value };
-}
-
 function toFloat32(data: unknown): Float32Array {
   if (data instanceof Float32Array) return data;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array)
@@ -352,19 +348,21 @@ export function createHost() {
     return next;
   }
 
+  /** The engine info once after a backend change (the next reply carries it), else undefined. */
+  function changedInfo(): { info?: EngineInfo } {
+    if (!infoChanged || !loaded) return {};
+    infoChanged = false;
+    return { info: loaded.info };
+  }
+
   async function envelope<T>(callId: number | undefined, task: () => Promise<T>) {
     if (callId !== undefined) active.add(callId);
     try {
       const value = await serial(task);
-      if (!infoChanged || !loaded) return ok(value);
-      infoChanged = false;
-      return { ok: true, value, info: loaded.info } as Envelope<T>;
+      return { ok: true, value, ...changedInfo() } as Envelope<T>;
     } catch (error) {
       // A call that failed or was aborted after the backend changed still carries the new info.
-      if (!infoChanged || !loaded)
-        return { ok: false, error: serializeError(error) } as Envelope<T>;
-      infoChanged = false;
-      return { ok: false, error: serializeError(error), info: loaded.info } as Envelope<T>;
+      return { ok: false, error: serializeError(error), ...changedInfo() } as Envelope<T>;
     } finally {
       if (callId !== undefined) {
         active.delete(callId);

@@ -4,6 +4,8 @@ export type { ModelInspection } from './inspect.js';
 export { inspectModel } from './inspect.js';
 export type { ModelInput } from './onnx.js';
 export { decodeModel } from './onnx.js';
+export type { ReceptiveFieldOptions } from './receptive-field.js';
+export { receptiveField } from './receptive-field.js';
 export type { GradientRegistry } from './registry.js';
 export { createRegistry } from './registry.js';
 export type { GradientRule, RuleContext } from './rule.js';

@@ -12,6 +12,12 @@ export type {
 export type { FvErrorCode, SerializedFvError } from './errors.js';
 export { abortError, FvError, isFvError, throwIfAborted } from './errors.js';
 export type {
+  AxisReceptiveField,
+  PixelRegion,
+  ReceptiveField,
+} from './microscope/receptive-field.js';
+export { receptiveRegion } from './microscope/receptive-field.js';
+export type {
   ChannelObjective,
   LayerObjective,
   LogitObjective,

@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { isFvError, type ReceptiveField, receptiveRegion } from '@fv/core';
 import { describe, expect, it } from 'vitest';
-import { receptiveField } from '../src/index.js';
+import { describeWithModels } from '../../../test/helpers/models.js';
+import { buildGradientModel, receptiveField } from '../src/index.js';
 import { run } from './helpers/ort.js';
 import { node, type TinyNode, tinyModel } from './helpers/tiny-model.js';
 
@@ -319,5 +320,60 @@ describe('receptiveField', () => {
     expect(() => receptiveField(free, 'nope', { inputSize: [10, 10] })).toThrow(
       expect.objectContaining({ code: 'UNKNOWN_TENSOR' }),
     );
+  });
+});
+
+describeWithModels('receptive fields of MobileNetV2 (shared models)', (dir) => {
+  it('contain the input gradient of a position, which reaches their edges', async () => {
+    const bytes = new Uint8Array(readFileSync(`${dir}/imagenet/mobilenet_v2_1.0_224.onnx`));
+    const layer = 'MobilenetV2/expanded_conv_6/expand/Relu6';
+    const field = receptiveField(bytes, layer);
+    expect(field.global).toBe(false);
+    // Σ over channels at two positions: one in the middle, one at the border.
+    const gm = buildGradientModel(bytes, {
+      objective: { kind: 'logit', output: layer },
+      wrt: ['input'],
+    });
+    const [h, w, c] = [28, 28, 192];
+    const positions: [number, number][] = [
+      [13, 14],
+      [0, 27],
+    ];
+    const random = Float32Array.from(
+      { length: 3 * 224 * 224 },
+      (_, i) => Math.sin(i * 12.9898) * 0.9,
+    );
+    for (const [y, x] of positions) {
+      const seed = new Float32Array(c * h * w);
+      for (let k = 0; k < c; k++) seed[k * h * w + y * w + x] = 1;
+      const out = await run(gm.bytes, {
+        input: { data: random, dims: [1, 3, 224, 224] },
+        [gm.seedInput!]: { data: seed, dims: [1, c, h, w] },
+      });
+      const g = out[gm.gradientOutputs.input!]!.data;
+      let box: Box | undefined;
+      for (let i = 0; i < g.length; i++) {
+        if (g[i] === 0) continue;
+        const p = i % (224 * 224);
+        const [py, px] = [Math.floor(p / 224), p % 224];
+        box = box
+          ? {
+              x0: Math.min(box.x0, px),
+              y0: Math.min(box.y0, py),
+              x1: Math.max(box.x1, px),
+              y1: Math.max(box.y1, py),
+            }
+          : { x0: px, y0: py, x1: px, y1: py };
+      }
+      const region = regionBox(field, y, x);
+      expect(box, `(${y}, ${x})`).toBeDefined();
+      expect(box!.x0).toBeGreaterThanOrEqual(region.x0);
+      expect(box!.y0).toBeGreaterThanOrEqual(region.y0);
+      expect(box!.x1).toBeLessThanOrEqual(region.x1);
+      expect(box!.y1).toBeLessThanOrEqual(region.y1);
+      // ReLU6 gates may cut a pixel or two off the edge, never more
+      expect(region.x1 - region.x0 - (box!.x1 - box!.x0)).toBeLessThanOrEqual(2);
+      expect(region.y1 - region.y0 - (box!.y1 - box!.y0)).toBeLessThanOrEqual(2);
+    }
   });
 });

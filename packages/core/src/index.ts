@@ -12,11 +12,34 @@ export type {
 export type { FvErrorCode, SerializedFvError } from './errors.js';
 export { abortError, FvError, isFvError, throwIfAborted } from './errors.js';
 export type {
+  DatasetExamplesOptions,
+  DatasetImage,
+  DatasetProgress,
+} from './microscope/dataset-examples.js';
+export { datasetExamples } from './microscope/dataset-examples.js';
+export type {
+  DatasetImageInfo,
+  DatasetIndex,
+  ImageExample,
+  LayerExamples,
+  PositionExample,
+  UnitExamples,
+} from './microscope/dataset-index.js';
+export { isSignedLayer, mergeDatasetIndexes } from './microscope/dataset-index.js';
+export type { Histogram } from './microscope/histogram.js';
+export type {
   AxisReceptiveField,
   PixelRegion,
   ReceptiveField,
 } from './microscope/receptive-field.js';
 export { receptiveRegion } from './microscope/receptive-field.js';
+export type {
+  ChannelValue,
+  SemanticDictionary,
+  SemanticDictionaryOptions,
+  SemanticPosition,
+} from './microscope/semantic-dictionary.js';
+export { semanticDictionary } from './microscope/semantic-dictionary.js';
 export type {
   ChannelObjective,
   LayerObjective,

@@ -20,12 +20,22 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const packages: readonly PackedExpectation[] = [
   {
     dir: 'core',
-    values: ['FvError', 'isFvError', 'abortError', 'throwIfAborted', 'tensor', 'sizeOf'],
-    types: ['FvErrorCode', 'Engine', 'Tensor', 'Objective'],
+    values: [
+      'FvError',
+      'isFvError',
+      'abortError',
+      'throwIfAborted',
+      'tensor',
+      'sizeOf',
+      'datasetExamples',
+      'mergeDatasetIndexes',
+      'semanticDictionary',
+    ],
+    types: ['FvErrorCode', 'Engine', 'Tensor', 'Objective', 'DatasetIndex', 'ReceptiveField'],
     check: "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6",
   },
   // Packed because runtime depends on it; a consumer may import it directly too.
-  { dir: 'autodiff', values: [], types: [] },
+  { dir: 'autodiff', values: ['receptiveField'], types: [] },
   { dir: 'runtime', values: [], types: [] },
   { dir: 'viz', values: [], types: [] },
 ];

@@ -1,4 +1,6 @@
 import type { AbortSignalLike } from './abort.js';
+import type { LoopFrame, LoopRequest, LoopResult } from './loop/registry.js';
+import type { LoopControl, LoopRun } from './loop/run.js';
 import type { Objective, ReluMode } from './objective.js';
 import type { Tensor } from './tensor.js';
 
@@ -73,4 +75,10 @@ export interface Engine {
   forward(input: Tensor, options?: ForwardOptions): Promise<Record<string, Tensor>>;
   gradient(input: Tensor, objective: Objective, options?: GradientOptions): Promise<GradientResult>;
   dispose(): Promise<void>;
+  /**
+   * Optional: runs a whole loop (saliency, a dream, a visualization; see `LoopKind`) next to the
+   * model and streams its frames back. Core's loop functions hand their request here when an
+   * engine has it (@fv/runtime's worker engine does); other engines run loops in place.
+   */
+  run?(request: LoopRequest, control?: LoopControl): LoopRun<LoopFrame, LoopResult>;
 }

@@ -1,5 +1,36 @@
+// @fv/core's public surface: the engine contract, errors, objectives, the model config and image
+// toolkit, and the loops (saliency, dreams, visualizations) with the loop protocol engines host.
 export type { AbortSignalLike } from './abort.js';
-export * from './dream/index.js';
+export type { AdamOptions } from './dream/adam.js';
+export type {
+  ClassVisualizationOptions,
+  ClassVisualizationRequest,
+  VisualizationFrame,
+} from './dream/class-visualization.js';
+export { classVisualization } from './dream/class-visualization.js';
+export type { DreamControlOptions, ValueRange } from './dream/common.js';
+export type {
+  DeepDreamOptions,
+  DeepDreamRequest,
+  DreamFrame,
+  DreamObjective,
+  DreamZoomFrame,
+  DreamZoomOptions,
+  DreamZoomRequest,
+  GuideObjective,
+  StepNormalization,
+  Tiling,
+} from './dream/deep-dream.js';
+export { deepDream, dreamZoom } from './dream/deep-dream.js';
+export type { ParameterizationKind, ParameterizationOptions } from './dream/parameterization.js';
+export type { TransformSettings } from './dream/transforms.js';
+export type {
+  UnitObjective,
+  UnitVisualizationFrame,
+  UnitVisualizationOptions,
+  UnitVisualizationRequest,
+} from './dream/unit-visualization.js';
+export { unitVisualization } from './dream/unit-visualization.js';
 export type {
   Engine,
   EngineInfo,
@@ -11,6 +42,27 @@ export type {
 } from './engine.js';
 export type { FvErrorCode, SerializedFvError } from './errors.js';
 export { abortError, FvError, isFvError, throwIfAborted } from './errors.js';
+export type {
+  ImageLike,
+  ImageToTensorOptions,
+  PreparedInput,
+  RgbaImage,
+} from './image/convert.js';
+export { imageToTensor, isTensor, rgbToImages, tensorToImage } from './image/convert.js';
+export type { CropRegion, Map2D } from './image/map.js';
+export { mapToSource, resizeMap } from './image/map.js';
+export type { ImageShape } from './image/shape.js';
+export { imageShape } from './image/shape.js';
+export type {
+  LoopArguments,
+  LoopFrame,
+  LoopKind,
+  LoopRequest,
+  LoopResult,
+} from './loop/registry.js';
+export { loopKinds, runInPlace } from './loop/registry.js';
+export type { LoopControl, LoopOptions, LoopProgress, LoopRun } from './loop/run.js';
+export { pushedRun } from './loop/run.js';
 export type {
   DatasetExamplesOptions,
   DatasetImage,
@@ -57,32 +109,17 @@ export type {
 } from './preprocess/config.js';
 export {
   configFromMetadata,
-  normalizePixel,
+  inputNormalization,
   presets,
   resolveModelConfig,
 } from './preprocess/config.js';
-export type {
-  ImageLike,
-  ImageToTensorOptions,
-  PreparedInput,
-  RgbaImage,
-} from './preprocess/image.js';
-export { imageToTensor, isTensor, tensorToImage } from './preprocess/image.js';
-export type { ImageShape } from './preprocess/layout.js';
-export { imageShape } from './preprocess/layout.js';
-export type { CropRegion, Map2D } from './preprocess/map.js';
-export { mapToSource, resizeMap } from './preprocess/map.js';
-export type { Rng } from './random.js';
-export { createRng } from './random.js';
 export type {
   ActivationsOptions,
   ActivationsResult,
   ChannelActivation,
 } from './saliency/activations.js';
 export { activations } from './saliency/activations.js';
-export { selectLayer } from './saliency/cam.js';
-export type { SaliencyMaps } from './saliency/maps.js';
-export { saliencyMaps } from './saliency/maps.js';
+export type { SaliencyRequest } from './saliency/saliency.js';
 export { saliency } from './saliency/saliency.js';
 export type {
   Baseline,
@@ -95,9 +132,9 @@ export type {
   IntegratedGradientsOptions,
   ModifiedReluOptions,
   OcclusionOptions,
+  SaliencyFrame,
   SaliencyMethod,
   SaliencyOptions,
-  SaliencyProgress,
   SaliencyResult,
   ScoreCamOptions,
   SmoothGradOptions,

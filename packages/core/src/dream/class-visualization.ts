@@ -4,45 +4,47 @@
 // are the regularizers of Yosinski et al. 2015; the defaults are those of the Stanford CS231n
 // class-visualization assignment (l2_reg 1e-3, learning_rate 25 with L2-normalized gradient,
 // 100 iterations, blur σ 0.5 every 10 steps, jitter 16).
+import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
-import { abortError, FvError, throwIfAborted } from '../errors.js';
+import { FvError } from '../errors.js';
+import type { ImageLike } from '../image/convert.js';
+import { gaussianBlur, roll } from '../image/filter.js';
+import { fromPlanar, imageShape } from '../image/shape.js';
+import { checkAborted, type LoopProgress, type LoopRun, startLoop } from '../loop/run.js';
+import type { ModelConfig } from '../preprocess/config.js';
 import { createRng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import {
   channelRanges,
   clipImageInPlace,
+  cloneTensor,
   type DreamControlOptions,
+  dreamInput,
   gradientOf,
-  modelInput,
-  positiveInt,
-  positiveNumber,
+  planarImage,
   type ValueRange,
 } from './common.js';
-import { cloneTensor, gaussianBlur, imageShape, roll } from './image.js';
-
-/** Where a class visualization starts. */
-export type StartImage =
-  /** All zeros in model input space (the mean image for mean-centred inputs; Simonyan's start). */
-  | 'zeros'
-  /** Gaussian noise with standard deviation `noiseStd`. */
-  | 'noise'
-  /** A given image, NCHW in model input space. */
-  | Tensor;
 
 /** Options of {@link classVisualization}. */
 export interface ClassVisualizationOptions extends DreamControlOptions {
   /** Class index to maximize. */
   readonly classIndex: number;
-  /** Model output holding the unnormalized class scores (logits, not softmax). */
-  readonly output: string;
-  /** Valid input range, for clipping after every step. */
-  readonly range: ValueRange;
-  /** Image size when the model's size is free. @defaultValue the model's fixed size, else 224 × 224 */
+  /**
+   * Model output holding the unnormalized class scores (logits, not softmax).
+   * @defaultValue the model config's `logits`
+   */
+  readonly output?: string;
+  /** Valid input range, for clipping after every step. @defaultValue the config's `valueRange` */
+  readonly range?: ValueRange;
+  /** Image size `[H, W]` when the model's size is free. @defaultValue the model's size, else 224 × 224 */
   readonly size?: readonly [number, number];
-  /** Channels when the model does not fix them. @defaultValue `3` */
-  readonly channels?: number;
-  /** @defaultValue `'noise'` (CS231n; Simonyan starts from zeros) */
-  readonly start?: StartImage;
+  /**
+   * Start without a start image: all zeros in model input space (the mean image for mean-centred
+   * inputs; Simonyan's start), or Gaussian noise with standard deviation `noiseStd`.
+   * @defaultValue `'noise'` (CS231n)
+   */
+  readonly start?: 'zeros' | 'noise';
   /** Standard deviation of the start noise, in model input units. @defaultValue `0.1` of the range's span */
   readonly noiseStd?: number;
   /** @defaultValue `100` (CS231n `num_iterations`) */
@@ -59,66 +61,97 @@ export interface ClassVisualizationOptions extends DreamControlOptions {
   readonly jitter?: number;
 }
 
-/** One step of a class or unit visualization. */
-export interface VisualizationFrame {
-  /** Steps done so far, 1-based. */
-  readonly step: number;
-  readonly totalSteps: number;
+/** One step of a class visualization. */
+export interface VisualizationFrame extends LoopProgress {
   /** Objective value at this step, before its update (penalties included). */
   readonly value: number;
-  /** The image after this step, NCHW in model input space. */
+  /** The image after this step, normalized, in the model's layout. */
   readonly image: Tensor;
 }
 
+/** What crosses to a loop host for a class visualization. */
+export interface ClassVisualizationRequest {
+  readonly image?: ImageLike | Tensor;
+  readonly options: Omit<ClassVisualizationOptions, 'signal' | 'frameIntervalMs'>;
+  readonly config?: ModelConfig;
+}
+
 /**
- * Class model visualization as an async iterable of frames, one per step.
+ * Class model visualization: an image that raises one class score, from `image` (an 8-bit image or
+ * a normalized tensor in the model's layout) or, without one, from noise or zeros. One frame per
+ * step; the result is the final image, normalized, in the model's layout.
  * @example
- * const image = await runClassVisualization(engine, {
- *   classIndex: 286, output: 'logits', range: [-1, 1],
- * });
+ * const image = await classVisualization(engine, undefined, { classIndex: 286 }, presets.tensorflow);
+ * draw(tensorToImage(image, resolveModelConfig(engine.info, presets.tensorflow)));
  */
-export async function* classVisualization(
+export function classVisualization(
   engine: Engine,
+  image: ImageLike | Tensor | undefined,
   options: ClassVisualizationOptions,
+  config?: ModelConfig,
+): LoopRun<VisualizationFrame, Tensor> {
+  return startLoop(
+    engine,
+    {
+      kind: 'class-visualization',
+      ...(image ? { image } : {}),
+      options,
+      ...(config ? { config } : {}),
+    },
+    classVisualizationFrames,
+  );
+}
+
+/** The class visualization loop, in place (the `'class-visualization'` loop kind). */
+export async function* classVisualizationFrames(
+  engine: Engine,
+  request: ClassVisualizationRequest,
+  signal: AbortSignalLike | undefined,
 ): AsyncGenerator<VisualizationFrame, Tensor, undefined> {
-  const input = modelInput(engine, options.input);
-  const [h, w] = options.size ?? input.fixedSize ?? [224, 224];
-  if (input.fixedSize && (input.fixedSize[0] !== h || input.fixedSize[1] !== w)) {
+  const { options, image } = request;
+  const input = dreamInput(engine, request.config, options.size);
+  const { config } = input;
+  const [h, w] = [config.height, config.width];
+  if (
+    options.size &&
+    input.fixedSize &&
+    (input.fixedSize[0] !== options.size[0] || input.fixedSize[1] !== options.size[1])
+  ) {
     throw new FvError(
       'INVALID_ARGUMENT',
-      `size ${h}×${w} differs from the model's fixed input size ${input.fixedSize[0]}×${input.fixedSize[1]}`,
+      `size ${options.size[0]}×${options.size[1]} differs from the model's fixed input size ${input.fixedSize[0]}×${input.fixedSize[1]}`,
     );
   }
-  const c = input.channels ?? positiveInt(options.channels ?? 3, 'channels');
-  const ranges = channelRanges(options.range, c);
-  const steps = positiveInt(options.steps ?? 100, 'steps', true);
+  const c = config.channels;
+  const ranges = channelRanges(options.range ?? config.valueRange, c);
+  const steps = positiveInteger(options.steps ?? 100, 'steps', true);
   const lr = positiveNumber(options.learningRate ?? 25, 'learningRate');
   const l2 = positiveNumber(options.l2 ?? 1e-3, 'l2', true);
-  const blurEvery = positiveInt(options.blurEvery ?? 10, 'blurEvery', true);
+  const blurEvery = positiveInteger(options.blurEvery ?? 10, 'blurEvery', true);
   const blurSigma = positiveNumber(options.blurSigma ?? 0.5, 'blurSigma', true);
-  const jitter = positiveInt(options.jitter ?? 16, 'jitter', true);
+  const jitter = positiveInteger(options.jitter ?? 16, 'jitter', true);
   if (!Number.isInteger(options.classIndex) || options.classIndex < 0) {
     throw new FvError(
       'OUT_OF_RANGE',
       `classIndex must be a non-negative integer, got ${options.classIndex}`,
     );
   }
+  const output = options.output ?? config.logits;
   const rng = createRng(options.seed ?? 0);
-  const { signal } = options;
-  throwIfAborted(signal);
+  checkAborted(signal);
 
   let x: Tensor;
-  const start = options.start ?? 'noise';
-  if (typeof start === 'object') {
-    const s = imageShape(start, 'start image');
-    if (s.n !== 1 || s.c !== c || s.h !== h || s.w !== w) {
+  if (image) {
+    x = cloneTensor(planarImage(image, config, 'start image'));
+    const s = imageShape(x.dims, 'NCHW');
+    if (s.height !== h || s.width !== w) {
       throw new FvError(
         'SHAPE_MISMATCH',
-        `start image must be [1, ${c}, ${h}, ${w}], got [${start.dims.join(', ')}]`,
+        `start image must be ${w}×${h}, got shape [${x.dims.join(', ')}]`,
       );
     }
-    x = cloneTensor(start);
   } else {
+    const start = options.start ?? 'noise';
     x = { data: new Float32Array(c * h * w), dims: [1, c, h, w] };
     if (start === 'noise') {
       for (let ch = 0; ch < c; ch++) {
@@ -129,28 +162,29 @@ export async function* classVisualization(
     } else if (start !== 'zeros') {
       throw new FvError(
         'INVALID_ARGUMENT',
-        `start must be 'zeros', 'noise' or an image, got '${String(start)}'`,
+        `start must be 'zeros' or 'noise' (or pass a start image), got '${String(start)}'`,
       );
     }
     clipImageInPlace(x, ranges);
   }
 
+  const inputName = config.input;
   for (let step = 1; step <= steps; step++) {
-    if (signal?.aborted) throw abortError(signal.reason);
+    checkAborted(signal);
     const oy = jitter > 0 ? Math.floor(rng.next() * (jitter + 1)) : 0;
     const ox = jitter > 0 ? Math.floor(rng.next() * (jitter + 1)) : 0;
     const shifted = oy === 0 && ox === 0 ? x : roll(x, oy, ox);
-    const r = await engine.gradient(
+    const r = await input.engine.gradient(
       shifted,
-      { kind: 'logit', output: options.output },
+      { kind: 'logit', output },
       {
-        wrt: [input.name],
+        wrt: [inputName],
         seed: options.classIndex,
         relu: options.relu ?? 'standard',
         ...(signal ? { signal } : {}),
       },
     );
-    const g = roll(gradientOf(r.gradients, input.name, x), -oy, -ox).data;
+    const g = roll(gradientOf(r.gradients, inputName, x), -oy, -ox).data;
     // d/dx [S_c(x) − λ‖x‖²] = ∇S_c − 2λx
     let norm2 = 0;
     let sq = 0;
@@ -168,20 +202,7 @@ export async function* classVisualization(
     if (blurEvery > 0 && blurSigma > 0 && step % blurEvery === 0 && step < steps) {
       x = gaussianBlur(x, blurSigma);
     }
-    options.onProgress?.({ step, totalSteps: steps, value });
-    yield { step, totalSteps: steps, value, image: cloneTensor(x) };
+    yield { step, totalSteps: steps, value, image: fromPlanar(cloneTensor(x), config.layout) };
   }
-  return x;
-}
-
-/** Runs {@link classVisualization} to the end and resolves to the final image. */
-export async function runClassVisualization(
-  engine: Engine,
-  options: ClassVisualizationOptions,
-): Promise<Tensor> {
-  let last: Tensor | undefined;
-  for await (const frame of classVisualization(engine, options)) last = frame.image;
-  if (!last)
-    throw new FvError('INVALID_ARGUMENT', 'classVisualization ran 0 steps: nothing to return');
-  return last;
+  return fromPlanar(x, config.layout);
 }

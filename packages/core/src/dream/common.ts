@@ -1,35 +1,25 @@
-// What the dream schedulers share: control options (seed, abort, progress), the model input they
-// feed, value ranges and clipping.
-import type { AbortSignalLike } from '../abort.js';
+// What the dream loops share: control options, the model input they feed (in the model's layout
+// while they compute in planar NCHW), value ranges and clipping, objective checks.
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
+import { type ImageLike, imageToTensor, isTensor } from '../image/convert.js';
+import { fromPlanar, imageShape, toPlanar } from '../image/shape.js';
+import type { LoopOptions } from '../loop/run.js';
 import type { ReluMode } from '../objective.js';
+import {
+  type ModelConfig,
+  type ResolvedModelConfig,
+  resolveModelConfig,
+} from '../preprocess/config.js';
 import type { Tensor } from '../tensor.js';
-import { imageShape } from './image.js';
 
-/** Progress report of a dream scheduler, once per optimization step. */
-export interface DreamProgress {
-  /** Steps done so far, 1-based. */
-  readonly step: number;
-  /** Steps the whole run will take. */
-  readonly totalSteps: number;
-  /** Objective value measured at this step (before its update). */
-  readonly value: number;
-}
-
-/** Options every dream scheduler takes. */
-export interface DreamControlOptions {
+/** Options every dream loop takes. */
+export interface DreamControlOptions extends LoopOptions {
   /**
    * Seed of the pseudo-random generator (jitter, random transforms, start noise). The same seed,
    * engine and options give the same frames. @defaultValue `0`
    */
   readonly seed?: number;
-  /** Stops the run within one step; the iterator (or `run…` promise) rejects with `AbortError`. */
-  readonly signal?: AbortSignalLike;
-  /** Called after every step. */
-  readonly onProgress?: (progress: DreamProgress) => void;
-  /** Name of the model input the image is fed to. @defaultValue the engine's first input */
-  readonly input?: string;
   /** How Relu-like ops pass gradients back. @defaultValue `'standard'` */
   readonly relu?: ReluMode;
 }
@@ -66,18 +56,18 @@ export function channelRanges(range: ValueRange, channels: number): [number, num
   });
 }
 
-/** Clips a [N, C, H, W] image in place to per-channel ranges. */
+/** Clips a planar [N, C, H, W] image in place to per-channel ranges. */
 export function clipImageInPlace(
   image: Tensor,
   ranges: readonly (readonly [number, number])[],
 ): void {
-  const { n, c, h, w } = imageShape(image);
+  const { batch, channels, itemSize, channelStride } = imageShape(image.dims, 'NCHW');
   const d = image.data;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
+  for (let b = 0; b < batch; b++) {
+    for (let ch = 0; ch < channels; ch++) {
       const [lo, hi] = ranges[ch] as readonly [number, number];
-      const base = (b * c + ch) * h * w;
-      for (let i = base; i < base + h * w; i++) {
+      const base = b * itemSize + ch * channelStride;
+      for (let i = base; i < base + channelStride; i++) {
         const v = d[i] as number;
         d[i] = Math.min(Math.max(v, lo), hi);
       }
@@ -85,61 +75,89 @@ export function clipImageInPlace(
   }
 }
 
-/** The model input a scheduler feeds, and its spatial size when the model fixes it. */
-export interface ModelInput {
-  readonly name: string;
-  /** `[H, W]` when both are static numbers in the model, otherwise `undefined`. */
+/** The model input a dream loop feeds, decided from the engine and the model config. */
+export interface DreamInput {
+  /** The resolved config (size: the model's, else the fallback size given). */
+  readonly config: ResolvedModelConfig;
+  /** `[H, W]` when the model fixes both, otherwise `undefined`. */
   readonly fixedSize: readonly [number, number] | undefined;
-  /** Channels when static. */
-  readonly channels: number | undefined;
   /** True when the batch dimension is free or larger than one. */
   readonly batchable: boolean;
+  /**
+   * The engine as the loops see it: planar `[N, C, H, W]` inputs and input gradients, whatever
+   * the model's layout (for NHWC models the tensors are transposed at this boundary).
+   */
+  readonly engine: Engine;
 }
 
-/** Finds the model input by name (or the first one) and reads its static dims. */
-export function modelInput(engine: Engine, name?: string): ModelInput {
-  const inputs = engine.info.inputs;
-  const info = name === undefined ? inputs[0] : inputs.find((i) => i.name === name);
-  if (!info) {
-    throw new FvError(
-      'UNKNOWN_TENSOR',
-      name === undefined
-        ? 'The engine reports no model input'
-        : `Input '${name}' is not a model input (inputs: ${inputs.map((i) => i.name).join(', ')})`,
-    );
-  }
+const staticDim = (d: number | string | null | undefined): number | undefined =>
+  typeof d === 'number' && d > 0 ? d : undefined;
+
+/**
+ * Resolves the model input of a dream loop. `size` (`[H, W]`) is used when the model leaves its
+ * spatial size free and `config` does not set it.
+ * @throws FvError `UNKNOWN_TENSOR` for an unknown input name, `INVALID_ARGUMENT` for a config that
+ *   does not fit the model.
+ */
+export function dreamInput(
+  engine: Engine,
+  config: ModelConfig = {},
+  size: readonly [number, number] = [224, 224],
+): DreamInput {
+  const resolved = resolveModelConfig(engine.info, config, size);
+  const info = engine.info.inputs.find((i) => i.name === resolved.input)!;
   const d = info.dims;
-  const isNum = (v: unknown): v is number => typeof v === 'number' && v > 0;
-  const h = d[2];
-  const w = d[3];
+  const [hAxis, wAxis] = resolved.layout === 'NCHW' ? [2, 3] : [1, 2];
+  const h = d.length === 4 ? staticDim(d[hAxis]) : undefined;
+  const w = d.length === 4 ? staticDim(d[wAxis]) : undefined;
+  const batch = staticDim(d[0]);
   return {
-    name: info.name,
-    fixedSize: d.length === 4 && isNum(h) && isNum(w) ? [h, w] : undefined,
-    channels: isNum(d[1]) ? d[1] : undefined,
-    batchable: !isNum(d[0]) || d[0] > 1,
+    config: resolved,
+    fixedSize: h !== undefined && w !== undefined ? [h, w] : undefined,
+    batchable: batch === undefined || batch > 1,
+    engine: planarEngine(engine, resolved),
   };
 }
 
-/** Checks a positive integer option. */
-export function positiveInt(value: number, name: string, allowZero = false): number {
-  if (!Number.isInteger(value) || value < (allowZero ? 0 : 1)) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `${name} must be an integer ${allowZero ? '≥ 0' : '≥ 1'}, got ${String(value)}`,
-    );
-  }
-  return value;
+/** `engine` with planar inputs and input gradients (itself for NCHW models). */
+function planarEngine(engine: Engine, config: ResolvedModelConfig): Engine {
+  const { layout, input } = config;
+  if (layout === 'NCHW') return engine;
+  return {
+    get info() {
+      return engine.info;
+    },
+    forward: (x, options) => engine.forward(fromPlanar(x, layout), options),
+    async gradient(x, objective, options) {
+      const r = await engine.gradient(fromPlanar(x, layout), objective, options);
+      const g = r.gradients[input];
+      return g ? { ...r, gradients: { ...r.gradients, [input]: toPlanar(g, layout) } } : r;
+    },
+    dispose: () => engine.dispose(),
+  };
 }
 
-/** Checks a positive finite number option. */
-export function positiveNumber(value: number, name: string, allowZero = false): number {
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+/**
+ * An image argument of a dream loop as a planar `[1, C, H, W]` model-input tensor: an 8-bit image
+ * is normalized at its own size; a tensor must be in the model's layout and channel count.
+ * @throws FvError `INVALID_IMAGE` for a batch above 1 or a wrong channel count.
+ */
+export function planarImage(
+  image: ImageLike | Tensor,
+  config: ResolvedModelConfig,
+  what = 'image',
+): Tensor {
+  const tensor = isTensor(image)
+    ? image
+    : imageToTensor(image, { ...config, width: image.width, height: image.height }).tensor;
+  const shape = imageShape(tensor.dims, config.layout);
+  if (shape.batch !== 1 || shape.channels !== config.channels) {
     throw new FvError(
-      'INVALID_ARGUMENT',
-      `${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+      'INVALID_IMAGE',
+      `${what} must be one ${config.layout} image with ${config.channels} channel(s), got shape [${tensor.dims.join(', ')}]`,
     );
   }
-  return value;
+  return toPlanar(tensor, config.layout);
 }
 
 /** The gradient the engine returned for `name`, checked for shape. */
@@ -159,14 +177,9 @@ export function gradientOf(
   return g;
 }
 
-/** Drains a frame iterator and returns the last frame's image. */
-export async function lastImage<F extends { readonly image: Tensor }>(
-  frames: AsyncIterable<F>,
-  fallback: Tensor,
-): Promise<Tensor> {
-  let last: Tensor = fallback;
-  for await (const frame of frames) last = frame.image;
-  return last;
+/** A copy of the tensor (data and dims). */
+export function cloneTensor(t: Tensor): Tensor {
+  return { data: new Float32Array(t.data), dims: [...t.dims] };
 }
 
 /** Tensor names an objective reads (recursively through sums). */

@@ -3,25 +3,31 @@
 // large images, guided dreaming and a zoom feedback loop. The update follows the original Caffe
 // notebook (github.com/google/deepdream, dream.ipynb); the standard-deviation normalization and
 // tiling follow the TensorFlow 2 tutorial (tensorflow.org/tutorials/generative/deepdream).
+import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
-import { abortError, FvError, throwIfAborted } from '../errors.js';
+import { FvError } from '../errors.js';
+import type { ImageLike } from '../image/convert.js';
+import { roll, zoomCenter } from '../image/filter.js';
+import { resizeImageTensor } from '../image/resize.js';
+import { fromPlanar, imageShape } from '../image/shape.js';
+import { checkAborted, type LoopProgress, type LoopRun, startLoop } from '../loop/run.js';
 import type { Objective } from '../objective.js';
+import type { ModelConfig } from '../preprocess/config.js';
 import { createRng, type Rng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import {
   channelRanges,
   checkObjectiveTensors,
   clipImageInPlace,
+  cloneTensor,
   type DreamControlOptions,
-  type DreamProgress,
+  type DreamInput,
+  dreamInput,
   gradientOf,
-  lastImage,
-  modelInput,
-  positiveInt,
-  positiveNumber,
+  planarImage,
   type ValueRange,
 } from './common.js';
-import { cloneTensor, imageShape, resizeBilinear, roll, zoomCenter } from './image.js';
 import { type TileGradientFn, type TileLayout, tiledGradient } from './tiles.js';
 
 /**
@@ -33,8 +39,11 @@ export interface GuideObjective {
   readonly kind: 'guide';
   /** Layer whose features are matched, as listed in `engine.info.layers`. */
   readonly tensor: string;
-  /** Guide image, NCHW in model input space (resized to the model's input size when fixed). */
-  readonly image: Tensor;
+  /**
+   * Guide image: an 8-bit image, or a normalized tensor in the model's layout (resized to the
+   * model's input size when it is fixed).
+   */
+  readonly image: ImageLike | Tensor;
 }
 
 /**
@@ -63,8 +72,11 @@ export type Tiling = 'auto' | 'none' | { readonly tileSize: number | readonly [n
 export interface DeepDreamOptions extends DreamControlOptions {
   /** What to maximize. Tensors are named as in `engine.info.layers`. */
   readonly objective: DreamObjective;
-  /** Valid input range, for clipping after every step (the original clips). */
-  readonly range: ValueRange;
+  /**
+   * Valid input range, for clipping after every step (the original clips).
+   * @defaultValue the model config's `valueRange`
+   */
+  readonly range?: ValueRange;
   /** Number of scales. @defaultValue `4` (original notebook `octave_n`) */
   readonly octaves?: number;
   /** Size ratio between successive octaves. @defaultValue `1.4` (original `octave_scale`; the TF2 tutorial uses 1.3) */
@@ -94,17 +106,17 @@ export interface DeepDreamOptions extends DreamControlOptions {
   readonly rollTiles?: boolean;
 }
 
-/** One step of a dream. */
-export interface DreamFrame {
-  /** Steps done so far, 1-based, over all octaves. */
-  readonly step: number;
-  readonly totalSteps: number;
+/** One step of a dream (`step` counts over all octaves). */
+export interface DreamFrame extends LoopProgress {
   /** Octave of this step, 0-based from the smallest scale. */
   readonly octave: number;
   readonly octaves: number;
   /** Objective value measured at this step (before its update). */
   readonly value: number;
-  /** The image after this step, at this octave's size (the last frame has the input's size). */
+  /**
+   * The image after this step, normalized, in the model's layout, at this octave's size (the
+   * last frame has the input's size).
+   */
   readonly image: Tensor;
 }
 
@@ -118,8 +130,8 @@ interface ResolvedDream {
   readonly ranges: [number, number][];
 }
 
-function resolve(options: DeepDreamOptions, channels: number): ResolvedDream {
-  const ranges = channelRanges(options.range, channels);
+function resolve(options: DeepDreamOptions, channels: number, fallback: ValueRange): ResolvedDream {
+  const ranges = channelRanges(options.range ?? fallback, channels);
   const meanSpan = ranges.reduce((s, [lo, hi]) => s + (hi - lo), 0) / ranges.length;
   const normalization = options.normalization ?? 'mean-abs';
   if (normalization !== 'mean-abs' && normalization !== 'std') {
@@ -132,11 +144,11 @@ function resolve(options: DeepDreamOptions, channels: number): ResolvedDream {
   if (octaveScale < 1)
     throw new FvError('INVALID_ARGUMENT', `octaveScale must be ≥ 1, got ${octaveScale}`);
   return {
-    octaves: positiveInt(options.octaves ?? 4, 'octaves'),
+    octaves: positiveInteger(options.octaves ?? 4, 'octaves'),
     octaveScale,
-    steps: positiveInt(options.steps ?? 10, 'steps', true),
+    steps: positiveInteger(options.steps ?? 10, 'steps', true),
     stepSize: positiveNumber(options.stepSize ?? (1.5 / 255) * meanSpan, 'stepSize'),
-    jitter: positiveInt(options.jitter ?? 32, 'jitter', true),
+    jitter: positiveInteger(options.jitter ?? 32, 'jitter', true),
     normalization,
     ranges,
   };
@@ -218,15 +230,15 @@ export function guideSeed(x: Tensor, y: Tensor): { seed: Tensor; value: number }
   return { seed: { data: seed, dims: [...x.dims] }, value };
 }
 
-/** The per-tile gradient function of a dream objective. */
+/** The per-tile gradient function of a dream objective (planar tiles). */
 async function tileFunction(
-  engine: Engine,
+  input: DreamInput,
   objective: DreamObjective,
-  inputName: string,
-  fixedSize: readonly [number, number] | undefined,
   options: DeepDreamOptions,
+  signal: AbortSignalLike | undefined,
 ): Promise<TileGradientFn> {
-  const { signal } = options;
+  const { engine, fixedSize } = input;
+  const inputName = input.config.input;
   const relu = options.relu ?? 'standard';
   if (objective.kind !== 'guide') {
     return async (tile) => {
@@ -238,10 +250,10 @@ async function tileFunction(
       return { value: r.value, gradient: gradientOf(r.gradients, inputName, tile) };
     };
   }
-  let guide = objective.image;
-  const g = imageShape(guide, 'guide image');
-  if (fixedSize && (g.h !== fixedSize[0] || g.w !== fixedSize[1])) {
-    guide = resizeBilinear(guide, fixedSize[0], fixedSize[1]);
+  let guide = planarImage(objective.image, input.config, 'guide image');
+  const g = imageShape(guide.dims, 'NCHW');
+  if (fixedSize && (g.height !== fixedSize[0] || g.width !== fixedSize[1])) {
+    guide = resizeImageTensor(guide, fixedSize[0], fixedSize[1]);
   }
   const fwd = await engine.forward(guide, {
     outputs: [objective.tensor],
@@ -286,8 +298,8 @@ function tileSizeFor(
   if (typeof tiling === 'object') {
     const t = tiling.tileSize;
     const size = typeof t === 'number' ? ([t, t] as const) : t;
-    positiveInt(size[0], 'tileSize');
-    positiveInt(size[1], 'tileSize');
+    positiveInteger(size[0], 'tileSize');
+    positiveInteger(size[1], 'tileSize');
     if (fixedSize && (size[0] !== fixedSize[0] || size[1] !== fixedSize[1])) {
       throw new FvError(
         'INVALID_ARGUMENT',
@@ -298,7 +310,7 @@ function tileSizeFor(
   }
   if (fixedSize) return fixedSize;
   if (h * w <= (options.maxPixels ?? 1024 * 1024)) return undefined;
-  const t = positiveInt(options.tileSize ?? 512, 'tileSize');
+  const t = positiveInteger(options.tileSize ?? 512, 'tileSize');
   return [t, t];
 }
 
@@ -314,7 +326,7 @@ async function dreamStep(
   rng: Rng,
   rollTiles: boolean,
 ): Promise<number> {
-  const { h, w } = imageShape(x);
+  const { height: h, width: w } = imageShape(x.dims, 'NCHW');
   const j = settings.jitter;
   const oy = j > 0 ? Math.floor(rng.next() * (2 * j + 1)) - j : 0;
   const ox = j > 0 ? Math.floor(rng.next() * (2 * j + 1)) - j : 0;
@@ -337,38 +349,89 @@ async function dreamStep(
   return r.value;
 }
 
+/** What crosses to a loop host for a Deep Dream. */
+export interface DeepDreamRequest {
+  readonly image: ImageLike | Tensor;
+  readonly options: Omit<DeepDreamOptions, 'signal' | 'frameIntervalMs'>;
+  readonly config?: ModelConfig;
+}
+
 /**
- * Deep Dream as an async iterable of frames, one per gradient step. The last frame's image is
- * the dream at the input's size.
+ * Deep Dream of `image` (an 8-bit image, normalized with `config` at its own size, or a
+ * normalized tensor in the model's layout): one frame per gradient step; the result is the dream
+ * at the input's size, normalized, in the model's layout.
  *
  * @example
- * for await (const frame of deepDream(engine, image, {
+ * const dreamed = await deepDream(engine, image, {
  *   objective: { kind: 'layer', tensor: 'MobilenetV2/expanded_conv_5/depthwise/Relu6' },
- *   range: [-1, 1],
- * })) show(frame.image);
+ * }, presets.tensorflow);
+ * for await (const frame of deepDream(engine, image, options, config)) show(frame.image);
  */
-export async function* deepDream(
+export function deepDream(
   engine: Engine,
-  image: Tensor,
+  image: ImageLike | Tensor,
   options: DeepDreamOptions,
-): AsyncGenerator<DreamFrame, Tensor, undefined> {
-  const shape = imageShape(image);
-  if (shape.n !== 1) {
-    throw new FvError('INVALID_IMAGE', `deepDream takes one image (batch 1), got batch ${shape.n}`);
-  }
-  const settings = resolve(options, shape.c);
-  const input = modelInput(engine, options.input);
-  checkObjectiveTensors(engine, options.objective);
-  const rng = createRng(options.seed ?? 0);
-  const { signal } = options;
-  throwIfAborted(signal);
-  const fn = await tileFunction(engine, options.objective, input.name, input.fixedSize, options);
+  config?: ModelConfig,
+): LoopRun<DreamFrame, Tensor> {
+  return startLoop(
+    engine,
+    { kind: 'deep-dream', image, options, ...(config ? { config } : {}) },
+    deepDreamFrames,
+  );
+}
 
-  const sizes = octaveSizes(shape.h, shape.w, settings.octaves, settings.octaveScale);
+/** The Deep Dream loop, in place (the `'deep-dream'` loop kind). */
+export async function* deepDreamFrames(
+  engine: Engine,
+  request: DeepDreamRequest,
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<DreamFrame, Tensor, undefined> {
+  const { image, options, config } = request;
+  const size = isSized(image) ? ([image.height, image.width] as const) : undefined;
+  const input = dreamInput(engine, config, size ?? planarSize(image, config, engine));
+  const x = planarImage(image, input.config);
+  const frames = dreamPlanar(input, x, options, signal);
+  for (;;) {
+    const next = await frames.next();
+    if (next.done) return fromPlanar(next.value, input.config.layout);
+    yield { ...next.value, image: fromPlanar(next.value.image, input.config.layout) };
+  }
+}
+
+function isSized(image: ImageLike | Tensor): image is ImageLike {
+  return !Array.isArray((image as Tensor).dims);
+}
+
+/** `[H, W]` of a tensor image in the model's layout (the size a free-size model is run at). */
+function planarSize(
+  image: ImageLike | Tensor,
+  config: ModelConfig | undefined,
+  engine: Engine,
+): readonly [number, number] {
+  const probe = dreamInput(engine, config, [1, 1]).config.layout;
+  const shape = imageShape((image as Tensor).dims, probe);
+  return [shape.height, shape.width];
+}
+
+/** Deep Dream on a planar image; frames and result planar. */
+async function* dreamPlanar(
+  input: DreamInput,
+  image: Tensor,
+  options: Omit<DeepDreamOptions, 'signal' | 'frameIntervalMs'>,
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<DreamFrame, Tensor, undefined> {
+  const shape = imageShape(image.dims, 'NCHW');
+  const settings = resolve(options, shape.channels, input.config.valueRange);
+  checkObjectiveTensors(input.engine, options.objective);
+  const rng = createRng(options.seed ?? 0);
+  checkAborted(signal);
+  const fn = await tileFunction(input, options.objective, options, signal);
+
+  const sizes = octaveSizes(shape.height, shape.width, settings.octaves, settings.octaveScale);
   const bases: Tensor[] = [image];
   for (let i = 1; i < sizes.length; i++) {
     const [h, w] = sizes[i] as [number, number];
-    bases.push(resizeBilinear(bases[i - 1] as Tensor, h, w));
+    bases.push(resizeImageTensor(bases[i - 1] as Tensor, h, w));
   }
   const totalSteps = settings.steps * settings.octaves;
   let step = 0;
@@ -376,18 +439,17 @@ export async function* deepDream(
   let x: Tensor = cloneTensor(image);
   for (let octave = 0; octave < settings.octaves; octave++) {
     const base = bases[settings.octaves - 1 - octave] as Tensor;
-    const { h, w } = imageShape(base);
+    const { height: h, width: w } = imageShape(base.dims, 'NCHW');
     x = cloneTensor(base);
     if (detail) {
-      const d = resizeBilinear(detail, h, w).data;
+      const d = resizeImageTensor(detail, h, w).data;
       for (let i = 0; i < x.data.length; i++) x.data[i] = (x.data[i] as number) + (d[i] as number);
     }
     const tile = tileSizeFor(options, input.fixedSize, h, w);
     for (let s = 0; s < settings.steps; s++) {
-      if (signal?.aborted) throw abortError(signal.reason);
+      checkAborted(signal);
       const value = await dreamStep(x, fn, tile, settings, rng, options.rollTiles ?? true);
       step++;
-      options.onProgress?.({ step, totalSteps, value });
       yield { step, totalSteps, octave, octaves: settings.octaves, value, image: cloneTensor(x) };
     }
     const dd = new Float32Array(x.data.length);
@@ -395,15 +457,6 @@ export async function* deepDream(
     detail = { data: dd, dims: [...x.dims] };
   }
   return x;
-}
-
-/** Runs {@link deepDream} to the end and resolves to the dreamed image (the input's size). */
-export function runDeepDream(
-  engine: Engine,
-  image: Tensor,
-  options: DeepDreamOptions,
-): Promise<Tensor> {
-  return lastImage(deepDream(engine, image, options), image);
 }
 
 /** Options of {@link dreamZoom}. */
@@ -417,58 +470,83 @@ export interface DreamZoomOptions extends DeepDreamOptions {
   readonly zoom?: number;
 }
 
-/** One frame of a zoom-feedback animation. */
-export interface DreamZoomFrame {
+/** One frame of a zoom-feedback animation (`step` is the frame number, 1-based). */
+export interface DreamZoomFrame extends LoopProgress {
   /** Frame index, 0-based. */
   readonly frame: number;
   readonly frames: number;
   /** Objective value at the last step of this frame's dream. */
   readonly value: number;
-  /** The dreamed frame (before the zoom that seeds the next one). */
+  /** The dreamed frame (before the zoom that seeds the next one), in the model's layout. */
   readonly image: Tensor;
+}
+
+/** What crosses to a loop host for a zoom animation. */
+export interface DreamZoomRequest {
+  readonly image: ImageLike | Tensor;
+  readonly options: Omit<DreamZoomOptions, 'signal' | 'frameIntervalMs'>;
+  readonly config?: ModelConfig;
 }
 
 /**
  * The zoom-feedback loop of the original notebook: dream, zoom into the centre slightly, dream
- * again on the result, and so on. Each yielded frame is one animation frame.
+ * again on the result, and so on. Each frame is one animation frame; the result is the last
+ * zoomed image.
  */
-export async function* dreamZoom(
+export function dreamZoom(
   engine: Engine,
-  image: Tensor,
+  image: ImageLike | Tensor,
   options: DreamZoomOptions,
+  config?: ModelConfig,
+): LoopRun<DreamZoomFrame, Tensor> {
+  return startLoop(
+    engine,
+    { kind: 'dream-zoom', image, options, ...(config ? { config } : {}) },
+    dreamZoomFrames,
+  );
+}
+
+/** The zoom-feedback loop, in place (the `'dream-zoom'` loop kind). */
+export async function* dreamZoomFrames(
+  engine: Engine,
+  request: DreamZoomRequest,
+  signal: AbortSignalLike | undefined,
 ): AsyncGenerator<DreamZoomFrame, Tensor, undefined> {
-  const frames = positiveInt(options.frames ?? 100, 'frames');
+  const { image, options, config } = request;
+  const size = isSized(image) ? ([image.height, image.width] as const) : undefined;
+  const input = dreamInput(engine, config, size ?? planarSize(image, config, engine));
+  const layout = input.config.layout;
+  const frames = positiveInteger(options.frames ?? 100, 'frames');
   const zoom = positiveNumber(options.zoom ?? 1 / 0.95, 'zoom');
-  const ranges = channelRanges(options.range, imageShape(image).c);
-  let frame = cloneTensor(image);
+  let frame = planarImage(image, input.config);
+  const ranges = channelRanges(
+    options.range ?? input.config.valueRange,
+    imageShape(frame.dims, 'NCHW').channels,
+  );
   const seed = options.seed ?? 0;
   for (let i = 0; i < frames; i++) {
     let value = Number.NaN;
     let dreamed = frame;
     // A different seed per frame, derived from the run's seed, so that jitter differs per frame.
-    const { onProgress } = options;
-    const frameOptions: DeepDreamOptions = {
-      ...options,
-      seed: seed + i * 7919,
-      // progress over the whole animation, not per frame
-      ...(onProgress
-        ? {
-            onProgress: (p: DreamProgress) =>
-              onProgress({
-                step: i * p.totalSteps + p.step,
-                totalSteps: frames * p.totalSteps,
-                value: p.value,
-              }),
-          }
-        : {}),
-    };
-    for await (const f of deepDream(engine, frame, frameOptions)) {
+    for await (const f of dreamPlanar(
+      input,
+      frame,
+      { ...options, seed: seed + i * 7919 },
+      signal,
+    )) {
       value = f.value;
       dreamed = f.image;
     }
-    yield { frame: i, frames, value, image: dreamed };
+    yield {
+      step: i + 1,
+      totalSteps: frames,
+      frame: i,
+      frames,
+      value,
+      image: fromPlanar(dreamed, layout),
+    };
     frame = zoomCenter(dreamed, zoom);
     clipImageInPlace(frame, ranges);
   }
-  return frame;
+  return fromPlanar(frame, layout);
 }

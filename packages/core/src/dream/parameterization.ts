@@ -4,8 +4,8 @@
 // valid RGB in [0, 1] by a sigmoid. Every map is written with its adjoint so that the engine's
 // image gradient is carried back to the parameters by the chain rule.
 import type { Rng } from '../random.js';
-import { decorrelatedToRgb, decorrelatedToRgbAdjoint } from './color.js';
-import { halfWidth, irfft2d, irfft2dAdjoint, rfft2dFrequencies } from './fft.js';
+import { decorrelatedToRgb, decorrelatedToRgbAdjoint, rgbToDecorrelated } from './color.js';
+import { halfWidth, irfft2d, irfft2dAdjoint, rfft2d, rfft2dFrequencies } from './fft.js';
 
 /** How the image is parameterized. */
 export type ParameterizationKind =
@@ -53,11 +53,13 @@ export function spectrumScale(h: number, w: number, decayPower = 1): Float64Arra
   return out;
 }
 
-/** Linear part: params → pre-colour pixels `[C, H, W]`; and its adjoint. */
+/** Linear part: params → pre-colour pixels `[C, H, W]`; its adjoint and its inverse. */
 interface LinearImage {
   readonly size: number;
   forward(params: Float32Array): Float32Array;
   adjoint(grad: ArrayLike<number>): Float32Array;
+  /** The params whose `forward` is `pixels`. */
+  inverse(pixels: ArrayLike<number>): Float32Array;
 }
 
 function fourierImage(c: number, h: number, w: number, decayPower: number): LinearImage {
@@ -96,6 +98,20 @@ function fourierImage(c: number, h: number, w: number, decayPower: number): Line
       }
       return out;
     },
+    inverse(pixels) {
+      const out = new Float32Array(c * 2 * n);
+      for (let ch = 0; ch < c; ch++) {
+        const plane = new Float64Array(h * w);
+        for (let i = 0; i < h * w; i++) plane[i] = 4 * (pixels[ch * h * w + i] as number);
+        const spectrum = rfft2d(plane, h, w);
+        const o = ch * 2 * n;
+        for (let i = 0; i < n; i++) {
+          out[o + i] = (spectrum.re[i] as number) / (scale[i] as number);
+          out[o + n + i] = (spectrum.im[i] as number) / (scale[i] as number);
+        }
+      }
+      return out;
+    },
   };
 }
 
@@ -104,6 +120,7 @@ function pixelImage(c: number, h: number, w: number): LinearImage {
     size: c * h * w,
     forward: (params) => new Float32Array(params),
     adjoint: (grad) => Float32Array.from(grad),
+    inverse: (pixels) => Float32Array.from(pixels),
   };
 }
 
@@ -111,13 +128,18 @@ function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
 }
 
-/** Creates a parameterized image with random initial parameters (normal, standard deviation `sd`). */
+/**
+ * Creates a parameterized image with random initial parameters (normal, standard deviation `sd`),
+ * or, given `start` (planar `[C, H, W]` in [0, 1]), the parameters that render it (values are
+ * kept 1e-3 inside (0, 1), where the sigmoid can be inverted).
+ */
 export function createImageParameterization(
   channels: number,
   height: number,
   width: number,
   rng: Rng,
   options: ParameterizationOptions = {},
+  start?: ArrayLike<number>,
 ): ImageParameterization {
   const kind = options.kind ?? 'fft';
   const decorrelate = (options.decorrelate ?? true) && channels === 3;
@@ -126,9 +148,18 @@ export function createImageParameterization(
       ? fourierImage(channels, height, width, options.decayPower ?? 1)
       : pixelImage(channels, height, width);
   const sd = options.sd ?? 0.01;
-  const params = new Float32Array(linear.size);
-  for (let i = 0; i < params.length; i++) params[i] = sd * rng.normal();
   const pixels = height * width;
+  let params: Float32Array = new Float32Array(linear.size);
+  if (start) {
+    let t: Float32Array = Float32Array.from(start, (v) => {
+      const p = Math.min(Math.max(v, 1e-3), 1 - 1e-3);
+      return Math.log(p / (1 - p));
+    });
+    if (decorrelate) t = rgbToDecorrelated(t, pixels);
+    params = linear.inverse(t);
+  } else {
+    for (let i = 0; i < params.length; i++) params[i] = sd * rng.normal();
+  }
   let lastRgb: Float32Array | undefined;
   const render = (): Float32Array => {
     let t: Float32Array = linear.forward(params);

@@ -1,9 +1,10 @@
-// Tiled gradients: the gradient of an image larger (or smaller) than what the model takes,
+// Tiled gradients (planar NCHW images): the gradient of an image larger (or smaller) than what the model takes,
 // assembled from tiles of a fixed size. Tiles wrap around the image edges (the image is treated
 // as periodic, as the jitter roll of the original DeepDream already does), so every tile has
 // exactly the model's size; pixels covered by several tiles get the mean of their gradients.
+
+import { imageShape } from '../image/shape.js';
 import type { Tensor } from '../tensor.js';
-import { imageShape } from './image.js';
 
 /** Value and image gradient of an objective for one model-sized input. */
 export interface TileGradient {
@@ -35,7 +36,7 @@ function wrapIndices(start: number, length: number, size: number): Int32Array {
 
 /** Cuts the tile with top-left corner (y0, x0) out of a [1, C, H, W] image, wrapping around. */
 export function extractTile(image: Tensor, y0: number, x0: number, th: number, tw: number): Tensor {
-  const { c, h, w } = imageShape(image);
+  const { channels: c, height: h, width: w } = imageShape(image.dims, 'NCHW');
   const out = new Float32Array(c * th * tw);
   const rows = wrapIndices(y0, th, h);
   const cols = wrapIndices(x0, tw, w);
@@ -60,7 +61,7 @@ export async function tiledGradient(
   fn: TileGradientFn,
 ): Promise<TileGradient> {
   if (!layout) return fn(image);
-  const { c, h, w } = imageShape(image);
+  const { channels: c, height: h, width: w } = imageShape(image.dims, 'NCHW');
   const { tileHeight: th, tileWidth: tw } = layout;
   if (th === h && tw === w && layout.offsetY % h === 0 && layout.offsetX % w === 0)
     return fn(image);

@@ -4,19 +4,25 @@
 // every step, Adam with learning rate 0.05, 512 steps at 128 × 128. The engine gives the gradient
 // with respect to the transformed model input; everything between the parameters and that input
 // is differentiated here, by the chain rule.
+import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
-import { abortError, FvError, throwIfAborted } from '../errors.js';
+import { FvError } from '../errors.js';
+import type { ImageLike } from '../image/convert.js';
+import { resizeImageTensor } from '../image/resize.js';
+import { fromPlanar } from '../image/shape.js';
+import { checkAborted, type LoopProgress, type LoopRun, startLoop } from '../loop/run.js';
 import type { Objective } from '../objective.js';
+import { inputNormalization, type ModelConfig } from '../preprocess/config.js';
 import { createRng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { type AdamOptions, createAdam } from './adam.js';
 import {
   checkObjectiveTensors,
   type DreamControlOptions,
+  dreamInput,
   gradientOf,
-  modelInput,
-  positiveInt,
-  positiveNumber,
+  planarImage,
 } from './common.js';
 import {
   createImageParameterization,
@@ -37,25 +43,17 @@ import {
 export type UnitObjective = Exclude<Objective, { kind: 'logit' }>;
 
 /**
- * How RGB in [0, 1] becomes model input: `(rgb − mean) / std` per channel. For the MobileNets
- * (`(px − 128) / 128`) that is mean 0.5, std 0.5; for torchvision models mean (0.485, 0.456,
- * 0.406), std (0.229, 0.224, 0.225).
+ * Options of {@link unitVisualization}. The image is optimized as RGB in [0, 1] (pixel = 255 ·
+ * rgb, one gray channel for one-channel models) and fed to the model through the model config's
+ * normalization, colour order and layout.
  */
-export interface InputNormalization {
-  readonly mean: number | readonly number[];
-  readonly std: number | readonly number[];
-}
-
-/** Options of {@link unitVisualization}. */
 export interface UnitVisualizationOptions extends DreamControlOptions {
   /**
    * What to maximize: one objective, or several (one image each, optimized side by side: a batch
    * of units). Usually `channel` or `neuron` objectives.
    */
   readonly objective: UnitObjective | readonly UnitObjective[];
-  /** RGB → model input. */
-  readonly inputNormalization: InputNormalization;
-  /** Size of the optimized image. @defaultValue `[128, 128]` (Lucid `param_f` default) */
+  /** Size `[H, W]` of the optimized image. @defaultValue `[128, 128]` (Lucid `param_f` default) */
   readonly size?: readonly [number, number];
   /** @defaultValue `512` (Lucid `thresholds=(512,)`) */
   readonly steps?: number;
@@ -93,27 +91,22 @@ export interface UnitVisualizationOptions extends DreamControlOptions {
 }
 
 /** One step of a unit visualization: all images of the batch. */
-export interface UnitVisualizationFrame {
-  readonly step: number;
-  readonly totalSteps: number;
+export interface UnitVisualizationFrame extends LoopProgress {
   /** Objective value of each image at this step (transformed input, before the update). */
   readonly values: readonly number[];
   /** Mean of `values`, penalties included. */
   readonly value: number;
-  /** The images as RGB in [0, 1], `[B, 3, H, W]`, untransformed. */
+  /** The images as RGB in [0, 1] (gray for one-channel models), planar `[B, C, H, W]`, untransformed. */
   readonly rgb: Tensor;
-  /** The same images in model input space. */
+  /** The same images as normalized model input, in the model's layout. */
   readonly image: Tensor;
 }
 
-function perChannel(v: number | readonly number[], c: number, name: string): number[] {
-  if (typeof v === 'number') return Array.from({ length: c }, () => v);
-  if (v.length !== c)
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `${name} has ${v.length} values, the model has ${c} channels`,
-    );
-  return [...v];
+/** What crosses to a loop host for a unit visualization. */
+export interface UnitVisualizationRequest {
+  readonly image?: ImageLike | Tensor;
+  readonly options: Omit<UnitVisualizationOptions, 'signal' | 'frameIntervalMs'>;
+  readonly config?: ModelConfig;
 }
 
 /** Gram matrices of `[1, C, H, W]` features, L2-normalized (Lucid `diversity`). */
@@ -282,38 +275,64 @@ async function batchedGradient(
 }
 
 /**
- * Unit feature visualization as an async iterable of frames, one per step.
+ * Unit feature visualization: images that excite units of the network, optimized from noise (or
+ * from `image`: an 8-bit image, or a normalized tensor in the model's layout, resized to `size`).
+ * One frame per step; the result is the RGB images `[B, C, H, W]` in [0, 1].
  * @example
- * const frames = unitVisualization(engine, {
+ * const rgb = await unitVisualization(engine, undefined, {
  *   objective: { kind: 'channel', tensor: 'MobilenetV2/expanded_conv_6/expand/Relu6', channel: 7 },
- *   inputNormalization: { mean: 0.5, std: 0.5 },
- * });
- * for await (const f of frames) show(f.rgb);
+ * }, presets.tensorflow);
+ * const [picture] = rgbToImages(rgb);
  */
-export async function* unitVisualization(
+export function unitVisualization(
   engine: Engine,
+  image: ImageLike | Tensor | undefined,
   options: UnitVisualizationOptions,
+  config?: ModelConfig,
+): LoopRun<UnitVisualizationFrame, Tensor> {
+  return startLoop(
+    engine,
+    {
+      kind: 'unit-visualization',
+      ...(image ? { image } : {}),
+      options,
+      ...(config ? { config } : {}),
+    },
+    unitVisualizationFrames,
+  );
+}
+
+/** The unit visualization loop, in place (the `'unit-visualization'` loop kind). */
+export async function* unitVisualizationFrames(
+  engine: Engine,
+  request: UnitVisualizationRequest,
+  signal: AbortSignalLike | undefined,
 ): AsyncGenerator<UnitVisualizationFrame, Tensor, undefined> {
-  const input = modelInput(engine, options.input);
-  const c = input.channels ?? 3;
+  const { options } = request;
   const [h, w] = options.size ?? [128, 128];
-  positiveInt(h, 'size[0]');
-  positiveInt(w, 'size[1]');
-  const steps = positiveInt(options.steps ?? 512, 'steps', true);
+  positiveInteger(h, 'size[0]');
+  positiveInteger(w, 'size[1]');
+  const input = dreamInput(engine, request.config, [h, w]);
+  const { config } = input;
+  const c = config.channels;
+  const steps = positiveInteger(options.steps ?? 512, 'steps', true);
   const base = Array.isArray(options.objective)
     ? (options.objective as readonly UnitObjective[])
     : [options.objective as UnitObjective];
   if (base.length === 0) throw new FvError('INVALID_ARGUMENT', 'objective list is empty');
-  const per = positiveInt(options.imagesPerObjective ?? 1, 'imagesPerObjective');
+  const per = positiveInteger(options.imagesPerObjective ?? 1, 'imagesPerObjective');
   for (const o of base) checkObjectiveTensors(engine, o);
   if (options.diversity)
     checkObjectiveTensors(engine, { kind: 'layer', tensor: options.diversity.tensor });
   const objectives = base.flatMap((o) => Array.from({ length: per }, () => o));
   const b = objectives.length;
-  const mean = perChannel(options.inputNormalization.mean, c, 'inputNormalization.mean');
-  const std = perChannel(options.inputNormalization.std, c, 'inputNormalization.std');
+  const { mean, std } = inputNormalization(config);
   if (std.some((s) => !(s > 0)))
-    throw new FvError('INVALID_ARGUMENT', 'inputNormalization.std must be positive');
+    throw new FvError('INVALID_ARGUMENT', 'ModelConfig.std must be positive');
+  // Model channel ch is fed from RGB channel order[ch] (BGR models swap red and blue).
+  const order = Array.from({ length: c }, (_, ch) =>
+    c === 3 && config.colorOrder === 'BGR' ? 2 - ch : ch,
+  );
   const tv = positiveNumber(options.totalVariation ?? 0, 'totalVariation', true);
   const l1 = positiveNumber(options.l1 ?? 0, 'l1', true);
   const l2 = positiveNumber(options.l2 ?? 0, 'l2', true);
@@ -324,32 +343,58 @@ export async function* unitVisualization(
       'diversity needs two or more images (imagesPerObjective ≥ 2 or several objectives)',
     );
   }
+  const start = request.image ? startRgb(request.image, config, mean, std, order, h, w) : undefined;
   const rng = createRng(options.seed ?? 0);
   const images: ImageParameterization[] = [];
   for (let i = 0; i < b; i++)
-    images.push(createImageParameterization(c, h, w, rng, options.parameterization));
+    images.push(createImageParameterization(c, h, w, rng, options.parameterization, start));
   const optimizers = images.map((im) => createAdam(im.params.length, options.optimizer ?? {}));
-  const { signal } = options;
   const relu = options.relu ?? 'standard';
-  throwIfAborted(signal);
+  const inputName = config.input;
+  checkAborted(signal);
 
   const toModel = (rgb: Float32Array, pixels: number): Float32Array => {
     const out = new Float32Array(rgb.length);
     for (let ch = 0; ch < c; ch++) {
-      for (let i = ch * pixels; i < (ch + 1) * pixels; i++)
-        out[i] = ((rgb[i] as number) - (mean[ch] as number)) / (std[ch] as number);
+      const from = (order[ch] as number) * pixels;
+      const to = ch * pixels;
+      const m = mean[ch] as number;
+      const s = std[ch] as number;
+      for (let i = 0; i < pixels; i++) out[to + i] = ((rgb[from + i] as number) - m) / s;
     }
     return out;
   };
-  const snapshot = (rgbs: Float32Array[]): { rgb: Tensor; image: Tensor } => {
-    const rgb = new Float32Array(b * c * h * w);
-    const image = new Float32Array(rgb.length);
-    for (let i = 0; i < rgbs.length; i++) {
-      const r = rgbs[i] as Float32Array;
-      rgb.set(r, i * c * h * w);
-      image.set(toModel(r, h * w), i * c * h * w);
-    }
-    return { rgb: { data: rgb, dims: [b, c, h, w] }, image: { data: image, dims: [b, c, h, w] } };
+  const frameOf = (
+    step: number,
+    values: number[],
+    value: number,
+    rgbs: readonly Float32Array[],
+  ): UnitVisualizationFrame => {
+    // The images are built when read: a hosted loop sends few of its frames.
+    let rgb: Tensor | undefined;
+    let image: Tensor | undefined;
+    return {
+      step,
+      totalSteps: steps,
+      values,
+      value,
+      get rgb() {
+        rgb ??= stack(rgbs, (r) => r);
+        return rgb;
+      },
+      get image() {
+        image ??= fromPlanar(
+          stack(rgbs, (r) => toModel(r, h * w)),
+          config.layout,
+        );
+        return image;
+      },
+    };
+  };
+  const stack = (rgbs: readonly Float32Array[], f: (r: Float32Array) => Float32Array): Tensor => {
+    const data = new Float32Array(b * c * h * w);
+    for (let i = 0; i < rgbs.length; i++) data.set(f(rgbs[i] as Float32Array), i * c * h * w);
+    return { data, dims: [b, c, h, w] };
   };
 
   const batchMode = options.batch ?? 'auto';
@@ -375,10 +420,11 @@ export async function* unitVisualization(
       ? unitTensor
       : undefined;
   const layerDims = new Map<string, readonly number[]>();
+  const model = input.engine;
 
   let rgbs = images.map((im) => im.render());
   for (let step = 1; step <= steps; step++) {
-    if (signal?.aborted) throw abortError(signal.reason);
+    checkAborted(signal);
     const samplings: AffineSampling[] = [];
     const inputs: Tensor[] = [];
     let shared: AffineSampling | undefined;
@@ -398,8 +444,8 @@ export async function* unitVisualization(
     const kept: Tensor[] = [];
     if (batchTensor) {
       const r = await batchedGradient(
-        engine,
-        input.name,
+        model,
+        inputName,
         batchTensor,
         objectives,
         inputs,
@@ -412,14 +458,14 @@ export async function* unitVisualization(
     } else {
       for (let i = 0; i < b; i++) {
         const x = inputs[i] as Tensor;
-        const r = await engine.gradient(x, objectives[i] as UnitObjective, {
-          wrt: [input.name],
+        const r = await model.gradient(x, objectives[i] as UnitObjective, {
+          wrt: [inputName],
           relu,
           ...(diversity ? { keep: [diversity.tensor] } : {}),
           ...(signal ? { signal } : {}),
         });
         values.push(r.value);
-        inputGrads.push(new Float32Array(gradientOf(r.gradients, input.name, x).data));
+        inputGrads.push(new Float32Array(gradientOf(r.gradients, inputName, x).data));
         if (diversity) {
           const f = r.kept[diversity.tensor];
           if (!f)
@@ -438,12 +484,12 @@ export async function* unitVisualization(
         const seed = d.gradients[i] as Tensor;
         for (let k = 0; k < seed.data.length; k++)
           seed.data[k] = -(diversity.weight * (seed.data[k] as number));
-        const r = await engine.gradient(
+        const r = await model.gradient(
           x,
           { kind: 'logit', output: diversity.tensor },
-          { wrt: [input.name], relu, seed, ...(signal ? { signal } : {}) },
+          { wrt: [inputName], relu, seed, ...(signal ? { signal } : {}) },
         );
-        const g = gradientOf(r.gradients, input.name, x).data;
+        const g = gradientOf(r.gradients, inputName, x).data;
         const ig = inputGrads[i] as Float32Array;
         for (let k = 0; k < ig.length; k++) ig[k] = (ig[k] as number) + (g[k] as number);
         values[i] = (values[i] as number) - (diversity.weight * d.value) / b;
@@ -453,11 +499,15 @@ export async function* unitVisualization(
       const s = samplings[i] as AffineSampling;
       const gx = inputGrads[i] as Float32Array;
       const pixels = s.height * s.width;
+      // Back through the normalization and the colour order, to the sampled RGB planes.
+      const gSampled = new Float32Array(gx.length);
       for (let ch = 0; ch < c; ch++) {
-        for (let k = ch * pixels; k < (ch + 1) * pixels; k++)
-          gx[k] = (gx[k] as number) / (std[ch] as number);
+        const to = (order[ch] as number) * pixels;
+        const from = ch * pixels;
+        const sd = std[ch] as number;
+        for (let k = 0; k < pixels; k++) gSampled[to + k] = (gx[from + k] as number) / sd;
       }
-      const gRgb = sampleAffineAdjoint(gx, c, s);
+      const gRgb = sampleAffineAdjoint(gSampled, c, s);
       const rgb = rgbs[i] as Float32Array;
       let penalty = 0;
       if (tv > 0) penalty += tv * totalVariation(rgb, c, h, w, gRgb, -tv);
@@ -474,20 +524,30 @@ export async function* unitVisualization(
     }
     rgbs = images.map((im) => im.render());
     const value = values.reduce((a, v) => a + v, 0) / b;
-    options.onProgress?.({ step, totalSteps: steps, value });
-    yield { step, totalSteps: steps, values, value, ...snapshot(rgbs) };
+    yield frameOf(step, values, value, rgbs);
   }
-  return snapshot(rgbs).rgb;
+  return frameOf(steps, [], 0, rgbs).rgb;
 }
 
-/** Runs {@link unitVisualization} to the end and resolves to the RGB images `[B, 3, H, W]` in [0, 1]. */
-export async function runUnitVisualization(
-  engine: Engine,
-  options: UnitVisualizationOptions,
-): Promise<Tensor> {
-  let last: Tensor | undefined;
-  for await (const frame of unitVisualization(engine, options)) last = frame.rgb;
-  if (!last)
-    throw new FvError('INVALID_ARGUMENT', 'unitVisualization ran 0 steps: nothing to return');
-  return last;
+/** A start image as planar RGB in [0, 1] at the optimized size. */
+function startRgb(
+  image: ImageLike | Tensor,
+  config: Parameters<typeof planarImage>[1],
+  mean: readonly number[],
+  std: readonly number[],
+  order: readonly number[],
+  h: number,
+  w: number,
+): Float32Array {
+  const x = resizeImageTensor(planarImage(image, config, 'start image'), h, w);
+  const pixels = h * w;
+  const rgb = new Float32Array(x.data.length);
+  for (let ch = 0; ch < order.length; ch++) {
+    const to = (order[ch] as number) * pixels;
+    for (let p = 0; p < pixels; p++) {
+      rgb[to + p] =
+        (x.data[ch * pixels + p] as number) * (std[ch] as number) + (mean[ch] as number);
+    }
+  }
+  return rgb;
 }

@@ -147,6 +147,8 @@ const staticDim = (d: number | string | null | undefined): number | undefined =>
 export function resolveModelConfig(
   info: EngineInfo,
   config: ModelConfig = {},
+  /** `[height, width]` to use when neither the model nor `config` fixes the size. */
+  fallbackSize?: readonly [number, number],
 ): ResolvedModelConfig {
   const inputInfo = config.input
     ? info.inputs.find((i) => i.name === config.input)
@@ -180,8 +182,8 @@ export function resolveModelConfig(
       `ModelConfig.channels is ${channels} but input '${inputInfo.name}' has ${modelChannels} channels`,
     );
   }
-  const height = config.height ?? staticDim(dims[hAxis]);
-  const width = config.width ?? staticDim(dims[wAxis]);
+  const height = config.height ?? staticDim(dims[hAxis]) ?? fallbackSize?.[0];
+  const width = config.width ?? staticDim(dims[wAxis]) ?? fallbackSize?.[1];
   if (height === undefined || width === undefined) {
     throw new FvError(
       'INVALID_ARGUMENT',
@@ -226,4 +228,17 @@ export function normalizePixel(
   channel: number,
 ): number {
   return (pixel * config.scale - config.mean[channel]!) / config.std[channel]!;
+}
+
+/**
+ * The normalization as seen from RGB values in [0, 1] (Lucid's convention, where pixel = 255 ·
+ * rgb): model channel c gets `(rgb[k] − mean[c]) / std[c]`, k the RGB channel the model's colour
+ * order puts at c (the luma for one channel is the caller's business).
+ */
+export function inputNormalization(config: ResolvedModelConfig): {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+} {
+  const k = 255 * config.scale;
+  return { mean: config.mean.map((m) => m / k), std: config.std.map((s) => s / k) };
 }

@@ -1,19 +1,20 @@
 import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
+import type { ImageLike, ImageToTensorOptions } from '../image/convert.js';
+import type { Map2D } from '../image/map.js';
 import type { ModelConfig } from '../preprocess/config.js';
-import type { ImageLike, ImageToTensorOptions } from '../preprocess/image.js';
-import type { Map2D } from '../preprocess/map.js';
 import type { Tensor } from '../tensor.js';
 import { layerShape } from './cam.js';
-import { positiveInteger, prepareImage } from './context.js';
+import { prepareImage } from './context.js';
 
 /** Options of {@link activations}. */
 export interface ActivationsOptions {
+  /** The layer (any intermediate tensor, as listed in `engine.info.layers`). */
+  readonly layer: string;
   /** How many of the most active channels to return maps for. @defaultValue 8 */
   readonly topK?: number;
-  /** Model configuration for preprocessing an {@link ImageLike}. */
-  readonly config?: ModelConfig;
   readonly preprocess?: ImageToTensorOptions;
   readonly signal?: AbortSignalLike;
 }
@@ -45,15 +46,16 @@ export interface ActivationsResult {
 export async function activations(
   engine: Engine,
   image: ImageLike | Tensor,
-  layer: string,
-  options: ActivationsOptions = {},
+  options: ActivationsOptions,
+  config?: ModelConfig,
 ): Promise<ActivationsResult> {
+  const { layer } = options;
   throwIfAborted(options.signal);
   const topK = positiveInteger(options.topK ?? 8, 'topK');
   if (!engine.info.layers.some((l) => l.name === layer)) {
     throw new FvError('UNKNOWN_TENSOR', `Layer '${layer}' is not in the model`, { layer });
   }
-  const prepared = prepareImage(engine, image, options.config, options.preprocess);
+  const prepared = prepareImage(engine, image, config, options.preprocess);
   const out = await engine.forward(prepared.input, {
     outputs: [layer],
     ...(options.signal ? { signal: options.signal } : {}),

@@ -1,14 +1,11 @@
+import { positiveInteger } from '../checks.js';
 import type { EngineInfo } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
-import { type Map2D, resizePlane } from '../preprocess/map.js';
+import type { Map2D } from '../image/map.js';
+import { resamplePlane } from '../image/resize.js';
+import { imageDims } from '../image/shape.js';
 import type { Tensor } from '../tensor.js';
-import {
-  forwardScores,
-  layerGradient,
-  positiveInteger,
-  type SaliencyContext,
-  softmax,
-} from './context.js';
+import { forwardScores, layerGradient, type SaliencyContext, softmax } from './context.js';
 import type { CamLayerOptions, ScoreCamOptions } from './types.js';
 
 /** Sizes of a 4-D NCHW layer tensor. */
@@ -76,8 +73,12 @@ function finishCam(
 ): CamAttribution {
   if (relu) for (let i = 0; i < cam.length; i++) cam[i] = Math.max(cam[i]!, 0);
   const { width, height } = ctx.shape;
-  const up = resizePlane(cam, shape.width, shape.height, width, height);
-  const dims = ctx.config.layout === 'NCHW' ? [1, 1, height, width] : [1, height, width, 1];
+  const up = new Float32Array(width * height);
+  resamplePlane(
+    { data: cam, width: shape.width, height: shape.height },
+    { data: up, width, height },
+  );
+  const dims = imageDims(ctx.config.layout, 1, 1, height, width);
   return {
     layer,
     cam: { data: cam, width: shape.width, height: shape.height },
@@ -95,7 +96,7 @@ export async function gradCam(
   const layer = selectLayer(ctx.engine.info, options.layer);
   if (plan) ctx.plan(1);
   const { gradient, activation } = await layerGradient(ctx, layer);
-  ctx.advance();
+  await ctx.advance();
   const shape = layerShape(activation, layer);
   const area = shape.height * shape.width;
   const g = gradient.data;
@@ -168,7 +169,7 @@ export async function scoreCam(
   const size = x.length;
   const scores = new Float64Array(chosen.length);
   ctx.plan(Math.ceil(chosen.length / ctx.batchSize) + 1);
-  ctx.advance();
+  await ctx.advance();
   const channelPlane = new Float32Array(area);
   const mask = new Float32Array(width * height);
   for (let start = 0; start < chosen.length; start += ctx.batchSize) {
@@ -177,7 +178,10 @@ export async function scoreCam(
     for (let i = 0; i < n; i++) {
       const { channel, lo, hi } = chosen[start + i]!;
       channelPlane.set(a.subarray(channel * area, (channel + 1) * area));
-      resizePlane(channelPlane, shape.width, shape.height, width, height, mask);
+      resamplePlane(
+        { data: channelPlane, width: shape.width, height: shape.height },
+        { data: mask, width, height },
+      );
       let mLo = Number.POSITIVE_INFINITY;
       let mHi = Number.NEGATIVE_INFINITY;
       for (const v of mask) {
@@ -194,7 +198,7 @@ export async function scoreCam(
     }
     const s = await forwardScores(ctx, batch, n);
     scores.set(s, start);
-    ctx.advance();
+    await ctx.advance();
   }
   const weights = softmax(scores);
   const cam = new Float32Array(area);

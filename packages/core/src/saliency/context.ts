@@ -1,22 +1,23 @@
 import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
+import {
+  type ImageLike,
+  type ImageToTensorOptions,
+  imageToTensor,
+  isTensor,
+} from '../image/convert.js';
+import type { CropRegion } from '../image/map.js';
+import { type ImageShape, imageShape } from '../image/shape.js';
 import type { ReluMode } from '../objective.js';
 import {
   type ModelConfig,
   type ResolvedModelConfig,
   resolveModelConfig,
 } from '../preprocess/config.js';
-import {
-  type ImageLike,
-  type ImageToTensorOptions,
-  imageToTensor,
-  isTensor,
-} from '../preprocess/image.js';
-import { type ImageShape, imageShape } from '../preprocess/layout.js';
-import type { CropRegion } from '../preprocess/map.js';
 import type { Tensor } from '../tensor.js';
-import type { CommonSaliencyOptions } from './types.js';
+import type { CommonSaliencyOptions, SaliencyFrame } from './types.js';
 
 /** A preprocessed input and the resolved model configuration. */
 export interface PreparedImage {
@@ -40,8 +41,8 @@ export interface SaliencyContext extends PreparedImage {
   readonly batchSize: number;
   /** Declares how many engine calls the method will make (for progress). */
   plan(total: number): void;
-  /** Reports `count` more engine calls done. */
-  advance(count?: number): void;
+  /** Reports `count` more engine calls done (resolves when the frame was taken). */
+  advance(count?: number): Promise<void>;
 }
 
 const staticDim = (d: number | string | null | undefined): number | undefined =>
@@ -140,16 +141,6 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-/** Checks that `value` is a positive integer. */
-export function positiveInteger(value: number, what: string): number {
-  if (!(Number.isInteger(value) && value > 0)) {
-    throw new FvError('INVALID_ARGUMENT', `${what} must be a positive integer, got ${value}`, {
-      [what]: value,
-    });
-  }
-  return value;
-}
-
 /** Default batch size: about 4 M floats of samples at once, between 1 and 32. */
 export function defaultBatchSize(itemSize: number): number {
   return Math.max(1, Math.min(32, Math.floor(2 ** 22 / itemSize)));
@@ -163,14 +154,16 @@ export async function createContext(
   engine: Engine,
   image: ImageLike | Tensor,
   options: CommonSaliencyOptions,
-  config?: ModelConfig,
+  config: ModelConfig | undefined,
+  signal: AbortSignalLike | undefined,
+  onFrame: ((frame: SaliencyFrame) => Promise<void>) | undefined,
 ): Promise<SaliencyContext> {
-  throwIfAborted(options.signal);
+  throwIfAborted(signal);
   const prepared = prepareImage(engine, image, config, options.preprocess);
   const { config: resolved } = prepared;
   const out = await engine.forward(prepared.input, {
     outputs: [resolved.logits],
-    ...(options.signal ? { signal: options.signal } : {}),
+    ...(signal ? { signal } : {}),
   });
   const logits = out[resolved.logits];
   if (!logits) {
@@ -213,15 +206,15 @@ export async function createContext(
     logits,
     score,
     scoreKind,
-    signal: options.signal,
+    signal,
     batchSize: batchable ? requested : 1,
     plan(count) {
       total = count;
       done = 0;
     },
-    advance(count = 1) {
+    async advance(count = 1) {
       done += count;
-      options.onProgress?.({ done: Math.min(done, total), total });
+      await onFrame?.({ step: Math.min(done, total), totalSteps: total });
     },
   };
 }

@@ -1,9 +1,11 @@
+import { oneOf, positiveInteger } from '../checks.js';
 import { FvError } from '../errors.js';
+import { gaussianBlur } from '../image/filter.js';
+import { elementOffset } from '../image/shape.js';
 import { normalizePixel } from '../preprocess/config.js';
-import { elementOffset } from '../preprocess/layout.js';
 import { createRng } from '../random.js';
 import type { Tensor } from '../tensor.js';
-import { forwardScores, inputGradients, positiveInteger, type SaliencyContext } from './context.js';
+import { forwardScores, inputGradients, type SaliencyContext } from './context.js';
 import type {
   Baseline,
   Completeness,
@@ -31,7 +33,7 @@ export async function plainGradient(
 ): Promise<Tensor> {
   if (plan) ctx.plan(1);
   const g = await inputGradients(ctx, ctx.input.data, 1, relu);
-  ctx.advance();
+  await ctx.advance();
   return like(ctx, new Float32Array(g));
 }
 
@@ -64,13 +66,7 @@ export async function smoothGrad(
   if (!(sigma >= 0 && Number.isFinite(sigma))) {
     throw new FvError('INVALID_ARGUMENT', `sigma must be a finite number ≥ 0, got ${sigma}`);
   }
-  const variant = options.variant ?? 'mean';
-  if (!['mean', 'squared', 'variance'].includes(variant)) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `SmoothGrad variant must be 'mean', 'squared' or 'variance', got '${variant}'`,
-    );
-  }
+  const variant = oneOf(options.variant ?? 'mean', ['mean', 'squared', 'variance'], 'variant');
   const x = ctx.input.data;
   const size = x.length;
   const std = sigma * valueRangeOf(x);
@@ -97,55 +93,11 @@ export async function smoothGrad(
         if (variant === 'variance') m2[j]! += delta * (value - mean[j]!);
       }
     }
-    ctx.advance();
+    await ctx.advance();
   }
   const a = new Float32Array(size);
   for (let j = 0; j < size; j++) a[j] = variant === 'variance' ? m2[j]! / samples : mean[j]!;
   return { attribution: like(ctx, a) };
-}
-
-/** Separable Gaussian blur of every channel, edges clamped. */
-export function gaussianBlur(
-  ctx: SaliencyContext,
-  data: Float32Array,
-  sigma: number,
-): Float32Array {
-  const { width, height, channels } = ctx.shape;
-  if (!(sigma > 0)) return new Float32Array(data);
-  const radius = Math.max(1, Math.ceil(3 * sigma));
-  const kernel = new Float64Array(2 * radius + 1);
-  let total = 0;
-  for (let i = -radius; i <= radius; i++) {
-    kernel[i + radius] = Math.exp((-i * i) / (2 * sigma * sigma));
-    total += kernel[i + radius]!;
-  }
-  for (let i = 0; i < kernel.length; i++) kernel[i]! /= total;
-  const out = new Float32Array(data.length);
-  const tmp = new Float64Array(width * height);
-  for (let c = 0; c < channels; c++) {
-    const at = (y: number, x: number) => elementOffset(ctx.shape, c, y * width + x);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        let s = 0;
-        for (let i = -radius; i <= radius; i++) {
-          const xx = Math.min(width - 1, Math.max(0, x + i));
-          s += kernel[i + radius]! * data[at(y, xx)]!;
-        }
-        tmp[y * width + x] = s;
-      }
-    }
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        let s = 0;
-        for (let i = -radius; i <= radius; i++) {
-          const yy = Math.min(height - 1, Math.max(0, y + i));
-          s += kernel[i + radius]! * tmp[yy * width + x]!;
-        }
-        out[at(y, x)] = s;
-      }
-    }
-  }
-  return out;
 }
 
 /** The baseline tensor data of integrated gradients. */
@@ -181,10 +133,10 @@ export function baselineData(
     }
     case 'blurred':
       return gaussianBlur(
-        ctx,
-        ctx.input.data,
+        ctx.input,
         options.blurSigma ?? Math.max(ctx.shape.width, ctx.shape.height) / 16,
-      );
+        ctx.config.layout,
+      ).data;
     default:
       throw new FvError(
         'INVALID_ARGUMENT',
@@ -256,7 +208,7 @@ export async function integratedGradients(
       const w = weights[start + i]!;
       for (let j = 0; j < size; j++) sum[j]! += w * g[i * size + j]!;
     }
-    ctx.advance();
+    await ctx.advance();
   }
   const a = new Float32Array(size);
   let attributionSum = 0;
@@ -265,7 +217,7 @@ export async function integratedGradients(
     attributionSum += a[j]!;
   }
   const [scoreAtBaseline] = await forwardScores(ctx, baseline, 1);
-  ctx.advance();
+  await ctx.advance();
   const scoreAtInput = ctx.score;
   return {
     attribution: like(ctx, a),

@@ -1,8 +1,9 @@
+import { positiveInteger } from '../checks.js';
 import { FvError } from '../errors.js';
+import { elementOffset, imageDims } from '../image/shape.js';
 import { normalizePixel } from '../preprocess/config.js';
-import { elementOffset } from '../preprocess/layout.js';
 import type { Tensor } from '../tensor.js';
-import { forwardScores, positiveInteger, type SaliencyContext } from './context.js';
+import { forwardScores, type SaliencyContext } from './context.js';
 import type { OcclusionOptions } from './types.js';
 
 /**
@@ -72,10 +73,9 @@ export async function occlusion(ctx: SaliencyContext, options: OcclusionOptions)
         }
       }
     }
-    ctx.advance();
+    await ctx.advance();
   }
   const data = new Float32Array(width * height);
   for (let p = 0; p < data.length; p++) data[p] = count[p]! > 0 ? sum[p]! / count[p]! : 0;
-  const dims = ctx.config.layout === 'NCHW' ? [1, 1, height, width] : [1, height, width, 1];
-  return { data, dims };
+  return { data, dims: imageDims(ctx.config.layout, 1, 1, height, width) };
 }

@@ -1,7 +1,9 @@
+import type { AbortSignalLike } from '../abort.js';
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
+import type { ImageLike } from '../image/convert.js';
+import { callbackFrames, type LoopRun, startLoop } from '../loop/run.js';
 import type { ModelConfig } from '../preprocess/config.js';
-import type { ImageLike } from '../preprocess/image.js';
 import type { Tensor } from '../tensor.js';
 import { gradCam, scoreCam } from './cam.js';
 import { createContext, type SaliencyContext } from './context.js';
@@ -12,14 +14,28 @@ import {
   plainGradient,
   smoothGrad,
 } from './gradients.js';
-import { saliencyMaps } from './maps.js';
+import { signedMap } from './maps.js';
 import { occlusion } from './occlusion.js';
-import type { GuidedGradCamOptions, SaliencyOptions, SaliencyResult } from './types.js';
+import type {
+  GuidedGradCamOptions,
+  SaliencyFrame,
+  SaliencyOptions,
+  SaliencyResult,
+} from './types.js';
+
+/** What crosses to a loop host for a saliency map. */
+export interface SaliencyRequest {
+  readonly image: ImageLike | Tensor;
+  readonly options: SaliencyOptions;
+  readonly config?: ModelConfig;
+}
 
 /**
  * Computes a saliency map: which input pixels matter for the target class. `image` is an 8-bit
  * `ImageData`-like image (preprocessed with `config`) or an already normalized input tensor of
- * batch 1. Talks to the model only through `engine`.
+ * batch 1. Talks to the model only through `engine` (an engine that hosts loops, such as
+ * @fv/runtime's, computes the whole map next to the model). Await it for the result; iterate it
+ * for progress frames (engine calls done of total).
  *
  * @throws FvError `OUT_OF_RANGE` (target), `UNKNOWN_TENSOR` (layer), `INVALID_IMAGE` (channel
  *   count), `INVALID_ARGUMENT` (samples, steps, window ≤ 0 …), `ABORTED` (signal).
@@ -27,15 +43,41 @@ import type { GuidedGradCamOptions, SaliencyOptions, SaliencyResult } from './ty
  * const result = await saliency(engine, image, { target: 'top', method: 'smoothgrad', samples: 25 }, {
  *   ...presets.tensorflow,
  * });
- * result.absolute; // Map2D at the model's input size
+ * result.map; // the signed map (Map2D) at the model's input size
  */
-export async function saliency(
+export function saliency(
   engine: Engine,
   image: ImageLike | Tensor,
   options: SaliencyOptions,
   config?: ModelConfig,
+): LoopRun<SaliencyFrame, SaliencyResult> {
+  return startLoop(
+    engine,
+    { kind: 'saliency', image, options, ...(config ? { config } : {}) },
+    saliencyFrames,
+  );
+}
+
+/** The saliency loop, in place (the `'saliency'` loop kind). */
+export function saliencyFrames(
+  engine: Engine,
+  request: SaliencyRequest,
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<SaliencyFrame, SaliencyResult, undefined> {
+  return callbackFrames((emit) =>
+    computeSaliency(engine, request.image, request.options, request.config, signal, emit),
+  );
+}
+
+async function computeSaliency(
+  engine: Engine,
+  image: ImageLike | Tensor,
+  options: SaliencyOptions,
+  config: ModelConfig | undefined,
+  signal: AbortSignalLike | undefined,
+  onFrame: (frame: SaliencyFrame) => Promise<void>,
 ): Promise<SaliencyResult> {
-  const ctx = await createContext(engine, image, options, config);
+  const ctx = await createContext(engine, image, options, config, signal, onFrame);
   const base = {
     method: options.method,
     target: ctx.target,
@@ -45,7 +87,7 @@ export async function saliency(
   };
   const finish = (attribution: Tensor, extra: Partial<SaliencyResult> = {}): SaliencyResult => ({
     ...base,
-    ...saliencyMaps(attribution, ctx.config.layout),
+    map: signedMap(attribution, ctx.config.layout),
     attribution,
     ...extra,
   });

@@ -1,16 +1,13 @@
-import type { AbortSignalLike } from '../abort.js';
-import type { ImageToTensorOptions } from '../preprocess/image.js';
-import type { CropRegion, Map2D } from '../preprocess/map.js';
+import type { ImageToTensorOptions } from '../image/convert.js';
+import type { CropRegion, Map2D } from '../image/map.js';
+import type { LoopOptions, LoopProgress } from '../loop/run.js';
 import type { Tensor } from '../tensor.js';
 
-/** Progress of a long saliency computation: `done` of `total` engine calls. */
-export interface SaliencyProgress {
-  readonly done: number;
-  readonly total: number;
-}
+/** A frame of a saliency computation: `step` of `totalSteps` engine calls (batches) done. */
+export type SaliencyFrame = LoopProgress;
 
 /** Options every saliency method takes. */
-export interface CommonSaliencyOptions {
+export interface CommonSaliencyOptions extends LoopOptions {
   /** Class to explain: an index into the logits, or `'top'` for the highest-scoring class. */
   readonly target: number | 'top';
   /**
@@ -20,9 +17,6 @@ export interface CommonSaliencyOptions {
    * chain rule yields ∂p/∂input. @defaultValue `'logit'`
    */
   readonly score?: 'logit' | 'probability';
-  /** Called after every batch of engine calls. */
-  readonly onProgress?: (progress: SaliencyProgress) => void;
-  readonly signal?: AbortSignalLike;
   /**
    * Most samples (noisy copies, path points, occluded or masked images) sent to the engine at
    * once, and so held in memory at once. Only used when the model input has a free batch
@@ -169,12 +163,12 @@ export interface SaliencyResult {
   readonly target: number;
   /** The score (logit or probability) of the target at the input. */
   readonly score: number;
-  /** M = max over channels of |attribution|. */
-  readonly absolute: Map2D;
-  /** M⁺ = max(S, 0), S the signed attribution of the channel attaining the maximum. */
-  readonly positive: Map2D;
-  /** M⁻ = −min(S, 0); M = M⁺ + M⁻ exactly. */
-  readonly negative: Map2D;
+  /**
+   * The signed saliency map S: at each pixel the attribution of the channel with the largest
+   * magnitude, so |S| = M = max over channels of |attribution|, M⁺ = max(S, 0), M⁻ = −min(S, 0)
+   * and M = M⁺ + M⁻ exactly. `@fv/viz` draws any of the parts (its `sign` option).
+   */
+  readonly map: Map2D;
   /**
    * Per-element attribution the maps are reduced from, shaped like the input (one channel for
    * Grad-CAM, Score-CAM and occlusion): the gradient for `vanilla`, gradient ⊙ input, the
@@ -185,7 +179,7 @@ export interface SaliencyResult {
   readonly gradient?: Tensor;
   /** The model input the maps refer to (after preprocessing). */
   readonly input: Tensor;
-  /** Where the input came from in the original image, for {@link mapToSource}. */
+  /** Where the input came from in the original image, for `mapToSource`. */
   readonly crop?: CropRegion;
   /** CAM methods: the layer used and the map at its resolution. */
   readonly layer?: string;

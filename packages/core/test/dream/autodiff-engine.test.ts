@@ -3,7 +3,10 @@
 // through @fv/autodiff's gradient models in onnxruntime-web, on the dream fixture network.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { deepDream, type Engine, runUnitVisualization, unitVisualization } from '@fv/core';
+import { deepDream, type Engine, unitVisualization } from '@fv/core';
+
+// RGB in [0, 1] to model input: (rgb − 0.5) / 0.5.
+const half = { scale: 1 / 255, mean: [0.5], std: [0.5] };
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomImage } from './helpers/analytic-engine.js';
 import { createOrtEngine } from './helpers/ort-engine.js';
@@ -34,15 +37,19 @@ describe('dreams through autodiff gradient models (fixture network)', () => {
 
   it('diversity runs through kept activations and a layer gradient seeded with its gradient', async () => {
     const frames = [];
-    for await (const f of unitVisualization(engine, {
-      objective: { kind: 'channel', tensor: manifest.layer, channel: 2 },
-      imagesPerObjective: 2,
-      diversity: { tensor: manifest.layer, weight: 10 },
-      inputNormalization: { mean: 0.5, std: 0.5 },
-      size: [24, 24],
-      steps: 4,
-      seed: 1,
-    }))
+    for await (const f of unitVisualization(
+      engine,
+      undefined,
+      {
+        objective: { kind: 'channel', tensor: manifest.layer, channel: 2 },
+        imagesPerObjective: 2,
+        diversity: { tensor: manifest.layer, weight: 10 },
+        size: [24, 24],
+        steps: 4,
+        seed: 1,
+      },
+      half,
+    ))
       frames.push(f);
     const last = frames.at(-1);
     expect(last?.rgb.dims).toEqual([2, 3, 24, 24]);
@@ -57,7 +64,6 @@ describe('a batch of units in one engine call (fixture network with a free batch
       objective: [0, 3, 7].map(
         (channel) => ({ kind: 'channel', tensor: manifest.layer, channel }) as const,
       ),
-      inputNormalization: { mean: 0.5, std: 0.5 },
       size: [20, 20] as const,
       steps: 3,
       transforms: false as const,
@@ -65,8 +71,8 @@ describe('a batch of units in one engine call (fixture network with a free batch
     };
     const batched = await createOrtEngine(bytes);
     const sequential = await createOrtEngine(bytes);
-    const a = await runUnitVisualization(batched, options);
-    const b = await runUnitVisualization(sequential, { ...options, batch: 'sequential' });
+    const a = await unitVisualization(batched, undefined, options, half);
+    const b = await unitVisualization(sequential, undefined, { ...options, batch: 'sequential' }, half);
     expect(batched.gradientCalls).toBe(3);
     expect(sequential.gradientCalls).toBe(9);
     expect(a.dims).toEqual([3, 3, 20, 20]);

@@ -3,13 +3,11 @@ import {
   deepDream,
   dreamZoom,
   isFvError,
-  octaveSizes,
-  runDeepDream,
   type Tensor,
 } from '@fv/core';
 import { describe, expect, it } from 'vitest';
-import { guideSeed } from '../../src/dream/deep-dream.js';
-import { resizeBilinear } from '../../src/dream/image.js';
+import { guideSeed, octaveSizes } from '../../src/dream/deep-dream.js';
+import { resizeImageTensor as resizeBilinear } from '../../src/image/resize.js';
 import { tiledGradient } from '../../src/dream/tiles.js';
 import {
   analyticEngine,
@@ -62,8 +60,8 @@ describe('deepDream on analytic engines', () => {
 
   it("'std' normalization divides by the gradient's standard deviation (TF2 tutorial)", async () => {
     const x0 = randomImage([1, 1, 4, 4], 2, -0.5, 0.5);
-    const engine = analyticEngine(halfSquareNorm);
-    const out = await runDeepDream(engine, x0, {
+    const engine = analyticEngine(halfSquareNorm, [1, 1, 'h', 'w']);
+    const out = await deepDream(engine, x0, {
       objective: layer,
       range: [-10, 10],
       octaves: 1,
@@ -80,7 +78,7 @@ describe('deepDream on analytic engines', () => {
 
   it('the default step size is 1.5 on the 0..255 scale of the range', async () => {
     const x0 = { data: new Float32Array(16).fill(0.25), dims: [1, 1, 4, 4] };
-    const out = await runDeepDream(analyticEngine(halfSquareNorm), x0, {
+    const out = await deepDream(analyticEngine(halfSquareNorm, [1, 1, 'h', 'w']), x0, {
       objective: layer,
       range: [-1, 1],
       octaves: 1,
@@ -120,7 +118,7 @@ describe('deepDream on analytic engines', () => {
 
   it('detail added at a small octave is upscaled and carried into the next', async () => {
     // Σ w·x with w(c, y, x) = 1 + 0.1·x: constant sign, so every step adds stepSize·w/mean(w).
-    const engine = analyticEngine(linearModel((_c, _y, x) => 1 + 0.1 * x));
+    const engine = analyticEngine(linearModel((_c, _y, x) => 1 + 0.1 * x), [1, 1, 'h', 'w']);
     const x0 = randomImage([1, 1, 8, 12], 4, -1, 1);
     const frames = await collect(
       deepDream(engine, x0, {
@@ -172,7 +170,7 @@ describe('deepDream on analytic engines', () => {
   it('a fixed-size model dreams a larger image through tiles of its size', async () => {
     const engine = analyticEngine(pointwiseModel, [1, 3, 8, 8]);
     const x0 = randomImage([1, 3, 21, 13], 6, -0.8, 0.8);
-    const out = await runDeepDream(engine, x0, {
+    const out = await deepDream(engine, x0, {
       objective: layer,
       range: [-2, 2],
       octaves: 1,
@@ -195,7 +193,7 @@ describe('deepDream on analytic engines', () => {
   it('free-size models get tiles above maxPixels, the whole image below', async () => {
     const engine = analyticEngine(pointwiseModel);
     const x0 = randomImage([1, 3, 10, 10], 7);
-    await runDeepDream(engine, x0, {
+    await deepDream(engine, x0, {
       objective: layer,
       range: [-2, 2],
       octaves: 1,
@@ -205,14 +203,14 @@ describe('deepDream on analytic engines', () => {
     });
     expect(engine.calls).toHaveLength(9);
     const whole = analyticEngine(pointwiseModel);
-    await runDeepDream(whole, x0, { objective: layer, range: [-2, 2], octaves: 1, steps: 1 });
+    await deepDream(whole, x0, { objective: layer, range: [-2, 2], octaves: 1, steps: 1 });
     expect(whole.calls).toHaveLength(1);
   });
 
   it('jitter rolls the input and rolls the gradient back', async () => {
-    const engine = analyticEngine(linearModel((_c, y, x) => 1 + y * 10 + x));
+    const engine = analyticEngine(linearModel((_c, y, x) => 1 + y * 10 + x), [1, 1, 'h', 'w']);
     const x0 = randomImage([1, 1, 5, 5], 8);
-    const out = await runDeepDream(engine, x0, {
+    const out = await deepDream(engine, x0, {
       objective: layer,
       range: [-99, 99],
       octaves: 1,
@@ -247,7 +245,7 @@ describe('deepDream on analytic engines', () => {
   it('the same seed gives the same frames, another seed other frames', async () => {
     const model = linearModel((c, y, x) => Math.sin(c + 3 * y + 7 * x));
     const run = (seed: number) =>
-      runDeepDream(analyticEngine(model), randomImage([1, 3, 12, 12], 9), {
+      deepDream(analyticEngine(model), randomImage([1, 3, 12, 12], 9), {
         objective: layer,
         range: [-1, 1],
         octaves: 2,
@@ -271,8 +269,8 @@ describe('deepDream on analytic engines', () => {
         octaves: 2,
         steps: 5,
         signal: controller.signal,
-        onProgress: (p) => seen.push(p.step),
       })) {
+        seen.push(f.step);
         if (f.step === 2) controller.abort();
       }
     };
@@ -282,7 +280,7 @@ describe('deepDream on analytic engines', () => {
     expect(engine.calls).toHaveLength(2);
     expect(seen).toEqual([1, 2]);
     await expect(
-      runDeepDream(engine, randomImage([1, 3, 8, 8], 1), {
+      deepDream(engine, randomImage([1, 3, 8, 8], 1), {
         objective: layer,
         range: [-1, 1],
         signal: controller.signal,
@@ -301,7 +299,7 @@ describe('deepDream on analytic engines', () => {
       { normalization: 'l2' },
     ]) {
       await expect(
-        runDeepDream(analyticEngine(halfSquareNorm), x, {
+        deepDream(analyticEngine(halfSquareNorm), x, {
           objective: layer,
           range: [-1, 1],
           ...(bad as object),
@@ -309,7 +307,7 @@ describe('deepDream on analytic engines', () => {
       ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     }
     await expect(
-      runDeepDream(analyticEngine(halfSquareNorm), randomImage([2, 3, 4, 4], 1), {
+      deepDream(analyticEngine(halfSquareNorm), randomImage([2, 3, 4, 4], 1), {
         objective: layer,
         range: [-1, 1],
       }),
@@ -317,7 +315,7 @@ describe('deepDream on analytic engines', () => {
     const fixed = analyticEngine(halfSquareNorm, [1, 3, 8, 8]);
     for (const tiling of ['none', { tileSize: 4 }] as const) {
       await expect(
-        runDeepDream(fixed, randomImage([1, 3, 12, 12], 1), {
+        deepDream(fixed, randomImage([1, 3, 12, 12], 1), {
           objective: layer,
           range: [-1, 1],
           tiling,
@@ -339,12 +337,15 @@ describe('guided dreaming and zoom feedback', () => {
   });
 
   it('guided dreaming feeds the seed as a logit objective on the layer', async () => {
-    const engine = analyticEngine({
-      ...halfSquareNorm,
-      forward: (x) => ({ data: Float32Array.from(x.data.slice(0, 4)), dims: [1, 1, 2, 2] }),
-    });
+    const engine = analyticEngine(
+      {
+        ...halfSquareNorm,
+        forward: (x) => ({ data: Float32Array.from(x.data.slice(0, 4)), dims: [1, 1, 2, 2] }),
+      },
+      [1, 1, 'h', 'w'],
+    );
     const guide = randomImage([1, 1, 2, 2], 3);
-    await runDeepDream(engine, randomImage([1, 1, 2, 2], 4), {
+    await deepDream(engine, randomImage([1, 1, 2, 2], 4), {
       objective: { kind: 'guide', tensor: 'feat', image: guide },
       range: [-1, 1],
       octaves: 1,
@@ -356,19 +357,19 @@ describe('guided dreaming and zoom feedback', () => {
   });
 
   it('dreamZoom yields one frame per zoom step', async () => {
-    const progress: string[] = [];
+    const engine = analyticEngine(halfSquareNorm);
     const frames = await collect(
-      dreamZoom(analyticEngine(halfSquareNorm), randomImage([1, 3, 10, 10], 5), {
+      dreamZoom(engine, randomImage([1, 3, 10, 10], 5), {
         objective: layer,
         range: [-1, 1],
         octaves: 1,
         steps: 2,
         frames: 3,
-        onProgress: (p) => progress.push(`${p.step}/${p.totalSteps}`),
       }),
     );
-    expect(progress).toEqual(['1/6', '2/6', '3/6', '4/6', '5/6', '6/6']);
+    expect(frames.map((f) => `${f.step}/${f.totalSteps}`)).toEqual(['1/3', '2/3', '3/3']);
     expect(frames.map((f) => f.frame)).toEqual([0, 1, 2]);
+    expect(engine.calls).toHaveLength(6);
     expect(frames.every((f) => f.image.dims.join() === '1,3,10,10')).toBe(true);
   });
 });
@@ -388,7 +389,7 @@ describe('objective tensors', () => {
     };
     const image = randomImage([1, 3, 4, 4], 1);
     await expect(
-      runDeepDream(engine, image, {
+      deepDream(engine, image, {
         objective: { kind: 'layer', tensor: 'block3/relu' },
         range: [-1, 1],
         steps: 1,
@@ -396,7 +397,7 @@ describe('objective tensors', () => {
       }),
     ).rejects.toMatchObject({ code: 'UNKNOWN_TENSOR' });
     await expect(
-      runDeepDream(engine, image, {
+      deepDream(engine, image, {
         objective: {
           kind: 'sum',
           terms: [{ weight: 1, objective: { kind: 'layer', tensor: 'block2/relu' } }],

@@ -1,5 +1,5 @@
-import { createAdam, createRng } from '@fv/core';
 import { describe, expect, it } from 'vitest';
+import { createAdam } from '../../src/dream/adam.js';
 import {
   COLOR_DECORRELATION,
   decorrelatedToRgb,
@@ -8,6 +8,7 @@ import {
 } from '../../src/dream/color.js';
 import { createImageParameterization, spectrumScale } from '../../src/dream/parameterization.js';
 import { l1Penalty, l2Penalty, totalVariation } from '../../src/dream/penalties.js';
+import { createRng } from '../../src/random.js';
 import {
   identitySampling,
   randomTransform,

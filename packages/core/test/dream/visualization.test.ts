@@ -1,8 +1,7 @@
 import {
   classVisualization,
   isFvError,
-  runClassVisualization,
-  runUnitVisualization,
+  type ModelConfig,
   type Tensor,
   type UnitVisualizationFrame,
   unitVisualization,
@@ -27,7 +26,7 @@ describe('classVisualization', () => {
     const w = (c: number, y: number, x: number) => Math.cos(c + y - 2 * x);
     const engine = analyticEngine(linearModel(w), [1, 3, 4, 5]);
     const frames = await collect(
-      classVisualization(engine, {
+      classVisualization(engine, undefined, {
         classIndex: 7,
         output: 'logits',
         range: [-9, 9],
@@ -54,16 +53,14 @@ describe('classVisualization', () => {
       [1, 1, 2, 2],
     );
     const start = { data: Float32Array.from([1, -1, 0.5, 0]), dims: [1, 1, 2, 2] };
-    const out = await runClassVisualization(engine, {
+    const out = await classVisualization(engine, start, {
       classIndex: 0,
       output: 'logits',
       range: [-9, 9],
-      start,
       steps: 1,
       jitter: 0,
       l2: 0.1,
       learningRate: 0.1,
-      channels: 1,
     });
     // gradient −0.2·x, normalized to length 0.1 along −x
     const n = Math.hypot(1, 1, 0.5);
@@ -79,36 +76,46 @@ describe('classVisualization', () => {
       steps: 12,
       seed: 4,
     };
-    const a = await runClassVisualization(analyticEngine(model, [1, 3, 8, 8]), opts);
-    const b = await runClassVisualization(analyticEngine(model, [1, 3, 8, 8]), opts);
+    const a = await classVisualization(analyticEngine(model, [1, 3, 8, 8]), undefined, opts);
+    const b = await classVisualization(analyticEngine(model, [1, 3, 8, 8]), undefined, opts);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(Math.max(...a.data)).toBeLessThanOrEqual(0.2 + 1e-7);
     const controller = new AbortController();
     controller.abort();
-    const e = await runClassVisualization(analyticEngine(model, [1, 3, 8, 8]), {
+    const e = await classVisualization(analyticEngine(model, [1, 3, 8, 8]), undefined, {
       ...opts,
       signal: controller.signal,
-    }).catch((x: unknown) => x);
+    }).then(undefined, (x: unknown) => x);
     expect(isFvError(e, 'ABORTED')).toBe(true);
   });
 });
 
 describe('unitVisualization', () => {
   const channel = { kind: 'channel', tensor: 'a', channel: 0 } as const;
+  // RGB in [0, 1] to model input: (rgb − mean) / std per channel.
+  const normalization = (mean: number[], std: number[]): ModelConfig => ({
+    scale: 1 / 255,
+    mean,
+    std,
+  });
 
   it('chain rule: one pixel-parameterized step is Adam on −∂obj/∂params through sigmoid and normalization', async () => {
     // obj = Σ v·x on the model input x = (rgb − 0.5)/0.25, rgb = sigmoid(params)
     const v = (c: number, y: number, x: number) => (c + 1) * (y - x);
     const engine = analyticEngine(linearModel(v));
     const frames = await collect(
-      unitVisualization(engine, {
-        objective: channel,
-        inputNormalization: { mean: 0.5, std: 0.25 },
-        size: [3, 4],
-        steps: 1,
-        transforms: false,
-        parameterization: { kind: 'pixel', decorrelate: false, sd: 0 },
-      }),
+      unitVisualization(
+        engine,
+        undefined,
+        {
+          objective: channel,
+          size: [3, 4],
+          steps: 1,
+          transforms: false,
+          parameterization: { kind: 'pixel', decorrelate: false, sd: 0 },
+        },
+        normalization([0.5], [0.25]),
+      ),
     );
     // params start at 0 ⇒ rgb 0.5, sigmoid' = 0.25; ∂obj/∂p = v/0.25·0.25 = v; Adam's first step is
     // −lr·sign(−v) = +0.05·sign(v) per parameter (ε negligible).
@@ -129,14 +136,18 @@ describe('unitVisualization', () => {
   it('raises a linear objective with the Fourier parameterization and decorrelated colour', async () => {
     const engine = analyticEngine(linearModel((c, y, x) => (c === 0 ? Math.cos((x + y) / 3) : 0)));
     const frames = await collect(
-      unitVisualization(engine, {
-        objective: channel,
-        inputNormalization: { mean: 0.5, std: 0.5 },
-        size: [16, 16],
-        steps: 30,
-        seed: 2,
-        transforms: false,
-      }),
+      unitVisualization(
+        engine,
+        undefined,
+        {
+          objective: channel,
+          size: [16, 16],
+          steps: 30,
+          seed: 2,
+          transforms: false,
+        },
+        normalization([0.5], [0.5]),
+      ),
     );
     const values = frames.map((f) => f.value);
     expect(values.at(-1) as number).toBeGreaterThan((values[0] as number) + 20);
@@ -145,13 +156,17 @@ describe('unitVisualization', () => {
   it('raises a translation-invariant objective under random transforms', async () => {
     const engine = analyticEngine(linearModel((c) => (c === 0 ? 1 : -1)));
     const frames = await collect(
-      unitVisualization(engine, {
-        objective: channel,
-        inputNormalization: { mean: 0.5, std: 0.5 },
-        size: [16, 16],
-        steps: 30,
-        seed: 2,
-      }),
+      unitVisualization(
+        engine,
+        undefined,
+        {
+          objective: channel,
+          size: [16, 16],
+          steps: 30,
+          seed: 2,
+        },
+        normalization([0.5], [0.5]),
+      ),
     );
     const values = frames.map((f) => f.value);
     expect(values.at(-1) as number).toBeGreaterThan((values[0] as number) + 30);
@@ -171,15 +186,19 @@ describe('unitVisualization', () => {
     );
     const objectives = [channel, { kind: 'channel', tensor: 'a', channel: 1 }] as const;
     const frames = await collect(
-      unitVisualization(engine, {
-        objective: objectives,
-        inputNormalization: { mean: [0.5, 0.5, 0.5], std: 1 },
-        size: [8, 8],
-        steps: 2,
-        totalVariation: 0.1,
-        l1: 0.01,
-        l2: 0.01,
-      }),
+      unitVisualization(
+        engine,
+        undefined,
+        {
+          objective: objectives,
+          size: [8, 8],
+          steps: 2,
+          totalVariation: 0.1,
+          l1: 0.01,
+          l2: 0.01,
+        },
+        normalization([0.5, 0.5, 0.5], [1]),
+      ),
     );
     expect(engine.calls.every((c) => c.input.dims.join() === '1,3,10,10')).toBe(true);
     expect(engine.calls.map((c) => c.objective)).toEqual([...objectives, ...objectives]);
@@ -191,24 +210,25 @@ describe('unitVisualization', () => {
     const model = linearModel((c, y, x) => Math.sin(c + y * x));
     const opts = {
       objective: channel,
-      inputNormalization: { mean: 0.5, std: 0.5 },
       size: [8, 8] as const,
       steps: 3,
       seed: 5,
     };
-    const a = await runUnitVisualization(analyticEngine(model), opts);
-    const b = await runUnitVisualization(analyticEngine(model), opts);
-    const c = await runUnitVisualization(analyticEngine(model), { ...opts, seed: 6 });
+    const config = normalization([0.5], [0.5]);
+    const a = await unitVisualization(analyticEngine(model), undefined, opts, config);
+    const b = await unitVisualization(analyticEngine(model), undefined, opts, config);
+    const c = await unitVisualization(analyticEngine(model), undefined, { ...opts, seed: 6 }, config);
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(Array.from(a.data)).not.toEqual(Array.from(c.data));
     const controller = new AbortController();
     const engine = analyticEngine(model);
     const e = await (async () => {
-      for await (const f of unitVisualization(engine, {
-        ...opts,
-        steps: 10,
-        signal: controller.signal,
-      }))
+      for await (const f of unitVisualization(
+        engine,
+        undefined,
+        { ...opts, steps: 10, signal: controller.signal },
+        config,
+      ))
         if (f.step === 1) controller.abort();
     })().catch((x: unknown) => x);
     expect(isFvError(e, 'ABORTED')).toBe(true);
@@ -241,12 +261,12 @@ describe('visualization options', () => {
       [1, 3, 8, 8],
     );
     await expect(
-      runClassVisualization(engine, {
+      classVisualization(engine, undefined, {
         classIndex: 0,
         output: 'logits',
         range: [-1, 1],
         size: [9, 9],
-      }),
+      }).result,
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
 });

@@ -367,3 +367,20 @@ export function camModel(
   };
   return model;
 }
+
+/**
+ * The parts of a signed saliency map by definition: M = |S|, M⁺ = max(S, 0), M⁻ = −min(S, 0)
+ * (what @fv/viz's `sign` option draws).
+ */
+export function signParts(map: { readonly data: Float32Array; readonly width: number; readonly height: number }) {
+  const part = (f: (v: number) => number) => ({
+    data: Float32Array.from(map.data, f),
+    width: map.width,
+    height: map.height,
+  });
+  return {
+    absolute: part(Math.abs),
+    positive: part((v) => Math.max(v, 0)),
+    negative: part((v) => (v < 0 ? -v : 0)),
+  };
+}

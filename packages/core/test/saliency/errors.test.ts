@@ -13,7 +13,7 @@ import { analyticEngine, camModel, fixedArray, linearModel } from './analytic-en
 const engine = analyticEngine(camModel(3, 4, 4, 2, 3));
 const x: Tensor = { data: fixedArray(48, 2), dims: [1, 3, 4, 4] };
 
-async function code(promise: Promise<unknown>): Promise<FvErrorCode | string> {
+async function code(promise: PromiseLike<unknown>): Promise<FvErrorCode | string> {
   try {
     await promise;
     return 'resolved';
@@ -39,7 +39,7 @@ describe('saliency errors', () => {
         'UNKNOWN_TENSOR',
       );
     }
-    expect(await code(activations(engine, x, 'nope'))).toBe('UNKNOWN_TENSOR');
+    expect(await code(activations(engine, x, { layer: 'nope' }))).toBe('UNKNOWN_TENSOR');
     // A model without any spatial layer cannot pick one automatically.
     const linear = analyticEngine(linearModel(3, 4, 4, 2));
     expect(await code(saliency(linear, x, { method: 'grad-cam', target: 0 }))).toBe(
@@ -85,7 +85,7 @@ describe('activations', () => {
     const model = camModel(3, 8, 8, 6, 2);
     const e = analyticEngine(model);
     const input: Tensor = { data: fixedArray(192, 4, 0, 1), dims: [1, 3, 8, 8] };
-    const r = await activations(e, input, 'features', { topK: 3 });
+    const r = await activations(e, input, { layer: 'features', topK: 3 });
     expect(r.activation.dims).toEqual([1, 6, 4, 4]);
     expect(r.top).toHaveLength(3);
     const features = model.forward(input.data).features!;

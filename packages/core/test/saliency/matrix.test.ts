@@ -36,22 +36,20 @@ const methods: readonly SaliencyOptions[] = [
 const label = (o: SaliencyOptions) => JSON.stringify(o).slice(0, 110);
 
 describe.each(methods.map((o) => [label(o), o] as const))('%s', (_name, options) => {
-  it('returns input-sized, finite maps with M = M⁺ + M⁻ exactly', async () => {
+  it('returns an input-sized, finite signed map: the attribution of the largest channel', async () => {
     const r = await saliency(analyticEngine(model), x, options);
     expect(r.method).toBe(options.method);
-    for (const map of [r.absolute, r.positive, r.negative]) {
-      expect(map.width).toBe(w);
-      expect(map.height).toBe(h);
-      expect(map.data.length).toBe(w * h);
-      expect(map.data.every(Number.isFinite)).toBe(true);
-    }
+    expect([r.map.width, r.map.height, r.map.data.length]).toEqual([w, h, w * h]);
+    expect(r.map.data.every(Number.isFinite)).toBe(true);
+    const a = r.attribution;
+    const channels = a.data.length / (w * h);
     for (let p = 0; p < w * h; p++) {
-      expect(r.positive.data[p]! + r.negative.data[p]!).toBe(r.absolute.data[p]);
-      expect(r.positive.data[p]).toBeGreaterThanOrEqual(0);
-      expect(r.negative.data[p]).toBeGreaterThanOrEqual(0);
+      const values = Array.from({ length: channels }, (_, c) => a.data[c * w * h + p]!);
+      expect(values).toContain(r.map.data[p]);
+      expect(Math.abs(r.map.data[p]!)).toBe(Math.max(...values.map(Math.abs)));
     }
     expect(r.attribution.data.every(Number.isFinite)).toBe(true);
-    expect(r.absolute.data.some((v) => v > 0)).toBe(true);
+    expect(r.map.data.some((v) => v !== 0)).toBe(true);
     expect(Number.isInteger(r.target)).toBe(true);
   });
 
@@ -60,16 +58,14 @@ describe.each(methods.map((o) => [label(o), o] as const))('%s', (_name, options)
     const b = await saliency(analyticEngine(model), x, { ...options, batchSize: 3 });
     const fixed = await saliency(analyticEngine(model, { fixedBatch: true }), x, options);
     expect(Array.from(b.attribution.data)).toEqual(Array.from(a.attribution.data));
-    expect(Array.from(fixed.absolute.data)).toEqual(Array.from(a.absolute.data));
+    expect(Array.from(fixed.map.data)).toEqual(Array.from(a.map.data));
   });
 
-  it('reports progress up to done = total', async () => {
+  it('reports progress frames up to step = totalSteps', async () => {
     const seen: [number, number][] = [];
-    await saliency(analyticEngine(model), x, {
-      ...options,
-      batchSize: 2,
-      onProgress: (p) => seen.push([p.done, p.total]),
-    });
+    for await (const p of saliency(analyticEngine(model), x, { ...options, batchSize: 2 })) {
+      seen.push([p.step, p.totalSteps]);
+    }
     expect(seen.length).toBeGreaterThan(0);
     const [done, total] = seen[seen.length - 1]!;
     expect(done).toBe(total);
@@ -86,20 +82,21 @@ describe.each(methods.map((o) => [label(o), o] as const))('%s', (_name, options)
     const pre = await saliency(analyticEngine(model), x, {
       ...options,
       signal: before.signal,
-    }).catch((e: unknown) => e);
+    }).then(undefined, (e: unknown) => e);
     expect(isFvError(pre, 'ABORTED')).toBe(true);
     expect((pre as Error).name).toBe('AbortError');
     const during = new AbortController();
     const engine = analyticEngine(model);
-    const result = await saliency(engine, x, {
-      ...options,
-      batchSize: 1,
-      signal: during.signal,
-      onProgress: () => during.abort(),
-    }).then(
-      () => 'finished',
-      (e: unknown) => e,
-    );
+    const result = await (async () => {
+      for await (const _frame of saliency(engine, x, {
+        ...options,
+        batchSize: 1,
+        signal: during.signal,
+      })) {
+        during.abort();
+      }
+      return 'finished';
+    })().catch((e: unknown) => e);
     // Single-call methods may finish before the first progress report; longer ones must stop.
     if (result !== 'finished') expect(isFvError(result, 'ABORTED')).toBe(true);
     else expect(engine.calls.forward + engine.calls.gradient).toBeLessThanOrEqual(3);

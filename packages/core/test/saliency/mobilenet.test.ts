@@ -8,15 +8,14 @@
 // - Adebayo et al. (2018) model randomization: redrawing the logits layer's weights changes the
 //   vanilla map. Pixel-level rank correlations of MobileNetV2 vanilla maps are low even for a 1 %
 //   input perturbation, so the check compares 8×8-block means of the signed map S.
-// With FV_SALIENCY_PICTURES=<folder> it also writes the pictures docs/saliency.md shows.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// (The pictures docs/saliency.md shows come from scripts/docs-pictures.sh, through the CLI.)
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithModels } from '../../../../test/helpers/models.js';
 import {
-  createRng,
   type Map2D,
   type ModelConfig,
   mapToSource,
@@ -25,8 +24,9 @@ import {
   type SaliencyResult,
   saliency,
 } from '../../src/index.js';
+import { createRng } from '../../src/random.js';
 import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
-import { decodePngRgba, encodePngRgba, type RgbaPixels } from '../helpers/png.js';
+import { decodePngRgba, type RgbaPixels } from '../helpers/png.js';
 
 const fixture = JSON.parse(
   readFileSync(
@@ -37,7 +37,9 @@ const fixture = JSON.parse(
 
 const EGYPTIAN_CAT = 286;
 const config: ModelConfig = { ...presets.tensorflow, logits: 'logits' };
-const picturesDir = process.env.FV_SALIENCY_PICTURES;
+
+/** M = |S|, the saliency map, from the signed map. */
+const magnitude = (map: Map2D): Map2D => ({ ...map, data: Float32Array.from(map.data, Math.abs) });
 
 /**
  * Mean of the map inside the box over the mean outside it. `toSource` gives a map pixel's position
@@ -98,15 +100,14 @@ function spearman(a: Float32Array, b: Float32Array): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-/** Means of S = M⁺ − M⁻ over b×b blocks. */
-function blockMeans(positive: Map2D, negative: Map2D, b: number): Float32Array {
-  const w = Math.floor(positive.width / b);
-  const h = Math.floor(positive.height / b);
+/** Means of the signed map S over b×b blocks. */
+function blockMeans(signed: Map2D, b: number): Float32Array {
+  const w = Math.floor(signed.width / b);
+  const h = Math.floor(signed.height / b);
   const out = new Float32Array(w * h);
   for (let y = 0; y < h * b; y++) {
     for (let x = 0; x < w * b; x++) {
-      const p = y * positive.width + x;
-      out[Math.floor(y / b) * w + Math.floor(x / b)]! += positive.data[p]! - negative.data[p]!;
+      out[Math.floor(y / b) * w + Math.floor(x / b)]! += signed.data[y * signed.width + x]!;
     }
   }
   return out;
@@ -141,42 +142,6 @@ function randomizeTopLayer(bytes: Uint8Array): Uint8Array {
   return toBinary(ModelProtoSchema, model);
 }
 
-/**
- * Heat overlay for the docs at half the photo's size: the map normalized by its 99th percentile,
- * quantized to 32 levels (small files), over the dimmed photo.
- */
-function overlay(photo: RgbaPixels, map: Map2D): RgbaPixels {
-  const sorted = Float32Array.from(map.data).sort();
-  const top = sorted[Math.floor(0.99 * (sorted.length - 1))]! || 1;
-  const width = Math.floor(photo.width / 2);
-  const height = Math.floor(photo.height / 2);
-  const out = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let v = 0;
-      const rgb = [0, 0, 0];
-      for (let dy = 0; dy < 2; dy++) {
-        for (let dx = 0; dx < 2; dx++) {
-          const p = (2 * y + dy) * photo.width + 2 * x + dx;
-          v += map.data[p]! / 4;
-          for (let c = 0; c < 3; c++) rgb[c]! += photo.data[p * 4 + c]! / 4;
-        }
-      }
-      v = Math.round(31 * Math.min(1, Math.max(0, v / top))) / 31;
-      // A black-red-yellow-white ramp.
-      const heat = [
-        Math.min(1, 3 * v),
-        Math.min(1, Math.max(0, 3 * v - 1)),
-        Math.max(0, 3 * v - 2),
-      ];
-      const q = (y * width + x) * 4;
-      for (let c = 0; c < 3; c++) out[q + c] = 0.3 * (rgb[c]! & 0xf0) + 0.7 * 255 * heat[c]!;
-      out[q + 3] = 255;
-    }
-  }
-  return { data: out, width, height };
-}
-
 describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
   let engine: SaliencyTestEngine;
   let photo: RgbaPixels;
@@ -201,7 +166,7 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
   it('vanilla: the top class is Egyptian cat; the map is spread over the frame', async () => {
     const r = await run({ method: 'vanilla', target: 'top' });
     expect(r.target).toBe(EGYPTIAN_CAT);
-    const ratio = insideOutsideRatio(mapToSource(r.absolute, r.crop!));
+    const ratio = insideOutsideRatio(mapToSource(magnitude(r.map), r.crop!));
     console.info(`vanilla: mean saliency inside/outside the face box = ${ratio.toFixed(2)}`);
     expect(ratio).toBeGreaterThan(0.7);
   }, 120_000);
@@ -224,7 +189,7 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
     expect(r.target).toBe(ref.target);
     // Same pixels in: 224×224 is the model size, so preprocessing is (px − 128) / 128 only.
     expect(r.input.data[0]).toBeCloseTo((small.data[0]! - 128) / 128, 6);
-    const s = Float32Array.from(r.positive.data, (p, i) => p - r.negative.data[i]!);
+    const s = r.map.data;
     let diff = 0;
     let norm = 0;
     for (let i = 0; i < s.length; i++) {
@@ -233,7 +198,7 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
     }
     const relL2 = Math.sqrt(diff / norm);
     // The face box of the fixture at 224×224: pixels whose centre maps into it, as the script does.
-    const ours = insideOutsideRatio(r.absolute, (x, y) => [
+    const ours = insideOutsideRatio(magnitude(r.map), (x, y) => [
       ((x + 0.5) * photo.width) / 224,
       ((y + 0.5) * photo.height) / 224,
     ]);
@@ -254,7 +219,7 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
         config,
       );
       if (sigma === 0.15 && variant === 'mean') maps.set('smoothgrad', r);
-      return insideOutsideRatio(mapToSource(r.absolute, r.crop!));
+      return insideOutsideRatio(mapToSource(magnitude(r.map), r.crop!));
     };
     const smooth15 = await at(0.15, 'mean');
     const squared15 = await at(0.15, 'squared');
@@ -292,11 +257,11 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
         { method: 'vanilla', target: EGYPTIAN_CAT },
         config,
       );
-      // Signed map S = M⁺ − M⁻, averaged over 8×8 blocks.
-      const signedBlocks = (r: SaliencyResult) => blockMeans(r.positive, r.negative, 8);
+      // The signed map S, averaged over 8×8 blocks.
+      const signedBlocks = (r: SaliencyResult) => blockMeans(r.map, 8);
       const rhoStable = spearman(signedBlocks(original), signedBlocks(stable));
       const rhoRandom = spearman(signedBlocks(original), signedBlocks(changed));
-      const rhoPixels = spearman(original.absolute.data, changed.absolute.data);
+      const rhoPixels = spearman(magnitude(original.map).data, magnitude(changed.map).data);
       console.info(
         `Spearman rank correlation with the original map: perturbed input ${rhoStable.toFixed(3)}, randomized logits layer ${rhoRandom.toFixed(3)} (|map| per pixel ${rhoPixels.toFixed(3)})`,
       );
@@ -306,30 +271,4 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
       await randomized.dispose();
     }
   }, 300_000);
-
-  it('writes one picture per method when FV_SALIENCY_PICTURES is set', async () => {
-    if (!picturesDir) return;
-    mkdirSync(picturesDir, { recursive: true });
-    const all: SaliencyOptions[] = [
-      { method: 'vanilla', target: EGYPTIAN_CAT },
-      { method: 'gradient-x-input', target: EGYPTIAN_CAT },
-      { method: 'smoothgrad', target: EGYPTIAN_CAT, samples: 12 },
-      { method: 'integrated-gradients', target: EGYPTIAN_CAT, steps: 16 },
-      { method: 'guided-backprop', target: EGYPTIAN_CAT },
-      { method: 'deconvnet', target: EGYPTIAN_CAT },
-      { method: 'grad-cam', target: EGYPTIAN_CAT },
-      { method: 'guided-grad-cam', target: EGYPTIAN_CAT },
-      { method: 'grad-cam++', target: EGYPTIAN_CAT },
-      { method: 'score-cam', target: EGYPTIAN_CAT, maxChannels: 64 },
-      { method: 'occlusion', target: EGYPTIAN_CAT, window: 32, stride: 16 },
-    ];
-    for (const options of all) {
-      const r = await saliency(engine, photo, options, config);
-      const map = mapToSource(r.absolute, r.crop!);
-      writeFileSync(
-        join(picturesDir, `${options.method}.png`),
-        encodePngRgba(overlay(photo, map), { alpha: false }),
-      );
-    }
-  }, 600_000);
 });

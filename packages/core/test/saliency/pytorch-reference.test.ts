@@ -97,7 +97,7 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
     const r = await run({ method: 'grad-cam', target: fx.target, layer: fx.camLayer });
     expect([r.cam!.height, r.cam!.width]).toEqual(fx.camDims);
     expect(relativeError(r.cam!.data, fx.gradCam)).toBeLessThan(TOLERANCE);
-    expect(relativeError(r.absolute.data, fx.gradCamUpsampled)).toBeLessThan(TOLERANCE);
+    expect(relativeError(r.map.data, fx.gradCamUpsampled)).toBeLessThan(TOLERANCE);
     const auto = await run({ method: 'grad-cam', target: fx.target });
     expect(auto.layer).toBe(fx.camLayer);
   });
@@ -105,7 +105,7 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
   it('Grad-CAM++', async () => {
     const r = await run({ method: 'grad-cam++', target: fx.target, layer: fx.camLayer });
     expect(relativeError(r.cam!.data, fx.gradCamPlusPlus)).toBeLessThan(TOLERANCE);
-    expect(relativeError(r.absolute.data, fx.gradCamPlusPlusUpsampled)).toBeLessThan(TOLERANCE);
+    expect(relativeError(r.map.data, fx.gradCamPlusPlusUpsampled)).toBeLessThan(TOLERANCE);
   });
 
   it('guided backpropagation and deconvnet', async () => {
@@ -121,7 +121,7 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
     expect(e.calls.gradient).toBe(0);
     expect([r.cam!.height, r.cam!.width]).toEqual(fx.camDims);
     expect(relativeError(r.cam!.data, fx.scoreCam.logit.cam)).toBeLessThan(TOLERANCE);
-    expect(relativeError(r.absolute.data, fx.scoreCam.logit.upsampled)).toBeLessThan(TOLERANCE);
+    expect(relativeError(r.map.data, fx.scoreCam.logit.upsampled)).toBeLessThan(TOLERANCE);
     const p = await saliency(e, x, {
       method: 'score-cam',
       target: fx.target,
@@ -152,9 +152,9 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
     const occ = await saliency(e, x, { method: 'occlusion', target: fx.target, window: 4 });
     const sc = await saliency(e, x, { method: 'score-cam', target: fx.target });
     expect(e.calls.gradient).toBe(0);
-    expect(occ.absolute.data.every(Number.isFinite)).toBe(true);
+    expect(occ.map.data.every(Number.isFinite)).toBe(true);
     expect(sc.cam!.data.some((v) => v > 0)).toBe(true);
-    const act = await activations(e, x, fx.camLayer, { topK: 3 });
+    const act = await activations(e, x, { layer: fx.camLayer, topK: 3 });
     expect(act.activation.dims.slice(2)).toEqual(fx.camDims);
     expect(act.top).toHaveLength(3);
     expect(act.top[0]!.mean).toBeGreaterThanOrEqual(act.top[2]!.mean);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { Tensor } from '../../src/index.js';
+import { gaussianBlur, roll, zoomCenter } from '../../src/image/filter.js';
 import {
-  gaussianBlur,
-  resizeBilinear,
-  resizeBilinearAdjoint,
-  roll,
-  zoomCenter,
-} from '../../src/dream/image.js';
-import { randomImage } from './helpers/analytic-engine.js';
+  resizeImageTensor as resizeBilinear,
+  resizeImageTensorAdjoint as resizeBilinearAdjoint,
+} from '../../src/image/resize.js';
+import { fromPlanar, toPlanar } from '../../src/image/shape.js';
+import { randomImage } from '../dream/helpers/analytic-engine.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
@@ -14,7 +14,7 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return s;
 };
 
-describe('image operations', () => {
+describe('image toolkit', () => {
   it('roll shifts like np.roll on the last two axes', () => {
     const x = { data: Float32Array.from([0, 1, 2, 3, 4, 5]), dims: [1, 1, 2, 3] };
     // np.roll(np.roll(x, 1, -1), 1, -2) = [[5,3,4],[2,0,1]]
@@ -66,9 +66,33 @@ describe('image operations', () => {
   });
 });
 
+describe('every operation gives the same image in NHWC as in NCHW', () => {
+  // Planar → NHWC → operation in NHWC → planar must equal the operation in NCHW, bit for bit.
+  const x = randomImage([2, 3, 5, 7], 4);
+  const nhwc = fromPlanar(x, 'NHWC');
+  const same = (a: Tensor, b: Tensor) => {
+    expect(a.dims).toEqual(b.dims);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  };
+  it('layout round trip', () => {
+    expect(nhwc.dims).toEqual([2, 5, 7, 3]);
+    same(toPlanar(nhwc, 'NHWC'), x);
+  });
+  it('roll, blur, zoom, resize and its adjoint', () => {
+    same(toPlanar(roll(nhwc, 2, -3, 'NHWC'), 'NHWC'), roll(x, 2, -3));
+    same(toPlanar(gaussianBlur(nhwc, 0.8, 'NHWC'), 'NHWC'), gaussianBlur(x, 0.8));
+    same(toPlanar(zoomCenter(nhwc, 1.3, 'NHWC'), 'NHWC'), zoomCenter(x, 1.3));
+    same(toPlanar(resizeBilinear(nhwc, 4, 9, 'NHWC'), 'NHWC'), resizeBilinear(x, 4, 9));
+    same(
+      toPlanar(resizeBilinearAdjoint(nhwc, 3, 4, 'NHWC'), 'NHWC'),
+      resizeBilinearAdjoint(x, 3, 4),
+    );
+  });
+});
+
 describe('test PNG helpers', () => {
   it('writePng → readPng round-trips RGBA', async () => {
-    const { readPng, writePng } = await import('./helpers/png.js');
+    const { readPng, writePng } = await import('../dream/helpers/png.js');
     const data = new Uint8ClampedArray(4 * 5 * 3).map((_, i) => (i * 37) % 256);
     for (let i = 3; i < data.length; i += 4) data[i] = 255;
     const back = readPng(writePng({ data, width: 5, height: 3 }));

@@ -1,8 +1,9 @@
 import { FvError } from '../errors.js';
+import type { ResolvedModelConfig } from '../preprocess/config.js';
 import type { Tensor } from '../tensor.js';
-import type { ResolvedModelConfig } from './config.js';
-import { imageShape } from './layout.js';
-import { type CropRegion, resizePlane } from './map.js';
+import type { CropRegion } from './map.js';
+import { resamplePlane } from './resize.js';
+import { imageDims, imageShape } from './shape.js';
 
 /**
  * An `ImageData`-like image: 8-bit pixels, row-major, interleaved channels. A browser `ImageData`
@@ -92,10 +93,16 @@ export function imageToTensor(
   // Resample every source channel plane to the model size.
   const planes: Float32Array[] = [];
   for (let c = 0; c < Math.min(srcChannels, 3); c++) {
-    planes.push(resizePlane(image.data, sw, sh, w, h, undefined, region, srcChannels, c));
+    const plane = new Float32Array(w * h);
+    resamplePlane(
+      { data: image.data, width: sw, height: sh, offset: c, stride: srcChannels },
+      { data: plane, width: w, height: h },
+      region,
+    );
+    planes.push(plane);
   }
   const rgb = (k: number): Float32Array => planes[srcChannels === 1 ? 0 : k]!;
-  const dims = layout === 'NCHW' ? [1, channels, h, w] : [1, h, w, channels];
+  const dims = imageDims(layout, 1, channels, h, w);
   const data = new Float32Array(channels * h * w);
   const shape = imageShape(dims, layout);
   for (let c = 0; c < channels; c++) {
@@ -142,4 +149,30 @@ export function tensorToImage(tensor: Tensor, config: ResolvedModelConfig): Rgba
     out[p * 4 + 3] = 255;
   }
   return { data: out, width, height };
+}
+
+/**
+ * Images in [0, 1] (planar `[B, C, H, W]`, C = 1 or 3, as unit visualization's `frame.rgb`) as
+ * 8-bit RGBA images, one per batch item; one channel gives gray.
+ * @throws FvError `INVALID_IMAGE` for another channel count.
+ */
+export function rgbToImages(rgb: Tensor): RgbaImage[] {
+  const shape = imageShape(rgb.dims, 'NCHW');
+  const { channels: c, width, height } = shape;
+  if (c !== 1 && c !== 3) {
+    throw new FvError('INVALID_IMAGE', `An RGB tensor has 1 or 3 channels, got ${c}`);
+  }
+  const images: RgbaImage[] = [];
+  for (let b = 0; b < shape.batch; b++) {
+    const data = new Uint8ClampedArray(width * height * 4);
+    const base = b * shape.itemSize;
+    for (let p = 0; p < width * height; p++) {
+      for (let k = 0; k < 3; k++) {
+        data[p * 4 + k] = 255 * rgb.data[base + (c === 1 ? 0 : k) * shape.channelStride + p]!;
+      }
+      data[p * 4 + 3] = 255;
+    }
+    images.push({ data, width, height });
+  }
+  return images;
 }

@@ -218,13 +218,18 @@ export async function benchEngine({ quick, log = () => {} }) {
     log(`  unit visualization ${us}×${us}`);
     try {
       const d = await dreamSteps(
-        unitVisualization(engine, {
-          objective: { kind: 'channel', tensor: unitTensor, channel: 3 },
-          inputNormalization: { mean: 0.5, std: 0.5 },
-          size: [us, us],
-          steps: usteps,
-          seed: 1,
-        }),
+        unitVisualization(
+          engine,
+          undefined,
+          {
+            objective: { kind: 'channel', tensor: unitTensor, channel: 3 },
+            size: [us, us],
+            steps: usteps,
+            seed: 1,
+          },
+          // RGB in [0, 1] to model input (rgb − 0.5) / 0.5.
+          { scale: 1 / 255, mean: [0.5], std: [0.5] },
+        ),
         stats,
       );
       result.dreams.push({

@@ -7,10 +7,11 @@ import {
   type ModelConfig,
   presets,
   type ResolvedModelConfig,
+  type RgbaImage,
   resolveModelConfig,
 } from '@fv/core';
 import { type BackendPreference, createEngine, type RuntimeEngine } from '@fv/runtime';
-import { drawToCanvas, encodePng, type RgbaImage } from '@fv/viz';
+import { drawToCanvas, encodePng } from '@fv/viz';
 
 /** A model the server offers (`models/index.json`). */
 export interface CatalogModel {
@@ -412,18 +413,6 @@ export function fillSelect(select: HTMLSelectElement, values: readonly string[],
   select.replaceChildren(...values.map((v) => new Option(v, v)));
   if (pick && values.includes(pick)) select.value = pick;
   else if (values.includes(old)) select.value = old;
-}
-
-/** Input normalization of a model config in [0, 1] RGB terms (for unit visualization). */
-export function unitNormalization(config: ResolvedModelConfig): {
-  mean: number[];
-  std: number[];
-} {
-  const k = 255 * config.scale;
-  return {
-    mean: config.mean.map((m) => m / k),
-    std: config.std.map((s) => s / k),
-  };
 }
 
 /** Test hook: the latest results, read by the e2e tests. */

@@ -78,6 +78,8 @@ interface DreamAbortResult {
   framesAtRejection: number;
   framesSettled: number;
   framesLater: number;
+  runsSettled: number;
+  runsLater: number;
   lastStep?: number;
   forward: Outcome<number[]>;
   forwardMs: number;
@@ -195,6 +197,7 @@ describe('@fv/runtime: hosted Deep Dream aborted (headless Chromium, tiny CNN)',
     expect(r.framesAtRejection).toBeGreaterThanOrEqual(1);
     expect(r.framesSettled - r.framesAtRejection).toBeLessThanOrEqual(20);
     expect(r.framesLater).toBe(r.framesSettled);
+    expect(r.runsLater).toBe(r.runsSettled);
     // The worker is free again: a forward call right after runs at once and is right.
     const reference = Array.from(tinyCnnReference(tiny, seededInput(tiny.input.length, 7)));
     expect(maxRelative(value('forward after the abort', r.forward), reference)).toBeLessThan(1e-4);

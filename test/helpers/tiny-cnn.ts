@@ -232,3 +232,87 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
   return max;
 }
+
+/** One network saved twice: channels first, and channels last as tf2onnx exports it. */
+export interface LayoutTwins {
+  /** Input `[1, C, size, size]`. */
+  readonly nchw: Uint8Array;
+  /** Input `[1, size, size, C]`, a Transpose to NCHW, then the same nodes and weights. */
+  readonly nhwc: Uint8Array;
+  /** A 4-D ReLU layer both models name alike (for dreams and unit visualization). */
+  readonly layer: 'relu2';
+  readonly classes: 5;
+}
+
+/**
+ * A small CNN on `channels`-channel `size × size` images (Conv 3×3 → Relu → Conv 3×3 stride 2 →
+ * Relu → GlobalAveragePool → Gemm, 5 classes) in both layouts, weights drawn from `seed`.
+ */
+export function layoutTwins(channels: 1 | 3, size = 64, seed = 7): LayoutTwins {
+  const random = seededRandom(seed);
+  const [c1, c2] = [4, 6];
+  const w1 = randomArray(c1 * channels * 9, random, 0.6);
+  const b1 = randomArray(c1, random, 0.1);
+  const w2 = randomArray(c2 * c1 * 9, random, 0.4);
+  const b2 = randomArray(c2, random, 0.1);
+  const fcW = randomArray(CLASSES * c2, random);
+  const fcB = randomArray(CLASSES, random, 0.1);
+  const node = (
+    opType: string,
+    inputs: string[],
+    output: string,
+    attribute: AttributeProto[] = [],
+  ) =>
+    create(NodeProtoSchema, { opType, name: output, input: inputs, output: [output], attribute });
+  const conv = (input: string, w: string, b: string, output: string, stride: number) =>
+    node('Conv', [input, w, b], output, [
+      ints('kernel_shape', [3, 3]),
+      ints('pads', [1, 1, 1, 1]),
+      ints('strides', [stride, stride]),
+    ]);
+  const build = (layout: 'NCHW' | 'NHWC'): Uint8Array => {
+    const first = layout === 'NCHW' ? 'image' : 'image_nchw';
+    const graph = create(GraphProtoSchema, {
+      name: `layout_${layout.toLowerCase()}`,
+      input: [
+        tensorValue(
+          'image',
+          layout === 'NCHW' ? [1, channels, size, size] : [1, size, size, channels],
+        ),
+      ],
+      output: [tensorValue('logits', [1, CLASSES])],
+      initializer: [
+        initializer('w1', [c1, channels, 3, 3], w1),
+        initializer('b1', [c1], b1),
+        initializer('w2', [c2, c1, 3, 3], w2),
+        initializer('b2', [c2], b2),
+        initializer('fc.weight', [CLASSES, c2], fcW),
+        initializer('fc.bias', [CLASSES], fcB),
+      ],
+      node: [
+        ...(layout === 'NHWC'
+          ? [node('Transpose', ['image'], first, [ints('perm', [0, 3, 1, 2])])]
+          : []),
+        conv(first, 'w1', 'b1', 'conv1', 1),
+        node('Relu', ['conv1'], 'relu1'),
+        conv('relu1', 'w2', 'b2', 'conv2', 2),
+        node('Relu', ['conv2'], 'relu2'),
+        node('GlobalAveragePool', ['relu2'], 'pool'),
+        node('Flatten', ['pool'], 'features', [int('axis', 1)]),
+        node('Gemm', ['features', 'fc.weight', 'fc.bias'], 'logits', [
+          float('alpha', 1),
+          float('beta', 1),
+          int('transB', 1),
+        ]),
+      ],
+    });
+    const model = create(ModelProtoSchema, {
+      irVersion: 8n,
+      producerName: 'fv-tests',
+      opsetImport: [create(OperatorSetIdProtoSchema, { domain: '', version: 13n })],
+      graph,
+    });
+    return toBinary(ModelProtoSchema, model);
+  };
+  return { nchw: build('NCHW'), nhwc: build('NHWC'), layer: 'relu2', classes: CLASSES };
+}

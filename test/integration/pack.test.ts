@@ -30,14 +30,48 @@ const packages: readonly PackedExpectation[] = [
       'datasetExamples',
       'mergeDatasetIndexes',
       'semanticDictionary',
+      'saliency',
+      'deepDream',
+      'unitVisualization',
+      'classVisualization',
+      'runInPlace',
+      'imageToTensor',
+      'resizeMap',
     ],
-    types: ['FvErrorCode', 'Engine', 'Tensor', 'Objective', 'DatasetIndex', 'ReceptiveField'],
-    check: "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6",
+    types: [
+      'FvErrorCode',
+      'Engine',
+      'Tensor',
+      'Objective',
+      'DatasetIndex',
+      'ReceptiveField',
+      'LoopProgress',
+      'LoopRequest',
+      'Map2D',
+    ],
+    // Internals (FFT, Adam, colour decorrelation) stay inside the package.
+    check:
+      "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6 && !('fft2d' in m) && !('createAdam' in m) && m.loopKinds.includes('unit-visualization')",
   },
   // Packed because runtime depends on it; a consumer may import it directly too.
-  { dir: 'autodiff', values: ['receptiveField'], types: [] },
-  { dir: 'runtime', values: [], types: [] },
-  { dir: 'viz', values: [], types: [] },
+  {
+    dir: 'autodiff',
+    values: ['buildGradientModel', 'inspectModel', 'receptiveField'],
+    types: ['ModelInspection'],
+  },
+  {
+    dir: 'runtime',
+    values: ['createEngine', 'MODEL_CACHE_NAME'],
+    types: ['RuntimeEngine', 'CreateEngineOptions'],
+    check: "typeof m.createEngine === 'function' && m.MODEL_CACHE_NAME === 'fv-models-v1'",
+  },
+  {
+    dir: 'viz',
+    values: ['colorize', 'overlay', 'normalizeMap', 'signPart', 'encodePng', 'decodeImage'],
+    types: ['ColorizeOptions', 'AttributionSign'],
+    // Maps and images are @fv/core's types; viz has no second resizeMap.
+    check: "!('resizeMap' in m) && typeof m.signPart === 'function'",
+  },
 ];
 
 interface PackedExpectation {

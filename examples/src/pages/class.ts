@@ -1,7 +1,6 @@
 // Class visualization: an image optimized from noise to raise one class score (@fv/core's class
 // visualization; each step is one gradient call in @fv/runtime's worker), drawn as it forms.
-import { classVisualization, tensorToImage } from '@fv/core';
-import type { RgbaImage } from '@fv/viz';
+import { classVisualization, type RgbaImage, tensorToImage } from '@fv/core';
 import {
   byId,
   clearError,
@@ -66,16 +65,17 @@ async function run(): Promise<void> {
   byId<HTMLButtonElement>('stop').disabled = false;
   timer.start();
   try {
-    const frames = classVisualization(engine, {
-      classIndex: index,
-      output: config.logits,
-      range: config.valueRange,
-      ...settings(),
-      seed: 1,
-      signal: controller.signal,
-    });
+    // The whole optimization runs in the worker; preview frames stream back.
+    const frames = classVisualization(
+      engine,
+      undefined,
+      { classIndex: index, ...settings(), seed: 1, signal: controller.signal, frameIntervalMs: 50 },
+      config,
+    );
+    let step = 0;
     for await (const frame of frames) {
-      timer.step('step');
+      timer.step('step', frame.step - step);
+      step = frame.step;
       last = tensorToImage(frame.image, config);
       drawImage('view-class', last);
       byId('frame-caption').textContent =
@@ -106,12 +106,11 @@ function updateCode(): void {
   byId('code').textContent = `import { classVisualization, tensorToImage } from '@fv/core';
 
 // engine: await createEngine({ model: '${gallery.modelSource}', backend: '${gallery.backendChoice}' })
-for await (const frame of classVisualization(engine, {
+// config: resolveModelConfig(engine.info, modelConfig)
+for await (const frame of classVisualization(engine, undefined, {
   classIndex: ${index},
-  output: '${gallery.config?.logits ?? 'logits'}',
-  range: config.valueRange,
   ...${JSON.stringify(settings())},
-})) draw(tensorToImage(frame.image, config));`;
+}, config)) draw(tensorToImage(frame.image, config));`;
 }
 
 start(async () => {

@@ -6,10 +6,11 @@ import {
   type DreamObjective,
   deepDream,
   imageToTensor,
+  type RgbaImage,
   type Tensor,
   tensorToImage,
 } from '@fv/core';
-import { encodeApng, type RgbaImage, resizeImage } from '@fv/viz';
+import { encodeApng, resizeImage } from '@fv/viz';
 import {
   byId,
   channelsOf,
@@ -33,8 +34,6 @@ import {
 let image: ImageData | undefined;
 let frames: RgbaImage[] = [];
 let controller: AbortController | undefined;
-/** `?hosted=1`: run the whole loop in the worker (`engine.deepDream`) instead of step by step. */
-const hosted = new URLSearchParams(location.search).get('hosted') === '1';
 const timer = new StepTimer();
 
 const gallery = new Gallery({
@@ -108,21 +107,15 @@ async function dream(): Promise<void> {
       publish('dreamFrames', frames.length);
       setStatus(`Dreaming on ${engine.info.backend}: ${frame.step}/${frame.totalSteps}`);
     };
-    const options = { objective: o, range: config.valueRange, ...settings(), seed: 1, signal };
-    let result: Tensor;
-    if (hosted) {
-      // The whole loop in the worker, frames streamed back (one request).
-      result = await engine.deepDream(start, { ...options, frameIntervalMs: 50, onFrame });
-    } else {
-      // @fv/core's loop here, each step's gradient in the worker: Stop ends it before the next step.
-      const steps = deepDream(engine, start, options);
-      let next = await steps.next();
-      while (!next.done) {
-        onFrame(next.value);
-        next = await steps.next();
-      }
-      result = next.value;
-    }
+    // The whole loop runs in the worker (one request); preview frames stream back.
+    const run = deepDream(
+      engine,
+      start,
+      { objective: o, ...settings(), seed: 1, signal, frameIntervalMs: 50 },
+      config,
+    );
+    for await (const frame of run) onFrame(frame);
+    const result: Tensor = await run;
     frames.push(show(result, 'final'));
     publish('dreamFrames', frames.length);
     setStatus(`Done: ${frames.length} frames on ${engine.info.backend}.`);

@@ -1,9 +1,8 @@
 // Unit microscope: each channel of a layer visualized from noise (@fv/core's unit
 // visualization; every optimization step is one gradient call in @fv/runtime's worker). The
 // grid fills in unit by unit; clicking a unit renders it larger, with its centre-neuron variant.
-import { type Tensor, type UnitObjective, unitVisualization } from '@fv/core';
+import { type RgbaImage, rgbToImages, type UnitObjective, unitVisualization } from '@fv/core';
 import type { RuntimeEngine } from '@fv/runtime';
-import type { RgbaImage } from '@fv/viz';
 import {
   byId,
   channelsOf,
@@ -19,7 +18,6 @@ import {
   setStatus,
   showError,
   start,
-  unitNormalization,
   visualLayers,
 } from '../common.js';
 
@@ -34,20 +32,6 @@ const gallery = new Gallery({
   },
 });
 
-/** An NCHW [0, 1] RGB tensor (first batch item) as RGBA pixels. */
-function rgbToImage(rgb: Tensor, index = 0): RgbaImage {
-  const [, c = 3, h = 1, w = 1] = rgb.dims;
-  const data = new Uint8ClampedArray(w * h * 4);
-  const base = index * c * h * w;
-  for (let p = 0; p < w * h; p++) {
-    for (let k = 0; k < 3; k++) {
-      data[p * 4 + k] = 255 * (rgb.data[base + (c === 1 ? 0 : k) * h * w + p] ?? 0);
-    }
-    data[p * 4 + 3] = 255;
-  }
-  return { data, width: w, height: h };
-}
-
 async function visualize(
   engine: RuntimeEngine,
   objective: UnitObjective,
@@ -55,17 +39,25 @@ async function visualize(
   onFrame: (image: RgbaImage, step: number, total: number) => void,
 ): Promise<void> {
   const { config } = gallery.require();
-  const frames = unitVisualization(engine, {
-    objective,
-    inputNormalization: unitNormalization(config),
-    size: [size, size],
-    steps: numberValue('steps', 32),
-    seed: 1,
-    ...(controller ? { signal: controller.signal } : {}),
-  });
+  // The whole optimization runs in the worker; preview frames stream back.
+  const frames = unitVisualization(
+    engine,
+    undefined,
+    {
+      objective,
+      size: [size, size],
+      steps: numberValue('steps', 32),
+      seed: 1,
+      frameIntervalMs: 50,
+      ...(controller ? { signal: controller.signal } : {}),
+    },
+    config,
+  );
+  let step = 0;
   for await (const frame of frames) {
-    timer.step('step');
-    onFrame(rgbToImage(frame.rgb), frame.step, frame.totalSteps);
+    timer.step('step', frame.step - step);
+    step = frame.step;
+    onFrame(rgbToImages(frame.rgb)[0]!, frame.step, frame.totalSteps);
   }
 }
 
@@ -176,16 +168,17 @@ function report(error: unknown): void {
 
 function updateCode(): void {
   const { layer, channels } = units();
-  byId('code').textContent = `import { unitVisualization } from '@fv/core';
+  byId('code').textContent = `import { rgbToImages, unitVisualization } from '@fv/core';
 
 // engine: await createEngine({ model: '${gallery.modelSource}', backend: '${gallery.backendChoice}' })
+// config: the model's ModelConfig (normalization, layout)
 for (const channel of ${JSON.stringify(channels)}) {
-  for await (const frame of unitVisualization(engine, {
+  const run = unitVisualization(engine, undefined, {
     objective: { kind: 'channel', tensor: '${layer}', channel },
-    inputNormalization: ${JSON.stringify(gallery.config ? unitNormalization(gallery.config) : {})},
     size: [${numberValue('size', 48)}, ${numberValue('size', 48)}],
     steps: ${numberValue('steps', 32)},
-  })) draw(frame.rgb); // [0, 1] RGB, fills in step by step
+  }, config);
+  for await (const frame of run) draw(rgbToImages(frame.rgb)[0]); // fills in step by step
 }`;
 }
 

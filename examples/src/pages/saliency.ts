@@ -3,10 +3,11 @@
 // with @fv/viz as image, overlay, absolute, positive and negative maps.
 import {
   imageToTensor,
-  type Map2D,
   type ResolvedModelConfig,
+  type RgbaImage,
   type SaliencyOptions,
   type SaliencyResult,
+  saliency,
 } from '@fv/core';
 import type { RuntimeEngine } from '@fv/runtime';
 import {
@@ -18,7 +19,7 @@ import {
   defaultColormap,
   type NormalizeMode,
   overlay,
-  type RgbaImage,
+  signPart,
 } from '@fv/viz';
 import {
   byId,
@@ -164,44 +165,21 @@ function display(): {
   };
 }
 
-function signedMap(r: SaliencyResult): Map2D {
-  const data = new Float32Array(r.positive.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = r.positive.data[i]! - r.negative.data[i]!;
-  return { data, width: r.positive.width, height: r.positive.height };
-}
-
 /** Draws the current result with the current display settings (no recomputation). */
 function render(): void {
   if (!result || !image) return;
   const d = display();
   const cmap = (sign: AttributionSign) => d.colormap ?? defaultColormap(sign);
-  const absolute = colorize(result.absolute, {
-    sign: 'absolute',
-    normalize: d.normalize,
-    colormap: cmap('absolute'),
-  });
-  const positive = colorize(result.positive, {
-    sign: 'absolute',
-    normalize: d.normalize,
-    colormap: cmap('positive'),
-  });
-  const negative = colorize(result.negative, {
-    sign: 'absolute',
-    normalize: d.normalize,
-    colormap: cmap('negative'),
-  });
+  // One signed map; viz draws each part of it (the `sign` option).
+  const part = (sign: AttributionSign) =>
+    colorize(result!.map, { sign, normalize: d.normalize, colormap: cmap(sign) });
+  const absolute = part('absolute');
+  const positive = part('positive');
+  const negative = part('negative');
   const source = { data: image.data, width: image.width, height: image.height };
-  const overlayMap =
-    d.sign === 'all'
-      ? signedMap(result)
-      : d.sign === 'absolute'
-        ? result.absolute
-        : d.sign === 'positive'
-          ? result.positive
-          : result.negative;
-  const over = overlay(source, overlayMap, {
+  const over = overlay(source, result.map, {
     alpha: d.alpha,
-    sign: d.sign === 'all' ? 'all' : 'absolute',
+    sign: d.sign,
     normalize: d.normalize,
     colormap: cmap(d.sign),
   });
@@ -225,21 +203,16 @@ async function compute(): Promise<void> {
   const started = performance.now();
   let steps = 0;
   try {
-    result = await engine.saliency(
-      image,
-      {
-        ...options,
-        progressIntervalMs: 0,
-        onProgress: (p) => {
-          if (p.done > steps) {
-            timer.step('gradient', p.done - steps);
-            steps = p.done;
-          }
-          setStatus(`Computing ${options.method}: ${p.done}/${p.total}`);
-        },
-      },
-      config,
-    );
+    // The whole method runs in the worker; progress frames stream back.
+    const run = saliency(engine, image, { ...options, frameIntervalMs: 0 }, config);
+    for await (const p of run) {
+      if (p.step > steps) {
+        timer.step('gradient', p.step - steps);
+        steps = p.step;
+      }
+      setStatus(`Computing ${options.method}: ${p.step}/${p.totalSteps}`);
+    }
+    result = await run;
     const ms = performance.now() - started;
     if (steps === 0) timer.step(options.method);
     render();
@@ -258,9 +231,9 @@ function publishResult(engine: RuntimeEngine, r: SaliencyResult, ms: number): vo
     backend: engine.info.backend,
     method: r.method,
     target: r.target,
-    width: r.absolute.width,
-    height: r.absolute.height,
-    absolute: Array.from(r.absolute.data),
+    width: r.map.width,
+    height: r.map.height,
+    absolute: Array.from(signPart(r.map, 'absolute').data),
     gradient: r.gradient ? Array.from(r.gradient.data) : [],
     ms,
   });
@@ -274,16 +247,17 @@ function updateCode(): void {
     .filter(([k]) => k !== 'method')
     .map(([k, v]) => `, ${k}: ${JSON.stringify(v)}`)
     .join('');
-  byId('code').textContent = `import { createEngine } from '@fv/runtime';
+  byId('code').textContent = `import { saliency } from '@fv/core';
+import { createEngine } from '@fv/runtime';
 import { colorize, overlay } from '@fv/viz';
 
 const engine = await createEngine({ model: '${gallery.modelSource}', backend: '${gallery.backendChoice}' });
 // engine.info.backend → '${gallery.engine?.info.backend ?? '…'}'
 const config = ${JSON.stringify({ ...(gallery.config ? { input: gallery.config.input, logits: gallery.config.logits, scale: gallery.config.scale, mean: gallery.config.mean, std: gallery.config.std } : {}) })};
 const image = /* ImageData of '${imageName}' */;
-const map = await engine.saliency(image, { method: '${options.method}', target: ${JSON.stringify(t)}${extra} }, config);
-const heat = colorize(map.absolute, { normalize: '${d.normalize}'${d.colormap ? `, colormap: '${d.colormap}'` : ''} });
-const picture = overlay(image, map.${d.sign === 'all' ? 'absolute' : d.sign}, { alpha: ${d.alpha}, normalize: '${d.normalize}' });`;
+const { map } = await saliency(engine, image, { method: '${options.method}', target: ${JSON.stringify(t)}${extra} }, config);
+const heat = colorize(map, { sign: 'absolute', normalize: '${d.normalize}'${d.colormap ? `, colormap: '${d.colormap}'` : ''} });
+const picture = overlay(image, map, { sign: '${d.sign}', alpha: ${d.alpha}, normalize: '${d.normalize}' });`;
 }
 
 function showMethodOptions(): void {

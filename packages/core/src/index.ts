@@ -49,7 +49,7 @@ export type {
   RgbaImage,
 } from './image/convert.js';
 export { imageToTensor, isTensor, rgbToImages, tensorToImage } from './image/convert.js';
-export type { CropRegion, Map2D } from './image/map.js';
+export type { CropRegion, Interpolation, Map2D } from './image/map.js';
 export { mapToSource, resizeMap } from './image/map.js';
 export type { ImageShape } from './image/shape.js';
 export { imageShape } from './image/shape.js';

@@ -3,24 +3,24 @@
 import {
   type AbortSignalLike,
   abortError,
-  type DeepDreamOptions,
-  type DreamFrame,
   type Engine,
   type EngineInfo,
   type ForwardOptions,
   FvError,
   type GradientOptions,
   type GradientResult,
-  type ImageLike,
-  type ModelConfig,
+  type LoopControl,
+  type LoopFrame,
+  type LoopRequest,
+  type LoopResult,
+  type LoopRun,
   type Objective,
-  type SaliencyOptions,
-  type SaliencyResult,
+  pushedRun,
   type Tensor,
   throwIfAborted,
 } from '@fv/core';
 import { type Endpoint, proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
-import type { HostedOptions, HostStats, WorkerApi } from './host.js';
+import type { HostStats, WorkerApi } from './host.js';
 import { type LoadProgress, type ModelSource, readModelSource } from './model-source.js';
 import {
   type BackendPreference,
@@ -117,28 +117,12 @@ export interface RuntimeEngine extends Engine {
     options?: RuntimeGradientOptions,
   ): Promise<GradientResult>;
   /**
-   * `@fv/core`'s `saliency`, run inside the worker next to the model: a SmoothGrad or
-   * integrated-gradients map is one request; `options.onProgress` is called back (throttled to
-   * one call per `progressIntervalMs`, default 100, and always the last). Gives the same result
-   * as `saliency(engine, image, options, config)` on the main thread.
+   * Runs a loop of `@fv/core` (saliency, Deep Dream, unit or class visualization, …) inside the
+   * worker next to the model: one request; frames stream back (at most one per
+   * `control.frameIntervalMs`, default 100, always the last). Core's loop functions call this
+   * when given this engine (`saliency(engine, …)` is the way to use it).
    */
-  saliency(
-    image: ImageLike | Tensor,
-    options: SaliencyOptions & { readonly progressIntervalMs?: number },
-    config?: ModelConfig,
-  ): Promise<SaliencyResult>;
-  /**
-   * `@fv/core`'s Deep Dream inside the worker; the working image stays there. `onFrame` gets
-   * preview frames (at most one per `frameIntervalMs`, default 100, always the last); resolves to
-   * the dreamed image. `options.onProgress` is not called here: use `onFrame`.
-   */
-  deepDream(
-    image: Tensor,
-    options: DeepDreamOptions & {
-      readonly onFrame?: (frame: DreamFrame) => void;
-      readonly frameIntervalMs?: number;
-    },
-  ): Promise<Tensor>;
+  run(request: LoopRequest, control?: LoopControl): LoopRun<LoopFrame, LoopResult>;
   /** Sessions created, gradient models built and runs so far (to check caching). */
   stats(): Promise<HostStats>;
 }
@@ -279,16 +263,19 @@ class WorkerEngine implements RuntimeEngine {
     void this.handle.terminate().catch(() => undefined);
   }
 
-  /** Runs one worker call with abort, crash and dispose handling. */
+  /** Runs one worker call with abort (by any of `signals`), crash and dispose handling. */
   call<T>(
-    signal: AbortSignalLike | undefined,
+    signals: AbortSignalLike | undefined | readonly (AbortSignalLike | undefined)[],
     invoke: (callId: number) => Promise<Envelope<T>>,
   ): Promise<T> {
     if (this.disposed)
       return Promise.reject(new FvError('DISPOSED', 'The engine has been disposed'));
     if (this.crashed) return Promise.reject(this.crashed);
+    const list = (Array.isArray(signals) ? signals : [signals]).filter(
+      (s): s is AbortSignalLike => s !== undefined,
+    );
     try {
-      throwIfAborted(signal);
+      for (const signal of list) throwIfAborted(signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -298,17 +285,17 @@ class WorkerEngine implements RuntimeEngine {
       const finish = (): boolean => {
         if (settled) return false;
         settled = true;
-        signal?.removeEventListener('abort', onAbort);
+        for (const signal of list) signal.removeEventListener('abort', onAbort);
         this.pending.delete(callId);
         if (this.pending.size === 0) this.handle.unref();
         return true;
       };
       const onAbort = (): void => {
         if (!finish()) return;
-        reject(abortError(signal?.reason));
+        reject(abortError(list.find((s) => s.aborted)?.reason));
         this.api.abort(callId).catch(() => undefined);
       };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      for (const signal of list) signal.addEventListener('abort', onAbort, { once: true });
       this.pending.set(callId, (error) => {
         if (finish()) reject(error);
       });
@@ -370,39 +357,10 @@ class WorkerEngine implements RuntimeEngine {
     });
   }
 
-  saliency(
-    image: ImageLike | Tensor,
-    options: SaliencyOptions & { readonly progressIntervalMs?: number },
-    config?: ModelConfig,
-  ): Promise<SaliencyResult> {
-    const { onProgress, signal, progressIntervalMs, ...rest } = options;
-    return this.call(signal, (callId) =>
-      this.api.saliency(
-        callId,
-        image,
-        rest as HostedOptions<SaliencyOptions>,
-        config,
-        onProgress ? proxy(onProgress) : undefined,
-        progressIntervalMs,
-      ),
-    );
-  }
-
-  deepDream(
-    image: Tensor,
-    options: DeepDreamOptions & {
-      readonly onFrame?: (frame: DreamFrame) => void;
-      readonly frameIntervalMs?: number;
-    },
-  ): Promise<Tensor> {
-    const { onFrame, frameIntervalMs, onProgress: _ignored, signal, ...rest } = options;
-    return this.call(signal, (callId) =>
-      this.api.deepDream(
-        callId,
-        wireTensor(image, false, 'image'),
-        rest as HostedOptions<DeepDreamOptions>,
-        onFrame ? proxy(onFrame) : undefined,
-        frameIntervalMs,
+  run(request: LoopRequest, control: LoopControl = {}): LoopRun<LoopFrame, LoopResult> {
+    return pushedRun<LoopFrame, LoopResult>((sink, stop) =>
+      this.call([control.signal, stop], (callId) =>
+        this.api.run(callId, request, sink ? proxy(sink) : undefined, control.frameIntervalMs),
       ),
     );
   }

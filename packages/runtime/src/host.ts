@@ -14,22 +14,16 @@ import {
 import {
   type AbortSignalLike,
   abortError,
-  deepDream as coreDeepDream,
-  saliency as coreSaliency,
-  type DeepDreamOptions,
-  type DreamFrame,
   type Engine,
   type EngineInfo,
   FvError,
   type FvErrorCode,
-  type ImageLike,
-  type ModelConfig,
+  type LoopFrame,
+  type LoopRequest,
+  type LoopResult,
   type Objective,
-  type SaliencyOptions,
-  type SaliencyProgress,
-  type SaliencyResult,
+  runInPlace,
   sizeOf,
-  type Tensor,
   type TensorInfo,
 } from '@fv/core';
 import { type Endpoint, expose, releaseProxy, transfer } from 'comlink';
@@ -148,17 +142,14 @@ export interface WireGradientResult {
   readonly kept: Record<string, WireTensor>;
 }
 
-/** Options of a loop hosted in the worker: callbacks and the signal travel separately. */
-export type HostedOptions<T> = T extends unknown ? Omit<T, 'onProgress' | 'signal'> : never;
-
-/** Calls `fn` at most every `ms` milliseconds, and always when `last` is true. */
-function throttle<A>(fn: (arg: A) => unknown, ms: number): (arg: A, last: boolean) => void {
+/** True at most once every `ms` milliseconds. */
+function every(ms: number): () => boolean {
   let previous = -Infinity;
-  return (arg, last) => {
+  return () => {
     const now = performance.now();
-    if (!last && now - previous < ms) return;
+    if (now - previous < ms) return false;
     previous = now;
-    Promise.resolve(fn(arg)).catch(() => undefined);
+    return true;
   };
 }
 
@@ -839,53 +830,30 @@ export function createHost() {
       );
     },
     /**
-     * Runs `@fv/core`'s `saliency` next to the model: one request, progress streamed back
-     * (throttled to one call per `progressIntervalMs`, and always the last).
+     * Runs a loop of `@fv/core`'s registry (`request.kind`) next to the model: one request,
+     * frames streamed back to `sink` (at most one per `frameIntervalMs`, always the last, which
+     * arrives before the result). Resolves to the loop's result.
      */
-    saliency(
+    run(
       callId: number,
-      image: ImageLike | Tensor,
-      options: HostedOptions<SaliencyOptions>,
-      config: ModelConfig | undefined,
-      onProgress?: (progress: SaliencyProgress) => unknown,
-      progressIntervalMs = 100,
-    ): Promise<Envelope<SaliencyResult>> {
-      return envelope(callId, () => {
-        const report = onProgress && throttle(onProgress, progressIntervalMs);
-        const full = {
-          ...options,
-          signal: callSignal(callId),
-          ...(report ? { onProgress: (p: SaliencyProgress) => report(p, p.done >= p.total) } : {}),
-        } as SaliencyOptions;
-        return coreSaliency(localEngine(callId), image, full, config);
-      });
-    },
-    /**
-     * Runs `@fv/core`'s `deepDream` next to the model, the working image kept in the worker;
-     * preview frames are streamed back (at most one per `frameIntervalMs`, always the last).
-     * Resolves to the dreamed image.
-     */
-    deepDream(
-      callId: number,
-      image: Tensor,
-      options: HostedOptions<DeepDreamOptions>,
-      onFrame?: (frame: DreamFrame) => unknown,
+      request: LoopRequest,
+      sink?: (frame: LoopFrame) => unknown,
       frameIntervalMs = 100,
-    ): Promise<Envelope<Tensor>> {
+    ): Promise<Envelope<LoopResult>> {
       return envelope(callId, async () => {
-        const send = onFrame && throttle(onFrame, frameIntervalMs);
-        const frames = coreDeepDream(localEngine(callId), image, {
-          ...options,
-          signal: callSignal(callId),
-        } as DeepDreamOptions);
+        const due = every(frameIntervalMs);
+        const frames = runInPlace(localEngine(callId), request, callSignal(callId));
         for (;;) {
           const next = await frames.next();
           if (next.done) return next.value;
           const frame = next.value;
-          send?.(
-            transfer(frame, [frame.image.data.buffer as ArrayBuffer]),
-            frame.step >= frame.totalSteps,
-          );
+          if (!sink) continue;
+          const last = frame.step >= frame.totalSteps;
+          if (!last && !due()) continue;
+          const sent = Promise.resolve(sink(transfer(frame, collectBuffers(frame))));
+          // The last frame is delivered before the result (they travel on different ports).
+          if (last) await sent.catch(() => undefined);
+          else sent.catch(() => undefined);
         }
       });
     },
@@ -938,12 +906,10 @@ function withTransfers(host: ReturnType<typeof createHost>): ReturnType<typeof c
       const tensors = [...Object.values(env.value.gradients), ...Object.values(env.value.kept)];
       return transfer(env, buffersOf(tensors));
     },
-    async saliency(...args) {
-      const env = await host.saliency(...args).finally(() => release(args[4]));
-      return env.ok ? transfer(env, collectBuffers(env.value)) : env;
-    },
-    async deepDream(...args) {
-      const env = await host.deepDream(...args).finally(() => release(args[3]));
+    async run(callId, request, sink, frameIntervalMs) {
+      const env = await host
+        .run(callId, request, sink, frameIntervalMs)
+        .finally(() => release(sink));
       return env.ok ? transfer(env, collectBuffers(env.value)) : env;
     },
   };

@@ -1,6 +1,14 @@
-// @fv/core's loops hosted in the worker (one request, progress and frames streamed back) give the
-// same results as the same core functions driving the engine from this thread.
-import { FvError, runDeepDream, type SaliencyProgress, saliency } from '@fv/core';
+// @fv/core's loops hosted in the worker (one `engine.run` request, frames streamed back) give the
+// same results as the same core functions driving the engine call by call from this thread.
+import {
+  classVisualization,
+  deepDream,
+  type Engine,
+  FvError,
+  type SaliencyFrame,
+  saliency,
+  unitVisualization,
+} from '@fv/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type RuntimeEngine } from '../src/index.js';
 import { convNet, randomInput } from './helpers/models.js';
@@ -9,41 +17,47 @@ import { workerUrl } from './helpers/worker.js';
 const net = convNet({ size: 8 });
 const image = { data: randomInput(192, 31), dims: [1, 3, 8, 8] };
 let engine: RuntimeEngine;
+/** The same engine without `run`: core's loops then run here, one engine call at a time. */
+let local: Engine;
 
 beforeAll(async () => {
   engine = await createEngine({ model: net.bytes, backend: 'wasm', worker: await workerUrl() });
+  local = {
+    info: engine.info,
+    forward: (x, o) => engine.forward(x, o),
+    gradient: (x, objective, o) => engine.gradient(x, objective, o),
+    dispose: () => engine.dispose(),
+  };
 });
 afterAll(async () => {
   await engine?.dispose();
 });
 
-describe('saliency and Deep Dream hosted in the worker', () => {
-  test('SmoothGrad in the worker equals SmoothGrad driven from this thread; progress streams back', async () => {
+describe('loops hosted in the worker', () => {
+  test('SmoothGrad in the worker equals SmoothGrad driven from this thread; frames stream back', async () => {
     const options = { method: 'smoothgrad', target: 2, samples: 12, seed: 5 } as const;
-    const progress: SaliencyProgress[] = [];
+    const frames: SaliencyFrame[] = [];
     const before = await engine.stats();
-    const hosted = await engine.saliency(image, {
-      ...options,
-      onProgress: (p) => progress.push(p),
-      progressIntervalMs: 0,
-    });
+    const run = saliency(engine, image, { ...options, frameIntervalMs: 0 });
+    for await (const frame of run) frames.push(frame);
+    const hosted = await run;
     const hostedRuns = (await engine.stats()).runs - before.runs;
-    const local = await saliency(engine, image, options);
+    const inPlace = await saliency(local, image, options);
     expect(hosted.target).toBe(2);
-    expect(Array.from(hosted.attribution.data)).toEqual(Array.from(local.attribution.data));
-    expect(Array.from(hosted.absolute.data)).toEqual(Array.from(local.absolute.data));
-    expect(hosted.score).toBe(local.score);
-    expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+    expect(Array.from(hosted.attribution.data)).toEqual(Array.from(inPlace.attribution.data));
+    expect(Array.from(hosted.map.data)).toEqual(Array.from(inPlace.map.data));
+    expect(hosted.score).toBe(inPlace.score);
+    expect(frames.length).toBeGreaterThan(0);
+    expect(frames.at(-1)!.step).toBe(frames.at(-1)!.totalSteps);
     expect(hostedRuns).toBeGreaterThan(0);
   });
 
-  test('integrated gradients with the top class', async () => {
+  test('integrated gradients with the top class, awaited without frames', async () => {
     const options = { method: 'integrated-gradients', target: 'top', steps: 8 } as const;
-    const hosted = await engine.saliency(image, options);
-    const local = await saliency(engine, image, options);
-    expect(hosted.target).toBe(local.target);
-    expect(Array.from(hosted.attribution.data)).toEqual(Array.from(local.attribution.data));
+    const hosted = await saliency(engine, image, options);
+    const inPlace = await saliency(local, image, options);
+    expect(hosted.target).toBe(inPlace.target);
+    expect(Array.from(hosted.attribution.data)).toEqual(Array.from(inPlace.attribution.data));
   });
 
   test('Deep Dream in the worker equals Deep Dream driven from this thread; frames stream back', async () => {
@@ -54,28 +68,42 @@ describe('saliency and Deep Dream hosted in the worker', () => {
       steps: 4,
       seed: 3,
     } as const;
-    const frames: number[] = [];
-    const hosted = await engine.deepDream(image, {
-      ...options,
-      onFrame: (frame) => frames.push(frame.step),
-      frameIntervalMs: 0,
-    });
-    const local = await runDeepDream(engine, image, options);
-    expect(hosted.dims).toEqual(local.dims);
-    expect(Array.from(hosted.data)).toEqual(Array.from(local.data));
-    expect(frames.at(-1)).toBe(4);
+    const steps: number[] = [];
+    const run = deepDream(engine, image, { ...options, frameIntervalMs: 0 });
+    for await (const frame of run) steps.push(frame.step);
+    const hosted = await run;
+    const inPlace = await deepDream(local, image, options);
+    expect(hosted.dims).toEqual(inPlace.dims);
+    expect(Array.from(hosted.data)).toEqual(Array.from(inPlace.data));
+    expect(steps.at(-1)).toBe(4);
     expect(Array.from(hosted.data)).not.toEqual(Array.from(image.data));
+  });
+
+  test('unit and class visualization in the worker equal the same loops driven from here', async () => {
+    const unit = {
+      objective: { kind: 'channel', tensor: 'relu', channel: 1 },
+      size: [8, 8],
+      steps: 3,
+      seed: 2,
+    } as const;
+    const hostedUnit = await unitVisualization(engine, undefined, unit);
+    const inPlaceUnit = await unitVisualization(local, undefined, unit);
+    expect(Array.from(hostedUnit.data)).toEqual(Array.from(inPlaceUnit.data));
+    const cls = { classIndex: 1, steps: 3, seed: 2 } as const;
+    const hostedClass = await classVisualization(engine, undefined, cls);
+    const inPlaceClass = await classVisualization(local, undefined, cls);
+    expect(Array.from(hostedClass.data)).toEqual(Array.from(inPlaceClass.data));
   });
 
   test('aborting a hosted SmoothGrad rejects with AbortError; the engine stays usable', async () => {
     const controller = new AbortController();
-    const call = engine.saliency(image, {
+    const call = saliency(engine, image, {
       method: 'smoothgrad',
       target: 1,
       samples: 2000,
       batchSize: 1,
       signal: controller.signal,
-    });
+    }).result;
     setTimeout(() => controller.abort(), 50);
     const error = await call.then(
       () => undefined,
@@ -83,7 +111,29 @@ describe('saliency and Deep Dream hosted in the worker', () => {
     );
     expect(error).toBeInstanceOf(FvError);
     expect((error as FvError).code).toBe('ABORTED');
-    const again = await engine.saliency(image, { method: 'vanilla', target: 1 });
+    const again = await saliency(engine, image, { method: 'vanilla', target: 1 });
     expect(again.attribution.dims).toEqual([1, 3, 8, 8]);
+  });
+
+  test('leaving the iteration early stops the hosted loop', async () => {
+    const run = unitVisualization(engine, undefined, {
+      objective: { kind: 'channel', tensor: 'relu', channel: 0 },
+      size: [8, 8],
+      steps: 5000,
+      frameIntervalMs: 0,
+    });
+    let seen = 0;
+    for await (const frame of run) {
+      seen = frame.step;
+      if (seen >= 2) break;
+    }
+    const error = await run.result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as FvError).code).toBe('ABORTED');
+    const runs = (await engine.stats()).runs;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await engine.stats()).runs).toBe(runs);
   });
 });

@@ -1,6 +1,13 @@
-import { FvError } from '@fv/core';
+import { FvError, type Interpolation, resizeMap } from '@fv/core';
 import { type ColorizeOptions, defaultColormap, heatMap, packedColormap } from './colorize.js';
-import { assertImage, imageOf, type Map2D, outputBuffer, type RgbaImage } from './image.js';
+import {
+  assertImage,
+  assertMap,
+  imageOf,
+  type Map2D,
+  outputBuffer,
+  type RgbaImage,
+} from './image.js';
 import {
   alphaMaskKernel,
   blendBytesKernel,
@@ -21,7 +28,7 @@ import {
   type PreparedMap,
   prepareMap,
 } from './normalize.js';
-import { type Interpolation, pixelWords, resizeMap } from './resize.js';
+import { pixelWords } from './resize.js';
 
 /** Options for drawing a map over an image. */
 export interface OverlayOptions extends ColorizeOptions {
@@ -54,6 +61,7 @@ function normalizedFor(
   options: NormalizeOptions & { readonly interpolation?: Interpolation },
 ): NormalizedMap {
   assertImage(image);
+  assertMap(map);
   const resized = resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
   return normalizeMap(resized, options);
 }
@@ -65,6 +73,7 @@ function preparedFor(
   options: NormalizeOptions & { readonly interpolation?: Interpolation },
 ): PreparedMap {
   assertImage(image);
+  assertMap(map);
   const resized = resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
   return prepareMap(resized, options, true);
 }

@@ -1,25 +1,7 @@
-import { FvError, type Tensor } from '@fv/core';
+import { FvError, type Map2D, type RgbaImage, type Tensor } from '@fv/core';
 
-/**
- * An RGBA image, 8 bits per channel, rows top to bottom, not premultiplied: the shape of the
- * DOM's `ImageData`, so an `ImageData` can be passed wherever an `RgbaImage` is expected.
- */
-export interface RgbaImage {
-  readonly data: Uint8ClampedArray;
-  readonly width: number;
-  readonly height: number;
-}
-
-/**
- * A single-channel float map, rows top to bottom: a saliency or attribution map after its
- * channels were reduced (see {@link mapFromTensor}). Non-finite values (NaN, ±Infinity) mean
- * "no value": they are left out of normalization statistics and drawn transparent.
- */
-export interface Map2D {
-  readonly data: Float32Array;
-  readonly width: number;
-  readonly height: number;
-}
+// Images and maps are @fv/core's types (an `ImageData` fits `RgbaImage`); viz draws them.
+export type { Map2D, RgbaImage };
 
 /** An 8-bit RGB colour. */
 export type Rgb = readonly [r: number, g: number, b: number];

@@ -44,15 +44,7 @@ export type { ApngFrame, ApngOptions, DecodedApng } from './files/png.js';
 export { decodeApng, decodePng, encodeApng, encodePng, isPng } from './files/png.js';
 export type { AttributionGridOptions, GridLayout, GridOptions, GridPanel } from './grid.js';
 export { attributionGrid, composeGrid, gridLayout, pasteImage } from './grid.js';
-export type {
-  ChannelReduction,
-  Color,
-  Map2D,
-  MapFromTensorOptions,
-  Rgb,
-  Rgba,
-  RgbaImage,
-} from './image.js';
+export type { ChannelReduction, Color, MapFromTensorOptions, Rgb, Rgba } from './image.js';
 export {
   assertImage,
   assertMap,
@@ -68,9 +60,8 @@ export type {
   NormalizeMode,
   NormalizeOptions,
 } from './normalize.js';
-export { attributionSigns, normalizeMap, resolveNormalization } from './normalize.js';
-export type { Interpolation } from './resize.js';
-export { resizeImage, resizeMap } from './resize.js';
+export { attributionSigns, normalizeMap, resolveNormalization, signPart } from './normalize.js';
+export { resizeImage } from './resize.js';
 export { cumulativeSumThreshold, extent, percentile } from './statistics.js';
 export type { TextOptions } from './text/bitmap-font.js';
 export { drawText, fontMetrics, measureText, renderText } from './text/bitmap-font.js';

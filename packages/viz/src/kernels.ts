@@ -622,30 +622,3 @@ export function nearestKernel<T extends Float32Array | Uint32Array>(
     for (let x = 0; x < width; x++) out[y * width + x] = src[row + xs[x]!]!;
   }
 }
-
-export function bilinearKernel(
-  src: Float32Array,
-  srcWidth: number,
-  out: Float32Array,
-  width: number,
-  x0s: Int32Array,
-  x1s: Int32Array,
-  wxs: Float32Array,
-  y0s: Int32Array,
-  y1s: Int32Array,
-  wys: Float32Array,
-): void {
-  for (let y = 0; y < y0s.length; y++) {
-    const r0 = y0s[y]! * srcWidth;
-    const r1 = y1s[y]! * srcWidth;
-    const wy = wys[y]!;
-    for (let x = 0; x < width; x++) {
-      const x0 = x0s[x]!;
-      const x1 = x1s[x]!;
-      const wx = wxs[x]!;
-      const top = src[r0 + x0]! + (src[r0 + x1]! - src[r0 + x0]!) * wx;
-      const bottom = src[r1 + x0]! + (src[r1 + x1]! - src[r1 + x0]!) * wx;
-      out[y * width + x] = top + (bottom - top) * wy;
-    }
-  }
-}

@@ -168,6 +168,22 @@ const SIGN_COEFFICIENTS: Readonly<Record<AttributionSign, SignCoefficients>> = {
 };
 
 /**
+ * The part of a signed map that `sign` draws, before normalization: |x|, max(x, 0), −min(x, 0) or
+ * x itself; non-finite values become NaN. For a saliency map S from `@fv/core` these are
+ * M, M⁺ and M⁻, with M = M⁺ + M⁻ exactly.
+ * @example
+ * const negative = signPart(result.map, 'negative');
+ */
+export function signPart(map: Map2D, sign: AttributionSign): Map2D {
+  assertMap(map);
+  checkSign(sign);
+  const { a, b } = SIGN_COEFFICIENTS[sign];
+  const data = new Float32Array(map.data.length);
+  materializeKernel(map.data, data, a, b);
+  return { data, width: map.width, height: map.height };
+}
+
+/**
  * Extent of the drawn values v = a·|x| + b·x, from the source's extent (and, for `absolute`
  * across zero, a pass for the smallest |x| when `needsMin`; 0 stands in for it otherwise).
  */

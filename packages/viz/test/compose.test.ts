@@ -1,3 +1,4 @@
+import { resizeMap } from '@fv/core';
 import { describe, expect, it } from 'vitest';
 import {
   alphaScaling,
@@ -10,7 +11,6 @@ import {
   maskedImage,
   normalizeMap,
   overlay,
-  resizeMap,
   visualizeAttribution,
 } from '../src/index.js';
 import { expectFvError, noiseImage, pixel } from './support.js';

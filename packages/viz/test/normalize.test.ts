@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { attributionSigns, createMap2D, normalizeMap, resolveNormalization } from '../src/index.js';
+import {
+  attributionSigns,
+  createMap2D,
+  normalizeMap,
+  resolveNormalization,
+  signPart,
+} from '../src/index.js';
 import { expectFvError, rng } from './support.js';
 
 // 3×2 map. |x| sorted: 0 1 1 2 4 8 (total 16, cumulative 0 1 2 4 8 16).
@@ -252,5 +258,25 @@ describe('normalizeMap: edge cases', () => {
       () => normalizeMap({ data: new Float32Array(3), width: 2, height: 2 }),
       'SHAPE_MISMATCH',
     );
+  });
+});
+
+describe('signPart', () => {
+  it('splits a signed map exactly: M = M⁺ + M⁻, M⁺ · M⁻ = 0; missing values stay missing', () => {
+    const map = createMap2D([-2.5, 0, 1.25, -0, 3e-8, Number.NaN, Number.POSITIVE_INFINITY], 7, 1);
+    const absolute = signPart(map, 'absolute').data;
+    const positive = signPart(map, 'positive').data;
+    const negative = signPart(map, 'negative').data;
+    expect(Array.from(absolute.slice(0, 5))).toEqual([2.5, 0, 1.25, 0, Math.fround(3e-8)]);
+    for (let i = 0; i < 5; i++) {
+      expect(positive[i]! + negative[i]!).toBe(absolute[i]);
+      expect(positive[i]! * negative[i]!).toBe(0);
+    }
+    expect(Array.from(negative.slice(0, 3))).toEqual([2.5, 0, 0]);
+    for (const part of [absolute, positive, negative]) {
+      expect(Number.isNaN(part[5])).toBe(true);
+      expect(Number.isNaN(part[6])).toBe(true);
+    }
+    expect(Array.from(signPart(map, 'all').data.slice(0, 3))).toEqual([-2.5, 0, 1.25]);
   });
 });

@@ -1,6 +1,5 @@
-import type { FvErrorCode } from '@fv/core';
+import type { FvErrorCode, RgbaImage } from '@fv/core';
 import { expect } from 'vitest';
-import type { RgbaImage } from '../src/index.js';
 
 /** Deterministic uniform numbers in [0, 1) (mulberry32). */
 export function rng(seed: number): () => number {

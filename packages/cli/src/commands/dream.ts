@@ -1,15 +1,18 @@
 // `fv dream MODEL IMAGE --layer NAME --out dream.png [--frames dream.apng]`: Deep Dream in the
 // worker; `fv visualize` (channel units) and `fv classviz` (a class) from core's schedulers.
 import {
+  classVisualization,
+  deepDream,
   FvError,
   imageToTensor,
-  runClassVisualization,
-  runUnitVisualization,
+  type RgbaImage,
+  rgbToImages,
   type Tensor,
   tensorToImage,
   type UnitObjective,
+  unitVisualization,
 } from '@fv/core';
-import { composeGrid, encodeApng, encodePng, type RgbaImage, resizeImage } from '@fv/viz';
+import { composeGrid, encodeApng, encodePng, resizeImage } from '@fv/viz';
 import { readImage, writeFileAtomic } from '../files.js';
 import {
   checkLayer,
@@ -85,25 +88,30 @@ export async function dream(modelPath: string, imagePath: string, o: DreamOption
     const start = performance.now();
     let result: Tensor;
     try {
-      result = await engine.deepDream(tensor, {
-        objective:
-          channel === undefined
-            ? { kind: 'layer', tensor: layer }
-            : { kind: 'channel', tensor: layer, channel },
-        range: config.valueRange,
-        octaves,
-        octaveScale: num(o.octaveScale, '--octave-scale', 1.4),
-        steps,
-        ...(o.stepSize !== undefined ? { stepSize: num(o.stepSize, '--step-size', 0) } : {}),
-        jitter: num(o.jitter, '--jitter', 32, true),
-        seed: num(o.seed, '--seed', 0, true),
-        frameIntervalMs: o.frames ? 0 : 250,
-        onFrame: (frame) => {
-          bar.setTotal(frame.totalSteps);
-          bar.update(frame.step, `octave ${frame.octave + 1}/${frame.octaves}`);
-          if (o.frames) frames.push(resizeImage(tensorToImage(frame.image, config), width, height));
+      const run = deepDream(
+        engine,
+        tensor,
+        {
+          objective:
+            channel === undefined
+              ? { kind: 'layer', tensor: layer }
+              : { kind: 'channel', tensor: layer, channel },
+          octaves,
+          octaveScale: num(o.octaveScale, '--octave-scale', 1.4),
+          steps,
+          ...(o.stepSize !== undefined ? { stepSize: num(o.stepSize, '--step-size', 0) } : {}),
+          jitter: num(o.jitter, '--jitter', 32, true),
+          seed: num(o.seed, '--seed', 0, true),
+          frameIntervalMs: o.frames ? 0 : 250,
         },
-      });
+        config,
+      );
+      for await (const frame of run) {
+        bar.setTotal(frame.totalSteps);
+        bar.update(frame.step, `octave ${frame.octave + 1}/${frame.octaves}`);
+        if (o.frames) frames.push(resizeImage(tensorToImage(frame.image, config), width, height));
+      }
+      result = await run;
     } finally {
       bar.stop();
     }
@@ -183,32 +191,34 @@ export async function visualize(modelPath: string, o: VisualizeOptions): Promise
     const { engine, config } = session;
     const size = num(sizeText, '--size', 128, true);
     const steps = num(o.steps, '--steps', 512, true);
-    const k = 255 * config.scale;
     const bar = startProgress('visualize', steps, progressEnabled(o.json));
     const start = performance.now();
     let rgb: Tensor;
     try {
-      rgb = await runUnitVisualization(engine, {
-        objective: channels.map(
-          (channel): UnitObjective => ({ kind: 'channel', tensor: layer, channel }),
-        ),
-        inputNormalization: {
-          mean: config.mean.map((m) => m / k),
-          std: config.std.map((s) => s / k),
+      const run = unitVisualization(
+        engine,
+        undefined,
+        {
+          objective: channels.map(
+            (channel): UnitObjective => ({ kind: 'channel', tensor: layer, channel }),
+          ),
+          size: [size, size],
+          steps,
+          seed: num(o.seed, '--seed', 0, true),
+          ...(o.learningRate !== undefined
+            ? { optimizer: { learningRate: num(o.learningRate, '--learning-rate', 0.05) } }
+            : {}),
+          frameIntervalMs: 250,
         },
-        size: [size, size],
-        steps,
-        seed: num(o.seed, '--seed', 0, true),
-        ...(o.learningRate !== undefined
-          ? { optimizer: { learningRate: num(o.learningRate, '--learning-rate', 0.05) } }
-          : {}),
-        onProgress: (p) => bar.update(p.step, `objective ${p.value.toPrecision(4)}`),
-      });
+        config,
+      );
+      for await (const p of run) bar.update(p.step, `objective ${p.value.toPrecision(4)}`);
+      rgb = await run;
     } finally {
       bar.stop();
     }
     const ms = elapsed(start);
-    const images = splitRgb(rgb);
+    const images = rgbToImages(rgb);
     const picture =
       images.length === 1
         ? images[0]!
@@ -223,22 +233,6 @@ export async function visualize(modelPath: string, o: VisualizeOptions): Promise
         `${out}: ${channels.length} unit${channels.length > 1 ? 's' : ''} of ${layer}, ${size}×${size}, ${steps} steps, ${ms} ms`,
       );
   });
-}
-
-/** `[B, 3, H, W]` RGB in [0, 1] as B images. */
-function splitRgb(rgb: Tensor): RgbaImage[] {
-  const [b = 1, , h = 0, w = 0] = rgb.dims;
-  const out: RgbaImage[] = [];
-  for (let n = 0; n < b; n++) {
-    const data = new Uint8ClampedArray(w * h * 4);
-    for (let p = 0; p < w * h; p++) {
-      for (let c = 0; c < 3; c++)
-        data[p * 4 + c] = Math.round(255 * (rgb.data[(n * 3 + c) * h * w + p] as number));
-      data[p * 4 + 3] = 255;
-    }
-    out.push({ data, width: w, height: h });
-  }
-  return out;
 }
 
 export interface ClassVizOptions extends ModelFlags {
@@ -262,17 +256,22 @@ export async function classviz(modelPath: string, o: ClassVizOptions): Promise<v
     const start = performance.now();
     let image: Tensor;
     try {
-      image = await runClassVisualization(engine, {
-        classIndex: target,
-        output: config.logits,
-        range: config.valueRange,
-        steps,
-        seed: num(o.seed, '--seed', 0, true),
-        ...(o.learningRate !== undefined
-          ? { learningRate: num(o.learningRate, '--learning-rate', 25) }
-          : {}),
-        onProgress: (p) => bar.update(p.step, `score ${p.value.toPrecision(4)}`),
-      });
+      const run = classVisualization(
+        engine,
+        undefined,
+        {
+          classIndex: target,
+          steps,
+          seed: num(o.seed, '--seed', 0, true),
+          ...(o.learningRate !== undefined
+            ? { learningRate: num(o.learningRate, '--learning-rate', 25) }
+            : {}),
+          frameIntervalMs: 250,
+        },
+        config,
+      );
+      for await (const p of run) bar.update(p.step, `score ${p.value.toPrecision(4)}`);
+      image = await run;
     } finally {
       bar.stop();
     }

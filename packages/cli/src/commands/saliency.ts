@@ -2,10 +2,11 @@
 // maps per image, with `--save-npy` for the raw attribution.
 import {
   FvError,
-  type Map2D,
+  type RgbaImage,
   type SaliencyMethod,
   type SaliencyOptions,
   type SaliencyResult,
+  saliency,
   tensorToImage,
 } from '@fv/core';
 import {
@@ -16,8 +17,8 @@ import {
   encodePng,
   isColormapName,
   type NormalizeOptions,
-  type RgbaImage,
   resizeImage,
+  signPart,
   type VisualizationMethod,
   visualizeAttribution,
 } from '@fv/viz';
@@ -212,15 +213,6 @@ function methodOptions(
   }
 }
 
-/** The signed attribution S = M⁺ − M⁻ as one map (viz splits it by sign again). */
-function signedMap(result: SaliencyResult): Map2D {
-  const { positive, negative } = result;
-  const data = new Float32Array(positive.data.length);
-  for (let i = 0; i < data.length; i++)
-    data[i] = (positive.data[i] as number) - (negative.data[i] as number);
-  return { data, width: positive.width, height: positive.height };
-}
-
 /** Nearest-neighbour upscale so that small model inputs stay readable. */
 function enlarge(image: RgbaImage, minSide: number): RgbaImage {
   const k = Math.max(1, Math.ceil(minSide / Math.max(image.width, image.height)));
@@ -280,22 +272,21 @@ export async function saliencyCommand(
       for (const [n, path] of paths.entries()) {
         const start = performance.now();
         const inner = startProgress(`  ${method}`, 1, enabled && paths.length === 1);
-        const result = await engine.saliency(
-          readImage(path),
-          {
-            ...options,
-            onProgress: (p) => {
-              inner.setTotal(p.total);
-              inner.update(p.done);
-            },
-          },
-          config,
-        );
-        inner.stop();
+        const run = saliency(engine, readImage(path), options, config);
+        let result: SaliencyResult;
+        try {
+          for await (const frame of run) {
+            inner.setTotal(frame.totalSteps);
+            inner.update(frame.step);
+          }
+          result = await run;
+        } finally {
+          inner.stop();
+        }
         const ms = elapsed(start);
         const base = bases[n]!;
         const image = enlarge(tensorToImage(result.input, config), minDisplay);
-        const signed = signedMap(result);
+        const signed = result.map;
         const files: Record<string, string> = {};
         const drawing = {
           method: style,
@@ -327,11 +318,11 @@ export async function saliencyCommand(
           const a = result.attribution;
           files.attribution = `${base}.npy`;
           writeFileAtomic(files.attribution, writeNpy({ data: a.data, shape: a.dims }));
-          const { width, height } = result.absolute;
+          const { width, height } = signed;
           const stack = new Float32Array(3 * width * height);
-          stack.set(result.absolute.data, 0);
-          stack.set(result.positive.data, width * height);
-          stack.set(result.negative.data, 2 * width * height);
+          stack.set(signPart(signed, 'absolute').data, 0);
+          stack.set(signPart(signed, 'positive').data, width * height);
+          stack.set(signPart(signed, 'negative').data, 2 * width * height);
           files.maps = `${base}.maps.npy`;
           writeFileAtomic(files.maps, writeNpy({ data: stack, shape: [3, height, width] }));
         }

@@ -1,7 +1,7 @@
 // Single-channel maps (saliency, CAM, activation) and their placement back onto the original
 // image.
 import { FvError } from '../errors.js';
-import { resamplePlane, resampleWindow } from './resize.js';
+import { nearestIndices, resamplePlane, resampleWindow } from './resize.js';
 
 /**
  * A single-channel float map in row-major order: a saliency or CAM map, an activation. Saliency
@@ -28,21 +28,50 @@ export interface CropRegion {
 }
 
 /**
- * Bilinear resize of a map (half-pixel centres, like PyTorch `align_corners=False`); a new map.
- * @throws FvError `INVALID_ARGUMENT` for non-positive sizes.
+ * How a map (Grad-CAM's 7×7, say) is resampled.
+ * - `bilinear`: pixel centres aligned (PyTorch's `align_corners=False`, OpenCV's `INTER_LINEAR`),
+ *   edges clamped.
+ * - `nearest`: each output pixel takes the input pixel under its centre (PyTorch's
+ *   `nearest-exact`); blocky, shows the map's true resolution.
  */
-export function resizeMap(map: Map2D, width: number, height: number): Map2D {
+export type Interpolation = 'bilinear' | 'nearest';
+
+/**
+ * Resamples a map to `width × height`. Returns `map` itself when the size already matches.
+ * @throws FvError `INVALID_ARGUMENT` for a bad size or interpolation.
+ * @example
+ * const cam = resizeMap(gradCam7x7, 224, 224);
+ */
+export function resizeMap(
+  map: Map2D,
+  width: number,
+  height: number,
+  interpolation: Interpolation = 'bilinear',
+): Map2D {
   if (!(width > 0 && height > 0 && Number.isInteger(width) && Number.isInteger(height))) {
     throw new FvError(
       'INVALID_ARGUMENT',
       `resizeMap size must be positive integers, got ${width}×${height}`,
     );
   }
-  if (width === map.width && height === map.height) {
-    return { data: new Float32Array(map.data), width, height };
+  if (interpolation !== 'bilinear' && interpolation !== 'nearest') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Unknown interpolation '${String(interpolation)}'; use bilinear or nearest`,
+    );
   }
+  if (width === map.width && height === map.height) return map;
   const data = new Float32Array(width * height);
-  resamplePlane(map, { data, width, height });
+  if (interpolation === 'bilinear') {
+    resamplePlane(map, { data, width, height });
+  } else {
+    const xs = nearestIndices(map.width, width);
+    const ys = nearestIndices(map.height, height);
+    for (let y = 0; y < height; y++) {
+      const row = ys[y]! * map.width;
+      for (let x = 0; x < width; x++) data[y * width + x] = map.data[row + xs[x]!]!;
+    }
+  }
   return { data, width, height };
 }
 

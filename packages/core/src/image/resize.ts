@@ -40,6 +40,14 @@ function taps(src: number, dst: number, start = 0, length = src): Taps {
   return tapsAt(src, dst, (d) => start + (d + 0.5) * scale - 0.5);
 }
 
+/** Source index under the centre of each of `dst` destination pixels (`nearest-exact`). */
+export function nearestIndices(src: number, dst: number): Int32Array {
+  const idx = new Int32Array(dst);
+  const scale = src / dst;
+  for (let o = 0; o < dst; o++) idx[o] = Math.min(Math.floor((o + 0.5) * scale), src - 1);
+  return idx;
+}
+
 /** A strided plane: element (y, x) is `data[offset + (y · width + x) · stride]`. */
 export interface PlaneView<T extends ArrayLike<number> = ArrayLike<number>> {
   readonly data: T;

@@ -2,16 +2,12 @@
 // OpenAI Microscope): stream a set of images through the model once, batch by batch, and keep for
 // every unit of the chosen layers the images and positions that excite it most and least.
 import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
+import { type ImageLike, type ImageToTensorOptions, isTensor } from '../image/convert.js';
 import type { ModelConfig } from '../preprocess/config.js';
-import { type ImageLike, type ImageToTensorOptions, isTensor } from '../preprocess/image.js';
-import {
-  defaultBatchSize,
-  type PreparedImage,
-  positiveInteger,
-  prepareImage,
-} from '../saliency/context.js';
+import { defaultBatchSize, type PreparedImage, prepareImage } from '../saliency/context.js';
 import type { Tensor } from '../tensor.js';
 import {
   createIndexBuilder,

@@ -2,8 +2,8 @@
 // most (and least), its activation statistics and histogram. Plain JSON data; indexes of disjoint
 // image sets (shards, or a run resumed in parts) merge into exactly the index of their union.
 import { FvError } from '../errors.js';
-import type { ImageToTensorOptions } from '../preprocess/image.js';
-import type { CropRegion } from '../preprocess/map.js';
+import type { ImageToTensorOptions } from '../image/convert.js';
+import type { CropRegion } from '../image/map.js';
 import type { Tensor } from '../tensor.js';
 import { createHistogram, type Histogram, type HistogramBuilder } from './histogram.js';
 import { type PixelRegion, type ReceptiveField, receptiveRegion } from './receptive-field.js';

@@ -5,17 +5,13 @@
 // approximation activation × gradient the paper uses, and summed over positions that ranks which
 // channels carried the prediction for the whole image.
 import type { AbortSignalLike } from '../abort.js';
+import { positiveInteger } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
+import type { ImageLike, ImageToTensorOptions } from '../image/convert.js';
 import type { ModelConfig } from '../preprocess/config.js';
-import type { ImageLike, ImageToTensorOptions } from '../preprocess/image.js';
 import { layerShape } from '../saliency/cam.js';
-import {
-  createContext,
-  layerGradient,
-  positiveInteger,
-  prepareImage,
-} from '../saliency/context.js';
+import { createContext, layerGradient, prepareImage } from '../saliency/context.js';
 import type { Tensor } from '../tensor.js';
 
 /** Options of {@link semanticDictionary}. */
@@ -124,10 +120,11 @@ export async function semanticDictionary(
       image,
       {
         target: options.target,
-        ...(signal ? { signal } : {}),
         ...(options.preprocess ? { preprocess: options.preprocess } : {}),
       },
       config,
+      signal,
+      undefined,
     );
     ({ activation, gradient } = await layerGradient(ctx, layer));
     target = ctx.target;

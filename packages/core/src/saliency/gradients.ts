@@ -56,6 +56,17 @@ function valueRangeOf(data: Float32Array): number {
   return hi - lo;
 }
 
+/** Element offsets of the input in channel-major order (0, 1, 2, … for NCHW). */
+function channelMajor(ctx: SaliencyContext): Int32Array {
+  const { channels, width, height } = ctx.shape;
+  const order = new Int32Array(channels * width * height);
+  let k = 0;
+  for (let c = 0; c < channels; c++) {
+    for (let p = 0; p < width * height; p++) order[k++] = elementOffset(ctx.shape, c, p);
+  }
+  return order;
+}
+
 /** SmoothGrad, SmoothGrad² and VarGrad, accumulated with Welford's algorithm in float64. */
 export async function smoothGrad(
   ctx: SaliencyContext,
@@ -71,6 +82,7 @@ export async function smoothGrad(
   const size = x.length;
   const std = sigma * valueRangeOf(x);
   const rng = createRng(options.seed ?? 0);
+  const order = channelMajor(ctx);
   const mean = new Float64Array(size);
   const m2 = new Float64Array(size);
   const batches = Math.ceil(samples / ctx.batchSize);
@@ -80,7 +92,8 @@ export async function smoothGrad(
     const n = Math.min(ctx.batchSize, samples - start);
     const batch = new Float32Array(n * size);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < size; j++) batch[i * size + j] = x[j]! + std * rng.normal();
+      // Noise drawn in channel-major order whatever the layout: NHWC gives NCHW's samples.
+      for (const j of order) batch[i * size + j] = x[j]! + std * rng.normal();
     }
     const g = await inputGradients(ctx, batch, n);
     for (let i = 0; i < n; i++) {
@@ -128,7 +141,7 @@ export function baselineData(
     case 'uniform': {
       const rng = createRng(options.seed ?? 0);
       const [lo, hi] = ctx.config.valueRange;
-      for (let i = 0; i < size; i++) out[i] = lo + (hi - lo) * rng.next();
+      for (const i of channelMajor(ctx)) out[i] = lo + (hi - lo) * rng.next();
       return out;
     }
     case 'blurred':

@@ -7,6 +7,7 @@ import { deepDream, type Engine, unitVisualization } from '@fv/core';
 
 // RGB in [0, 1] to model input: (rgb − 0.5) / 0.5.
 const half = { scale: 1 / 255, mean: [0.5], std: [0.5] };
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomImage } from './helpers/analytic-engine.js';
 import { createOrtEngine } from './helpers/ort-engine.js';
@@ -72,7 +73,12 @@ describe('a batch of units in one engine call (fixture network with a free batch
     const batched = await createOrtEngine(bytes);
     const sequential = await createOrtEngine(bytes);
     const a = await unitVisualization(batched, undefined, options, half);
-    const b = await unitVisualization(sequential, undefined, { ...options, batch: 'sequential' }, half);
+    const b = await unitVisualization(
+      sequential,
+      undefined,
+      { ...options, batch: 'sequential' },
+      half,
+    );
     expect(batched.gradientCalls).toBe(3);
     expect(sequential.gradientCalls).toBe(9);
     expect(a.dims).toEqual([3, 3, 20, 20]);

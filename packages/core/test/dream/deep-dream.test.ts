@@ -1,14 +1,8 @@
-import {
-  type DreamFrame,
-  deepDream,
-  dreamZoom,
-  isFvError,
-  type Tensor,
-} from '@fv/core';
+import { type DreamFrame, deepDream, dreamZoom, isFvError, type Tensor } from '@fv/core';
 import { describe, expect, it } from 'vitest';
 import { guideSeed, octaveSizes } from '../../src/dream/deep-dream.js';
-import { resizeImageTensor as resizeBilinear } from '../../src/image/resize.js';
 import { tiledGradient } from '../../src/dream/tiles.js';
+import { resizeImageTensor as resizeBilinear } from '../../src/image/resize.js';
 import {
   analyticEngine,
   expectAllClose,
@@ -118,7 +112,10 @@ describe('deepDream on analytic engines', () => {
 
   it('detail added at a small octave is upscaled and carried into the next', async () => {
     // Σ w·x with w(c, y, x) = 1 + 0.1·x: constant sign, so every step adds stepSize·w/mean(w).
-    const engine = analyticEngine(linearModel((_c, _y, x) => 1 + 0.1 * x), [1, 1, 'h', 'w']);
+    const engine = analyticEngine(
+      linearModel((_c, _y, x) => 1 + 0.1 * x),
+      [1, 1, 'h', 'w'],
+    );
     const x0 = randomImage([1, 1, 8, 12], 4, -1, 1);
     const frames = await collect(
       deepDream(engine, x0, {
@@ -208,7 +205,10 @@ describe('deepDream on analytic engines', () => {
   });
 
   it('jitter rolls the input and rolls the gradient back', async () => {
-    const engine = analyticEngine(linearModel((_c, y, x) => 1 + y * 10 + x), [1, 1, 'h', 'w']);
+    const engine = analyticEngine(
+      linearModel((_c, y, x) => 1 + y * 10 + x),
+      [1, 1, 'h', 'w'],
+    );
     const x0 = randomImage([1, 1, 5, 5], 8);
     const out = await deepDream(engine, x0, {
       objective: layer,

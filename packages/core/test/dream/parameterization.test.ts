@@ -8,7 +8,6 @@ import {
 } from '../../src/dream/color.js';
 import { createImageParameterization, spectrumScale } from '../../src/dream/parameterization.js';
 import { l1Penalty, l2Penalty, totalVariation } from '../../src/dream/penalties.js';
-import { createRng } from '../../src/random.js';
 import {
   identitySampling,
   randomTransform,
@@ -17,6 +16,7 @@ import {
   sampleAffine,
   sampleAffineAdjoint,
 } from '../../src/dream/transforms.js';
+import { createRng } from '../../src/random.js';
 import { expectAllClose, randomImage } from './helpers/analytic-engine.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {

@@ -217,7 +217,12 @@ describe('unitVisualization', () => {
     const config = normalization([0.5], [0.5]);
     const a = await unitVisualization(analyticEngine(model), undefined, opts, config);
     const b = await unitVisualization(analyticEngine(model), undefined, opts, config);
-    const c = await unitVisualization(analyticEngine(model), undefined, { ...opts, seed: 6 }, config);
+    const c = await unitVisualization(
+      analyticEngine(model),
+      undefined,
+      { ...opts, seed: 6 },
+      config,
+    );
     expect(Array.from(a.data)).toEqual(Array.from(b.data));
     expect(Array.from(a.data)).not.toEqual(Array.from(c.data));
     const controller = new AbortController();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Tensor } from '../../src/index.js';
 import { gaussianBlur, roll, zoomCenter } from '../../src/image/filter.js';
 import {
   resizeImageTensor as resizeBilinear,
   resizeImageTensorAdjoint as resizeBilinearAdjoint,
 } from '../../src/image/resize.js';
 import { fromPlanar, toPlanar } from '../../src/image/shape.js';
+import type { Tensor } from '../../src/index.js';
 import { randomImage } from '../dream/helpers/analytic-engine.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {

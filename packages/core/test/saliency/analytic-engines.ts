@@ -372,7 +372,11 @@ export function camModel(
  * The parts of a signed saliency map by definition: M = |S|, M⁺ = max(S, 0), M⁻ = −min(S, 0)
  * (what @fv/viz's `sign` option draws).
  */
-export function signParts(map: { readonly data: Float32Array; readonly width: number; readonly height: number }) {
+export function signParts(map: {
+  readonly data: Float32Array;
+  readonly width: number;
+  readonly height: number;
+}) {
   const part = (f: (v: number) => number) => ({
     data: Float32Array.from(map.data, f),
     width: map.width,

@@ -1,12 +1,14 @@
 // The saliency definitions of issue 5, checked exactly on analytic models.
 import { describe, expect, it } from 'vitest';
-import { resizeMap, type SaliencyResult, saliency, type Tensor } from '../../src/index.js';
+import { resizeMap, saliency, type Tensor } from '../../src/index.js';
 import {
   analyticEngine,
   camModel,
   fixedArray,
   linearModel,
-  quadraticModel, signParts } from './analytic-engines.js';
+  quadraticModel,
+  signParts,
+} from './analytic-engines.js';
 
 const input = (c: number, h: number, w: number, seed = 11): Tensor => ({
   data: fixedArray(c * h * w, seed),
@@ -50,7 +52,9 @@ describe('vanilla saliency (definitions)', () => {
     });
     const g = model.weights.subarray(2 * 36, 3 * 36);
     expect(Array.from(signParts(r.map).absolute.data)).toEqual(Array.from(g, Math.abs));
-    expect(Array.from(signParts(r.map).positive.data)).toEqual(Array.from(g, (v) => Math.max(v, 0)));
+    expect(Array.from(signParts(r.map).positive.data)).toEqual(
+      Array.from(g, (v) => Math.max(v, 0)),
+    );
   });
 
   it('NHWC models: the channel axis is the last one (maps and occlusion)', async () => {
@@ -138,7 +142,9 @@ describe('SmoothGrad', () => {
       batchSize: 3,
     });
     expect(Array.from(smooth.attribution.data)).toEqual(Array.from(vanilla.gradient!.data));
-    expect(Array.from(signParts(smooth.map).absolute.data)).toEqual(Array.from(signParts(vanilla.map).absolute.data));
+    expect(Array.from(signParts(smooth.map).absolute.data)).toEqual(
+      Array.from(signParts(vanilla.map).absolute.data),
+    );
   });
 
   it('on a linear model: mean = g, SmoothGrad² = g², VarGrad = 0', async () => {
@@ -375,7 +381,10 @@ describe('Grad-CAM family on a model with known activations and weights', () => 
     const cam = await saliency(engine, x, { method: 'grad-cam', target });
     const guided = model.backward(x.data, seed, 'input', 'guided');
     const r = await saliency(engine, x, { method: 'guided-grad-cam', target });
-    const expected = Array.from(guided, (v, j) => v * signParts(cam.map).absolute.data[j % (h * w)]!);
+    const expected = Array.from(
+      guided,
+      (v, j) => v * signParts(cam.map).absolute.data[j % (h * w)]!,
+    );
     expect(maxAbsDiff(r.attribution.data, expected)).toBeLessThan(1e-7);
   });
 

@@ -1,63 +1,49 @@
 // An indexed, read-only view of an ONNX graph: who produces and consumes each tensor, which
-// tensors are constant, and their values when they are small enough to be needed statically.
+// tensors are constant, and the values of initializers and Constant nodes.
 import { FvError } from '@fv/core';
 import {
-  attrInt,
   DataType,
   defaultOpset,
   type GraphProto,
   getAttr,
-  isFloatType,
   type ModelProto,
   type NodeProto,
   type TensorProto,
   tensorValues,
   valueInfoType,
 } from './onnx.js';
+import type { ConstValue, ValueSource } from './shapes/values.js';
 
-/** Ops whose outputs are integer or boolean whatever their inputs: no gradient flows through them. */
-const NON_FLOAT_OUTPUT_OPS = new Set([
-  'Shape',
-  'Size',
-  'ArgMax',
-  'ArgMin',
-  'Equal',
-  'Greater',
-  'Less',
-  'GreaterOrEqual',
-  'LessOrEqual',
-  'Not',
-  'And',
-  'Or',
-  'Xor',
-  'NonZero',
-  'IsNaN',
-  'IsInf',
-]);
-
-/** Whether a node's outputs are floats (so gradients can flow through it). */
-export function producesFloat(node: NodeProto): boolean {
-  if (NON_FLOAT_OUTPUT_OPS.has(node.opType)) return false;
-  return node.opType !== 'Cast' || isFloatType(attrInt(node, 'to', DataType.FLOAT));
+/** The value of a Constant node, or `undefined` for forms fv does not read (sparse, strings). */
+export function constantNodeValue(node: NodeProto): ConstValue | undefined {
+  const t = getAttr(node, 'value')?.t;
+  if (t) return { elemType: t.dataType, dims: t.dims.map(Number), values: tensorValues(t) };
+  const vf = getAttr(node, 'value_float');
+  if (vf) return { elemType: DataType.FLOAT, dims: [], values: [vf.f] };
+  const vfs = getAttr(node, 'value_floats');
+  if (vfs) return { elemType: DataType.FLOAT, dims: [vfs.floats.length], values: [...vfs.floats] };
+  const vi = getAttr(node, 'value_int');
+  if (vi) return { elemType: DataType.INT64, dims: [], values: [Number(vi.i)] };
+  const vis = getAttr(node, 'value_ints');
+  if (vis)
+    return { elemType: DataType.INT64, dims: [vis.ints.length], values: vis.ints.map(Number) };
+  return undefined;
 }
 
-/** A tensor value known at build time. */
-export interface ConstValue {
-  readonly elemType: number;
-  readonly dims: readonly number[];
-  readonly values: readonly number[];
-}
-
-export class GraphIndex {
+export class GraphIndex implements ValueSource {
   readonly graph: GraphProto;
+  /** Opset of the default ONNX domain. */
   readonly opset: number;
   readonly producer = new Map<string, { node: NodeProto; index: number; outputIndex: number }>();
   readonly consumers = new Map<string, { node: NodeProto; index: number; inputIndex: number }[]>();
   readonly initializers = new Map<string, TensorProto>();
   /** Graph inputs that are not initializers: what the user feeds. */
   readonly realInputs: string[];
+  /** Element types the model declares (initializers, inputs, value infos, outputs). */
   readonly elemTypes = new Map<string, number>();
+  private readonly realInputSet: Set<string>;
   private readonly constCache = new Map<string, ConstValue | null>();
+  private readonly constantCache = new Map<string, boolean>();
 
   constructor(model: ModelProto) {
     const graph = model.graph;
@@ -69,6 +55,7 @@ export class GraphIndex {
       this.elemTypes.set(t.name, t.dataType);
     }
     this.realInputs = graph.input.map((i) => i.name).filter((n) => !this.initializers.has(n));
+    this.realInputSet = new Set(this.realInputs);
     for (const vi of [...graph.input, ...graph.valueInfo, ...graph.output]) {
       const t = valueInfoType(vi);
       if (t && !this.elemTypes.has(vi.name)) this.elemTypes.set(vi.name, t.elemType);
@@ -90,22 +77,30 @@ export class GraphIndex {
   }
 
   has(name: string): boolean {
-    return this.producer.has(name) || this.initializers.has(name) || this.realInputs.includes(name);
+    return this.producer.has(name) || this.initializers.has(name) || this.realInputSet.has(name);
+  }
+
+  isRealInput(name: string): boolean {
+    return this.realInputSet.has(name);
   }
 
   /** True when the tensor does not depend on any real graph input. */
-  isConstant(name: string, seen = new Set<string>()): boolean {
-    if (name === '') return true;
-    if (this.initializers.has(name)) return true;
-    if (this.realInputs.includes(name)) return false;
-    const p = this.producer.get(name);
-    if (!p) return false;
-    if (seen.has(name)) return true;
-    seen.add(name);
-    return p.node.input.every((i) => this.isConstant(i, seen));
+  isConstant(name: string): boolean {
+    if (name === '' || this.initializers.has(name)) return true;
+    if (this.realInputSet.has(name)) return false;
+    if (this.constantCache.size === 0) {
+      // Nodes are in topological order (ONNX requires it): one pass decides every output.
+      const constant = (i: string) =>
+        !i || this.initializers.has(i) || this.constantCache.get(i) === true;
+      for (const node of this.graph.node) {
+        const c = node.input.every(constant);
+        for (const o of node.output) if (o) this.constantCache.set(o, c);
+      }
+    }
+    return this.constantCache.get(name) ?? false;
   }
 
-  /** The value of a constant tensor: initializer, Constant node, or a folded small subgraph. */
+  /** The value of an initializer or a Constant node's output (not of computed tensors). */
   constValue(name: string): ConstValue | undefined {
     if (name === '') return undefined;
     const cached = this.constCache.get(name);
@@ -113,38 +108,25 @@ export class GraphIndex {
     let value: ConstValue | undefined;
     const init = this.initializers.get(name);
     if (init) {
-      value = {
-        elemType: init.dataType,
-        dims: init.dims.map(Number),
-        values: tensorValues(init),
-      };
+      value = { elemType: init.dataType, dims: init.dims.map(Number), values: tensorValues(init) };
     } else {
       const p = this.producer.get(name);
-      if (p && p.node.opType === 'Constant') {
-        const t = getAttr(p.node, 'value')?.t;
-        if (t) value = { elemType: t.dataType, dims: t.dims.map(Number), values: tensorValues(t) };
-        const vf = getAttr(p.node, 'value_float');
-        if (vf) value = { elemType: DataType.FLOAT, dims: [], values: [vf.f] };
-        const vfs = getAttr(p.node, 'value_floats');
-        if (vfs)
-          value = { elemType: DataType.FLOAT, dims: [vfs.floats.length], values: [...vfs.floats] };
-        const vi = getAttr(p.node, 'value_int');
-        if (vi) value = { elemType: DataType.INT64, dims: [], values: [Number(vi.i)] };
-        const vis = getAttr(p.node, 'value_ints');
-        if (vis)
-          value = {
-            elemType: DataType.INT64,
-            dims: [vis.ints.length],
-            values: vis.ints.map(Number),
-          };
-      }
+      if (p && p.node.opType === 'Constant' && !p.node.domain) value = constantNodeValue(p.node);
     }
     this.constCache.set(name, value ?? null);
     return value;
   }
 
-  /** Records a value found by constant folding during shape inference. */
-  setConstValue(name: string, value: ConstValue): void {
-    this.constCache.set(name, value);
+  /** Number of elements of an initializer or Constant output, without decoding it. */
+  constSize(name: string): number | undefined {
+    const init = this.initializers.get(name);
+    if (init) return init.dims.reduce((p, d) => p * Number(d), 1);
+    const p = this.producer.get(name);
+    if (p && p.node.opType === 'Constant') {
+      const t = getAttr(p.node, 'value')?.t;
+      if (t) return t.dims.reduce((q, d) => q * Number(d), 1);
+      return this.constValue(name)?.values.length;
+    }
+    return undefined;
   }
 }

@@ -1,9 +1,10 @@
 import type { LayerInfo, TensorInfo } from '@fv/core';
-import { GraphIndex, producesFloat } from './graph.js';
+import { GraphIndex } from './graph.js';
 import { asModel, DataType, ELEM_TYPE_NAMES, type ModelInput, valueInfoType } from './onnx.js';
-import type { GradientRegistry } from './registry.js';
+import { carriesGradient, type GradientRegistry, qualifiedOpType } from './registry.js';
 import { defaultRegistry } from './rules/index.js';
-import { type Dim, inferShapes } from './shapes.js';
+import { type Dim, isUnknownDim } from './shapes/dims.js';
+import { inferShapes, type ShapeOptions } from './shapes/infer.js';
 
 /** What {@link inspectModel} reports. */
 export interface ModelInspection {
@@ -19,23 +20,34 @@ export interface ModelInspection {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
+/** Options of {@link inspectModel} and {@link unresolvedShapes}. */
+export interface InspectOptions extends ShapeOptions {
+  /** Gradient rules to judge differentiability (and shapes) by. @defaultValue {@link defaultRegistry} */
+  readonly registry?: GradientRegistry;
+}
+
+/**
+ * The tensors whose shapes static inference cannot tell for these input shapes (node outputs, in
+ * graph order; empty for most models once `inputShapes` fixes every input dim). A runtime runs the
+ * model once with them as extra outputs (`appendGraphOutputs`) and passes their dims to
+ * `buildGradientModel` as `observedShapes`.
+ */
+export function unresolvedShapes(bytes: ModelInput, options: InspectOptions = {}): string[] {
+  const index = new GraphIndex(asModel(bytes));
+  return inferShapes(index, options.registry ?? defaultRegistry, options).unresolved();
+}
+
 /**
  * Lists a model's inputs, outputs and every intermediate tensor with its producing op type, its
  * static shape and whether a gradient can flow through it back to the input; and the op types
  * that have no gradient rule. The examples and the CLI use it to offer layers.
  * @param registry gradient rules to judge differentiability by. @defaultValue {@link defaultRegistry}
  */
-export function inspectModel(
-  bytes: ModelInput,
-  options: {
-    readonly registry?: GradientRegistry;
-    readonly inputShapes?: Readonly<Record<string, readonly Dim[]>>;
-  } = {},
-): ModelInspection {
+export function inspectModel(bytes: ModelInput, options: InspectOptions = {}): ModelInspection {
   const model = asModel(bytes);
   const index = new GraphIndex(model);
   const registry = options.registry ?? defaultRegistry;
-  const shapes = inferShapes(index, options.inputShapes);
+  const shapes = inferShapes(index, registry, options);
   const info = (
     name: string,
     elemType: number | undefined,
@@ -43,7 +55,7 @@ export function inspectModel(
   ): TensorInfo => ({
     name,
     type: ELEM_TYPE_NAMES[elemType ?? DataType.FLOAT] ?? `type${elemType}`,
-    dims: (dims ?? []).map((d) => (typeof d === 'string' && d.startsWith('?') ? null : d)),
+    dims: (dims ?? []).map((d) => (isUnknownDim(d) ? null : d)),
   });
   const inputs = index.graph.input
     .filter((i) => !index.initializers.has(i.name))
@@ -61,10 +73,12 @@ export function inspectModel(
   const layers: LayerInfo[] = [];
   for (const node of index.graph.node) {
     const activeInputs = node.input.filter((i) => reachable.has(i));
-    const floatOut = producesFloat(node);
-    const rule = registry.get(node.opType);
-    if (activeInputs.length > 0 && floatOut && !rule) unsupported.add(node.opType);
-    const flows = floatOut && !!rule && activeInputs.some((i) => differentiable.has(i));
+    const rule = registry.get(node.opType, node.domain);
+    // Without a rule fv cannot tell whether the op carries gradients: assume it does.
+    const floatOut = rule ? carriesGradient(rule, node) : true;
+    if (activeInputs.length > 0 && !rule)
+      unsupported.add(qualifiedOpType(node.opType, node.domain));
+    const flows = floatOut && !!rule?.build && activeInputs.some((i) => differentiable.has(i));
     node.output.forEach((out, k) => {
       if (!out) return;
       const isFloat = floatOut && !rule?.nonDifferentiableOutputs?.includes(k);
@@ -74,7 +88,7 @@ export function inspectModel(
       layers.push({
         name: out,
         opType: node.opType,
-        dims: s ? s.map((d) => (typeof d === 'string' && d.startsWith('?') ? null : d)) : null,
+        dims: s ? s.map((d) => (isUnknownDim(d) ? null : d)) : null,
         differentiable: differentiable.has(out),
       });
     });

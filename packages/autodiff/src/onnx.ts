@@ -166,6 +166,19 @@ export function attrString(node: NodeProto, name: string, fallback: string): str
   return a ? new TextDecoder().decode(a.s) : fallback;
 }
 
+/** Typed readers of one node's attributes (the `AttributeReader` part of the rule contexts). */
+export function attributeReader(node: NodeProto, opset: number) {
+  return {
+    node,
+    opset,
+    int: (name: string, fallback: number) => attrInt(node, name, fallback),
+    float: (name: string, fallback: number) => attrFloat(node, name, fallback),
+    ints: (name: string) => attrInts(node, name),
+    floats: (name: string) => attrFloats(node, name),
+    string: (name: string, fallback: string) => attrString(node, name, fallback),
+  };
+}
+
 /** An attribute value as rules write it; floats must be marked so (`alpha = 1.0` stays FLOAT). */
 export type AttrValue =
   | { readonly int: number }
@@ -362,10 +375,6 @@ export function tensorValues(t: TensorProto): number[] {
       );
   }
   return out;
-}
-
-export function cloneGraphShallow(graph: GraphProto): GraphProto {
-  return { ...graph, node: [...graph.node], output: [...graph.output], input: [...graph.input] };
 }
 
 export function isFloatType(elemType: number): boolean {

@@ -1,16 +1,60 @@
 import type { ReluMode } from '@fv/core';
+import type { GraphWriter } from './emitter.js';
 import type { GraphIndex } from './graph.js';
 import type { AttrValue, NodeProto } from './onnx.js';
-import type { Shape } from './shapes.js';
+import type { Shape } from './shapes/dims.js';
+import type { ConstValue, TensorValue } from './shapes/values.js';
+
+/** Attribute readers shared by shape functions and gradient rules (defaults as in the ONNX spec). */
+export interface AttributeReader {
+  readonly node: NodeProto;
+  /** Opset of the default ONNX domain. */
+  readonly opset: number;
+  int(name: string, fallback: number): number;
+  float(name: string, fallback: number): number;
+  ints(name: string): number[] | undefined;
+  floats(name: string): number[] | undefined;
+  string(name: string, fallback: string): string;
+}
+
+/**
+ * What a rule's `shape` and `fold` functions see: the shapes and known values of one node's
+ * inputs. Nothing here throws; an input that is absent or unknown reads as `undefined`.
+ */
+export interface ShapeContext extends AttributeReader {
+  /** Shape of input i. */
+  input(i: number): Shape | undefined;
+  /** Value of input i when known at build time (constants, folded shape arithmetic). */
+  value(i: number): TensorValue | undefined;
+  /** {@link ShapeContext.value} when all its values are numbers. */
+  constant(i: number): ConstValue | undefined;
+  /** ONNX element type of input i, when declared or folded. */
+  elemType(i: number): number | undefined;
+  /** A dim this op cannot tell: a symbol of its own for output `output`, axis `axis`. */
+  unknown(output: number, axis: number): string;
+}
 
 /**
  * What a gradient rule sees while it writes the backward nodes of one forward node. Names follow
  * onnxruntime training's gradient builder: `I(i)` forward input, `O(i)` forward output, `GO(i)`
  * the gradient flowing into output i, `setGI(i, name)` the gradient this node sends to input i.
  */
-export interface RuleContext {
-  readonly node: NodeProto;
-  readonly opset: number;
+export interface RuleContext
+  extends AttributeReader,
+    Pick<
+      GraphWriter,
+      | 'op'
+      | 'constFloat'
+      | 'constInt64'
+      | 'reduceSum'
+      | 'unsqueeze'
+      | 'squeeze'
+      | 'reshape'
+      | 'slice'
+      | 'pad'
+      | 'select'
+      | 'sumToShape'
+    > {
   readonly index: GraphIndex;
   /** How Relu-like rules pass gradients back. */
   readonly relu: ReluMode;
@@ -33,11 +77,12 @@ export interface RuleContext {
   shapeAfterBatch(name: string): readonly number[];
   /** Shape of a tensor with symbolic dims kept (for example a free batch dim). */
   symbolicShape(name: string): Shape;
-
-  int(name: string, fallback: number): number;
-  float(name: string, fallback: number): number;
-  ints(name: string): number[] | undefined;
-  string(name: string, fallback: string): string;
+  /** Numeric value of a tensor known at build time (constants and folded shape arithmetic). */
+  constValue(name: string): ConstValue | undefined;
+  /** {@link RuleContext.constValue} of input i (as {@link ShapeContext.constant}). */
+  constant(i: number): ConstValue | undefined;
+  /** Whether a tensor does not depend on any graph input (weights and what is computed from them). */
+  isConstant(name: string): boolean;
 
   /** Emits one node and returns its output names (fresh, unique). */
   emit(
@@ -46,40 +91,19 @@ export interface RuleContext {
     attrs?: Readonly<Record<string, AttrValue>>,
     outputs?: number,
   ): string[];
-  /** Emits one single-output node and returns its output name. */
-  op(
-    opType: string,
-    inputs: readonly string[],
-    attrs?: Readonly<Record<string, AttrValue>>,
-  ): string;
-  constFloat(values: ArrayLike<number>, dims: readonly number[]): string;
-  constInt64(values: readonly number[], dims?: readonly number[]): string;
-
-  // Opset-aware helpers (attribute form before the opset that moved the argument to an input).
-  reduceSum(x: string, axes: readonly number[], keepdims: boolean): string;
-  unsqueeze(x: string, axes: readonly number[]): string;
-  squeeze(x: string, axes: readonly number[]): string;
-  reshape(x: string, dims: readonly number[]): string;
-  slice(
-    x: string,
-    starts: readonly number[],
-    ends: readonly number[],
-    axes: readonly number[],
-    steps?: readonly number[],
-  ): string;
-  pad(x: string, pads: readonly number[], value?: number): string;
-  /** `mask ? a : 0` for a boolean mask (Where from opset 9, Cast and Mul before). */
-  select(mask: string, a: string): string;
-  /** Sums a broadcast gradient back to the shape of the input it came from. */
-  sumToShape(grad: string, gradShape: Shape, inputShape: Shape): string;
 
   /** Throws UNSUPPORTED_OP naming this node and op type. */
   unsupported(why: string): never;
 }
 
-/** A backward rule for one ONNX op type. */
+/**
+ * Everything fv knows about one ONNX op type: how its outputs are shaped, how it folds known
+ * values, and its backward pass. One rule per op type, in `src/rules/<OpType>.ts`.
+ */
 export interface GradientRule {
   readonly opType: string;
+  /** Operator domain. @defaultValue `''` (the default ONNX domain) */
+  readonly domain?: string;
   /** Opset versions of the op this rule understands, inclusive. @defaultValue `[1, Infinity]` */
   readonly opsets?: readonly [number, number];
   /**
@@ -89,5 +113,26 @@ export interface GradientRule {
   readonly nonDifferentiable?: readonly number[];
   /** Outputs of integer or boolean type that carry no gradient (for example MaxPool's Indices). */
   readonly nonDifferentiableOutputs?: readonly number[];
-  build(ctx: RuleContext): void;
+  /**
+   * Output shapes from the input shapes and known input values; an entry (or a dim, via
+   * `ctx.unknown`) the op cannot tell is left undefined. @defaultValue every output unknown
+   */
+  shape?(ctx: ShapeContext): readonly (Shape | undefined)[];
+  /**
+   * Output values when they follow from known input values: the small integer computations on
+   * shapes that exporters emit (`Shape → Gather → Concat → Reshape`). Shape inference keeps
+   * values of up to 4096 elements. @defaultValue nothing is folded
+   */
+  fold?(ctx: ShapeContext): readonly (TensorValue | undefined)[] | undefined;
+  /**
+   * Whether gradients flow through this node at all (Cast does only to float types).
+   * @defaultValue true when `build` is present
+   */
+  carriesGradient?(node: NodeProto): boolean;
+  /**
+   * Writes the backward nodes. Rules without it describe ops through which no gradient flows:
+   * integer or boolean outputs (Shape, Equal, ArgMax) or a derivative that is zero almost
+   * everywhere (Floor, Sign).
+   */
+  build?(ctx: RuleContext): void;
 }

@@ -1,11 +1,10 @@
 // What a runtime needs to know about a model before running it (graph inputs and outputs, the
 // tensors a forward pass can return, node names for error messages), and the one edit it makes:
-// exposing intermediate tensors as graph outputs. Neither infers shapes nor consults gradient rules,
-// so both work on any readable ONNX model; `inspectModel` is the richer view.
+// exposing intermediate tensors as graph outputs. Neither infers shapes, so both work on any
+// readable ONNX model; `inspectModel` is the richer view.
 import { create } from '@bufbuild/protobuf';
 import { FvError, type LayerInfo, type TensorInfo } from '@fv/core';
 import { ValueInfoProtoSchema } from 'onnx-buf';
-import { producesFloat } from './graph.js';
 import {
   appendToGraph,
   asModel,
@@ -16,6 +15,8 @@ import {
   type ValueInfoProto,
   valueInfoType,
 } from './onnx.js';
+import { carriesGradient } from './registry.js';
+import { defaultRegistry } from './rules/index.js';
 
 /** What {@link summarizeModel} reports. */
 export interface ModelSummary {
@@ -68,7 +69,9 @@ export function summarizeModel(model: ModelInput): ModelSummary {
   const tensorNames = new Set([...initializers, ...active]);
   const layers: LayerInfo[] = [];
   for (const node of graph.node) {
-    const reaches = producesFloat(node) && node.input.some((i) => active.has(i));
+    const rule = defaultRegistry.get(node.opType, node.domain);
+    const passes = rule ? carriesGradient(rule, node) : true;
+    const reaches = passes && node.input.some((i) => active.has(i));
     for (const output of node.output) {
       if (!output) continue;
       tensorNames.add(output);

@@ -13,7 +13,8 @@ const BEGIN =
 const END = '<!-- op-table:end -->';
 
 /** The doc comment's text above `export const <Op>` in the rule's file, as one line. */
-function ruleSummary(opType: string): string {
+function ruleSummary(qualified: string): string {
+  const opType = qualified.split('.').at(-1)!;
   const file = `${rulesDir}${opType}.ts`;
   if (!existsSync(file)) return '';
   const source = readFileSync(file, 'utf8');
@@ -40,6 +41,11 @@ function table(): string {
     const nd = rule.nonDifferentiable?.length ? rule.nonDifferentiable.join(', ') : '—';
     return `| ${op} | ${opsets} | ${nd} | ${ruleSummary(op)} |`;
   });
+  // Ops whose rules describe shapes and values only: no gradient flows through them.
+  const shapeOnly = defaultRegistry.rules
+    .filter((r) => !r.build)
+    .map((r) => r.opType)
+    .sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
   return [
     BEGIN,
     '',
@@ -48,6 +54,8 @@ function table(): string {
     '| op | opsets | inputs without gradient | backward |',
     '| --- | --- | --- | --- |',
     ...rows,
+    '',
+    `${shapeOnly.length} more ops have shape inference but carry no gradient (integer or boolean outputs, or a derivative that is zero almost everywhere): ${shapeOnly.join(', ')}.`,
     '',
     END,
   ].join('\n');

@@ -1,5 +1,5 @@
 import type { GradientRule } from '../rule.js';
-import { pool2d, scatterWindows } from './pool-geometry.js';
+import { pool2d, poolShape, scatterWindows } from './pool-geometry.js';
 
 /**
  * Y = window sum / divisor. dX = ConvTranspose(dY / divisor, ones): each window spreads its
@@ -8,6 +8,7 @@ import { pool2d, scatterWindows } from './pool-geometry.js';
  */
 export const AveragePool: GradientRule = {
   opType: 'AveragePool',
+  shape: poolShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;

@@ -1,4 +1,5 @@
 import type { GradientRule } from '../rule.js';
+import { sameShape } from '../shapes/functions.js';
 
 /**
  * Inference form: Y = (X − mean) / sqrt(var + ε) · scale + B, all per channel (axis 1).
@@ -8,14 +9,14 @@ import type { GradientRule } from '../rule.js';
 export const BatchNormalization: GradientRule = {
   opType: 'BatchNormalization',
   nonDifferentiable: [1, 2, 3, 4],
+  shape: sameShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
     if (ctx.int('training_mode', 0) === 1)
       ctx.unsupported('training-mode BatchNormalization is not supported');
     for (const i of [1, 2, 3, 4]) {
-      if (!ctx.index.isConstant(ctx.I(i)))
-        ctx.unsupported(`input ${i} ('${ctx.I(i)}') must be constant`);
+      if (!ctx.isConstant(ctx.I(i))) ctx.unsupported(`input ${i} ('${ctx.I(i)}') must be constant`);
     }
     const rank = ctx.symbolicShape(ctx.I(0)).length;
     const c = ctx.shape(ctx.I(1))[0]!;

@@ -1,16 +1,33 @@
-import { isFloatType } from '../onnx.js';
+import { DataType, isFloatType } from '../onnx.js';
+import { foldElementwise, isIntegerType } from '../shapes/functions.js';
 import { unaryRule } from './elementwise.js';
 
 /**
- * Y = X converted to another element type. Between float types dX = dY cast back to X's type;
- * a cast to an integer or boolean type carries no gradient (the builder never makes its output
- * active), so this rule only sees float-to-float casts.
+ * Y = X converted to another element type. To a float type, dX = dY (cast back to X's type
+ * between float types); from an integer type that carries a gradient (the straight-through
+ * path of a quantized model, see QuantizeLinear) dY passes unchanged, in the float units of the
+ * dequantized value. A cast to an integer or boolean type carries no gradient.
  */
-export const Cast = unaryRule('Cast', (ctx, dY) => {
-  const from = ctx.index.elemTypes.get(ctx.I(0));
-  const to = ctx.int('to', 1);
-  if (!isFloatType(to)) return undefined;
-  if (from === undefined || from === to) return dY;
-  if (!isFloatType(from)) return undefined;
-  return ctx.op('Cast', [dY], { to: { int: from } });
-});
+export const Cast = unaryRule(
+  'Cast',
+  (ctx, dY) => {
+    const from = ctx.index.elemTypes.get(ctx.I(0));
+    const to = ctx.int('to', DataType.FLOAT);
+    if (from === undefined || from === to || !isFloatType(from)) return dY;
+    return ctx.op('Cast', [dY], { to: { int: from } });
+  },
+  [],
+  {
+    carriesGradient: (node) =>
+      isFloatType(Number(node.attribute.find((a) => a.name === 'to')?.i ?? DataType.FLOAT)),
+    fold: (ctx) => {
+      const to = ctx.int('to', DataType.FLOAT);
+      const convert = (a: number) =>
+        to === DataType.BOOL ? (a !== 0 ? 1 : 0) : isIntegerType(to) ? Math.trunc(a) : a;
+      return foldElementwise(
+        ([a]) => (typeof a === 'number' ? convert(a) : isIntegerType(to) ? a : undefined),
+        () => to,
+      )(ctx);
+    },
+  },
+);

@@ -1,4 +1,5 @@
 import type { GradientRule } from '../rule.js';
+import { sameShape } from '../shapes/functions.js';
 import { reluLikeGradient } from './relu-modes.js';
 
 /**
@@ -9,6 +10,7 @@ import { reluLikeGradient } from './relu-modes.js';
 export const Clip: GradientRule = {
   opType: 'Clip',
   nonDifferentiable: [1, 2],
+  shape: sameShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
@@ -19,7 +21,7 @@ export const Clip: GradientRule = {
       }
       const name = ctx.I(input);
       if (!name) return undefined;
-      const c = ctx.index.constValue(name);
+      const c = ctx.constValue(name);
       return c ? c.values[0] : name;
     };
     const lo = bound('min', 1, Number.NEGATIVE_INFINITY);

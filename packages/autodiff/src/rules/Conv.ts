@@ -1,6 +1,7 @@
 import { floatValues } from '../onnx.js';
 import type { GradientRule, RuleContext } from '../rule.js';
-import { windowGeometry } from '../shapes.js';
+import { isStatic } from '../shapes/dims.js';
+import { windowGeometry, windowShape } from '../shapes/functions.js';
 
 /**
  * For stride 1, dX = conv(dY, W') with W' the spatially flipped, in/out-transposed weights and
@@ -51,6 +52,12 @@ function flippedWeightConv(
  */
 export const Conv: GradientRule = {
   opType: 'Conv',
+  shape(ctx) {
+    const x = ctx.input(0);
+    const w = ctx.input(1);
+    if (!x || !isStatic(w)) return [];
+    return [windowShape(ctx, w[0]!, ctx.ints('kernel_shape') ?? w.slice(2))];
+  },
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
@@ -61,7 +68,7 @@ export const Conv: GradientRule = {
     const x = [1, ...ctx.shapeAfterBatch(ctx.I(0))];
     const w = ctx.shape(ctx.I(1));
     const kernel = ctx.ints('kernel_shape') ?? w.slice(2);
-    const geo = windowGeometry(ctx.node, x, kernel);
+    const geo = windowGeometry(ctx, x, kernel);
     const nsp = kernel.length;
     const outputPadding = kernel.map((k, i) => {
       const covered =

@@ -1,4 +1,5 @@
 import type { GradientRule } from '../rule.js';
+import { isStatic } from '../shapes/dims.js';
 
 /**
  * Y = convTranspose(X, W) + B, W of shape (C_in, C_out/group, k…). ConvTranspose is the adjoint
@@ -10,6 +11,33 @@ import type { GradientRule } from '../rule.js';
  */
 export const ConvTranspose: GradientRule = {
   opType: 'ConvTranspose',
+  shape(ctx) {
+    const x = ctx.input(0);
+    const w = ctx.input(1);
+    if (!x || !isStatic(w)) return [];
+    const kernel = ctx.ints('kernel_shape') ?? w.slice(2);
+    const outC = w[1]! * ctx.int('group', 1);
+    const explicit = ctx.ints('output_shape');
+    if (explicit) return [[x[0]!, outC, ...explicit.slice(-kernel.length)]];
+    const sp = x.slice(2);
+    if (!isStatic(sp)) return [[x[0]!, outC, ...sp.map((_, i) => ctx.unknown(0, i + 2))]];
+    const strides = ctx.ints('strides') ?? kernel.map(() => 1);
+    const dil = ctx.ints('dilations') ?? kernel.map(() => 1);
+    const pads = ctx.ints('pads') ?? [...kernel, ...kernel].map(() => 0);
+    const opad = ctx.ints('output_padding') ?? kernel.map(() => 0);
+    const same = ctx.string('auto_pad', 'NOTSET').startsWith('SAME');
+    const out = (sp as readonly number[]).map((d, i) =>
+      same
+        ? d * strides[i]!
+        : strides[i]! * (d - 1) +
+          opad[i]! +
+          dil[i]! * (kernel[i]! - 1) +
+          1 -
+          pads[i]! -
+          pads[i + kernel.length]!,
+    );
+    return [[x[0]!, outC, ...out]];
+  },
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;

@@ -6,6 +6,12 @@ import type { GradientRule } from '../rule.js';
  */
 export const Gemm: GradientRule = {
   opType: 'Gemm',
+  shape(ctx) {
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    if (!a || !b) return [];
+    return [[ctx.int('transA', 0) ? a[1]! : a[0]!, ctx.int('transB', 0) ? b[0]! : b[1]!]];
+  },
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY) return;

@@ -1,8 +1,10 @@
 import type { GradientRule } from '../rule.js';
+import { globalPoolShape } from './pool-geometry.js';
 
 /** Y = mean of X over all spatial positions. dX = dY / (H·W), broadcast over H×W. */
 export const GlobalAveragePool: GradientRule = {
   opType: 'GlobalAveragePool',
+  shape: globalPoolShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;

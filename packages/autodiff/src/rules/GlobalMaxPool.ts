@@ -1,6 +1,7 @@
 import { DataType } from '../onnx.js';
 import type { GradientRule } from '../rule.js';
 import { scalar } from './elementwise.js';
+import { globalPoolShape } from './pool-geometry.js';
 
 /**
  * Y = max of X over all spatial positions. dX = dY at the first maximal position (row-major),
@@ -11,6 +12,7 @@ import { scalar } from './elementwise.js';
  */
 export const GlobalMaxPool: GradientRule = {
   opType: 'GlobalMaxPool',
+  shape: globalPoolShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;

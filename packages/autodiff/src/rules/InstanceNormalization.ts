@@ -1,4 +1,5 @@
 import type { GradientRule } from '../rule.js';
+import { sameShape } from '../shapes/functions.js';
 import { normalizationGradient } from './normalization.js';
 
 /**
@@ -9,12 +10,12 @@ import { normalizationGradient } from './normalization.js';
 export const InstanceNormalization: GradientRule = {
   opType: 'InstanceNormalization',
   nonDifferentiable: [1, 2],
+  shape: sameShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
     for (const i of [1, 2]) {
-      if (!ctx.index.isConstant(ctx.I(i)))
-        ctx.unsupported(`input ${i} ('${ctx.I(i)}') must be constant`);
+      if (!ctx.isConstant(ctx.I(i))) ctx.unsupported(`input ${i} ('${ctx.I(i)}') must be constant`);
     }
     const xs = ctx.symbolicShape(ctx.I(0));
     if (xs.length < 3) ctx.unsupported(`expected an input of rank ≥ 3, got ${xs.length}`);

@@ -1,4 +1,5 @@
 import type { GradientRule, RuleContext } from '../rule.js';
+import { sameShape } from '../shapes/functions.js';
 import { scalar } from './elementwise.js';
 
 /**
@@ -11,6 +12,7 @@ import { scalar } from './elementwise.js';
  */
 export const LRN: GradientRule = {
   opType: 'LRN',
+  shape: sameShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;

@@ -1,5 +1,5 @@
 import type { GradientRule } from '../rule.js';
-import { normAxis } from './elementwise.js';
+import { normAxis } from '../shapes/dims.js';
 import { normalizationGradient } from './normalization.js';
 
 /**
@@ -11,13 +11,21 @@ import { normalizationGradient } from './normalization.js';
 export const LayerNormalization: GradientRule = {
   opType: 'LayerNormalization',
   nonDifferentiable: [1, 2],
+  shape(ctx) {
+    // Y, and the optional Mean and InvStdDev with size 1 on the normalized axes.
+    const x = ctx.input(0);
+    if (!x) return [];
+    const axis = normAxis(ctx.int('axis', -1), x.length);
+    const stat = x.map((d, i) => (i < axis ? d : 1));
+    return [x, stat, stat];
+  },
   build(ctx) {
     if (ctx.GO(1) || ctx.GO(2))
       ctx.unsupported('gradients through the Mean and InvStdDev outputs are not supported');
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
     for (const i of [1, 2]) {
-      if (ctx.I(i) && !ctx.index.isConstant(ctx.I(i)))
+      if (ctx.I(i) && !ctx.isConstant(ctx.I(i)))
         ctx.unsupported(`input ${i} ('${ctx.I(i)}') must be constant`);
     }
     const xs = ctx.symbolicShape(ctx.I(0));

@@ -1,4 +1,6 @@
 import type { GradientRule } from '../rule.js';
+import { sameShape } from '../shapes/functions.js';
+import { softmaxAxes } from './reduce.js';
 
 /**
  * Y = X − log Σ e^X along `axis` (opset ≥ 13), or over all axes from `axis` on (opset < 13).
@@ -7,14 +9,11 @@ import type { GradientRule } from '../rule.js';
  */
 export const LogSoftmax: GradientRule = {
   opType: 'LogSoftmax',
+  shape: sameShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
-    const rank = ctx.symbolicShape(ctx.I(0)).length;
-    const a = ctx.int('axis', ctx.opset >= 13 ? -1 : 1);
-    const axis = a < 0 ? a + rank : a;
-    const axes = ctx.opset >= 13 ? [axis] : Array.from({ length: rank - axis }, (_, i) => axis + i);
-    const total = ctx.reduceSum(dY, axes, true);
+    const total = ctx.reduceSum(dY, softmaxAxes(ctx), true);
     const softmax = ctx.op('Exp', [ctx.O(0)]);
     ctx.setGI(0, ctx.op('Sub', [dY, ctx.op('Mul', [softmax, total])]));
   },

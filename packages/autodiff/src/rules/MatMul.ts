@@ -1,4 +1,5 @@
 import type { GradientRule, RuleContext } from '../rule.js';
+import { broadcastShapes, type Dim } from '../shapes/dims.js';
 
 function transposeLast2(ctx: RuleContext, x: string, rank: number): string {
   const perm = Array.from({ length: rank }, (_, i) => i);
@@ -13,6 +14,18 @@ function transposeLast2(ctx: RuleContext, x: string, rank: number): string {
  */
 export const MatMul: GradientRule = {
   opType: 'MatMul',
+  shape(ctx) {
+    const a = ctx.input(0);
+    const b = ctx.input(1);
+    if (!a || !b) return [];
+    const a2 = a.length === 1 ? [1, a[0]!] : a;
+    const b2 = b.length === 1 ? [b[0]!, 1] : b;
+    const batch = broadcastShapes(a2.slice(0, -2), b2.slice(0, -2));
+    const out: Dim[] = [...batch, a2[a2.length - 2]!, b2[b2.length - 1]!];
+    if (a.length === 1) out.splice(out.length - 2, 1);
+    if (b.length === 1) out.splice(out.length - 1, 1);
+    return [out];
+  },
   build(ctx) {
     const dY0 = ctx.GO(0);
     if (!dY0) return;

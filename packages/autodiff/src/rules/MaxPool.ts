@@ -1,5 +1,5 @@
 import type { GradientRule } from '../rule.js';
-import { pool2d, scatterWindows } from './pool-geometry.js';
+import { pool2d, poolShape, scatterWindows } from './pool-geometry.js';
 
 const LOWEST = -3.4028234663852886e38;
 
@@ -14,6 +14,7 @@ const LOWEST = -3.4028234663852886e38;
 export const MaxPool: GradientRule = {
   opType: 'MaxPool',
   nonDifferentiableOutputs: [1],
+  shape: poolShape,
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;

@@ -1,3 +1,4 @@
+import { broadcastShape } from '../shapes/functions.js';
 import { scalar, unaryRule, where } from './elementwise.js';
 
 /**
@@ -8,10 +9,10 @@ import { scalar, unaryRule, where } from './elementwise.js';
 export const PRelu = unaryRule(
   'PRelu',
   (ctx, dY) => {
-    if (!ctx.index.isConstant(ctx.I(1)))
-      ctx.unsupported(`the slope ('${ctx.I(1)}') must be constant`);
+    if (!ctx.isConstant(ctx.I(1))) ctx.unsupported(`the slope ('${ctx.I(1)}') must be constant`);
     const mask = ctx.op('Greater', [ctx.I(0), scalar(ctx, 0)]);
     return where(ctx, mask, dY, ctx.op('Mul', [dY, ctx.I(1)]));
   },
   [1],
+  { shape: broadcastShape },
 );

@@ -1,5 +1,5 @@
-import type { GradientRule } from '../rule.js';
-import { normAxis } from './elementwise.js';
+import type { GradientRule, ShapeContext } from '../rule.js';
+import { dimArithmetic, normAxis } from '../shapes/dims.js';
 
 /**
  * Constant-mode Pad: Y = X with pads[i] elements added before and pads[i + rank] after axis i
@@ -10,6 +10,13 @@ import { normAxis } from './elementwise.js';
 export const Pad: GradientRule = {
   opType: 'Pad',
   nonDifferentiable: [1, 2, 3],
+  shape(ctx) {
+    const x = ctx.input(0);
+    const pads = x && fullPads(ctx, x.length);
+    if (!x || !pads) return [];
+    const r = x.length;
+    return [x.map((d, i) => dimArithmetic('+', d, pads[i]! + pads[i + r]!))];
+  },
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
@@ -17,20 +24,11 @@ export const Pad: GradientRule = {
     if (mode !== 'constant') ctx.unsupported(`mode '${mode}' is not supported (only 'constant')`);
     const xs = ctx.symbolicShape(ctx.I(0));
     const rank = xs.length;
-    const given =
-      ctx.ints('pads') ?? ctx.ints('paddings') ?? ctx.index.constValue(ctx.I(1))?.values;
-    if (!given) return ctx.unsupported(`the pads ('${ctx.I(1)}') must be constant`);
-    let pads = [...given];
-    if (ctx.I(3)) {
-      const axes = ctx.index.constValue(ctx.I(3))?.values;
-      if (!axes) return ctx.unsupported(`the axes ('${ctx.I(3)}') must be constant`);
-      pads = new Array<number>(2 * rank).fill(0);
-      axes.forEach((a, i) => {
-        const ax = normAxis(a, rank);
-        pads[ax] = given[i]!;
-        pads[ax + rank] = given[i + axes.length]!;
-      });
-    }
+    const pads = fullPads(ctx, rank);
+    if (!pads)
+      return ctx.unsupported(
+        `the pads and axes ('${ctx.node.input.slice(1).join("', '")}') must be constant`,
+      );
     const ys = ctx.symbolicShape(ctx.O(0));
     let g = dY;
     const starts: number[] = [];
@@ -52,3 +50,24 @@ export const Pad: GradientRule = {
     ctx.setGI(0, g);
   },
 };
+
+/** Pads per axis (begins then ends, rank·2) from the attribute or inputs 1 and 3 (axes). */
+function fullPads(
+  ctx: Pick<ShapeContext, 'node' | 'ints' | 'constant'>,
+  rank: number,
+): number[] | undefined {
+  const pads =
+    ctx.ints('pads') ??
+    ctx.ints('paddings') ??
+    (ctx.node.input[1] ? ctx.constant(1)?.values : undefined);
+  if (!pads) return undefined;
+  if (!ctx.node.input[3]) return [...pads];
+  const axes = ctx.constant(3)?.values.map((a) => normAxis(a, rank));
+  if (!axes) return undefined;
+  const full = new Array<number>(2 * rank).fill(0);
+  axes.forEach((a, i) => {
+    full[a] = pads[i]!;
+    full[a + rank] = pads[i + axes.length]!;
+  });
+  return full;
+}

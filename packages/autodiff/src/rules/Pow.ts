@@ -1,4 +1,5 @@
 import type { RuleContext } from '../rule.js';
+import { broadcastShape, foldElementwise, numeric } from '../shapes/functions.js';
 import { scalar, unaryRule } from './elementwise.js';
 
 /** X^k for a small integer k ≥ 1 as a chain of multiplications (exact for negative X too). */
@@ -18,8 +19,8 @@ export const Pow = unaryRule(
   'Pow',
   (ctx, dY) => {
     const expName = ctx.I(1);
-    const c = ctx.index.constValue(expName);
-    if (!c || !ctx.index.isConstant(expName))
+    const c = ctx.constValue(expName);
+    if (!c || !ctx.isConstant(expName))
       return ctx.unsupported(
         `only a constant exponent is supported ('${expName}' is not constant)`,
       );
@@ -47,6 +48,10 @@ export const Pow = unaryRule(
     return sumToX(ctx, local ? ctx.op('Mul', [dY, local]) : dY);
   },
   [1],
+  {
+    shape: broadcastShape,
+    fold: foldElementwise(numeric((a, b) => a ** b)),
+  },
 );
 
 function sumToX(ctx: RuleContext, g: string): string {

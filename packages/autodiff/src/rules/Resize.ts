@@ -1,5 +1,5 @@
 import type { GradientRule } from '../rule.js';
-import { type ResizeSpec, resizeGradient } from './resize-matrix.js';
+import { type ResizeSpec, resizedShape, resizeGradient } from './resize-matrix.js';
 
 /**
  * Y = resize(X): nearest, linear or cubic, every coordinate_transformation_mode (including
@@ -12,6 +12,7 @@ import { type ResizeSpec, resizeGradient } from './resize-matrix.js';
 export const Resize: GradientRule = {
   opType: 'Resize',
   nonDifferentiable: [1, 2, 3],
+  shape: (ctx) => [resizedShape(ctx, ctx.opset < 11 ? 1 : 2, 3)],
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
@@ -39,7 +40,7 @@ export const Resize: GradientRule = {
     const constant = (i: number): readonly number[] | undefined => {
       const name = ctx.I(i);
       if (!name) return undefined;
-      const v = ctx.index.constValue(name);
+      const v = ctx.constValue(name);
       if (!v) return ctx.unsupported(`input ${i} ('${name}') must be constant`);
       return v.values.length ? v.values : undefined;
     };

@@ -1,5 +1,9 @@
 import type { GradientRule } from '../rule.js';
-import { sliceParams } from '../shapes.js';
+import { type Dim, dimArithmetic, product } from '../shapes/dims.js';
+import { sliceArgs, sliceAxis, sliceParams } from '../shapes/functions.js';
+
+/** Slices from a start to past the end (`x[:, 1:]`) of a free dim keep a symbolic size. */
+const TO_THE_END = 2 ** 30;
 
 /**
  * Y = X[start : end : step] on some axes. dX puts dY back where it was taken and zeros elsewhere,
@@ -10,11 +14,48 @@ import { sliceParams } from '../shapes.js';
 export const Slice: GradientRule = {
   opType: 'Slice',
   nonDifferentiable: [1, 2, 3, 4],
+  shape(ctx) {
+    const x = ctx.input(0);
+    const args = x && sliceArgs(ctx, x.length);
+    if (!x || !args) return [];
+    const out: Dim[] = [...x];
+    args.axes.forEach((a, j) => {
+      const d = x[a]!;
+      const [start, end, step] = [args.starts[j]!, args.ends[j]!, args.steps[j]!];
+      if (typeof d === 'number') out[a] = sliceAxis(d, start, end, step).count;
+      else if (step === 1 && start >= 0 && end >= TO_THE_END) out[a] = dimArithmetic('-', d, start);
+      else out[a] = ctx.unknown(0, a);
+    });
+    return [out];
+  },
+  fold(ctx) {
+    const v = ctx.value(0);
+    const p = v && sliceParams(ctx, v.dims);
+    if (!v || !p) return undefined;
+    // Per axis, the source positions the slice keeps.
+    const picks = v.dims.map((d, a) => {
+      const j = p.axes.indexOf(a);
+      if (j < 0) return Array.from({ length: d }, (_, i) => i);
+      return Array.from({ length: p.counts[a]! }, (_, k) => p.starts[j]! + k * p.steps[j]!);
+    });
+    const dims = picks.map((q) => q.length);
+    const strides = v.dims.map((_, a) => product(v.dims.slice(a + 1)));
+    const values = Array.from({ length: product(dims) }, (_, flat) => {
+      let rest = flat;
+      let offset = 0;
+      for (let a = dims.length - 1; a >= 0; a--) {
+        offset += picks[a]![rest % dims[a]!]! * strides[a]!;
+        rest = Math.floor(rest / dims[a]!);
+      }
+      return v.values[offset]!;
+    });
+    return [{ elemType: v.elemType, dims, values }];
+  },
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
     const xs = ctx.symbolicShape(ctx.I(0));
-    const p = sliceParams(ctx.index, ctx.node, xs);
+    const p = sliceParams(ctx, xs);
     if (!p)
       return ctx.unsupported(
         'starts, ends, axes and steps must be constant, and the sliced axes static',

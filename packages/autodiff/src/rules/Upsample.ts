@@ -1,5 +1,5 @@
 import type { GradientRule } from '../rule.js';
-import { type ResizeSpec, resizeGradient } from './resize-matrix.js';
+import { type ResizeSpec, resizedShape, resizeGradient } from './resize-matrix.js';
 
 /**
  * Y = upsample(X) (deprecated since opset 10): nearest or linear with asymmetric coordinates,
@@ -9,6 +9,7 @@ import { type ResizeSpec, resizeGradient } from './resize-matrix.js';
 export const Upsample: GradientRule = {
   opType: 'Upsample',
   nonDifferentiable: [1],
+  shape: (ctx) => [resizedShape(ctx, 1)],
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
@@ -25,7 +26,7 @@ export const Upsample: GradientRule = {
       extrapolate: false,
     };
     const attr = ctx.node.attribute.find((a) => a.name === 'scales')?.floats;
-    const scales = attr?.length ? [...attr] : ctx.index.constValue(ctx.I(1))?.values;
+    const scales = attr?.length ? [...attr] : ctx.constValue(ctx.I(1))?.values;
     if (!scales) return ctx.unsupported(`the scales ('${ctx.I(1)}') must be constant`);
     ctx.setGI(0, resizeGradient(ctx, dY, spec, scales.map(Math.fround), undefined));
   },

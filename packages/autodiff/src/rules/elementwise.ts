@@ -1,5 +1,6 @@
 import { DataType } from '../onnx.js';
 import type { GradientRule, RuleContext } from '../rule.js';
+import { sameShape } from '../shapes/functions.js';
 
 /**
  * A rule for an op with one differentiable input (input 0) and one output: `grad` returns dX
@@ -9,10 +10,13 @@ export function unaryRule(
   opType: string,
   grad: (ctx: RuleContext, dY: string) => string | undefined,
   nonDifferentiable: readonly number[] = [],
+  extra: Omit<Partial<GradientRule>, 'opType' | 'build'> = {},
 ): GradientRule {
   return {
     opType,
     nonDifferentiable,
+    shape: sameShape,
+    ...extra,
     build(ctx) {
       const dY = ctx.GO(0);
       if (!dY || !ctx.needsGI(0)) return;
@@ -53,7 +57,4 @@ export function zerosLike(ctx: RuleContext, name: string): string {
   return ctx.constFloat(new Float32Array(dims.reduce((p, q) => p * q, 1)), dims);
 }
 
-/** Normalizes a possibly negative axis. */
-export function normAxis(axis: number, rank: number): number {
-  return axis < 0 ? axis + rank : axis;
-}
+export { normAxis } from '../shapes/dims.js';

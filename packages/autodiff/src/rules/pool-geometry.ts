@@ -1,5 +1,5 @@
-import type { RuleContext } from '../rule.js';
-import { windowGeometry } from '../shapes.js';
+import type { RuleContext, ShapeContext } from '../rule.js';
+import { windowGeometry, windowShape } from '../shapes/functions.js';
 
 /** Geometry of a 2-D pooling window, with what the backward ConvTranspose needs to land on X. */
 export interface Pool2d {
@@ -27,7 +27,7 @@ export function pool2d(ctx: RuleContext): Pool2d {
   const [c, h, w] = spatial as [number, number, number];
   const kernel = ctx.ints('kernel_shape') ?? [];
   if (kernel.length !== 2) ctx.unsupported('kernel_shape must have two entries');
-  const geo = windowGeometry(ctx.node, [0, c, h, w], kernel);
+  const geo = windowGeometry(ctx, [0, c, h, w], kernel);
   const reach = [0, 1].map(
     (i) => (geo.out[i]! - 1) * geo.strides[i]! + geo.dilations[i]! * (kernel[i]! - 1) + 1,
   ) as [number, number];
@@ -69,4 +69,18 @@ export function scatterWindows(
     ...(p.outputPadding.some((v) => v !== 0) ? { output_padding: { ints: p.outputPadding } } : {}),
   });
   return ctx.reshape(dx, [-1, p.c, p.h, p.w]);
+}
+
+/** Output shapes of a pooling op (MaxPool's Indices shaped like Y). */
+export function poolShape(ctx: ShapeContext) {
+  const x = ctx.input(0);
+  if (!x) return [];
+  const y = windowShape(ctx, x[1]!, ctx.ints('kernel_shape') ?? []);
+  return [y, y];
+}
+
+/** Output shape of a global pooling op: N, C and size-1 spatial dims. */
+export function globalPoolShape(ctx: ShapeContext) {
+  const x = ctx.input(0);
+  return x ? [[x[0]!, x[1]!, ...x.slice(2).map(() => 1)]] : [];
 }

@@ -2,7 +2,8 @@
 // interpolation matrix computed here from static shapes, mirroring onnxruntime's CPU kernels
 // (float32 coordinate arithmetic, clamping, nearest rounding modes). The gradient is then
 // dX = Rᵀ·dY along each axis, written as MatMuls (and Transposes for axes other than the last two).
-import type { RuleContext } from '../rule.js';
+import type { RuleContext, ShapeContext } from '../rule.js';
+import type { Dim } from '../shapes/dims.js';
 
 const f = Math.fround;
 
@@ -180,4 +181,33 @@ function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j]!;
   return t;
+}
+
+/**
+ * Output shape of Resize or Upsample: the constant `sizes` (input `sizesInput`), or each dim
+ * times its scale (the `scales` attribute or input `scalesInput`), rounded down.
+ */
+export function resizedShape(
+  ctx: ShapeContext,
+  scalesInput: number,
+  sizesInput?: number,
+): Dim[] | undefined {
+  const x = ctx.input(0);
+  if (!x) return undefined;
+  const sizes =
+    sizesInput !== undefined && ctx.node.input[sizesInput]
+      ? ctx.constant(sizesInput)?.values
+      : undefined;
+  if (sizes?.length) return [...sizes];
+  const scales =
+    ctx.floats('scales') ??
+    (ctx.node.input[scalesInput] ? ctx.constant(scalesInput)?.values : undefined);
+  if (!scales?.length) return undefined;
+  return x.map((d, i) =>
+    typeof d === 'number'
+      ? Math.floor(d * Math.fround(scales[i]!))
+      : scales[i] === 1
+        ? d
+        : ctx.unknown(0, i),
+  );
 }

@@ -22,6 +22,9 @@ export interface GradCheckOptions {
    * @defaultValue 'random'
    */
   directionKind?: 'random' | 'patch';
+  /** Passed to buildGradientModel. */
+  inputShapes?: Record<string, number[]>;
+  observedShapes?: Record<string, number[]>;
 }
 
 export interface GradCheckResult {
@@ -46,6 +49,8 @@ export async function gradCheck(model: Uint8Array, o: GradCheckOptions): Promise
     objective: o.objective,
     wrt: [o.input.name],
     ...(o.relu ? { relu: o.relu } : {}),
+    ...(o.inputShapes ? { inputShapes: o.inputShapes } : {}),
+    ...(o.observedShapes ? { observedShapes: o.observedShapes } : {}),
   });
   const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = {
     ...(o.extraFeeds ?? {}),

@@ -19,6 +19,8 @@ export interface TestNode {
 export interface TestModel {
   inputs: { name: string; dims: (number | string)[] }[];
   outputs: { name: string; dims?: (number | string)[] }[];
+  /** Shapes declared for intermediate tensors (what exporters write into value_info). */
+  valueInfo?: { name: string; dims: (number | string)[] }[];
   nodes: TestNode[];
   floatInits?: { name: string; dims: number[]; data: ArrayLike<number> }[];
   intInits?: { name: string; dims: number[]; data: number[] }[];
@@ -38,6 +40,7 @@ export function buildModel(m: TestModel): Uint8Array {
       ),
       input: m.inputs.map((i) => makeValueInfo(i.name, 1, i.dims)),
       output: m.outputs.map((o) => makeValueInfo(o.name, 1, o.dims ?? [])),
+      valueInfo: (m.valueInfo ?? []).map((v) => makeValueInfo(v.name, 1, v.dims)),
       initializer: [
         ...(m.floatInits ?? []).map((t) => makeFloatTensor(t.name, t.dims, t.data)),
         ...(m.intInits ?? []).map((t) => makeInt64Tensor(t.name, t.dims, t.data)),

@@ -136,6 +136,7 @@ export interface OpCaseOptions {
   readonly outputs?: number;
   readonly floats?: TinySpec['floats'];
   readonly ints?: TinySpec['ints'];
+  readonly bytes?: TinySpec['bytes'];
   /** Nodes before the op (reading x) and after it (producing y from the op's outputs). */
   readonly pre?: readonly TinyNode[];
   readonly post?: readonly TinyNode[];
@@ -160,6 +161,7 @@ export function opCase(name: string, op: string, o: OpCaseOptions): RuleCase {
     nodes: [...(o.pre ?? []), node(op, o.inputs ?? ['x'], outs, o.attrs ?? {}), ...(o.post ?? [])],
     ...(o.floats ? { floats: o.floats } : {}),
     ...(o.ints ? { ints: o.ints } : {}),
+    ...(o.bytes ? { bytes: o.bytes } : {}),
   });
   return {
     name,

@@ -1,7 +1,7 @@
 // Tiny ONNX models for per-rule gradient tests: a few nodes, outputs declared without a shape
 // (fv's own shape inference and onnxruntime fill them in), and input data kept away from kinks.
 import { create, toBinary } from '@bufbuild/protobuf';
-import { ModelProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
+import { ModelProtoSchema, TensorProtoSchema, ValueInfoProtoSchema } from 'onnx-buf';
 import {
   type AttrValue,
   DataType,
@@ -40,6 +40,10 @@ export interface TinySpec {
   readonly floats?: Readonly<Record<string, { dims: readonly number[]; data: ArrayLike<number> }>>;
   /** int64 initializers (axes, shapes, pads). */
   readonly ints?: Readonly<Record<string, { dims: readonly number[]; data: readonly number[] }>>;
+  /** 8-bit integer initializers (zero points, quantized weights): `uint8` or `int8`. */
+  readonly bytes?: Readonly<
+    Record<string, { type: 'uint8' | 'int8'; dims: readonly number[]; data: readonly number[] }>
+  >;
 }
 
 /** IR version that goes with an opset (onnxruntime rejects newer opsets on old IR). */
@@ -76,6 +80,14 @@ export function tinyModel(spec: TinySpec): Uint8Array {
         ),
         ...Object.entries(spec.ints ?? {}).map(([name, t]) =>
           makeInt64Tensor(name, t.dims, t.data),
+        ),
+        ...Object.entries(spec.bytes ?? {}).map(([name, t]) =>
+          create(TensorProtoSchema, {
+            name,
+            dims: t.dims.map(BigInt),
+            dataType: t.type === 'uint8' ? DataType.UINT8 : DataType.INT8,
+            rawData: Uint8Array.from(t.data, (v) => v & 0xff),
+          }),
         ),
       ],
     },

@@ -2,16 +2,27 @@
 import type { RuleCase } from '../../helpers/rule-case.js';
 import { AveragePool, GlobalAveragePool } from './AveragePool.js';
 import { BatchNormalization, Clip, Relu, Softmax } from './activation.js';
-import { Add, Div, Mul, Sub } from './binary.js';
+import { Add, Div, Max, Mean, Min, Mod, Mul, Sub, Sum, Where } from './binary.js';
 import { Conv } from './Conv.js';
 import { ConvTranspose } from './ConvTranspose.js';
+import { Gather, GatherElements, GatherND, ScatterElements, ScatterND, Tile } from './indexing.js';
 import { LogSoftmax } from './LogSoftmax.js';
 import { Gemm, MatMul } from './linear.js';
 import { MaxPool } from './MaxPool.js';
 import { InstanceNormalization, LayerNormalization, LRN } from './norm.js';
 import { Pow } from './Pow.js';
 import { GlobalMaxPool } from './pool.js';
-import { ReduceMean, ReduceSum } from './reduce.js';
+import { DequantizeLinear, QuantizeLinear } from './quantization.js';
+import {
+  ReduceL1,
+  ReduceL2,
+  ReduceLogSumExp,
+  ReduceMax,
+  ReduceMean,
+  ReduceMin,
+  ReduceSum,
+  ReduceSumSquare,
+} from './reduce.js';
 import { Resize, Upsample } from './resize.js';
 import { Expand, Pad, Slice, Split } from './shape.js';
 import {
@@ -26,7 +37,9 @@ import {
   Unsqueeze,
 } from './structure.js';
 import {
+  Abs,
   Cast,
+  Cos,
   Elu,
   Erf,
   Exp,
@@ -34,15 +47,21 @@ import {
   HardSigmoid,
   HardSwish,
   LeakyRelu,
+  Log,
   Neg,
   PRelu,
   Reciprocal,
+  Selu,
   Sigmoid,
+  Sin,
+  Softplus,
+  Softsign,
   Sqrt,
   Tanh,
 } from './unary.js';
 
 export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
+  Abs,
   Add,
   AveragePool,
   BatchNormalization,
@@ -51,6 +70,8 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   Concat,
   Conv,
   ConvTranspose,
+  Cos,
+  DequantizeLinear,
   Div,
   Dropout,
   Elu,
@@ -58,6 +79,9 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   Exp,
   Expand,
   Flatten,
+  Gather,
+  GatherElements,
+  GatherND,
   Gelu,
   Gemm,
   GlobalAveragePool,
@@ -68,31 +92,52 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   InstanceNormalization,
   LayerNormalization,
   LeakyRelu,
+  Log,
   LogSoftmax,
   LRN,
   MatMul,
+  Max,
   MaxPool,
+  Mean,
+  Min,
+  Mod,
   Mul,
   Neg,
   'no-gradient': noGradient,
   Pad,
   Pow,
   PRelu,
+  QuantizeLinear,
   Reciprocal,
+  ReduceL1,
+  ReduceL2,
+  ReduceLogSumExp,
+  ReduceMax,
   ReduceMean,
+  ReduceMin,
   ReduceSum,
+  ReduceSumSquare,
   Relu,
   Reshape,
   Resize,
+  ScatterElements,
+  ScatterND,
+  Selu,
   Sigmoid,
+  Sin,
   Slice,
   Softmax,
+  Softplus,
+  Softsign,
   Split,
   Sqrt,
   Squeeze,
   Sub,
+  Sum,
   Tanh,
+  Tile,
   Transpose,
   Unsqueeze,
   Upsample,
+  Where,
 };

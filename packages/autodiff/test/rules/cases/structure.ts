@@ -124,6 +124,15 @@ export const Dropout: RuleCase[] = [
     floats: { ratio: { dims: [], data: [0.5] } },
     post: [node('Identity', ['t'], ['y'])],
   }),
+  // F.dropout(x, p=0.0) in training mode (torchvision's Swin attention) is the identity.
+  opCase('training mode with ratio 0: identity', 'Dropout', {
+    dims: [2, 3],
+    pre: [node('Constant', [], ['training'], { value: { tensor: boolTensor(true) } })],
+    inputs: ['x', 'ratio', 'training'],
+    outputs: 2,
+    floats: { ratio: { dims: [], data: [0] } },
+    post: [node('Identity', ['t'], ['y'])],
+  }),
 ];
 
 export const Identity: RuleCase[] = [

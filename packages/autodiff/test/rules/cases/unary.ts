@@ -137,3 +137,39 @@ export const Cast: RuleCase[] = [
     post: [{ op: 'Mul', inputs: ['t', 't'], outputs: ['y'] }],
   }),
 ];
+
+export const Abs: RuleCase[] = [
+  opCase('opset 13', 'Abs', { dims, data: spaced(24, 40) }),
+  // Before opset 9 there is no Where: the masks are cast to float and multiplied.
+  opCase('opset 7 (no Where)', 'Abs', { dims, data: spaced(24, 41), opset: 7 }),
+];
+
+export const Log: RuleCase[] = [
+  opCase('opset 13', 'Log', { dims, data: randomArray(24, 42, 0.3, 3) }),
+  opCase('opset 7', 'Log', { dims, data: randomArray(24, 43, 0.3, 3), opset: 7 }),
+];
+
+export const Sin: RuleCase[] = [
+  opCase('opset 13', 'Sin', { dims, data: randomArray(24, 44, -3, 3) }),
+];
+
+export const Cos: RuleCase[] = [
+  opCase('opset 13', 'Cos', { dims, data: randomArray(24, 45, -3, 3) }),
+];
+
+export const Softplus: RuleCase[] = [
+  opCase('opset 13', 'Softplus', { dims, data: randomArray(24, 46, -3, 3) }),
+];
+
+export const Softsign: RuleCase[] = [
+  opCase('opset 13', 'Softsign', { dims, data: spaced(24, 47) }),
+];
+
+export const Selu: RuleCase[] = [
+  opCase('default alpha, gamma', 'Selu', { dims, data: spaced(24, 48) }),
+  opCase('alpha 2, gamma 1.5', 'Selu', {
+    dims,
+    data: spaced(24, 49),
+    attrs: { alpha: { float: 2 }, gamma: { float: 1.5 } },
+  }),
+];

@@ -1,0 +1,190 @@
+// Objectives compiled into graph pieces: the seed gradient of each target tensor, seed inputs for
+// `logit` objectives (fed at run time, so changing the class never rebuilds), and the value
+// output (one number per batch item).
+import { FvError, type Objective } from '@fv/core';
+import type { GraphWriter } from './emitter.js';
+import type { GraphIndex } from './graph.js';
+import { type Dim, formatShape, isStatic, product, type Shape } from './shapes/dims.js';
+import type { ShapeTable } from './shapes/infer.js';
+
+export interface CompiledObjective {
+  /** Seed gradients per target tensor (summed when a tensor is a target twice). */
+  readonly seeds: ReadonlyMap<string, readonly string[]>;
+  /** Seed input name per `logit` output tensor. */
+  readonly seedInputs: Readonly<Record<string, string>>;
+  /** The objective's value per batch item, before it is named as an output. */
+  readonly value: string;
+  /** Dims of the value: the first target's batch dim (none for a rank-1 target). */
+  readonly valueDims: readonly Dim[] | undefined;
+}
+
+export interface ObjectiveEnv {
+  readonly index: GraphIndex;
+  readonly shapes: ShapeTable;
+  /** Tensors that depend on a `wrt` tensor through float ops. */
+  readonly active: ReadonlySet<string>;
+  readonly wrt: readonly string[];
+  readonly writer: GraphWriter;
+}
+
+/** Compiles `objective` (a `sum` recursively) into seeds and a value; see {@link CompiledObjective}. */
+export function compileObjective(objective: Objective, env: ObjectiveEnv): CompiledObjective {
+  const { writer: w } = env;
+  const seeds = new Map<string, string[]>();
+  const seedInputs: Record<string, string> = {};
+  const parts: { weight: number; value: string }[] = [];
+  let valueDims: Dim[] | undefined;
+  const addSeed = (tensor: string, g: string) => {
+    const list = seeds.get(tensor);
+    if (list) list.push(g);
+    else seeds.set(tensor, [g]);
+  };
+  // c broadcast to the shape of a (a·0 + c): constant gradients of objectives.
+  const broadcastLike = (a: string, c: string): string =>
+    w.op('Add', [w.op('Mul', [a, w.constFloat([0], [])]), c]);
+  const scaled = (g: string, weight: number): string =>
+    weight === 1 ? g : w.op('Mul', [g, w.constFloat([weight], [])]);
+
+  const compile = (o: Objective, weight: number): void => {
+    if (!o || typeof o !== 'object' || !('kind' in o))
+      throw new FvError('INVALID_ARGUMENT', 'objective must be an object with a kind');
+    if (o.kind === 'sum') {
+      if (!Array.isArray(o.terms) || o.terms.length === 0)
+        throw new FvError('INVALID_ARGUMENT', "A 'sum' objective needs at least one term");
+      for (const term of o.terms) compile(term.objective, weight * term.weight);
+      return;
+    }
+    const target = o.kind === 'logit' ? o.output : o.tensor;
+    const shape = targetShape(target, env);
+    const rank = shape.length;
+    const perSample = rank > 1 ? Array.from({ length: rank - 1 }, (_, i) => i + 1) : [0];
+    // Sum over everything but the batch dim (a scalar target is its own value).
+    const perItem = (t: string): string => (rank === 0 ? t : w.reduceSum(t, perSample, false));
+    valueDims ??= rank > 1 ? [shape[0]!] : [];
+    switch (o.kind) {
+      case 'logit': {
+        let seed = seedInputs[target];
+        if (!seed) {
+          seed = w.fresh('seed', 'fv.seed.');
+          seedInputs[target] = seed;
+          w.addInput(seed, shape);
+        }
+        addSeed(target, scaled(seed, weight));
+        parts.push({ weight, value: perItem(w.op('Mul', [seed, target])) });
+        return;
+      }
+      case 'layer': {
+        const reduce = o.reduce ?? 'mean-square';
+        const n = staticCount(shape.slice(1), target);
+        if (reduce === 'mean-square') {
+          addSeed(target, w.op('Mul', [target, w.constFloat([(2 * weight) / n], [])]));
+          parts.push({ weight: weight / n, value: perItem(w.op('Mul', [target, target])) });
+        } else if (reduce === 'mean') {
+          // d mean(a)/da = 1/n everywhere: a constant broadcast to a's shape.
+          addSeed(target, broadcastLike(target, w.constFloat([weight / n], [])));
+          parts.push({ weight: weight / n, value: perItem(target) });
+        } else {
+          throw new FvError(
+            'INVALID_ARGUMENT',
+            `layer reduce must be 'mean-square' or 'mean', got '${String(reduce)}'`,
+          );
+        }
+        return;
+      }
+      case 'channel':
+      case 'neuron': {
+        const mask = unitMask(o, target, shape);
+        const m = w.constFloat(mask.values, mask.dims);
+        addSeed(target, broadcastLike(target, scaled(m, weight)));
+        parts.push({ weight, value: perItem(w.op('Mul', [target, m])) });
+        return;
+      }
+      default:
+        throw new FvError(
+          'INVALID_ARGUMENT',
+          `Unknown objective kind '${(o as { kind: string }).kind}'`,
+        );
+    }
+  };
+  compile(objective, 1);
+
+  const value = parts.map((p) => scaled(p.value, p.weight)).reduce((a, b) => w.op('Add', [a, b]));
+  return { seeds, seedInputs, value, valueDims };
+}
+
+/** The shape of an objective's target, after checking that it exists and depends on `wrt`. */
+function targetShape(target: string, env: ObjectiveEnv): Shape {
+  if (!env.index.has(target)) {
+    throw new FvError('UNKNOWN_TENSOR', `Objective tensor '${target}' is not in the model`, {
+      tensor: target,
+    });
+  }
+  if (!env.active.has(target)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Objective tensor '${target}' does not depend on ${env.wrt.map((w) => `'${w}'`).join(', ')}, so it has no gradient`,
+    );
+  }
+  const shape = env.shapes.get(target);
+  if (!shape)
+    throw new FvError(
+      'UNSUPPORTED_OP',
+      `Cannot infer the shape of objective tensor '${target}'; give inputShapes, or observedShapes for what static inference cannot tell (unresolvedShapes lists it)`,
+      { tensor: target },
+    );
+  return shape;
+}
+
+function staticCount(dims: Shape, name: string): number {
+  if (!isStatic(dims))
+    throw new FvError(
+      'UNSUPPORTED_OP',
+      `'${name}' needs static dims after the batch dim (got ${formatShape(dims)}); give inputShapes`,
+      { tensor: name },
+    );
+  return product(dims);
+}
+
+/**
+ * The constant weights of a `channel` (mean over H·W of channel c) or `neuron` (one position)
+ * objective on an NCHW tensor, shaped [1, C, H, W].
+ */
+function unitMask(
+  o: Extract<Objective, { kind: 'channel' | 'neuron' }>,
+  target: string,
+  shape: Shape,
+): { values: Float32Array; dims: number[] } {
+  if (shape.length !== 4) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `${o.kind} objectives need an NCHW tensor; '${target}' has shape ${formatShape(shape)}`,
+    );
+  }
+  const [, c, h, wd] = shape;
+  if (typeof c !== 'number' || typeof h !== 'number' || typeof wd !== 'number') {
+    throw new FvError(
+      'UNSUPPORTED_OP',
+      `'${target}' needs static channel and spatial dims (got ${formatShape(shape)})`,
+    );
+  }
+  const ch = o.channel;
+  if (!Number.isInteger(ch) || ch < 0 || ch >= c) {
+    throw new FvError(
+      'OUT_OF_RANGE',
+      `channel ${ch} is out of range for '${target}' with ${c} channels (0..${c - 1})`,
+    );
+  }
+  const mask = new Float32Array(c * h * wd);
+  if (o.kind === 'channel') {
+    mask.fill(1 / (h * wd), ch * h * wd, (ch + 1) * h * wd);
+  } else {
+    const y = o.y ?? Math.floor(h / 2);
+    const x = o.x ?? Math.floor(wd / 2);
+    if (!Number.isInteger(y) || y < 0 || y >= h)
+      throw new FvError('OUT_OF_RANGE', `y ${y} is out of range for '${target}' of height ${h}`);
+    if (!Number.isInteger(x) || x < 0 || x >= wd)
+      throw new FvError('OUT_OF_RANGE', `x ${x} is out of range for '${target}' of width ${wd}`);
+    mask[ch * h * wd + y * wd + x] = 1;
+  }
+  return { values: mask, dims: [1, c, h, wd] };
+}

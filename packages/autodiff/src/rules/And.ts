@@ -1,0 +1,4 @@
+import { comparison } from './logical.js';
+
+/** Y = A ∧ B elementwise, boolean: no gradient flows through it. */
+export const And = comparison('And', (a, b) => a !== 0 && b !== 0);

@@ -1,0 +1,4 @@
+import { argReduction } from './logical.js';
+
+/** Y = index of the largest element along `axis`, int64: no gradient flows through it. */
+export const ArgMax = argReduction('ArgMax');

@@ -1,0 +1,4 @@
+import { ruleSuite } from '../helpers/rule-case.js';
+import { Tile } from './cases/indexing.js';
+
+ruleSuite('Tile', Tile);

@@ -7,8 +7,19 @@
 // Flatten, Gemm, instance statistics) makes the field global. Unknown ops are errors, never guesses.
 import { type AxisReceptiveField, FvError, type Layout, type ReceptiveField } from '@fv/core';
 import { GraphIndex } from './graph.js';
-import { asModel, attrInt, attrInts, attrString, type ModelInput, type NodeProto } from './onnx.js';
-import { inferShapes, type Shape, sliceParams, windowGeometry } from './shapes.js';
+import {
+  asModel,
+  attrInt,
+  attrInts,
+  attributeReader,
+  attrString,
+  type ModelInput,
+  type NodeProto,
+} from './onnx.js';
+import { defaultRegistry } from './rules/index.js';
+import type { Shape } from './shapes/dims.js';
+import { sliceParams, windowGeometry } from './shapes/functions.js';
+import { inferShapes, type ShapeTable } from './shapes/infer.js';
 
 /** Options of {@link receptiveField}. */
 export interface ReceptiveFieldOptions {
@@ -209,7 +220,7 @@ export function receptiveField(
   const [hAxis, wAxis] = layout === 'NCHW' ? [2, 3] : [1, 2];
   const inputHeight = inputShape[hAxis]!;
   const inputWidth = inputShape[wAxis]!;
-  const shapes = inferShapes(index, { [input]: inputShape });
+  const shapes = inferShapes(index, defaultRegistry, { inputShapes: { [input]: inputShape } });
 
   const fields = new Map<string, Field>();
   const unit: AxisReceptiveField = { jump: 1, start: 0, size: 1 };
@@ -297,7 +308,7 @@ function unsupported(node: NodeProto, layer: string, why: string): never {
   );
 }
 
-function staticShape(shapes: Map<string, Shape>, name: string): number[] | undefined {
+function staticShape(shapes: ShapeTable, name: string): number[] | undefined {
   const s = shapes.get(name);
   return s?.every((d) => typeof d === 'number') ? (s as number[]) : undefined;
 }
@@ -306,7 +317,7 @@ function propagate(
   index: GraphIndex,
   node: NodeProto,
   inputs: readonly (Field | undefined)[],
-  shapes: Map<string, Shape>,
+  shapes: ShapeTable,
   layer: string,
 ): Field {
   const op = node.opType;
@@ -336,7 +347,7 @@ function propagate(
       const given =
         attrInts(node, 'axes') ??
         (op.startsWith('Arg') ? [attrInt(node, 'axis', 0)] : undefined) ??
-        (node.input[1] ? index.constValue(node.input[1])?.values : undefined);
+        (node.input[1] ? shapes.constValue(node.input[1])?.values : undefined);
       if (!given || given.length === 0) return GLOBAL;
       if (attrInt(node, 'keepdims', 1) === 0) return GLOBAL;
       axes = given.map((a) => normAxis(a, rank));
@@ -373,7 +384,7 @@ function propagate(
     if (shape?.length !== 4) unsupported(node, layer, 'needs a static 4-D input shape');
     const kernel = kernelOf(node, shapes);
     if (kernel?.length !== 2) unsupported(node, layer, 'needs a 2-D kernel');
-    const geo = windowGeometry(node, shape, kernel);
+    const geo = windowGeometry(attributeReader(node, index.opset), shape, kernel);
     const axis = (f: AxisReceptiveField, i: number): AxisReceptiveField => {
       const reach = geo.dilations[i]! * (kernel[i]! - 1);
       return {
@@ -429,9 +440,9 @@ function propagate(
     const rank = shapes.get(node.input[0] ?? '')?.length ?? 4;
     const pads =
       attrInts(node, 'pads') ??
-      (node.input[1] ? index.constValue(node.input[1])?.values : undefined);
+      (node.input[1] ? shapes.constValue(node.input[1])?.values : undefined);
     if (!pads) unsupported(node, layer, 'has pads that are not constant');
-    const axesGiven = node.input[3] ? index.constValue(node.input[3])?.values : undefined;
+    const axesGiven = node.input[3] ? shapes.constValue(node.input[3])?.values : undefined;
     const axes = (axesGiven ?? Array.from({ length: rank }, (_, i) => i)).map((a) =>
       normAxis(a, rank),
     );
@@ -458,7 +469,11 @@ function propagate(
   if (op === 'Slice') {
     if (inputs.slice(1).some((f) => f !== undefined)) return GLOBAL;
     const shape = shapes.get(node.input[0] ?? '');
-    const params = shape ? sliceParams(index, node, shape) : undefined;
+    const args = {
+      ...attributeReader(node, index.opset),
+      constant: (i: number) => (node.input[i] ? shapes.constValue(node.input[i]!) : undefined),
+    };
+    const params = shape ? sliceParams(args, shape) : undefined;
     if (!params) unsupported(node, layer, 'has starts, ends or a shape that are not static');
     const axis = (f: AxisReceptiveField, tensorAxis: number): AxisReceptiveField | undefined => {
       const k = params.axes.indexOf(tensorAxis);
@@ -495,7 +510,7 @@ function propagate(
 }
 
 /** Kernel size of a window op: `kernel_shape`, else the spatial dims of its weight. */
-function kernelOf(node: NodeProto, shapes: Map<string, Shape>): number[] | undefined {
+function kernelOf(node: NodeProto, shapes: ShapeTable): number[] | undefined {
   const given = attrInts(node, 'kernel_shape');
   if (given) return given;
   const weight = staticShape(shapes, node.input[1] ?? '');

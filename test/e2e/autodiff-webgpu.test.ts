@@ -113,7 +113,6 @@ interface Case {
 // checked against WEBGPU_OPS by packages/autodiff/test/rules/registry.test.ts.)
 const browserRules = new Set([
   'Abs',
-  'Cos',
   'DequantizeLinear',
   'Gather',
   'GatherElements',
@@ -133,7 +132,6 @@ const browserRules = new Set([
   'ScatterElements',
   'ScatterND',
   'Selu',
-  'Sin',
   'Softplus',
   'Softsign',
   'Sum',

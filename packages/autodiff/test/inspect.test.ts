@@ -3,7 +3,7 @@ import { inspectModel } from '../src/index.js';
 import { buildModel, randomArray } from './helpers/onnx-model.js';
 
 describe('inspectModel', () => {
-  // A CNN with one elementwise op in the middle: Cos (which has a rule) or Atan (which has none).
+  // A CNN with one elementwise op in the middle: Softplus (which has a rule) or Atan (none).
   const cnn = (op: string) =>
     buildModel({
       inputs: [{ name: 'x', dims: ['N', 2, 6, 6] }],
@@ -24,13 +24,13 @@ describe('inspectModel', () => {
     });
 
   it('lists inputs, outputs and layers with op types and inferred shapes', () => {
-    const info = inspectModel(cnn('Cos'));
+    const info = inspectModel(cnn('Softplus'));
     expect(info.inputs).toEqual([{ name: 'x', type: 'float32', dims: ['N', 2, 6, 6] }]);
     expect(info.outputs[0]?.name).toBe('y');
     expect(info.layers.map((l) => [l.name, l.opType, l.dims])).toEqual([
       ['c', 'Conv', ['N', 3, 4, 4]],
       ['r', 'Relu', ['N', 3, 4, 4]],
-      ['k', 'Cos', ['N', 3, 4, 4]],
+      ['k', 'Softplus', ['N', 3, 4, 4]],
       ['g', 'GlobalAveragePool', ['N', 3, 1, 1]],
       ['y', 'Flatten', ['N', 3]],
     ]);

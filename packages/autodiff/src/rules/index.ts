@@ -15,7 +15,6 @@ import { Constant } from './Constant.js';
 import { ConstantOfShape } from './ConstantOfShape.js';
 import { Conv } from './Conv.js';
 import { ConvTranspose } from './ConvTranspose.js';
-import { Cos } from './Cos.js';
 import { DequantizeLinear } from './DequantizeLinear.js';
 import { Div } from './Div.js';
 import { Dropout } from './Dropout.js';
@@ -83,7 +82,6 @@ import { Selu } from './Selu.js';
 import { Shape } from './Shape.js';
 import { Sigmoid } from './Sigmoid.js';
 import { Sign } from './Sign.js';
-import { Sin } from './Sin.js';
 import { Size } from './Size.js';
 import { Slice } from './Slice.js';
 import { Softmax } from './Softmax.js';
@@ -122,7 +120,6 @@ export const rules: readonly GradientRule[] = [
   ConstantOfShape,
   Conv,
   ConvTranspose,
-  Cos,
   DequantizeLinear,
   Div,
   Dropout,
@@ -190,7 +187,6 @@ export const rules: readonly GradientRule[] = [
   Shape,
   Sigmoid,
   Sign,
-  Sin,
   Size,
   Slice,
   Softmax,

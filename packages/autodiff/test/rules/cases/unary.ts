@@ -149,14 +149,6 @@ export const Log: RuleCase[] = [
   opCase('opset 7', 'Log', { dims, data: randomArray(24, 43, 0.3, 3), opset: 7 }),
 ];
 
-export const Sin: RuleCase[] = [
-  opCase('opset 13', 'Sin', { dims, data: randomArray(24, 44, -3, 3) }),
-];
-
-export const Cos: RuleCase[] = [
-  opCase('opset 13', 'Cos', { dims, data: randomArray(24, 45, -3, 3) }),
-];
-
 export const Softplus: RuleCase[] = [
   opCase('opset 13', 'Softplus', { dims, data: randomArray(24, 46, -3, 3) }),
 ];

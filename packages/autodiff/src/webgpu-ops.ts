@@ -32,6 +32,7 @@ export const WEBGPU_OPS: Readonly<Record<string, number>> = Object.freeze({
   Conv: 1,
   ConvTranspose: 1,
   Div: 7,
+  Einsum: 12,
   Equal: 7,
   Erf: 9,
   Exp: 6,

@@ -18,6 +18,7 @@ import { ConvTranspose } from './ConvTranspose.js';
 import { DequantizeLinear } from './DequantizeLinear.js';
 import { Div } from './Div.js';
 import { Dropout } from './Dropout.js';
+import { Einsum } from './Einsum.js';
 import { Elu } from './Elu.js';
 import { Equal } from './Equal.js';
 import { Erf } from './Erf.js';
@@ -123,6 +124,7 @@ export const rules: readonly GradientRule[] = [
   DequantizeLinear,
   Div,
   Dropout,
+  Einsum,
   Elu,
   Equal,
   Erf,

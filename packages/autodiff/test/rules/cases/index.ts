@@ -7,7 +7,7 @@ import { Conv } from './Conv.js';
 import { ConvTranspose } from './ConvTranspose.js';
 import { Gather, GatherElements, GatherND, ScatterElements, ScatterND, Tile } from './indexing.js';
 import { LogSoftmax } from './LogSoftmax.js';
-import { Gemm, MatMul } from './linear.js';
+import { Einsum, Gemm, MatMul } from './linear.js';
 import { MaxPool } from './MaxPool.js';
 import { InstanceNormalization, LayerNormalization, LRN } from './norm.js';
 import { Pow } from './Pow.js';
@@ -71,6 +71,7 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   DequantizeLinear,
   Div,
   Dropout,
+  Einsum,
   Elu,
   Erf,
   Exp,

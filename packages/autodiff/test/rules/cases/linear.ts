@@ -153,3 +153,47 @@ export const MatMul: RuleCase[] = [
     objective: logit(),
   },
 ];
+
+const weights = (dims: number[], seed: number) => ({
+  dims,
+  data: randomArray(
+    dims.reduce((p, q) => p * q, 1),
+    seed,
+  ),
+});
+
+export const Einsum: RuleCase[] = [
+  opCase('attention scores q·kᵀ, both from x (bij,bkj->bik)', 'Einsum', {
+    dims: [2, 3, 4],
+    inputs: ['x', 'x'],
+    attrs: { equation: { string: 'bij,bkj->bik' } },
+  }),
+  opCase('attention times values (bhqk,bhkd->bhqd)', 'Einsum', {
+    dims: [1, 2, 3, 3],
+    inputs: ['x', 'v'],
+    floats: { v: weights([1, 2, 3, 4], 2) },
+    attrs: { equation: { string: 'bhqk,bhkd->bhqd' } },
+  }),
+  opCase('ellipsis and a weight (...ij,jk->...ik)', 'Einsum', {
+    dims: [2, 3, 4],
+    inputs: ['x', 'w'],
+    floats: { w: weights([4, 5], 3) },
+    attrs: { equation: { string: '...ij,jk->...ik' } },
+  }),
+  opCase('implicit output (ij,jk)', 'Einsum', {
+    dims: [3, 4],
+    inputs: ['w', 'x'],
+    floats: { w: weights([2, 3], 4) },
+    attrs: { equation: { string: 'ij,jk' } },
+  }),
+  opCase('a letter summed within x only (ij,j->i... as bij->bi)', 'Einsum', {
+    dims: [2, 3, 4],
+    attrs: { equation: { string: 'bij->bi' } },
+  }),
+  opCase('three operands (ij,jk,kl->il)', 'Einsum', {
+    dims: [3, 4],
+    inputs: ['a', 'x', 'c'],
+    floats: { a: weights([2, 3], 5), c: weights([4, 2], 6) },
+    attrs: { equation: { string: 'ij,jk,kl->il' } },
+  }),
+];

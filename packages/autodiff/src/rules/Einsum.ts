@@ -54,12 +54,12 @@ function einsumShape(ctx: ShapeContext): (Dim[] | undefined)[] {
   );
   if (!eq) return [];
   const size = new Map<string, Dim>();
-  eq.inputs.forEach((t, i) =>
+  eq.inputs.forEach((t, i) => {
     [...t].forEach((c, k) => {
       const d = (shapes[i] as Shape)[k]!;
       if (!size.has(c) || size.get(c) === 1) size.set(c, d);
-    }),
-  );
+    });
+  });
   return [[...eq.output].map((c) => size.get(c)!)];
 }
 
@@ -85,9 +85,11 @@ export const Einsum: GradientRule = {
     if (eq.inputs.some((t) => new Set(t).size !== t.length))
       return ctx.unsupported('terms that repeat a letter (diagonals) are not supported');
     const sizes = new Map<string, Dim[]>();
-    eq.inputs.forEach((t, i) =>
-      [...t].forEach((c, k) => sizes.set(c, [...(sizes.get(c) ?? []), shapes[i]![k]!])),
-    );
+    eq.inputs.forEach((t, i) => {
+      [...t].forEach((c, k) => {
+        sizes.set(c, [...(sizes.get(c) ?? []), shapes[i]![k]!]);
+      });
+    });
     for (const [c, ds] of sizes) {
       if (ds.includes(1) && ds.some((d) => d !== 1))
         return ctx.unsupported(`letter '${c}' is broadcast from size 1`);

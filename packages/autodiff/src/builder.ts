@@ -92,9 +92,11 @@ export function buildGradientModel(
   const grads = new Map<string, string[]>();
   for (const [tensor, seeds] of objective.seeds) grads.set(tensor, [...seeds]);
   const order = nodesToDifferentiate(index, active, grads, wrt);
+  // Every op on the path needs a rule: say which one lacks it before building anything.
+  const rulesOnPath = order.map((node) => ruleFor(registry, node, index.opset, wrt));
   const gradOf = accumulator(grads, writer);
-  for (const node of order) {
-    const rule = ruleFor(registry, node, index.opset, wrt);
+  for (const [k, node] of order.entries()) {
+    const rule = rulesOnPath[k]!;
     if (!node.output.some((o) => o && gradOf(o) !== undefined)) continue;
     const addGrad = (tensor: string, g: string) => {
       const list = grads.get(tensor);

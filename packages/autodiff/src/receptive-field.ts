@@ -17,7 +17,6 @@ import {
   type NodeProto,
 } from './onnx.js';
 import { defaultRegistry } from './rules/index.js';
-import type { Shape } from './shapes/dims.js';
 import { sliceParams, windowGeometry } from './shapes/functions.js';
 import { inferShapes, type ShapeTable } from './shapes/infer.js';
 

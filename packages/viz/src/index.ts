@@ -61,6 +61,8 @@ export type {
   NormalizeOptions,
 } from './normalize.js';
 export { attributionSigns, normalizeMap, resolveNormalization, signPart } from './normalize.js';
+export type { LinePlotOptions, PlotSeries } from './plot.js';
+export { linePlot, plotColors } from './plot.js';
 export { resizeImage } from './resize.js';
 export { cumulativeSumThreshold, extent, percentile } from './statistics.js';
 export type { TextOptions } from './text/bitmap-font.js';

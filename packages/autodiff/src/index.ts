@@ -4,6 +4,8 @@ export type { InspectOptions, ModelInspection } from './inspect.js';
 export { inspectModel, unresolvedShapes } from './inspect.js';
 export type { ModelInput } from './onnx.js';
 export { decodeModel } from './onnx.js';
+export type { ParameterizedLayer, RandomizeOptions } from './randomize.js';
+export { parameterizedLayers, randomizeLayers } from './randomize.js';
 export type { ReceptiveFieldOptions } from './receptive-field.js';
 export { receptiveField } from './receptive-field.js';
 export type { GradientRegistry } from './registry.js';

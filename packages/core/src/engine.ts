@@ -1,6 +1,7 @@
 import type { AbortSignalLike } from './abort.js';
 import type { LoopFrame, LoopRequest, LoopResult } from './loop/registry.js';
 import type { LoopControl, LoopRun } from './loop/run.js';
+import type { RandomInit, RandomizedModels } from './metrics/types.js';
 import type { Objective, ReluMode } from './objective.js';
 import type { Tensor } from './tensor.js';
 
@@ -81,4 +82,14 @@ export interface Engine {
    * engine has it (@fv/runtime's worker engine does); other engines run loops in place.
    */
   run?(request: LoopRequest, control?: LoopControl): LoopRun<LoopFrame, LoopResult>;
+  /**
+   * Optional: this engine's model with its top layers re-initialized, for the cascading
+   * randomization sanity check (`evaluate` with `metric: 'randomization'`). @fv/runtime's engines
+   * implement it in their worker (with @fv/autodiff's `randomizeLayers`); other engines get the
+   * models in the metric's options.
+   */
+  randomizedModels?(options?: {
+    readonly init?: RandomInit;
+    readonly seed?: number;
+  }): RandomizedModels;
 }

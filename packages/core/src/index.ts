@@ -64,6 +64,41 @@ export { loopKinds, runInPlace } from './loop/registry.js';
 export type { LoopControl, LoopOptions, LoopProgress, LoopRun } from './loop/run.js';
 export { pushedRun } from './loop/run.js';
 export type {
+  CompareFrame,
+  CompareOptions,
+  Comparison,
+  MethodEvaluation,
+} from './metrics/compare.js';
+export { compareMethods, metricNames } from './metrics/compare.js';
+export { normalizedAuc } from './metrics/deletion.js';
+export { evaluate } from './metrics/evaluate.js';
+export type { Box, PointingGameResult, Region } from './metrics/localization.js';
+export { energyPointingGame, pointingGame } from './metrics/localization.js';
+export { cascadePoints, mapSimilarity } from './metrics/randomization.js';
+export type { SsimOptions } from './metrics/similarity.js';
+export { spearman, ssim } from './metrics/similarity.js';
+export type {
+  CommonMetricOptions,
+  CurveResult,
+  DeletionOptions,
+  InfidelityOptions,
+  InfidelityResult,
+  MetricFrame,
+  MetricName,
+  MetricOptions,
+  MetricResult,
+  MetricResultOf,
+  MetricResults,
+  PixelOrder,
+  RandomInit,
+  RandomizationOptions,
+  RandomizationResult,
+  RandomizationStep,
+  RandomizedModels,
+  SensitivityOptions,
+  SensitivityResult,
+} from './metrics/types.js';
+export type {
   DatasetExamplesOptions,
   DatasetImage,
   DatasetProgress,
@@ -113,6 +148,10 @@ export {
   presets,
   resolveModelConfig,
 } from './preprocess/config.js';
+// fv's seeded generator, shared so that a seed means the same draws in every package
+// (@fv/autodiff's model randomization draws with it).
+export type { Rng } from './random.js';
+export { createRng } from './random.js';
 export type {
   ActivationsOptions,
   ActivationsResult,
@@ -132,6 +171,8 @@ export type {
   IntegratedGradientsOptions,
   ModifiedReluOptions,
   OcclusionOptions,
+  RandomOptions,
+  RiseOptions,
   SaliencyFrame,
   SaliencyMethod,
   SaliencyOptions,

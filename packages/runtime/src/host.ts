@@ -9,6 +9,8 @@ import {
   inspectModel,
   type ModelInput,
   type ModelSummary,
+  parameterizedLayers,
+  randomizeLayers,
   summarizeModel,
 } from '@fv/autodiff';
 import {
@@ -22,6 +24,8 @@ import {
   type LoopRequest,
   type LoopResult,
   type Objective,
+  type RandomInit,
+  type RandomizedModels,
   runInPlace,
   sizeOf,
   type TensorInfo,
@@ -279,15 +283,19 @@ export function createHost() {
     };
   }
 
-  /** The engine core's loops see inside the worker: direct calls, no message round trips. */
-  function localEngine(callId: number): Engine {
+  /**
+   * The engine core's loops see inside the worker: direct calls, no message round trips. On the
+   * loaded model (with WebGPU → wasm recovery), or on `model`, a randomized copy of it.
+   */
+  function localEngine(callId: number, model?: Loaded): Engine {
+    const on = <T>(task: (l: Loaded) => Promise<T>) => (model ? task(model) : withRecovery(task));
     return {
       get info() {
-        return current().info;
+        return (model ?? current()).info;
       },
-      forward: (input, options) => withRecovery((l) => forward(callId, input, options?.outputs, l)),
+      forward: (input, options) => on((l) => forward(callId, input, options?.outputs, l)),
       gradient: (input, objective, options = {}) =>
-        withRecovery((l) =>
+        on((l) =>
           gradient(
             callId,
             input,
@@ -301,7 +309,38 @@ export function createHost() {
             l,
           ),
         ),
-      dispose: async () => undefined,
+      dispose: async () => {
+        if (model) await releaseSessions(model);
+      },
+      ...(model ? {} : { randomizedModels: (o) => randomizedModels(callId, o) }),
+    };
+  }
+
+  /**
+   * The cascading randomization's models (Adebayo et al. 2018): the loaded model with its top
+   * `count` parameterized layers re-initialized by `@fv/autodiff`, each on its own sessions on the
+   * same backend, released when the loop disposes it.
+   */
+  function randomizedModels(
+    callId: number,
+    options: { readonly init?: RandomInit; readonly seed?: number } = {},
+  ): RandomizedModels {
+    const l = current();
+    const layers = parameterizedLayers(l.bytes).map((layer) => layer.name);
+    return {
+      layers,
+      async randomize(count) {
+        await check(callId);
+        const bytes = randomizeLayers(l.bytes, { ...options, layers: layers.slice(0, count) });
+        const base = await open(l.ort, l.executionProvider, bytes, 'INVALID_MODEL', l.summary);
+        return localEngine(callId, {
+          ...l,
+          bytes,
+          base,
+          forwardSessions: new Map(),
+          gradients: new Map(),
+        });
+      },
     };
   }
   const stats = { sessionsCreated: 0, gradientModelsBuilt: 0, runs: 0 };
@@ -786,7 +825,11 @@ export function createHost() {
     const l = loaded;
     loaded = undefined;
     gpu = undefined;
-    if (!l) return;
+    if (l) await releaseSessions(l);
+  }
+
+  /** Releases every session of a loaded model. */
+  async function releaseSessions(l: Loaded): Promise<void> {
     const sessions: Promise<Session>[] = [
       Promise.resolve(l.base),
       ...l.forwardSessions.values(),

@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type RuntimeEngine } from '../src/index.js';
 import { convNet, randomInput } from './helpers/models.js';
-import { workerUrl } from './helpers/worker.js';
+import { inPlace, workerUrl } from './helpers/worker.js';
 
 const net = convNet({ size: 8 });
 const image = { data: randomInput(192, 31), dims: [1, 3, 8, 8] };
@@ -22,12 +22,7 @@ let local: Engine;
 
 beforeAll(async () => {
   engine = await createEngine({ model: net.bytes, backend: 'wasm', worker: await workerUrl() });
-  local = {
-    info: engine.info,
-    forward: (x, o) => engine.forward(x, o),
-    gradient: (x, objective, o) => engine.gradient(x, objective, o),
-    dispose: () => engine.dispose(),
-  };
+  local = inPlace(engine);
 });
 afterAll(async () => {
   await engine?.dispose();

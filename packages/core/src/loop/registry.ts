@@ -8,10 +8,14 @@ import { deepDreamFrames, dreamZoomFrames } from '../dream/deep-dream.js';
 import { unitVisualizationFrames } from '../dream/unit-visualization.js';
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
+import { compareFrames } from '../metrics/compare.js';
+import { evaluateFrames } from '../metrics/evaluate.js';
 import { saliencyFrames } from '../saliency/saliency.js';
 
 const loops = {
   saliency: saliencyFrames,
+  evaluate: evaluateFrames,
+  'compare-methods': compareFrames,
   'deep-dream': deepDreamFrames,
   'dream-zoom': dreamZoomFrames,
   'unit-visualization': unitVisualizationFrames,

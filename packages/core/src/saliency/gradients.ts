@@ -133,8 +133,14 @@ export function baselineData(
   const pixels = ctx.shape.width * ctx.shape.height;
   switch (baseline) {
     case 'black':
+    case 'mean':
       for (let c = 0; c < ctx.shape.channels; c++) {
-        const value = normalizePixel(ctx.config, 0, c);
+        let value = normalizePixel(ctx.config, 0, c);
+        if (baseline === 'mean') {
+          let sum = 0;
+          for (let p = 0; p < pixels; p++) sum += ctx.input.data[elementOffset(ctx.shape, c, p)]!;
+          value = sum / pixels;
+        }
         for (let p = 0; p < pixels; p++) out[elementOffset(ctx.shape, c, p)] = value;
       }
       return out;
@@ -153,7 +159,7 @@ export function baselineData(
     default:
       throw new FvError(
         'INVALID_ARGUMENT',
-        `baseline must be 'black', 'uniform', 'blurred' or a tensor, got '${String(baseline)}'`,
+        `baseline must be 'black', 'uniform', 'blurred', 'mean' or a tensor, got '${String(baseline)}'`,
       );
   }
 }

@@ -16,6 +16,8 @@ import {
 } from './gradients.js';
 import { signedMap } from './maps.js';
 import { occlusion } from './occlusion.js';
+import { randomAttribution } from './random.js';
+import { rise } from './rise.js';
 import type {
   GuidedGradCamOptions,
   SaliencyFrame,
@@ -77,7 +79,14 @@ async function computeSaliency(
   signal: AbortSignalLike | undefined,
   onFrame: (frame: SaliencyFrame) => Promise<void>,
 ): Promise<SaliencyResult> {
-  const ctx = await createContext(engine, image, options, config, signal, onFrame);
+  const ctx = await createContext(
+    engine,
+    image,
+    options.method === 'rise' ? { ...options, score: options.score ?? 'probability' } : options,
+    config,
+    signal,
+    onFrame,
+  );
   const base = {
     method: options.method,
     target: ctx.target,
@@ -129,6 +138,10 @@ async function computeSaliency(
     }
     case 'occlusion':
       return finish(await occlusion(ctx, options));
+    case 'rise':
+      return finish(await rise(ctx, options));
+    case 'random':
+      return finish(randomAttribution(ctx, options.seed ?? 0));
     default: {
       const method: never = options;
       throw new FvError(

@@ -57,7 +57,13 @@ export interface SmoothGradOptions extends CommonSaliencyOptions {
 }
 
 /** Baselines of integrated gradients. */
-export type Baseline = 'black' | 'uniform' | 'blurred' | Tensor;
+/**
+ * A reference input (integrated gradients' path start, what deletion removes pixels to):
+ * `black` (pixel value 0 in every channel, normalized like the input), `uniform` (seeded uniform
+ * noise over the model's value range), `blurred` (the input blurred with a Gaussian), `mean` (the
+ * input's mean per channel), or a tensor shaped like the input.
+ */
+export type Baseline = 'black' | 'uniform' | 'blurred' | 'mean' | Tensor;
 
 /** Integrated gradients (Sundararajan et al. 2017). */
 export interface IntegratedGradientsOptions extends CommonSaliencyOptions {
@@ -65,7 +71,8 @@ export interface IntegratedGradientsOptions extends CommonSaliencyOptions {
   /**
    * `black`: pixel value 0 in every channel, normalized like the input; `uniform`: uniform noise
    * over the model's value range (seeded); `blurred`: the input blurred with a Gaussian of
-   * `blurSigma` pixels; or a custom tensor shaped like the input. @defaultValue `'black'`
+   * `blurSigma` pixels; `mean`: the input's mean per channel; or a custom tensor shaped like the
+   * input. @defaultValue `'black'`
    */
   readonly baseline?: Baseline;
   /** Intervals m of the path integral. @defaultValue 50 */
@@ -131,6 +138,39 @@ export interface OcclusionOptions extends CommonSaliencyOptions {
   readonly baseline?: number | 'black';
 }
 
+/**
+ * RISE (Petsiuk, Das & Saenko, BMVC 2018): the score of the input multiplied by random smooth
+ * masks, averaged per pixel over the masks that keep it. Forward passes only, so it works on any
+ * model, also where a gradient rule is missing. Each mask is a random binary `cells` × `cells`
+ * grid (each cell kept with probability `keep`), upsampled bilinearly to (cells + 1) · ⌈size /
+ * cells⌉ pixels and cropped at a random shift, as the authors' code; the map is
+ * Σ_i score_i · mask_i / (N · keep). The masks multiply the normalized input (masked pixels go to
+ * 0 in model units, as the authors do). `score` defaults to `'probability'`, the paper's.
+ */
+export interface RiseOptions extends CommonSaliencyOptions {
+  readonly method: 'rise';
+  /** Number of masks N. @defaultValue 4000 (the paper: 4000 for VGG16, 8000 for ResNet-50) */
+  readonly masks?: number;
+  /** Grid cells per side s. @defaultValue 7 */
+  readonly cells?: number;
+  /** Probability p that a grid cell is kept. @defaultValue 0.5 */
+  readonly keep?: number;
+  /** Seed of the masks. @defaultValue 0 */
+  readonly seed?: number;
+}
+
+/**
+ * The control for evaluating explanations: i.i.d. uniform noise in [0, 1) per pixel (seeded),
+ * independent of the model and of the input. Every faithful method should beat it on deletion,
+ * insertion and infidelity; it is perfectly stable under input perturbation (sensitivity 0) and
+ * fails the randomization check (its map does not change when the model does).
+ */
+export interface RandomOptions extends CommonSaliencyOptions {
+  readonly method: 'random';
+  /** @defaultValue 0 */
+  readonly seed?: number;
+}
+
 /** Options of {@link saliency}: one of the methods. */
 export type SaliencyOptions =
   | VanillaOptions
@@ -141,7 +181,9 @@ export type SaliencyOptions =
   | GradCamOptions
   | GuidedGradCamOptions
   | ScoreCamOptions
-  | OcclusionOptions;
+  | OcclusionOptions
+  | RiseOptions
+  | RandomOptions;
 
 /** The saliency method names. */
 export type SaliencyMethod = SaliencyOptions['method'];
@@ -171,7 +213,7 @@ export interface SaliencyResult {
   readonly map: Map2D;
   /**
    * Per-element attribution the maps are reduced from, shaped like the input (one channel for
-   * Grad-CAM, Score-CAM and occlusion): the gradient for `vanilla`, gradient ⊙ input, the
+   * Grad-CAM, Score-CAM, occlusion, RISE and random): the gradient for `vanilla`, gradient ⊙ input, the
    * averaged gradients, the integrated gradients, the guided gradient ⊙ CAM, the upsampled CAM, …
    */
   readonly attribution: Tensor;

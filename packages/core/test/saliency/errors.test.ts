@@ -67,6 +67,10 @@ describe('saliency errors', () => {
     ['window 0', { method: 'occlusion', target: 0, window: 0 }],
     ['stride 0', { method: 'occlusion', target: 0, stride: 0 }],
     ['maxChannels 0', { method: 'score-cam', target: 0, maxChannels: 0 }],
+    ['masks 0', { method: 'rise', target: 0, masks: 0 }],
+    ['cells 1.5', { method: 'rise', target: 0, cells: 1.5 }],
+    ['keep 0', { method: 'rise', target: 0, keep: 0 }],
+    ['keep 1.2', { method: 'rise', target: 0, keep: 1.2 }],
     ['batchSize 0', { method: 'vanilla', target: 0, batchSize: 0 }],
   ])('%s is INVALID_ARGUMENT', async (_name, options) => {
     expect(await code(saliency(engine, x, options))).toBe('INVALID_ARGUMENT');

@@ -31,6 +31,8 @@ const methods: readonly SaliencyOptions[] = [
   { method: 'score-cam', target: 1, maxChannels: 3 },
   { method: 'occlusion', target: 1, window: 3, stride: 2 },
   { method: 'occlusion', target: 'top', score: 'probability' },
+  { method: 'rise', target: 1, masks: 24, cells: 3 },
+  { method: 'rise', target: 'top', masks: 10, cells: 5, keep: 0.3, score: 'logit', seed: 2 },
 ];
 
 const label = (o: SaliencyOptions) => JSON.stringify(o).slice(0, 110);

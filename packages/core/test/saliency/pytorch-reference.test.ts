@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activations, type SaliencyOptions, saliency, type Tensor } from '../../src/index.js';
 import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { relativeError } from '../helpers/relative-error.js';
 
 const dir = fileURLToPath(new URL('../../../../test/fixtures/saliency/', import.meta.url));
 
@@ -35,19 +36,6 @@ interface Fixture {
 }
 
 const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as { models: Fixture[] };
-
-/** max |a − b| / max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i]! - expected[i]!));
-    scale = Math.max(scale, Math.abs(expected[i]!));
-  }
-  expect(scale).toBeGreaterThan(0);
-  return diff / scale;
-}
 
 const TOLERANCE = 1e-5;
 

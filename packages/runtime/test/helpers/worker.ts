@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Engine } from '@fv/core';
 import { build } from 'esbuild';
 
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
@@ -37,4 +38,17 @@ export function workerUrl(): Promise<URL> {
     return pathToFileURL(file);
   })();
   return built;
+}
+
+/**
+ * The same engine without `run` (nor its worker-side randomization): core's loops then run in the
+ * calling thread, one engine call at a time, the reference a hosted loop must equal.
+ */
+export function inPlace(engine: Engine): Engine {
+  return {
+    info: engine.info,
+    forward: (x, o) => engine.forward(x, o),
+    gradient: (x, objective, o) => engine.gradient(x, objective, o),
+    dispose: () => engine.dispose(),
+  };
 }

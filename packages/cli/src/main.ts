@@ -1,12 +1,14 @@
 // Command-line parsing (commander) and the one place errors become a stderr line and an exit code.
-import { isFvError } from '@fv/core';
+import { isFvError, metricNames } from '@fv/core';
 import { Command, CommanderError } from 'commander';
 import { classify } from './commands/classify.js';
 import { classviz, dream, visualize } from './commands/dream.js';
+import { DEFAULT_METHODS, DEFAULT_METRICS, evaluateCommand } from './commands/evaluate.js';
 import { grad, preprocess } from './commands/grad.js';
 import { inspect } from './commands/inspect.js';
-import { MAP_KINDS, METHODS, saliencyCommand } from './commands/saliency.js';
+import { MAP_KINDS, saliencyCommand } from './commands/saliency.js';
 import { removePendingFiles } from './files.js';
+import { METHODS, methodFlags } from './methods.js';
 import { PRESET_NAMES } from './model.js';
 
 /** Adds the preprocessing flags every model command shares. */
@@ -80,19 +82,6 @@ export function createProgram(): Command {
         'heat-map (default), blended-heat-map, overlay, masked-image, alpha-scaling',
       )
       .option('--save-npy', 'also write the raw attribution (.npy) and the maps (.maps.npy, 3×H×W)')
-      .option('--samples <n>', 'smoothgrad: noisy copies (default 50)')
-      .option(
-        '--sigma <x>',
-        'smoothgrad: noise std as a fraction of the input range (default 0.15)',
-      )
-      .option('--variant <name>', 'smoothgrad: mean, squared or variance')
-      .option('--steps <n>', 'integrated-gradients: path intervals (default 50)')
-      .option('--baseline <name>', 'integrated-gradients: black, uniform or blurred')
-      .option('--layer <name>', 'CAM methods: layer (default: the last spatial layer)')
-      .option('--window <px>', 'occlusion: window side')
-      .option('--score <kind>', 'logit (default) or probability')
-      .option('--seed <n>', 'seed of the noise / baseline')
-      .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
       .option(
         '--min-display <px>',
         'upscale small inputs to at least this side in the pictures',
@@ -100,6 +89,61 @@ export function createProgram(): Command {
       )
       .option('--json', 'machine-readable output'),
   ).action((model: string, images: string[], o) => saliencyCommand(model, images, o));
+  methodFlags(program.commands.at(-1)!);
+
+  modelFlags(
+    program
+      .command('evaluate')
+      .description(
+        'which explanation to trust: methods compared by deletion, insertion, infidelity, sensitivity and cascading randomization',
+      )
+      .argument('<model>', 'ONNX model')
+      .argument('<images...>', 'PNG/JPEG files or folders')
+      .option('--methods <list>', `comma-separated, from ${METHODS.join(', ')}`, DEFAULT_METHODS)
+      .option(
+        '--metrics <list>',
+        `comma-separated, from ${metricNames.join(', ')}`,
+        DEFAULT_METRICS,
+      )
+      .option('--target <n|top|label>', 'class to explain', 'top')
+      .option('--out <dir>', 'folder of the pictures', 'out/')
+      .option(
+        '--pictures <list>',
+        'curves, randomization (comma-separated), or none',
+        'curves,randomization',
+      )
+      .option(
+        '--order <kind>',
+        'deletion/insertion rank pixels by absolute (default), positive or signed map values',
+      )
+      .option(
+        '--pixels-per-step <n>',
+        'deletion/insertion: pixels changed per step (default: the input width)',
+      )
+      .option('--deletion-baseline <name>', 'black (default), blurred, mean or uniform')
+      .option('--insertion-baseline <name>', 'blurred (default), black, mean or uniform')
+      .option('--perturbations <n>', 'infidelity and sensitivity: perturbed inputs (default 10)')
+      .option(
+        '--noise-std <x>',
+        'infidelity: Gaussian perturbation std, normalized units (default 0.003)',
+      )
+      .option('--radius <x>', 'sensitivity: L-infinity radius, normalized units (default 0.02)')
+      .option(
+        '--cascade <n>',
+        'randomization: cascade points, evenly spread from the top layer to all (default: every layer, at most 8)',
+      )
+      .option(
+        '--init <kind>',
+        'randomization: reset (default, PyTorch reset_parameters) or shuffle',
+      )
+      .option(
+        '--min-display <px>',
+        'upscale small inputs to at least this side in the pictures',
+        '96',
+      )
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, images: string[], o) => evaluateCommand(model, images, o));
+  methodFlags(program.commands.at(-1)!);
 
   modelFlags(
     program

@@ -1,14 +1,6 @@
 // `fv saliency MODEL IMAGE…`: the seed's grid (image, absolute, positive, negative) and/or single
 // maps per image, with `--save-npy` for the raw attribution.
-import {
-  FvError,
-  type RgbaImage,
-  type SaliencyMethod,
-  type SaliencyOptions,
-  type SaliencyResult,
-  saliency,
-  tensorToImage,
-} from '@fv/core';
+import { FvError, type RgbaImage, type SaliencyResult, saliency, tensorToImage } from '@fv/core';
 import {
   type AttributionSign,
   attributionGrid,
@@ -24,6 +16,13 @@ import {
 } from '@fv/viz';
 import { expandImagePaths, readImage, stem, writeFileAtomic } from '../files.js';
 import {
+  intOption,
+  type MethodFlags,
+  methodOptions,
+  numberOption,
+  parseMethod,
+} from '../methods.js';
+import {
   checkLayer,
   labelOf,
   type ModelFlags,
@@ -34,21 +33,6 @@ import {
 import { writeNpy } from '../npy.js';
 import { elapsed, outputBase, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
-
-/** Every method `--method` accepts. */
-export const METHODS: readonly SaliencyMethod[] = [
-  'vanilla',
-  'smoothgrad',
-  'integrated-gradients',
-  'gradient-x-input',
-  'guided-backprop',
-  'deconvnet',
-  'grad-cam',
-  'grad-cam++',
-  'guided-grad-cam',
-  'score-cam',
-  'occlusion',
-];
 
 /** Pictures `--maps` can ask for. */
 export const MAP_KINDS = ['grid', 'absolute', 'positive', 'negative', 'all'] as const;
@@ -62,7 +46,7 @@ const STYLES: readonly VisualizationMethod[] = [
   'alpha-scaling',
 ];
 
-export interface SaliencyCliOptions extends ModelFlags {
+export interface SaliencyCliOptions extends ModelFlags, MethodFlags {
   readonly target?: string;
   readonly method?: string;
   readonly out?: string;
@@ -71,35 +55,8 @@ export interface SaliencyCliOptions extends ModelFlags {
   readonly normalize?: string;
   readonly style?: string;
   readonly saveNpy?: boolean;
-  readonly samples?: string;
-  readonly sigma?: string;
-  readonly steps?: string;
-  readonly baseline?: string;
-  readonly layer?: string;
-  readonly variant?: string;
-  readonly score?: string;
-  readonly seed?: string;
-  readonly window?: string;
-  readonly crop?: boolean;
   readonly minDisplay?: string;
   readonly json?: boolean;
-}
-
-function intOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new FvError('INVALID_ARGUMENT', `${flag} must be a non-negative integer, got '${value}'`);
-  }
-  return n;
-}
-
-function numberOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n))
-    throw new FvError('INVALID_ARGUMENT', `${flag} must be a number, got '${value}'`);
-  return n;
 }
 
 /** `--normalize outlier|percentile|min-max|abs-max[:PARAM]` as viz's option. */
@@ -135,86 +92,8 @@ export function parseColormap(text: string | undefined): Colormap | undefined {
   return text;
 }
 
-function methodOptions(
-  method: SaliencyMethod,
-  target: number | 'top',
-  o: SaliencyCliOptions,
-): SaliencyOptions {
-  const common = {
-    target,
-    ...(o.score ? { score: o.score as 'logit' | 'probability' } : {}),
-    ...(o.crop ? { preprocess: { fit: 'center-crop' as const } } : {}),
-  };
-  if (o.score && o.score !== 'logit' && o.score !== 'probability') {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `--score must be 'logit' or 'probability', got '${o.score}'`,
-    );
-  }
-  const samples = intOption(o.samples, '--samples');
-  const steps = intOption(o.steps, '--steps');
-  const seed = intOption(o.seed, '--seed');
-  const sigma = numberOption(o.sigma, '--sigma');
-  const layer = o.layer ? { layer: o.layer } : {};
-  switch (method) {
-    case 'vanilla':
-    case 'gradient-x-input':
-    case 'guided-backprop':
-    case 'deconvnet':
-      return { method, ...common };
-    case 'smoothgrad': {
-      const variant = o.variant ?? 'mean';
-      if (variant !== 'mean' && variant !== 'squared' && variant !== 'variance') {
-        throw new FvError(
-          'INVALID_ARGUMENT',
-          `--variant must be mean, squared or variance, got '${variant}'`,
-        );
-      }
-      return {
-        method,
-        ...common,
-        variant,
-        ...(samples !== undefined ? { samples } : {}),
-        ...(sigma !== undefined ? { sigma } : {}),
-        ...(seed !== undefined ? { seed } : {}),
-      };
-    }
-    case 'integrated-gradients': {
-      const baseline = o.baseline ?? 'black';
-      if (baseline !== 'black' && baseline !== 'uniform' && baseline !== 'blurred') {
-        throw new FvError(
-          'INVALID_ARGUMENT',
-          `--baseline must be black, uniform or blurred, got '${baseline}'`,
-        );
-      }
-      return {
-        method,
-        ...common,
-        baseline,
-        ...(steps !== undefined ? { steps } : {}),
-        ...(seed !== undefined ? { seed } : {}),
-      };
-    }
-    case 'grad-cam':
-    case 'grad-cam++':
-    case 'guided-grad-cam':
-      return { method, ...common, ...layer };
-    case 'score-cam':
-      return { method, ...common, ...layer };
-    case 'occlusion': {
-      const window = intOption(o.window, '--window');
-      return { method, ...common, ...(window !== undefined ? { window } : {}) };
-    }
-    default:
-      throw new FvError(
-        'INVALID_ARGUMENT',
-        `Unknown method '${String(method)}' (methods: ${METHODS.join(', ')})`,
-      );
-  }
-}
-
 /** Nearest-neighbour upscale so that small model inputs stay readable. */
-function enlarge(image: RgbaImage, minSide: number): RgbaImage {
+export function enlarge(image: RgbaImage, minSide: number): RgbaImage {
   const k = Math.max(1, Math.ceil(minSide / Math.max(image.width, image.height)));
   return k === 1 ? image : resizeImage(image, image.width * k, image.height * k);
 }
@@ -224,13 +103,7 @@ export async function saliencyCommand(
   images: readonly string[],
   o: SaliencyCliOptions,
 ): Promise<void> {
-  const method = (o.method ?? 'vanilla') as SaliencyMethod;
-  if (!METHODS.includes(method)) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `Unknown method '${method}' (methods: ${METHODS.join(', ')})`,
-    );
-  }
+  const method = parseMethod(o.method ?? 'vanilla');
   const maps = (o.maps === 'none' ? '' : (o.maps ?? 'grid'))
     .split(',')
     .map((m) => m.trim())

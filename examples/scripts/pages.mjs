@@ -11,6 +11,12 @@ export const pages = [
       'Which pixels move the class score? Pick a model, an image (choose, drop or paste one), a target class and a method.',
   },
   {
+    id: 'compare',
+    title: 'Compare methods',
+    blurb:
+      'Which explanation to trust? Several methods on one image, each scored by deletion and insertion AUC and the randomization sanity check, recomputed when the image or the model changes.',
+  },
+  {
     id: 'dream',
     title: 'Deep Dream studio',
     blurb:
@@ -64,17 +70,84 @@ const engineControls = `
 <div id="error" class="error" role="alert" hidden></div>
 <p id="status" class="status" role="status" aria-live="polite">Loading…</p>`;
 
+/** The image picker of the pages that take one (ids `image` and `image-file`, which Gallery uses). */
+const imageControls = (legend, hint) => `
+    <fieldset>
+      <legend>${legend}</legend>
+      <label>Photo <select id="image" name="image"></select></label>
+      <label>Image file <input type="file" id="image-file" accept="image/*" /></label>${hint ? `\n      <p class="hint">${hint}</p>` : ''}
+    </fieldset>`;
+
+const compareMethods = [
+  ['vanilla', 'vanilla gradient', true],
+  ['smoothgrad', 'SmoothGrad', true],
+  ['integrated-gradients', 'integrated gradients', false],
+  ['gradient-x-input', 'gradient × input', false],
+  ['guided-backprop', 'guided backprop', true],
+  ['grad-cam', 'Grad-CAM', true],
+  ['occlusion', 'occlusion', false],
+  ['rise', 'RISE', false],
+  ['random', 'random (control)', true],
+];
+const compareMetrics = [
+  ['deletion', 'deletion AUC (lower is better)', true],
+  ['insertion', 'insertion AUC (higher is better)', true],
+  ['randomization', 'randomization ρ (lower is better)', true],
+  ['infidelity', 'infidelity (lower is better)', false],
+  ['sensitivity', 'max-sensitivity (lower is better)', false],
+];
+const checkboxes = (name, items) =>
+  items
+    .map(
+      ([value, label, checked]) =>
+        `<label class="check"><input type="checkbox" name="${name}" value="${value}"${checked ? ' checked' : ''} /> ${label}</label>`,
+    )
+    .join('\n      ');
+
 const bodies = {
+  compare: `
+<div class="workspace">
+  <form class="controls" id="controls" aria-label="Comparison settings">
+    ${engineControls}${imageControls('Image', 'Drop or paste an image anywhere on the page: the comparison reruns.')}
+    <fieldset>
+      <legend>Methods</legend>
+      ${checkboxes('method', compareMethods)}
+    </fieldset>
+    <fieldset>
+      <legend>Metrics</legend>
+      ${checkboxes('metric', compareMetrics)}
+    </fieldset>
+    <fieldset>
+      <legend>Settings</legend>
+      <label>SmoothGrad samples <input type="number" id="samples" min="1" max="100" value="8" /></label>
+      <label>RISE masks <input type="number" id="masks" min="10" max="8000" value="500" /></label>
+      <label>Cascade points <input type="number" id="points" min="1" max="20" value="3" /></label>
+    </fieldset>
+    <div class="actions">
+      <button type="submit" id="run">Compare</button>
+      <button type="button" id="stop" disabled>Stop</button>
+    </div>
+  </form>
+  <section class="output" aria-label="Comparison">
+    <p id="target" class="target">class –</p>
+    <div class="table-scroll">
+      <table class="scores" id="scores" aria-label="Scores per method">
+        <thead><tr id="score-head"></tr></thead>
+        <tbody id="score-body"></tbody>
+      </table>
+    </div>
+    <div class="views">
+      <figure><canvas id="view-curves" class="wide" aria-label="Deletion and insertion curves"></canvas><figcaption>deletion and insertion curves</figcaption></figure>
+      <figure><canvas id="view-cascade" class="wide" aria-label="Randomization cascade"></canvas><figcaption>cascading randomization: each method's map as more top layers are re-initialized (Spearman ρ of |S| in the titles)</figcaption></figure>
+    </div>
+    <h2>Code</h2>
+    <pre class="code"><code id="code"></code></pre>
+  </section>
+</div>`,
   saliency: `
 <div class="workspace">
   <form class="controls" id="controls" aria-label="Saliency settings">
-    ${engineControls}
-    <fieldset>
-      <legend>Image</legend>
-      <label>Photo <select id="image" name="image"></select></label>
-      <label>Image file <input type="file" id="image-file" accept="image/*" /></label>
-      <p class="hint">Drop or paste an image anywhere on the page.</p>
-    </fieldset>
+    ${engineControls}${imageControls('Image', 'Drop or paste an image anywhere on the page.')}
     <fieldset>
       <legend>Target class (top 5)</legend>
       <ol id="top5" class="top5"></ol>
@@ -142,12 +215,7 @@ const bodies = {
   dream: `
 <div class="workspace">
   <form class="controls" id="controls" aria-label="Deep Dream settings">
-    ${engineControls}
-    <fieldset>
-      <legend>Start image</legend>
-      <label>Photo <select id="image" name="image"></select></label>
-      <label>Image file <input type="file" id="image-file" accept="image/*" /></label>
-    </fieldset>
+    ${engineControls}${imageControls('Start image')}
     <fieldset>
       <legend>Objective</legend>
       <label>Layer <select id="layer"></select></label>

@@ -415,6 +415,11 @@ export function fillSelect(select: HTMLSelectElement, values: readonly string[],
   else if (values.includes(old)) select.value = old;
 }
 
+/** The name of class `index`, or `class N` when the model has no labels. */
+export function labelOf(config: ResolvedModelConfig, index: number): string {
+  return config.labels?.[index] ?? `class ${index}`;
+}
+
 /** Test hook: the latest results, read by the e2e tests. */
 export function publish(key: string, value: unknown): void {
   const w = window as unknown as { fvGallery?: Record<string, unknown> };

@@ -359,10 +359,49 @@ describe('example gallery', () => {
     await finish(classes, 'gallery-class');
   });
 
+  test('compare methods: scores every method, recomputes when the image changes', async () => {
+    const recorded = await open('compare.html?backend=wasm');
+    // The page computes on its own once the model and the image are there.
+    await waitForState(recorded, ['done'], 180_000);
+    interface Compared {
+      target: number;
+      methods: { method: string; deletion: number; randomization: number[] }[];
+    }
+    const first = await published<Compared>(recorded, 'compare');
+    const method = (c: Compared, name: string) => c.methods.find((m) => m.method === name)!;
+    expect(first.methods.map((m) => m.method)).toEqual([
+      'vanilla',
+      'smoothgrad',
+      'guided-backprop',
+      'grad-cam',
+      'random',
+    ]);
+    expect(method(first, 'smoothgrad').deletion).toBeLessThan(method(first, 'random').deletion);
+    expect(method(first, 'random').randomization).toEqual([1, 1, 1]);
+    expect(method(first, 'vanilla').randomization.at(-1)).toBeLessThan(0.9);
+    await expect(recorded.page.locator('#score-body tr').count()).resolves.toBe(5);
+    // Another photo: the comparison runs again, for its class.
+    await recorded.page.evaluate(() => {
+      delete (window as unknown as { fvGallery: Record<string, unknown> }).fvGallery.compare;
+    });
+    const options = await recorded.page.locator('#image option').allTextContents();
+    const other = options.find((o) => o.includes('yellow-cross'))!;
+    await recorded.page.selectOption('#image', { label: other });
+    const second = await published<Compared>(recorded, 'compare', 180_000);
+    expect(second.target).toBe(3);
+    expect(second.target).not.toBe(first.target);
+    expect(problems(recorded)).toEqual([]);
+    await finish(recorded, 'gallery-compare');
+  });
+
   test('pages are labelled and fit a narrow (mobile) width', async () => {
     for (const page of pages) {
       const recorded = await open(`${page.id}.html?backend=wasm`, 390, 844);
-      await waitForState(recorded, ['ready']);
+      // Compare methods starts computing as soon as its image is there.
+      await waitForState(
+        recorded,
+        page.id === 'compare' ? ['ready', 'running', 'done'] : ['ready'],
+      );
       const report = await recorded.page.evaluate(() => {
         const unlabelled = Array.from(document.querySelectorAll('input, select, button'))
           .filter((el) => {

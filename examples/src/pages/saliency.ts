@@ -3,7 +3,6 @@
 // with @fv/viz as image, overlay, absolute, positive and negative maps.
 import {
   imageToTensor,
-  type ResolvedModelConfig,
   type RgbaImage,
   type SaliencyOptions,
   type SaliencyResult,
@@ -29,6 +28,7 @@ import {
   fillSelect,
   Gallery,
   isAbort,
+  labelOf,
   numberValue,
   publish,
   StepTimer,
@@ -64,10 +64,6 @@ const gallery = new Gallery({
     await classify();
   },
 });
-
-function labelOf(config: ResolvedModelConfig, index: number): string {
-  return config.labels?.[index] ?? `class ${index}`;
-}
 
 /** Forward pass: the top 5 classes as radio buttons (the first one checked). */
 async function classify(): Promise<void> {

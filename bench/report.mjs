@@ -205,6 +205,47 @@ export function renderMarkdown(r, file) {
       out.push('');
     }
   }
+  const mt = r.metrics;
+  if (mt?.rows?.length) {
+    out.push('## Explanation metrics: model evaluations per metric, one image');
+    out.push('');
+    out.push(
+      `What each metric of \`@fv/core\`'s \`evaluate\` costs on top of the explanation it scores, for one ` +
+        `image, ${mt.threads} thread(s), wasm (loops in place through a counting engine; in the worker ` +
+        'they make the same calls). Forward and gradient passes are counted per image (batch item); ' +
+        '"calls" are engine calls (batches of up to 32); "models" are randomized copies of the model ' +
+        'built and loaded. The counts are exact; the times depend on the machine (one run). Every ' +
+        'metric starts with one forward pass to resolve the class. See docs/evaluation.md.',
+    );
+    out.push('');
+    out.push(
+      table(
+        [
+          'model',
+          'method',
+          'metric',
+          'settings',
+          'forward',
+          'gradient',
+          'calls',
+          'models',
+          'time (ms)',
+        ],
+        mt.rows.map((row) => [
+          row.model,
+          row.settings ? `${row.method} (${row.settings})` : row.method,
+          row.metric,
+          row.detail,
+          String(row.forward),
+          String(row.gradient),
+          String(row.calls),
+          row.models ? String(row.models) : '',
+          fmt(row.ms),
+        ]),
+      ),
+    );
+    out.push('');
+  }
   const v = r.viz;
   if (v) {
     out.push('## Rendering: `@fv/viz` colorize and overlay in Node');

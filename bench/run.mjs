@@ -1,12 +1,14 @@
 // `pnpm bench`: what users wait for, side by side with PyTorch and TensorFlow.js in the same run.
 //
-//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,viz,browser]
+//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,viz,metrics,browser]
 //                      [--models NAME,…] [--out FILE] [--into RESULTS.json] [--no-docs]
 //
 // Sections: autodiff (forward/gradient/ratio per model and thread count), peers (PyTorch,
 // TensorFlow.js), engine (saliency methods, dreams, memory through @fv/runtime + @fv/core),
 // viz (@fv/viz colorize and overlay of a 1024×1024 map, against a plain sum of the same floats;
-// quick: 3 runs), browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns
+// quick: 3 runs), metrics (model evaluations and time per explanation metric and method, for one
+// image; in --quick only when asked for), browser (headless Chromium, WebGPU and wasm; not in
+// --quick). `--into` reruns
 // some sections into an existing results file (the others, and rows of models not rerun, are
 // kept) and regenerates the docs from it; `--models` keeps the models whose names contain one of
 // the words.
@@ -44,7 +46,7 @@ const sections = new Set(
   args.sections ??
     (quick
       ? ['autodiff', 'peers', 'engine', 'viz']
-      : ['autodiff', 'peers', 'engine', 'viz', 'browser']),
+      : ['autodiff', 'peers', 'engine', 'viz', 'metrics', 'browser']),
 );
 const reps = quick ? 1 : 7;
 const log = (...m) => console.error('bench:', ...m);
@@ -61,6 +63,7 @@ const results = {
   peers: [],
   engine: undefined,
   viz: undefined,
+  metrics: undefined,
   browser: undefined,
 };
 
@@ -103,6 +106,12 @@ if (sections.has('viz')) {
   log(
     `  overlay: median ${t.median.toFixed(2)} ms, ${t.ratio.toFixed(1)}× the plain sum; target < ${t.ms} ms ${t.met ? 'met' : 'MISSED'}`,
   );
+}
+
+if (sections.has('metrics')) {
+  const { benchMetrics } = await import('./metrics.mjs');
+  log('metrics: model evaluations per explanation metric and method, one image');
+  results.metrics = await benchMetrics({ quick, log });
 }
 
 if (sections.has('browser')) {

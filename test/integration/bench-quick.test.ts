@@ -47,6 +47,37 @@ test('pnpm bench --quick --sections viz times colorize and overlay at 1024×1024
   expect(v.target.met).toBe(v.target.median < v.target.ms);
 }, 150_000);
 
+// The default model is committed, so the metrics section is checked on every machine: its
+// counts follow from the definitions (a forward pass to resolve the class, then the metric's).
+test('pnpm bench --quick --sections metrics counts the model evaluations of every metric', async () => {
+  const out = join(dir, 'metrics.json');
+  await promisify(execFile)(
+    process.execPath,
+    ['bench/run.mjs', '--quick', '--sections', 'metrics', '--out', out],
+    { cwd: repoRoot, timeout: 150_000, maxBuffer: 1 << 24 },
+  );
+  const rows = JSON.parse(await readFile(out, 'utf8')).metrics.rows as {
+    method: string;
+    metric: string;
+    forward: number;
+    gradient: number;
+    models: number;
+    ms: number;
+  }[];
+  const cost = (metric: string) => {
+    const row = rows.find((r) => r.method === 'vanilla' && r.metric === metric)!;
+    expect(row.ms).toBeGreaterThan(0);
+    return [row.forward, row.gradient, row.models];
+  };
+  // 64×64, 64 pixels per step: 65 images; 10 perturbations; 2 cascade points of 8 layers.
+  expect(cost('explanation')).toEqual([1, 1, 0]);
+  expect(cost('deletion')).toEqual([1 + 65, 0, 0]);
+  expect(cost('insertion')).toEqual([1 + 65, 0, 0]);
+  expect(cost('infidelity')).toEqual([1 + 10, 0, 0]);
+  expect(cost('sensitivity')).toEqual([1 + 10, 10, 0]);
+  expect(cost('randomization')).toEqual([1 + 2, 2, 2]);
+}, 150_000);
+
 test.skipIf(!sharedModels)(
   'pnpm bench --quick writes well-formed results',
   async () => {

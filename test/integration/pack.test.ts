@@ -37,6 +37,13 @@ const packages: readonly PackedExpectation[] = [
       'runInPlace',
       'imageToTensor',
       'resizeMap',
+      'evaluate',
+      'compareMethods',
+      'spearman',
+      'ssim',
+      'pointingGame',
+      'energyPointingGame',
+      'createRng',
     ],
     types: [
       'FvErrorCode',
@@ -48,16 +55,25 @@ const packages: readonly PackedExpectation[] = [
       'LoopProgress',
       'LoopRequest',
       'Map2D',
+      'MetricOptions',
+      'CompareOptions',
+      'RiseOptions',
     ],
     // Internals (FFT, Adam, colour decorrelation) stay inside the package.
     check:
-      "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6 && !('fft2d' in m) && !('createAdam' in m) && m.loopKinds.includes('unit-visualization')",
+      "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6 && !('fft2d' in m) && !('createAdam' in m) && m.loopKinds.includes('unit-visualization') && m.loopKinds.includes('evaluate') && m.loopKinds.includes('compare-methods')",
   },
   // Packed because runtime depends on it; a consumer may import it directly too.
   {
     dir: 'autodiff',
-    values: ['buildGradientModel', 'inspectModel', 'receptiveField'],
-    types: ['ModelInspection'],
+    values: [
+      'buildGradientModel',
+      'inspectModel',
+      'receptiveField',
+      'parameterizedLayers',
+      'randomizeLayers',
+    ],
+    types: ['ModelInspection', 'ParameterizedLayer'],
   },
   {
     dir: 'runtime',
@@ -67,7 +83,15 @@ const packages: readonly PackedExpectation[] = [
   },
   {
     dir: 'viz',
-    values: ['colorize', 'overlay', 'normalizeMap', 'signPart', 'encodePng', 'decodeImage'],
+    values: [
+      'colorize',
+      'overlay',
+      'normalizeMap',
+      'signPart',
+      'encodePng',
+      'decodeImage',
+      'linePlot',
+    ],
     types: ['ColorizeOptions', 'AttributionSign'],
     // Maps and images are @fv/core's types; viz has no second resizeMap.
     check: "!('resizeMap' in m) && typeof m.signPart === 'function'",

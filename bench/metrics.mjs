@@ -73,6 +73,8 @@ export async function benchMetrics({ quick, log = () => {} }) {
     const engine = await createEngine({ model: bytes, backend: 'wasm', numThreads: 1 });
     const image = decodePng(new Uint8Array(readFileSync(m.image)));
     const layers = parameterizedLayers(bytes).map((l) => l.name);
+    // Deletion and insertion change one input row's worth of pixels per step by default.
+    const width = engine.info.inputs[0].dims.at(-1);
     try {
       for (const method of methods) {
         // RISE's sensitivity reruns 4000 masks 10 times: left out (its cost is 10 × the map's).
@@ -134,7 +136,7 @@ export async function benchMetrics({ quick, log = () => {} }) {
             metric === 'randomization'
               ? `${m.points ?? layers.length} of ${layers.length} cascade points`
               : metric === 'deletion' || metric === 'insertion'
-                ? `${image.width > 64 ? 'width' : 64} px per step`
+                ? `${width} px per step (the input width)`
                 : metric === 'explanation'
                   ? ''
                   : '10 perturbations';

@@ -3,6 +3,7 @@
 // fallback) and the gradients must match the wasm provider and onnxruntime-web in Node.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { buildGradientModel } from '@fv/autodiff';
 import type { Objective, ReluMode } from '@fv/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -121,6 +122,13 @@ interface Case {
 // checked against WEBGPU_OPS by packages/autodiff/test/rules/registry.test.ts.)
 const browserRules = new Set([
   'Abs',
+  'BiasGelu',
+  'ConvInteger',
+  'DynamicQuantizeLinear',
+  'FastGelu',
+  'MatMulInteger',
+  'QuickGelu',
+  'SkipLayerNormalization',
   'DequantizeLinear',
   'Einsum',
   'Gather',
@@ -287,6 +295,20 @@ for (const { model, variant } of matrixCases()) {
     forwardCpu: 'any',
   });
 }
+// Quantized models (tools/autodiff_quantized.py): the straight-through backward graph on WebGPU.
+// Their forward quantizers and integer kernels run on the CPU (no WebGPU kernels in 1.30).
+for (const name of ['qdq', 'dynamic']) {
+  const dir = join(repoRoot, 'test/fixtures/autodiff-quantized');
+  const input = { name: 'input', dims: [1, 3, 32, 32] };
+  cases.push({
+    name: `quantized-${name}`,
+    model: new Uint8Array(gunzipSync(readFileSync(join(dir, `${name}.onnx.gz`)))),
+    input,
+    objective: { kind: 'logit', output: 'logits' },
+    seedLength: 10,
+    forwardCpu: 'any',
+  });
+}
 const shared = modelsDir();
 if (shared) {
   cases.push({
@@ -323,6 +345,9 @@ const FORWARD_CPU_OPS: Readonly<Record<string, string>> = {
   Mean: 'variadic Mean has no WebGPU kernel (fv sums gradients with Add)',
   Sum: 'variadic Sum has no WebGPU kernel (fv sums gradients with Add)',
   Mod: 'no WebGPU kernel',
+  DynamicQuantizeLinear: 'no WebGPU kernel (the forward of dynamically quantized models)',
+  MatMulInteger: 'no WebGPU kernel (the forward of dynamically quantized models)',
+  ConvInteger: 'no WebGPU kernel (the forward of dynamically quantized models)',
   Selu: 'no WebGPU kernel',
   Slice: 'on int64 indices (ArgMax results): onnxruntime keeps int64 index arithmetic on the CPU',
   Unsqueeze:

@@ -1,7 +1,7 @@
 import { FvError, type Objective, type ReluMode } from '@fv/core';
 import { GraphWriter } from './emitter.js';
 import { GraphIndex } from './graph.js';
-import { compileObjective } from './objective.js';
+import { compileObjective, objectiveTargets } from './objective.js';
 import {
   appendToGraph,
   attributeReader,
@@ -87,12 +87,18 @@ export function buildGradientModel(
   const shapes = inferShapes(index, registry, options);
   const writer = new GraphWriter(index, index.opset);
   const active = activeTensors(index, registry, wrt);
+  // Every op on the path needs a rule: say which one lacks it before anything else (its missing
+  // shape would otherwise surface first, further down).
+  const targets = objectiveTargets(options.objective);
+  if (targets.every((t) => active.has(t))) {
+    for (const node of nodesToDifferentiate(index, active, targets, wrt))
+      ruleFor(registry, node, index.opset, wrt);
+  }
   const objective = compileObjective(options.objective, { index, shapes, active, wrt, writer });
 
   const grads = new Map<string, string[]>();
   for (const [tensor, seeds] of objective.seeds) grads.set(tensor, [...seeds]);
-  const order = nodesToDifferentiate(index, active, grads, wrt);
-  // Every op on the path needs a rule: say which one lacks it before building anything.
+  const order = nodesToDifferentiate(index, active, grads.keys(), wrt);
   const rulesOnPath = order.map((node) => ruleFor(registry, node, index.opset, wrt));
   const gradOf = accumulator(grads, writer);
   for (const [k, node] of order.entries()) {
@@ -227,10 +233,10 @@ export function activeTensors(
 function nodesToDifferentiate(
   index: GraphIndex,
   active: ReadonlySet<string>,
-  seeded: ReadonlyMap<string, unknown>,
+  seeded: Iterable<string>,
   wrt: readonly string[],
 ): NodeProto[] & { needed: Set<string> } {
-  const needed = new Set<string>(seeded.keys());
+  const needed = new Set<string>(seeded);
   const order: NodeProto[] = [];
   const graph = index.graph;
   for (let i = graph.node.length - 1; i >= 0; i--) {
@@ -275,9 +281,13 @@ function ruleFor(
   const op = qualifiedOpType(node.opType, node.domain);
   const label = `${op} node '${node.name || node.output[0]}'`;
   if (!rule?.build) {
+    const fused =
+      node.domain === 'com.microsoft'
+        ? " com.microsoft ops come from onnxruntime's graph optimizations (its transformers optimizer, optimum's --optimize): export the model without them, so that it holds standard ONNX ops."
+        : '';
     throw new FvError(
       'UNSUPPORTED_OP',
-      `No gradient rule for op ${op} (${label}) on the path from ${wrt.join(', ')} to the objective. Ops with rules: ${registry.opTypes.join(', ')}`,
+      `No gradient rule for op ${op} (${label}) on the path from ${wrt.join(', ')} to the objective.${fused} Ops with rules: ${registry.opTypes.join(', ')}`,
       { opType: node.opType, node: node.name, output: node.output[0] },
     );
   }

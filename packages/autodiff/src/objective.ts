@@ -112,6 +112,15 @@ export function compileObjective(objective: Objective, env: ObjectiveEnv): Compi
   return { seeds, seedInputs, value, valueDims };
 }
 
+/** The tensors an objective reads (its terms' for a sum); malformed objectives are refused. */
+export function objectiveTargets(o: Objective): string[] {
+  if (!o || typeof o !== 'object' || !('kind' in o))
+    throw new FvError('INVALID_ARGUMENT', 'objective must be an object with a kind');
+  if (o.kind === 'sum')
+    return Array.isArray(o.terms) ? o.terms.flatMap((t) => objectiveTargets(t.objective)) : [];
+  return [o.kind === 'logit' ? o.output : o.tensor];
+}
+
 /** The shape of an objective's target, after checking that it exists and depends on `wrt`. */
 function targetShape(target: string, env: ObjectiveEnv): Shape {
   if (!env.index.has(target)) {

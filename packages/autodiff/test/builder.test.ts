@@ -4,6 +4,7 @@ import { buildGradientModel } from '../src/index.js';
 import { gradCheck } from './helpers/gradcheck.js';
 import { buildModel, randomArray } from './helpers/onnx-model.js';
 import { run } from './helpers/ort.js';
+import { node, tinyModel } from './helpers/tiny-model.js';
 
 function smallCnn(opset = 13): Uint8Array {
   return buildModel({
@@ -71,6 +72,22 @@ describe('buildGradientModel', () => {
       );
       expect((error as Error).message).toMatch(/Ops with rules: .*Conv/);
     }
+  });
+
+  it('tells to export without onnxruntime optimizations for a fused com.microsoft op', () => {
+    const model = tinyModel({
+      inputs: { x: [1, 4] },
+      nodes: [node('com.microsoft.BiasAdd', ['x', 'b', 'x'], ['y'])],
+      floats: { b: { dims: [4], data: [1, 2, 3, 4] } },
+    });
+    expect(() =>
+      buildGradientModel(model, { objective: { kind: 'logit', output: 'y' } }),
+    ).toThrowError(
+      expect.objectContaining({
+        code: 'UNSUPPORTED_OP',
+        message: expect.stringMatching(/com\.microsoft\.BiasAdd.*export the model without them/),
+      }),
+    );
   });
 
   it('rejects malformed bytes, unknown tensors and out-of-range channels with typed errors', () => {

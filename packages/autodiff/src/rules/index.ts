@@ -7,6 +7,7 @@ import { ArgMax } from './ArgMax.js';
 import { ArgMin } from './ArgMin.js';
 import { AveragePool } from './AveragePool.js';
 import { BatchNormalization } from './BatchNormalization.js';
+import { BiasGelu } from './BiasGelu.js';
 import { Cast } from './Cast.js';
 import { Ceil } from './Ceil.js';
 import { Clip } from './Clip.js';
@@ -14,16 +15,19 @@ import { Concat } from './Concat.js';
 import { Constant } from './Constant.js';
 import { ConstantOfShape } from './ConstantOfShape.js';
 import { Conv } from './Conv.js';
+import { ConvInteger } from './ConvInteger.js';
 import { ConvTranspose } from './ConvTranspose.js';
 import { DequantizeLinear } from './DequantizeLinear.js';
 import { Div } from './Div.js';
 import { Dropout } from './Dropout.js';
+import { DynamicQuantizeLinear } from './DynamicQuantizeLinear.js';
 import { Einsum } from './Einsum.js';
 import { Elu } from './Elu.js';
 import { Equal } from './Equal.js';
 import { Erf } from './Erf.js';
 import { Exp } from './Exp.js';
 import { Expand } from './Expand.js';
+import { FastGelu } from './FastGelu.js';
 import { Flatten } from './Flatten.js';
 import { Floor } from './Floor.js';
 import { Gather } from './Gather.js';
@@ -49,6 +53,7 @@ import { Log } from './Log.js';
 import { LogSoftmax } from './LogSoftmax.js';
 import { LRN } from './LRN.js';
 import { MatMul } from './MatMul.js';
+import { MatMulInteger } from './MatMulInteger.js';
 import { Max } from './Max.js';
 import { MaxPool } from './MaxPool.js';
 import { Mean } from './Mean.js';
@@ -63,6 +68,7 @@ import { Pad } from './Pad.js';
 import { Pow } from './Pow.js';
 import { PRelu } from './PRelu.js';
 import { QuantizeLinear } from './QuantizeLinear.js';
+import { QuickGelu } from './QuickGelu.js';
 import { Range } from './Range.js';
 import { Reciprocal } from './Reciprocal.js';
 import { ReduceL1 } from './ReduceL1.js';
@@ -84,6 +90,7 @@ import { Shape } from './Shape.js';
 import { Sigmoid } from './Sigmoid.js';
 import { Sign } from './Sign.js';
 import { Size } from './Size.js';
+import { SkipLayerNormalization } from './SkipLayerNormalization.js';
 import { Slice } from './Slice.js';
 import { Softmax } from './Softmax.js';
 import { Softplus } from './Softplus.js';
@@ -113,6 +120,7 @@ export const rules: readonly GradientRule[] = [
   ArgMin,
   AveragePool,
   BatchNormalization,
+  BiasGelu,
   Cast,
   Ceil,
   Clip,
@@ -120,16 +128,19 @@ export const rules: readonly GradientRule[] = [
   Constant,
   ConstantOfShape,
   Conv,
+  ConvInteger,
   ConvTranspose,
   DequantizeLinear,
   Div,
   Dropout,
+  DynamicQuantizeLinear,
   Einsum,
   Elu,
   Equal,
   Erf,
   Exp,
   Expand,
+  FastGelu,
   Flatten,
   Floor,
   Gather,
@@ -155,6 +166,7 @@ export const rules: readonly GradientRule[] = [
   LogSoftmax,
   LRN,
   MatMul,
+  MatMulInteger,
   Max,
   MaxPool,
   Mean,
@@ -169,6 +181,7 @@ export const rules: readonly GradientRule[] = [
   Pow,
   PRelu,
   QuantizeLinear,
+  QuickGelu,
   Range,
   Reciprocal,
   ReduceL1,
@@ -190,6 +203,7 @@ export const rules: readonly GradientRule[] = [
   Sigmoid,
   Sign,
   Size,
+  SkipLayerNormalization,
   Slice,
   Softmax,
   Softplus,

@@ -54,17 +54,32 @@ function irFor(opset: number): number {
   return 7;
 }
 
+/** `com.microsoft.FastGelu` → domain `com.microsoft`, op `FastGelu`; plain names: default domain. */
+function splitOp(op: string): { domain: string; opType: string } {
+  const at = op.lastIndexOf('.');
+  return at < 0
+    ? { domain: '', opType: op }
+    : { domain: op.slice(0, at), opType: op.slice(at + 1) };
+}
+
 export function tinyModel(spec: TinySpec): Uint8Array {
   const opset = spec.opset ?? 13;
+  const domains = [...new Set(spec.nodes.map((n) => splitOp(n.op).domain))].filter(Boolean);
   const model = create(ModelProtoSchema, {
     irVersion: BigInt(irFor(opset)),
     producerName: 'fv-rule-test',
-    opsetImport: [{ domain: '', version: BigInt(opset) }],
+    opsetImport: [
+      { domain: '', version: BigInt(opset) },
+      ...domains.map((domain) => ({ domain, version: 1n })),
+    ],
     graph: {
       name: 'rule',
-      node: spec.nodes.map((n, i) =>
-        makeNode(n.op, n.inputs, n.outputs, `${n.op}_${i}`, n.attrs ?? {}),
-      ),
+      node: spec.nodes.map((n, i) => {
+        const { domain, opType } = splitOp(n.op);
+        const made = makeNode(opType, n.inputs, n.outputs, `${opType}_${i}`, n.attrs ?? {});
+        made.domain = domain;
+        return made;
+      }),
       input: Object.entries(spec.inputs).map(([name, dims]) =>
         makeValueInfo(name, DataType.FLOAT, dims),
       ),

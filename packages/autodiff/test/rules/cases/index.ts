@@ -9,10 +9,16 @@ import { Gather, GatherElements, GatherND, ScatterElements, ScatterND, Tile } fr
 import { LogSoftmax } from './LogSoftmax.js';
 import { Einsum, Gemm, MatMul } from './linear.js';
 import { MaxPool } from './MaxPool.js';
-import { InstanceNormalization, LayerNormalization, LRN } from './norm.js';
+import { InstanceNormalization, LayerNormalization, LRN, SkipLayerNormalization } from './norm.js';
 import { Pow } from './Pow.js';
 import { GlobalMaxPool } from './pool.js';
-import { DequantizeLinear, QuantizeLinear } from './quantization.js';
+import {
+  ConvInteger,
+  DequantizeLinear,
+  DynamicQuantizeLinear,
+  MatMulInteger,
+  QuantizeLinear,
+} from './quantization.js';
 import {
   ReduceL1,
   ReduceL2,
@@ -38,10 +44,12 @@ import {
 } from './structure.js';
 import {
   Abs,
+  BiasGelu,
   Cast,
   Elu,
   Erf,
   Exp,
+  FastGelu,
   Gelu,
   HardSigmoid,
   HardSwish,
@@ -49,6 +57,7 @@ import {
   Log,
   Neg,
   PRelu,
+  QuickGelu,
   Reciprocal,
   Selu,
   Sigmoid,
@@ -63,19 +72,23 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   Add,
   AveragePool,
   BatchNormalization,
+  BiasGelu,
   Cast,
   Clip,
   Concat,
   Conv,
+  ConvInteger,
   ConvTranspose,
   DequantizeLinear,
   Div,
   Dropout,
+  DynamicQuantizeLinear,
   Einsum,
   Elu,
   Erf,
   Exp,
   Expand,
+  FastGelu,
   Flatten,
   Gather,
   GatherElements,
@@ -94,6 +107,7 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   LogSoftmax,
   LRN,
   MatMul,
+  MatMulInteger,
   Max,
   MaxPool,
   Mean,
@@ -106,6 +120,7 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   Pow,
   PRelu,
   QuantizeLinear,
+  QuickGelu,
   Reciprocal,
   ReduceL1,
   ReduceL2,
@@ -122,6 +137,7 @@ export const ruleCases: Readonly<Record<string, readonly RuleCase[]>> = {
   ScatterND,
   Selu,
   Sigmoid,
+  SkipLayerNormalization,
   Slice,
   Softmax,
   Softplus,

@@ -1,5 +1,6 @@
 import { randomArray } from '../../helpers/onnx-model.js';
 import { opCase, type RuleCase } from '../../helpers/rule-case.js';
+import { node } from '../../helpers/tiny-model.js';
 
 export const InstanceNormalization: RuleCase[] = [
   opCase('NCHW', 'InstanceNormalization', {
@@ -67,5 +68,28 @@ export const LRN: RuleCase[] = [
     // Inputs up to ±5 make the objective large; a wider step keeps float32 noise down.
     eps: 0.05,
     opset: 7,
+  }),
+];
+
+const gammaBeta = {
+  gamma: { dims: [4], data: randomArray(4, 60, 0.5, 1.5) },
+  beta: { dims: [4], data: randomArray(4, 61, -0.2, 0.2) },
+  b: { dims: [4], data: randomArray(4, 62, -0.2, 0.2) },
+};
+
+export const SkipLayerNormalization: RuleCase[] = [
+  opCase('input and skip from x, bias', 'com.microsoft.SkipLayerNormalization', {
+    dims: [2, 3, 4],
+    pre: [node('Mul', ['x', 'x'], ['skip'])],
+    inputs: ['x', 'skip', 'gamma', 'beta', 'b'],
+    floats: gammaBeta,
+    attrs: { epsilon: { float: 1e-5 } },
+  }),
+  opCase('the sum output feeds on (the next residual)', 'com.microsoft.SkipLayerNormalization', {
+    dims: [2, 3, 4],
+    inputs: ['x', 'c', 'gamma'],
+    outputs: 4,
+    floats: { ...gammaBeta, c: { dims: [2, 3, 4], data: randomArray(24, 63) } },
+    post: [node('Mul', ['t', 't3'], ['y'])],
   }),
 ];

@@ -165,3 +165,40 @@ export const Selu: RuleCase[] = [
     attrs: { alpha: { float: 2 }, gamma: { float: 1.5 } },
   }),
 ];
+
+// com.microsoft ops of optimized exports (onnxruntime-web's wasm build runs them).
+const bias4 = { bias: { dims: [4], data: randomArray(4, 50, -0.3, 0.3) } };
+
+export const FastGelu: RuleCase[] = [
+  opCase('with a bias', 'com.microsoft.FastGelu', {
+    dims: [2, 3, 4],
+    data: randomArray(24, 51, -2, 2),
+    inputs: ['x', 'bias'],
+    floats: bias4,
+  }),
+  opCase('without a bias', 'com.microsoft.FastGelu', {
+    dims: [2, 4],
+    data: randomArray(8, 52, -2, 2),
+  }),
+];
+
+export const BiasGelu: RuleCase[] = [
+  opCase('bias broadcast over rows', 'com.microsoft.BiasGelu', {
+    dims: [2, 3, 4],
+    data: randomArray(24, 53, -2, 2),
+    inputs: ['x', 'bias'],
+    floats: bias4,
+  }),
+];
+
+export const QuickGelu: RuleCase[] = [
+  opCase('default alpha', 'com.microsoft.QuickGelu', {
+    dims: [2, 4],
+    data: randomArray(8, 54, -3, 3),
+  }),
+  opCase('alpha 1.0 (SiLU)', 'com.microsoft.QuickGelu', {
+    dims: [2, 4],
+    data: randomArray(8, 55, -3, 3),
+    attrs: { alpha: { float: 1 } },
+  }),
+];

@@ -17,6 +17,7 @@ import type { GradientRule, RuleContext } from './rule.js';
 import { defaultRegistry } from './rules/index.js';
 import { type Dim, formatShape, isStatic } from './shapes/dims.js';
 import { inferShapes, type ShapeOptions, type ShapeTable } from './shapes/infer.js';
+import { type ImageLayout, imageLayouts } from './tokens.js';
 
 /** Options of {@link buildGradientModel}. */
 export interface GradientModelOptions extends ShapeOptions {
@@ -94,7 +95,21 @@ export function buildGradientModel(
     for (const node of nodesToDifferentiate(index, active, targets, wrt))
       ruleFor(registry, node, index.opset, wrt);
   }
-  const objective = compileObjective(options.objective, { index, shapes, active, wrt, writer });
+  // Unit objectives on token sequences and channels-last maps need to know where the tensor sits
+  // on the image (followed from the first wrt tensor, the image).
+  let layouts: ReadonlyMap<string, ImageLayout> | undefined;
+  const layoutOf = (tensor: string) => {
+    layouts ??= imageLayouts(index, shapes, active, wrt[0]!).layouts;
+    return layouts.get(tensor);
+  };
+  const objective = compileObjective(options.objective, {
+    index,
+    shapes,
+    active,
+    wrt,
+    writer,
+    layoutOf,
+  });
 
   const grads = new Map<string, string[]>();
   for (const [tensor, seeds] of objective.seeds) grads.set(tensor, [...seeds]);

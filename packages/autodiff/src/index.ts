@@ -1,6 +1,6 @@
 export type { GradientModel, GradientModelOptions } from './builder.js';
 export { buildGradientModel } from './builder.js';
-export type { InspectOptions, ModelInspection } from './inspect.js';
+export type { InspectedLayer, InspectOptions, ModelInspection } from './inspect.js';
 export { inspectModel, unresolvedShapes } from './inspect.js';
 export type { ModelInput } from './onnx.js';
 export { decodeModel } from './onnx.js';
@@ -17,4 +17,11 @@ export type { ShapeOptions } from './shapes/infer.js';
 export type { ConstValue, TensorValue } from './shapes/values.js';
 export type { GraphOutput, ModelSummary } from './summary.js';
 export { appendGraphOutputs, summarizeModel } from './summary.js';
+export type {
+  AttentionMap,
+  ExtraToken,
+  GridLayout,
+  ImageLayout,
+  TokenLayout,
+} from './tokens.js';
 export { WEBGPU_OPS } from './webgpu-ops.js';

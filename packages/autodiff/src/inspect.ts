@@ -1,17 +1,44 @@
 import type { LayerInfo, TensorInfo } from '@fv/core';
+import { activeTensors } from './builder.js';
 import { GraphIndex } from './graph.js';
 import { asModel, DataType, ELEM_TYPE_NAMES, type ModelInput, valueInfoType } from './onnx.js';
 import { carriesGradient, type GradientRegistry, qualifiedOpType } from './registry.js';
 import { defaultRegistry } from './rules/index.js';
 import { type Dim, isUnknownDim } from './shapes/dims.js';
 import { inferShapes, type ShapeOptions } from './shapes/infer.js';
+import {
+  type AttentionMap,
+  dominantTokens,
+  type ImageLayout,
+  imageLayouts,
+  type TokenLayout,
+} from './tokens.js';
+
+/** One intermediate tensor, with where it sits on the input image when that can be told. */
+export interface InspectedLayer extends LayerInfo {
+  /**
+   * How the tensor's axes map onto the input image: a grid of cells (feature maps, channels first
+   * or last) or a sequence of tokens (class and distillation tokens, then patch tokens in row-major
+   * grid order). Absent where the placement is lost (windows, tokens merged into the batch, pooled
+   * vectors) or the input size is not static (give `inputShapes`).
+   */
+  readonly layout?: ImageLayout;
+}
 
 /** What {@link inspectModel} reports. */
 export interface ModelInspection {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
   /** Every tensor produced by a node, in graph order. */
-  readonly layers: readonly LayerInfo[];
+  readonly layers: readonly InspectedLayer[];
+  /** Softmax outputs holding attention probabilities, in graph order (transformers). */
+  readonly attention: readonly AttentionMap[];
+  /**
+   * The token structure of a vision transformer: the sequence layout most tensors share (the
+   * residual stream: length, hidden size, class/distillation tokens, patch grid), or `null`
+   * (CNNs; Swin, whose stages are channels-last grids, see the layers' `layout`).
+   */
+  readonly tokens: TokenLayout | null;
   /** Op types on a path from an input that have no gradient rule, sorted. */
   readonly unsupportedOps: readonly string[];
   readonly opset: number;
@@ -70,7 +97,12 @@ export function inspectModel(bytes: ModelInput, options: InspectOptions = {}): M
   const reachable = new Set(index.realInputs);
   const differentiable = new Set(index.realInputs);
   const unsupported = new Set<string>();
-  const layers: LayerInfo[] = [];
+  const layers: InspectedLayer[] = [];
+  // Where tensors sit on the image: followed from the first input (the image) when static.
+  const image = index.realInputs[0];
+  const placed = image
+    ? imageLayouts(index, shapes, activeTensors(index, registry, [image]), image)
+    : { layouts: new Map<string, ImageLayout>(), attention: [] };
   for (const node of index.graph.node) {
     const activeInputs = node.input.filter((i) => reachable.has(i));
     const rule = registry.get(node.opType, node.domain);
@@ -85,11 +117,13 @@ export function inspectModel(bytes: ModelInput, options: InspectOptions = {}): M
       if (activeInputs.length > 0 && isFloat) reachable.add(out);
       if (flows && isFloat) differentiable.add(out);
       const s = shapes.get(out);
+      const layout = placed.layouts.get(out);
       layers.push({
         name: out,
         opType: node.opType,
         dims: s ? s.map((d) => (isUnknownDim(d) ? null : d)) : null,
         differentiable: differentiable.has(out),
+        ...(layout ? { layout } : {}),
       });
     });
   }
@@ -97,6 +131,8 @@ export function inspectModel(bytes: ModelInput, options: InspectOptions = {}): M
     inputs,
     outputs,
     layers,
+    attention: placed.attention,
+    tokens: dominantTokens(placed.layouts),
     unsupportedOps: [...unsupported].sort(),
     opset: index.opset,
     irVersion: Number(model.irVersion),

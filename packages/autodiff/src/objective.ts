@@ -6,6 +6,7 @@ import type { GraphWriter } from './emitter.js';
 import type { GraphIndex } from './graph.js';
 import { type Dim, formatShape, isStatic, product, type Shape } from './shapes/dims.js';
 import type { ShapeTable } from './shapes/infer.js';
+import type { ImageLayout } from './tokens.js';
 
 export interface CompiledObjective {
   /** Seed gradients per target tensor (summed when a tensor is a target twice). */
@@ -25,6 +26,8 @@ export interface ObjectiveEnv {
   readonly active: ReadonlySet<string>;
   readonly wrt: readonly string[];
   readonly writer: GraphWriter;
+  /** Where a tensor sits on the image (for channel and neuron objectives). */
+  readonly layoutOf?: (tensor: string) => ImageLayout | undefined;
 }
 
 /** Compiles `objective` (a `sum` recursively) into seeds and a value; see {@link CompiledObjective}. */
@@ -93,7 +96,7 @@ export function compileObjective(objective: Objective, env: ObjectiveEnv): Compi
       }
       case 'channel':
       case 'neuron': {
-        const mask = unitMask(o, target, shape);
+        const mask = unitMask(o, target, shape, env.layoutOf?.(target));
         const m = w.constFloat(mask.values, mask.dims);
         addSeed(target, broadcastLike(target, scaled(m, weight)));
         parts.push({ weight, value: perItem(w.op('Mul', [target, m])) });
@@ -154,28 +157,65 @@ function staticCount(dims: Shape, name: string): number {
   return product(dims);
 }
 
+/** Where a unit objective's channel and position live in its target tensor. */
+type UnitAxes =
+  | { kind: 'grid'; channelAxis: number; rowAxis: number; colAxis: number }
+  | { kind: 'tokens'; channelAxis: number; tokenAxis: number; prefix: number; cols: number }
+  | { kind: 'vector'; channelAxis: number };
+
 /**
- * The constant weights of a `channel` (mean over H·W of channel c) or `neuron` (one position)
- * objective on an NCHW tensor, shaped [1, C, H, W].
+ * The axes of a unit objective's target: its layout on the image when known (feature maps with
+ * channels first or last, token sequences), else NCHW for rank 4 and [N, C] for rank 2.
+ */
+function unitAxes(
+  target: string,
+  shape: Shape,
+  layout: ImageLayout | undefined,
+  kind: string,
+): UnitAxes {
+  if (layout?.kind === 'grid' && layout.channelAxis !== null)
+    return {
+      kind: 'grid',
+      channelAxis: layout.channelAxis,
+      rowAxis: layout.rowAxis,
+      colAxis: layout.colAxis,
+    };
+  if (layout?.kind === 'tokens' && layout.channelAxis !== null)
+    return {
+      kind: 'tokens',
+      channelAxis: layout.channelAxis,
+      tokenAxis: layout.tokenAxis,
+      prefix: layout.prefix.length,
+      cols: layout.cols,
+    };
+  if (shape.length === 4) return { kind: 'grid', channelAxis: 1, rowAxis: 2, colAxis: 3 };
+  if (shape.length === 2) return { kind: 'vector', channelAxis: 1 };
+  throw new FvError(
+    'INVALID_ARGUMENT',
+    `${kind} objectives need a feature map, a token sequence or a vector; '${target}' has shape ${formatShape(shape)} and no known place on the image (give inputShapes)`,
+  );
+}
+
+/**
+ * The constant weights of a `channel` objective (the mean of channel c over the grid, or over the
+ * patch tokens, class tokens left out) or a `neuron` objective (channel c at grid cell or patch
+ * (y, x), default the centre; the unit itself for a vector), shaped [1, …dims after the batch].
  */
 function unitMask(
   o: Extract<Objective, { kind: 'channel' | 'neuron' }>,
   target: string,
   shape: Shape,
+  layout: ImageLayout | undefined,
 ): { values: Float32Array; dims: number[] } {
-  if (shape.length !== 4) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `${o.kind} objectives need an NCHW tensor; '${target}' has shape ${formatShape(shape)}`,
-    );
-  }
-  const [, c, h, wd] = shape;
-  if (typeof c !== 'number' || typeof h !== 'number' || typeof wd !== 'number') {
+  const axes = unitAxes(target, shape, layout, o.kind);
+  const rest = shape.slice(1);
+  if (!isStatic(rest))
     throw new FvError(
       'UNSUPPORTED_OP',
-      `'${target}' needs static channel and spatial dims (got ${formatShape(shape)})`,
+      `'${target}' needs static dims after the batch dim (got ${formatShape(shape)})`,
     );
-  }
+  const dims = [1, ...rest];
+  const c = dims[axes.channelAxis]!;
   const ch = o.channel;
   if (!Number.isInteger(ch) || ch < 0 || ch >= c) {
     throw new FvError(
@@ -183,17 +223,42 @@ function unitMask(
       `channel ${ch} is out of range for '${target}' with ${c} channels (0..${c - 1})`,
     );
   }
-  const mask = new Float32Array(c * h * wd);
-  if (o.kind === 'channel') {
-    mask.fill(1 / (h * wd), ch * h * wd, (ch + 1) * h * wd);
-  } else {
-    const y = o.y ?? Math.floor(h / 2);
-    const x = o.x ?? Math.floor(wd / 2);
+  // The grid the positions live on: rows × cols of a feature map, or of the patch tokens.
+  const [h, wd] =
+    axes.kind === 'grid'
+      ? [dims[axes.rowAxis]!, dims[axes.colAxis]!]
+      : axes.kind === 'tokens'
+        ? [(dims[axes.tokenAxis]! - axes.prefix) / axes.cols, axes.cols]
+        : [1, 1];
+  let y = 0;
+  let x = 0;
+  if (o.kind === 'neuron') {
+    y = o.y ?? Math.floor(h / 2);
+    x = o.x ?? Math.floor(wd / 2);
     if (!Number.isInteger(y) || y < 0 || y >= h)
       throw new FvError('OUT_OF_RANGE', `y ${y} is out of range for '${target}' of height ${h}`);
     if (!Number.isInteger(x) || x < 0 || x >= wd)
       throw new FvError('OUT_OF_RANGE', `x ${x} is out of range for '${target}' of width ${wd}`);
-    mask[ch * h * wd + y * wd + x] = 1;
   }
-  return { values: mask, dims: [1, c, h, wd] };
+  const mask = new Float32Array(product(rest));
+  const coords = dims.map(() => 0);
+  for (let flat = 0; flat < mask.length; flat++) {
+    let r = flat;
+    for (let i = dims.length - 1; i >= 1; i--) {
+      coords[i] = r % dims[i]!;
+      r = Math.floor(r / dims[i]!);
+    }
+    if (coords[axes.channelAxis] !== ch) continue;
+    let row = 0;
+    let col = 0;
+    if (axes.kind === 'grid') [row, col] = [coords[axes.rowAxis]!, coords[axes.colAxis]!];
+    else if (axes.kind === 'tokens') {
+      const t = coords[axes.tokenAxis]! - axes.prefix;
+      if (t < 0 || t >= h * wd) continue; // class and distillation tokens
+      [row, col] = [Math.floor(t / wd), t % wd];
+    }
+    if (o.kind === 'channel') mask[flat] = 1 / (h * wd);
+    else if (row === y && col === x) mask[flat] = 1;
+  }
+  return { values: mask, dims };
 }

@@ -210,6 +210,40 @@ export function imageLayouts(
             if (axis === l.channelAxis) layouts.set(o, { ...l, channels: s[axis]! });
           });
           continue;
+        case 'Gather': {
+          // Channels picked from a feature map (x[:, c] of transform_input): the grid remains.
+          const l = first.layout!;
+          const axis = normAxis(attrInt(node, 'axis', 0), first.shape?.length ?? 0);
+          const idx = staticShape(node.input[1] ?? '');
+          if (l.kind === 'grid' && axis === l.channelAxis && idx && idx.length <= 1) {
+            const drop = idx.length === 0;
+            const shift = (a: number) => (drop && a > axis ? a - 1 : a);
+            result = {
+              ...l,
+              rowAxis: shift(l.rowAxis),
+              colAxis: shift(l.colAxis),
+              channelAxis: drop ? null : axis,
+              channels: drop ? null : idx[0]!,
+            };
+          }
+          break;
+        }
+        case 'Pad': {
+          // Zero-padding a feature map (explicit pads before a pool, Swin's pad to a window
+          // multiple): the grid extends past the image with cells of the same size.
+          const l = first.layout!;
+          const pads = ins[1]?.name
+            ? shapes.constValue(ins[1].name)?.values
+            : attrInts(node, 'pads');
+          const r = ys.length;
+          if (l.kind === 'grid' && pads?.length === 2 * r && !node.input[3]) {
+            const other = pads.some(
+              (v, i) => v !== 0 && i % r !== l.rowAxis && i % r !== l.colAxis,
+            );
+            if (!other) result = { ...l, rows: ys[l.rowAxis]!, cols: ys[l.colAxis]! };
+          } else if (pads?.every((v) => v === 0)) result = l;
+          break;
+        }
         case 'MatMul':
         case 'MatMulInteger':
           result = matmul(ins[0]!, ins[1]!, ys);
@@ -430,10 +464,12 @@ function concatenated(
   const carriers = ins.filter((i) => i.layout);
   const l = carriers[0]!.layout!;
   if (l.kind === 'scores') return undefined;
-  if (axis === l.channelAxis) {
+  if (axis === l.channelAxis || (l.kind === 'grid' && l.channelAxis === null)) {
     // Channels stacked: every image operand must be the same grid or sequence.
     const agree = ins.every((i) => !i.image || (i.layout && sameSpatial(i.layout, l)));
-    return agree ? { ...l, channels: ys[axis]! } : undefined;
+    if (!agree || (l.kind === 'grid' && (axis === l.rowAxis || axis === l.colAxis)))
+      return undefined;
+    return { ...l, channelAxis: axis, channels: ys[axis]! };
   }
   if (l.kind !== 'tokens' || axis !== l.tokenAxis || carriers.length !== 1) return undefined;
   // Tokens prepended (class, distillation) or appended: operands off the image path.
@@ -501,7 +537,15 @@ function sliced(
         length: count,
       };
     } else if (next.kind === 'grid' && (axis === next.rowAxis || axis === next.colAxis)) {
-      // Every s-th row or column (Swin's patch merging): a coarser grid.
+      // Every s-th row or column over the whole grid (Swin's patch merging): a coarser grid.
+      // Crops (the halves of a roll) lose the placement.
+      const step = p.steps[k]!;
+      if (
+        step < 2 ||
+        p.starts[k]! >= step ||
+        count !== Math.ceil((xs[axis]! - p.starts[k]!) / step)
+      )
+        return undefined;
       const g: GridLayout = { ...next, rows: ys[next.rowAxis]!, cols: ys[next.colAxis]! };
       next = { ...g, cell: cellOf(g.rows, g.cols) };
     } else return undefined;
@@ -514,8 +558,9 @@ function matmul(a: Operand, b: Operand, ys: readonly number[]): Layout | undefin
   const la = a.layout;
   const lb = b.layout;
   if (la && la.kind !== 'scores' && !b.image) {
-    // Activations times weights: tokens, or a channels-last grid, keep their layout.
-    if (la.kind === 'tokens' && la.tokenAxis === r - 2)
+    // Activations times weights (on the last axis): tokens, or a channels-last grid, keep their
+    // layout.
+    if (la.kind === 'tokens' && la.tokenAxis < r - 1)
       return { ...la, channelAxis: r - 1, channels: ys[r - 1]! };
     if (la.kind === 'grid' && la.channelAxis === r - 1 && Math.max(la.rowAxis, la.colAxis) < r - 1)
       return { ...la, channels: ys[r - 1]! };
@@ -617,16 +662,25 @@ function fromQueryKeyProduct(
   return false;
 }
 
-/** The token layout most tensors of the model share (a ViT's residual stream), if any. */
+/**
+ * The token layout most tensors of the model share (a ViT's residual stream), when token
+ * sequences outnumber grids (the trunk is a transformer), else `null` (CNNs; Swin, whose trunk
+ * is channels-last grids even where a window covering the whole grid makes a short sequence).
+ */
 export function dominantTokens(layouts: ReadonlyMap<string, ImageLayout>): TokenLayout | null {
   const counts = new Map<string, { layout: TokenLayout; n: number }>();
+  let sequences = 0;
+  let grids = 0;
   for (const l of layouts.values()) {
+    if (l.kind === 'grid') grids++;
+    else sequences++;
     if (l.kind !== 'tokens' || l.channelAxis === null) continue;
     const key = JSON.stringify([l.length, l.channels, l.prefix, l.rows, l.cols]);
     const c = counts.get(key);
     if (c) c.n++;
     else counts.set(key, { layout: l, n: 1 });
   }
+  if (sequences <= grids) return null;
   let best: { layout: TokenLayout; n: number } | undefined;
   for (const c of counts.values()) if (!best || c.n > best.n) best = c;
   return best?.layout ?? null;

@@ -9,6 +9,7 @@ import { summarizeModel } from '@fv/runtime';
 import * as ort from 'onnxruntime-web';
 import { startPeer } from './peers.mjs';
 import { compare, interleave, median, modelsDir, repoRoot, sinInput, summarize } from './util.mjs';
+import { vitB16 } from './vit.mjs';
 
 const PEER_NAMES = { torch: 'PyTorch', tfjs: 'TF.js' };
 
@@ -23,8 +24,9 @@ function describe(name, file, fallbackDims) {
 
 /**
  * The benchmark models: MobileNetV2 224 (shared models), ResNet-18 224 (random weights, exported
- * by tools/autodiff_fixtures.py into bench/models/), the default model (models/default/*.onnx)
- * when present; `quick` uses ResNet-20 on 32×32 CIFAR inputs instead (small and fast).
+ * by tools/autodiff_fixtures.py into bench/models/), ViT-B/16 224 (built in code, random weights),
+ * the default model (models/default/*.onnx) when present; `quick` uses ResNet-20 on 32×32 CIFAR
+ * inputs instead (small and fast).
  */
 export function benchModels({ quick }) {
   const shared = modelsDir();
@@ -55,6 +57,17 @@ export function benchModels({ quick }) {
       'ResNet-18: bench/models/resnet18.onnx is absent (/usr/bin/python3 tools/autodiff_fixtures.py --only resnet18)',
     );
   }
+  // A vision transformer next to the CNNs: ViT-B/16 built in code (bench/vit.mjs), random weights.
+  // No peers (they read model files) and no flipped-weights variant (no stride-1 convolutions).
+  models.push({
+    name: 'ViT-B/16 224 (random weights)',
+    bytes: vitB16(),
+    input: 'input',
+    output: 'logits',
+    dims: [1, 3, 224, 224],
+    peers: false,
+    flip: false,
+  });
   const defDir = join(repoRoot, 'models/default');
   const def = existsSync(defDir) ? readdirSync(defDir).filter((f) => f.endsWith('.onnx')) : [];
   if (def.length) {
@@ -76,7 +89,8 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
   const peerRows = [];
   for (const m of models) {
     const running = {};
-    for (const kind of peers) {
+    const peerKinds = m.peers === false ? [] : peers;
+    for (const kind of peerKinds) {
       log(`  starting ${PEER_NAMES[kind]} peer for ${m.name}`);
       running[kind] = await startPeer(kind, { model: m, threads });
     }
@@ -90,12 +104,15 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       builds.push(performance.now() - t);
     }
     const t = performance.now();
-    const gmFlip = buildGradientModel(bytes, { objective, precomputeWeights: true });
-    const buildFlip = performance.now() - t;
+    const gmFlip =
+      m.flip === false
+        ? undefined
+        : buildGradientModel(bytes, { objective, precomputeWeights: true });
+    const buildFlip = gmFlip ? performance.now() - t : undefined;
     const opts = { executionProviders: ['wasm'] };
     const fwd = await ort.InferenceSession.create(bytes, opts);
     const grad = await ort.InferenceSession.create(gm.bytes, opts);
-    const gradFlip = await ort.InferenceSession.create(gmFlip.bytes, opts);
+    const gradFlip = gmFlip && (await ort.InferenceSession.create(gmFlip.bytes, opts));
     const n = m.dims.reduce((a, b) => a * b, 1);
     const x = new ort.Tensor('float32', sinInput(n), m.dims);
     const outDims = (await fwd.run({ [m.input]: x }, [m.output]))[m.output].dims;
@@ -116,11 +133,15 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
           ]);
           lastGradient = out[gradName].data;
         },
-        'gradient (flipped weights)': () =>
-          gradFlip.run({ [m.input]: x, [gmFlip.seedInput]: seed }, [
-            gmFlip.gradientOutputs[m.input],
-            gmFlip.valueOutput,
-          ]),
+        ...(gradFlip
+          ? {
+              'gradient (flipped weights)': () =>
+                gradFlip.run({ [m.input]: x, [gmFlip.seedInput]: seed }, [
+                  gmFlip.gradientOutputs[m.input],
+                  gmFlip.valueOutput,
+                ]),
+            }
+          : {}),
         ...Object.fromEntries(
           Object.entries(running).flatMap(([kind, p]) => [
             ...(p.forward ? [[`${kind} forward`, p.forward]] : []),
@@ -130,7 +151,7 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       },
       reps,
     );
-    await Promise.all([fwd.release(), grad.release(), gradFlip.release()]);
+    await Promise.all([fwd.release(), grad.release(), gradFlip?.release()]);
     const peerRow = { model: m.name, threads };
     for (const [kind, p] of Object.entries(running)) {
       const { ready } = p;
@@ -150,7 +171,7 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
         gradientVsOurs: g && lastGradient ? compare(lastGradient, g) : undefined,
       };
     }
-    if (peers.length) peerRows.push(peerRow);
+    if (peerKinds.length) peerRows.push(peerRow);
     const f = median(times.forward);
     rows.push({
       model: m.name,
@@ -160,12 +181,12 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       buildFlipMs: buildFlip,
       forwardMs: summarize(times.forward),
       gradientMs: summarize(times.gradient),
-      gradientFlipMs: summarize(times['gradient (flipped weights)']),
+      gradientFlipMs: gradFlip ? summarize(times['gradient (flipped weights)']) : undefined,
       ratio: median(times.gradient) / f,
-      ratioFlip: median(times['gradient (flipped weights)']) / f,
+      ratioFlip: gradFlip ? median(times['gradient (flipped weights)']) / f : undefined,
       modelBytes: bytes.length,
       gradientModelBytes: gm.bytes.length,
-      flipModelBytes: gmFlip.bytes.length,
+      flipModelBytes: gmFlip?.bytes.length,
       addedNodes: gm.addedNodes,
     });
   }

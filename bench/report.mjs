@@ -88,7 +88,9 @@ export function renderMarkdown(r, file) {
         ms(a.gradientMs),
         `**${a.ratio.toFixed(2)}** ${a.ratio <= 2.5 ? '✓' : '✗'}`,
         ms(a.gradientFlipMs),
-        `${a.ratioFlip.toFixed(2)} ${a.ratioFlip <= 2.5 ? '✓' : '✗'}`,
+        a.ratioFlip === undefined
+          ? '–'
+          : `${a.ratioFlip.toFixed(2)} ${a.ratioFlip <= 2.5 ? '✓' : '✗'}`,
         fmt(a.buildMs.median),
       ]),
     ),

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildGradientModel } from '../src/index.js';
+import { compare } from './helpers/compare.js';
 import { run } from './helpers/ort.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/autodiff/', import.meta.url));
@@ -36,20 +37,6 @@ const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as { mo
 function slice(data: Uint8Array, s: Slot): Float32Array {
   const copy = data.slice(s.offset, s.offset + s.length);
   return new Float32Array(copy.buffer);
-}
-
-function compare(a: Float32Array, b: Float32Array): { cosine: number; relL2: number } {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-    diff += (a[i]! - b[i]!) ** 2;
-  }
-  return { cosine: dot / Math.sqrt(na * nb), relL2: Math.sqrt(diff / nb) };
 }
 
 describe('PyTorch autograd goldens', () => {

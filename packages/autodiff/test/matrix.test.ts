@@ -15,21 +15,8 @@ import {
   matrixSeed,
 } from '../../../test/helpers/matrix-goldens.js';
 import { buildGradientModel, unresolvedShapes } from '../src/index.js';
+import { compare } from './helpers/compare.js';
 import { run } from './helpers/ort.js';
-
-function compare(a: ArrayLike<number>, b: ArrayLike<number>): { cosine: number; relL2: number } {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let diff = 0;
-  for (let i = 0; i < b.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-    diff += (a[i]! - b[i]!) ** 2;
-  }
-  return { cosine: dot / Math.sqrt(na * nb), relL2: Math.sqrt(diff / nb) };
-}
 
 /** What the gradient of one objective reached, for the summary printed at the end. */
 const results: string[] = [];

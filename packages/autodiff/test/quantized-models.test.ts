@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { buildGradientModel, unresolvedShapes } from '../src/index.js';
+import { compare } from './helpers/compare.js';
 import { run } from './helpers/ort.js';
 
 const dir = new URL('../../../test/fixtures/autodiff-quantized/', import.meta.url);
@@ -38,20 +39,6 @@ function blob(v: Variant, key: keyof Variant['layout']): Float32Array {
   const s = v.layout[key];
   const bytes = readFileSync(new URL(v.data, dir)).subarray(s.offset, s.offset + s.length);
   return new Float32Array(new Uint8Array(bytes).buffer);
-}
-
-function compare(a: ArrayLike<number>, b: ArrayLike<number>) {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  let diff = 0;
-  for (let i = 0; i < b.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! ** 2;
-    nb += b[i]! ** 2;
-    diff += (a[i]! - b[i]!) ** 2;
-  }
-  return { cosine: dot / Math.sqrt(na * nb), relL2: Math.sqrt(diff / nb) };
 }
 
 describe('quantized models: straight-through gradients match PyTorch', () => {

@@ -72,8 +72,9 @@ const packages: readonly PackedExpectation[] = [
       'receptiveField',
       'parameterizedLayers',
       'randomizeLayers',
+      'unresolvedShapes',
     ],
-    types: ['ModelInspection', 'ParameterizedLayer'],
+    types: ['ModelInspection', 'ParameterizedLayer', 'TokenLayout', 'AttentionMap', 'ImageLayout'],
   },
   {
     dir: 'runtime',

@@ -1,3 +1,4 @@
+// @fv/runtime's public surface (the client side; the worker is `@fv/runtime/worker`).
 // `summarizeModel` and `ModelSummary` live in @fv/autodiff (read with onnx-buf); re-exported here
 // so that code using only the runtime keeps them.
 export type { ModelSummary } from '@fv/autodiff';
@@ -7,9 +8,9 @@ export type {
   RuntimeEngine,
   RuntimeForwardOptions,
   RuntimeGradientOptions,
-} from './engine.js';
-export { createEngine } from './engine.js';
-export type { HostStats, WireGradientResult, WorkerApi } from './host.js';
-export type { LoadProgress, ModelSource } from './model-source.js';
-export { MODEL_CACHE_NAME } from './model-source.js';
-export type { BackendPreference, WasmPaths } from './protocol.js';
+} from './client/engine.js';
+export { createEngine } from './client/engine.js';
+export type { LoadProgress, ModelSource } from './client/model-source.js';
+export { MODEL_CACHE_NAME } from './client/model-source.js';
+export type { BackendPreference, HostStats, WasmPaths } from './shared/protocol.js';
+export type { WorkerApi } from './worker/host.js';

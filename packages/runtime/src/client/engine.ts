@@ -1,5 +1,6 @@
 // The client side: starts the worker, loads the model there and implements core's `Engine` by
-// forwarding each call over comlink. The worker's API type arrives by `import type` only.
+// forwarding each call over comlink, and `engine.run` (core's loops, hosted in the worker). The
+// worker's API type arrives by `import type` only.
 import {
   type AbortSignalLike,
   abortError,
@@ -20,31 +21,25 @@ import {
   throwIfAborted,
 } from '@fv/core';
 import { type Endpoint, proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
-import type { HostStats, WorkerApi } from './host.js';
+import { isNode } from '../shared/environment.js';
+import { deserializeError, toFvError } from '../shared/errors.js';
+import type {
+  BackendPreference,
+  Envelope,
+  HostStats,
+  WasmPaths,
+  WireGradientOptions,
+  WireTensor,
+} from '../shared/protocol.js';
+import type { WorkerApi } from '../worker/host.js';
 import { type LoadProgress, type ModelSource, readModelSource } from './model-source.js';
 import {
-  type BackendPreference,
-  deserializeError,
-  type Envelope,
-  toFvError,
-  type WasmPaths,
-  type WireGradientOptions,
-  type WireTensor,
+  type NodeWorkerLike,
+  startBrowserWorker,
+  startNodeWorker,
+  type WorkerHandle,
   waitForReady,
-} from './protocol.js';
-
-const isNode =
-  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
-
-/** A Node `worker_threads` worker, structurally (so browser builds need no Node types). */
-interface NodeWorkerLike {
-  postMessage(message: unknown, transfer?: readonly unknown[]): void;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  off(event: string, listener: (...args: never[]) => void): unknown;
-  terminate(): Promise<number>;
-  ref(): void;
-  unref(): void;
-}
+} from './worker-handle.js';
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions {
@@ -127,78 +122,6 @@ export interface RuntimeEngine extends Engine {
   stats(): Promise<HostStats>;
 }
 
-interface WorkerHandle {
-  readonly endpoint: Endpoint;
-  onCrash(listener: (message: string) => void): void;
-  terminate(): Promise<void>;
-  ref(): void;
-  unref(): void;
-}
-
-function isNodeWorker(value: unknown): value is NodeWorkerLike {
-  return typeof value === 'object' && value !== null && 'on' in value && 'terminate' in value;
-}
-
-async function startNodeWorker(option: CreateEngineOptions['worker']): Promise<WorkerHandle> {
-  const workerThreads = 'node:worker_threads';
-  const nodeAdapter = 'comlink/dist/esm/node-adapter.mjs';
-  const { Worker } = (await import(
-    /* webpackIgnore: true */ /* @vite-ignore */ workerThreads
-  )) as typeof import('node:worker_threads');
-  const { default: nodeEndpoint } = (await import(
-    /* webpackIgnore: true */ /* @vite-ignore */ nodeAdapter
-  )) as { default: (port: unknown) => Endpoint };
-  const file = './worker.js';
-  const worker: NodeWorkerLike = isNodeWorker(option)
-    ? option
-    : (new Worker(
-        option === undefined ? new URL(file, import.meta.url) : new URL(String(option)),
-      ) as unknown as NodeWorkerLike);
-  let listener: ((message: string) => void) | undefined;
-  let exiting = false;
-  worker.on('error', ((error: Error) => listener?.(`worker error: ${error.message}`)) as never);
-  worker.on('exit', ((code: number) => {
-    if (!exiting) listener?.(`worker exited with code ${code}`);
-  }) as never);
-  return {
-    endpoint: nodeEndpoint(worker),
-    onCrash: (l) => {
-      listener = l;
-    },
-    async terminate() {
-      exiting = true;
-      await worker.terminate();
-    },
-    ref: () => worker.ref(),
-    unref: () => worker.unref(),
-  };
-}
-
-function startBrowserWorker(option: CreateEngineOptions['worker']): WorkerHandle {
-  const worker =
-    option === undefined
-      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
-      : option instanceof Worker
-        ? option
-        : new Worker(option as URL | string, { type: 'module' });
-  let listener: ((message: string) => void) | undefined;
-  worker.addEventListener('error', (event) => {
-    event.preventDefault();
-    listener?.(`worker error: ${event.message || 'the worker failed to start or threw'}`);
-  });
-  return {
-    endpoint: worker,
-    onCrash: (l) => {
-      listener = l;
-    },
-    async terminate() {
-      worker.terminate();
-    },
-    ref: () => undefined,
-    unref: () => undefined,
-  };
-}
-
 function wireTensor(t: Tensor, transferInput: boolean | undefined, what: string): WireTensor {
   if (!t || !(t.data instanceof Float32Array) || !Array.isArray(t.dims)) {
     throw new FvError('INVALID_ARGUMENT', `${what} must be a Tensor { data: Float32Array; dims }`);
@@ -208,10 +131,6 @@ function wireTensor(t: Tensor, transferInput: boolean | undefined, what: string)
     t.data.byteOffset === 0 &&
     t.data.byteLength === t.data.buffer.byteLength;
   return { data: transferInput && ownsBuffer ? t.data : t.data.slice(), dims: [...t.dims] };
-}
-
-function transferTensor<T extends WireTensor>(t: T): T {
-  return transfer(t, [t.data.buffer as ArrayBuffer]);
 }
 
 class WorkerEngine implements RuntimeEngine {
@@ -325,7 +244,12 @@ class WorkerEngine implements RuntimeEngine {
   forward(input: Tensor, options: RuntimeForwardOptions = {}): Promise<Record<string, Tensor>> {
     return this.call(options.signal, (callId) => {
       const wire = wireTensor(input, options.transferInput, 'input');
-      return this.api.forward(callId, transferTensor(wire), options.outputs);
+      return this.api.forward(
+        transfer(
+          { callId, input: wire, ...(options.outputs ? { outputs: options.outputs } : {}) },
+          [wire.data.buffer as ArrayBuffer],
+        ),
+      );
     });
   }
 
@@ -349,10 +273,7 @@ class WorkerEngine implements RuntimeEngine {
       if (wireOptions.seed && typeof wireOptions.seed !== 'number')
         transfers.push(wireOptions.seed.data.buffer as ArrayBuffer);
       return this.api.gradient(
-        callId,
-        transferTensor(wire),
-        objective,
-        transfer(wireOptions, transfers.slice(1)),
+        transfer({ callId, input: wire, objective, options: wireOptions }, transfers),
       );
     });
   }
@@ -360,7 +281,16 @@ class WorkerEngine implements RuntimeEngine {
   run(request: LoopRequest, control: LoopControl = {}): LoopRun<LoopFrame, LoopResult> {
     return pushedRun<LoopFrame, LoopResult>((sink, stop) =>
       this.call([control.signal, stop], (callId) =>
-        this.api.run(callId, request, sink ? proxy(sink) : undefined, control.frameIntervalMs),
+        this.api.run(
+          {
+            callId,
+            request,
+            ...(control.frameIntervalMs !== undefined
+              ? { frameIntervalMs: control.frameIntervalMs }
+              : {}),
+          },
+          sink ? proxy(sink) : undefined,
+        ),
       ),
     );
   }

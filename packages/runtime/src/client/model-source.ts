@@ -1,6 +1,7 @@
 // Turns the `model` option into bytes: in-memory buffers, Blobs, URLs (with download progress and
 // the browser's Cache Storage) and, in Node, file paths.
 import { type AbortSignalLike, abortError, FvError, throwIfAborted } from '@fv/core';
+import { isNode } from '../shared/environment.js';
 
 /** Where a model comes from. In Node a string without a URL scheme is a file path. */
 export type ModelSource = Uint8Array | ArrayBuffer | Blob | URL | string;
@@ -30,9 +31,6 @@ export type LoadProgress =
 
 /** Cache Storage bucket holding downloaded models. */
 export const MODEL_CACHE_NAME = 'fv-models-v1';
-
-const isNode =
-  typeof process !== 'undefined' && typeof process.versions === 'object' && !!process.versions.node;
 
 export interface ReadModelOptions {
   readonly onProgress?: ((event: LoadProgress) => void) | undefined;

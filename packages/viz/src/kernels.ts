@@ -1,17 +1,14 @@
 // The hot loops of @fv/viz, each in a function of its own that ends right after its loop and
-// returns nothing or a number.
+// returns its result: nothing, a number, or numbers written into a typed array the caller passes.
 //
 // Why: V8 compiles a long loop while it runs (on-stack replacement) before the code after the
 // loop has ever executed. When that code needs type feedback (an object literal, a call, a
 // property load), the compiled loop deoptimizes there, and Node 20's V8 reuses the same compiled
 // loop on the next call, so it deoptimizes on every call and each call runs partly interpreted:
-// 3–5× slower on a 1024×1024 map. A loop followed only by `return` (or a store to a module
-// variable, which needs no feedback) does not have the problem. Extra results leave through the
-// module variables below.
-
-/** Extent of the source found by the last extent or histogram kernel (NaN if it met a NaN). */
-export let kernelMin = 0;
-export let kernelMax = 0;
+// 3–5× slower on a 1024×1024 map. A loop followed only by `return` does not have the problem; the
+// kernels with several results store them into the caller's array, and `warmUp` (run once, at
+// module load, on one-element inputs) gives those stores their feedback before any loop is
+// compiled.
 
 // Signs without branches: the value drawn is v = a·|x| + b·x with (a, b) = (1, 0) for absolute,
 // (½, ½) positive, (½, −½) negative, (0, 1) all (exact in double precision); its magnitude
@@ -40,8 +37,8 @@ export function materializeKernel(
   return finite;
 }
 
-/** Minimum and maximum of `src` into kernelMin/kernelMax (NaN when there is a NaN). */
-export function extentKernel(src: Float32Array): void {
+/** Minimum and maximum of `src` into `out[0]`, `out[1]` (NaN when there is a NaN). */
+export function extentKernel(src: Float32Array, out: Float64Array): void {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < src.length; i++) {
@@ -49,8 +46,8 @@ export function extentKernel(src: Float32Array): void {
     min = Math.min(min, x);
     max = Math.max(max, x);
   }
-  kernelMin = min;
-  kernelMax = max;
+  out[0] = min;
+  out[1] = max;
 }
 
 /** Smallest |x| of `src` (NaN propagates). */
@@ -239,15 +236,11 @@ export function sampleHistogramKernel(
   }
 }
 
-/** Results of the last band kernel. */
-export let bandTotal = 0;
-export let bandAbove = 0;
-export let bandCountAbove = 0;
-
 /**
  * One pass over all magnitudes m = c·|x| + d·x: their total, and the sum and count of those at or
- * above `low`; the ones in [low, high] are written to `band` (as float32, so their bits are the
- * magnitude bits). Returns how many are in the band (more than `band` holds: it is full).
+ * above `low`, into `out[0]`, `out[1]`, `out[2]`; the ones in [low, high] are written to `band` (as
+ * float32, so their bits are the magnitude bits). Returns how many are in the band (more than
+ * `band` holds: it is full).
  *
  * The common case, a magnitude below the band, only adds to a register: the branch is taken for
  * the few values at or above the band, so it predicts well, where a branch-free comparison on the
@@ -262,6 +255,7 @@ export function bandKernel(
   low: number,
   high: number,
   band: Float32Array,
+  out: Float64Array,
 ): number {
   let total = 0;
   let above = 0;
@@ -281,9 +275,9 @@ export function bandKernel(
       }
     }
   }
-  bandTotal = total;
-  bandAbove = above;
-  bandCountAbove = countAbove;
+  out[0] = total;
+  out[1] = above;
+  out[2] = countAbove;
   return m;
 }
 
@@ -622,3 +616,15 @@ export function nearestKernel<T extends Float32Array | Uint32Array>(
     for (let x = 0; x < width; x++) out[y * width + x] = src[row + xs[x]!]!;
   }
 }
+
+/** Runs the kernels with several results on one-element inputs (see the header). */
+function warmUp(): void {
+  const one = new Float32Array(1);
+  const out = new Float64Array(3);
+  // V8 allocates a function's feedback after a few calls, then records it.
+  for (let i = 0; i < 16; i++) {
+    extentKernel(one, out);
+    bandKernel(one, 1, 0, 0, 1, new Float32Array(1), out);
+  }
+}
+warmUp();

@@ -3,8 +3,6 @@ import { assertMap, type Map2D } from './image.js';
 import {
   extentKernel,
   gammaKernel,
-  kernelMax,
-  kernelMin,
   materializeKernel,
   minAbsKernel,
   minValueKernel,
@@ -16,7 +14,7 @@ import {
   type MagnitudeView,
   magnitudeCumulativeSumThreshold,
   magnitudePercentile,
-  statisticsCount,
+  type Statistic,
 } from './statistics.js';
 
 /**
@@ -222,14 +220,14 @@ function scratch(n: number): Float32Array {
 }
 
 /**
- * The threshold of a statistics mode (outlier or percentile); sets statisticsCount (−1 when
- * `finiteOnly` and the map has a non-finite value).
+ * The threshold of a statistics mode (outlier or percentile), with the count of finite values it
+ * saw (−1 when `finiteOnly` and the map has a non-finite value).
  */
 function statisticsRange(
   view: MagnitudeView,
   normalization: Required<Normalization>,
   finiteOnly = false,
-): number {
+): Statistic {
   return normalization.mode === 'outlier'
     ? magnitudeCumulativeSumThreshold(view, 100 - normalization.outlierPerc, finiteOnly)
     : magnitudePercentile(
@@ -344,14 +342,17 @@ export function prepareMap(
   let extent: [number, number] = [0, 0];
   if (needsStatistics) {
     // A map with missing values is cleaned and its statistics taken again below.
-    threshold = statisticsRange(view, normalization, true);
-    complete = statisticsCount === n;
+    const statistic = statisticsRange(view, normalization, true);
+    threshold = statistic.value;
+    complete = statistic.count === n;
   } else {
-    extentKernel(map.data);
-    complete = Number.isFinite(kernelMin) && Number.isFinite(kernelMax);
+    const minMax = new Float64Array(2);
+    extentKernel(map.data, minMax);
+    const [min = 0, max = 0] = minMax;
+    complete = Number.isFinite(min) && Number.isFinite(max);
     if (complete) {
       const needsMin = !range && normalization.mode === 'min-max';
-      extent = transformedExtent(map.data, sign, kernelMin, kernelMax, needsMin);
+      extent = transformedExtent(map.data, sign, min, max, needsMin);
     }
   }
   let source = map.data;
@@ -367,7 +368,7 @@ export function prepareMap(
       range ??= signed ? [-1, 1] : [0, 1];
     } else {
       extent = nanExtent(source);
-      if (needsStatistics) threshold = statisticsRange(view, normalization);
+      if (needsStatistics) threshold = statisticsRange(view, normalization).value;
     }
   } else if (needsStatistics && normalization.mode === 'percentile' && !signed) {
     // PAIR's percentile mode starts at the smallest drawn value.

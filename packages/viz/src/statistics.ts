@@ -1,9 +1,6 @@
 import { FvError } from '@fv/core';
 import {
-  bandAbove,
-  bandCountAbove,
   bandKernel,
-  bandTotal,
   collectKeysKernel,
   collectMagnitudeKeysKernel,
   filterKeysKernel,
@@ -71,14 +68,18 @@ function signedBitsOf(values: Float32Array): Int32Array {
 }
 
 /**
- * How many finite magnitudes the last statistic saw (fewer than the map's size: missing values);
- * −1 when it was asked for finite maps only and met a non-finite value.
+ * A statistic of a magnitude view and how many finite magnitudes it saw (fewer than the map's
+ * size: missing values); `count` is −1 when it was asked for finite maps only and met a
+ * non-finite value (then `value` is NaN).
  */
-export let statisticsCount = 0;
+export interface Statistic {
+  readonly value: number;
+  readonly count: number;
+}
 
 /**
  * The first-level histogram of a magnitude view, bucketed by signed key like every level (so
- * buckets 2048.. hold the magnitudes); sets statisticsCount.
+ * buckets 2048.. hold the magnitudes).
  */
 function magnitudeHistogram(view: MagnitudeView): Histogram {
   const half = LEVEL1_SIZE / 2;
@@ -105,9 +106,7 @@ function magnitudeHistogram(view: MagnitudeView): Histogram {
     counts[half + b] = counts0[b]! + counts1[b]!;
     sums[half + b] = sums0[b]! + sums1[b]!;
   }
-  const histogram = { counts, sums };
-  statisticsCount = countOf(histogram);
-  return histogram;
+  return { counts, sums };
 }
 
 /** Where the answer lies among a level's buckets. */
@@ -288,10 +287,7 @@ function selectInKeys(keys: Uint32Array, locate: Locate): number | undefined {
   return valueOfKey(prefix >>> 0);
 }
 
-function incomplete(): number {
-  statisticsCount = -1;
-  return Number.NaN;
-}
+const INCOMPLETE: Statistic = { value: Number.NaN, count: -1 };
 
 interface Band {
   readonly keys: Uint32Array;
@@ -304,21 +300,17 @@ interface Band {
 /** The highest first-level magnitude bucket of finite values (FLT_MAX is 0x7f7fffff). */
 const LAST_FINITE_BUCKET = 0x7f7;
 
-/** Whether the last band pass met a non-finite magnitude (then it returned no band). */
-let bandSawNonFinite = false;
-
 /**
  * Estimates from a sample the magnitude buckets around the point where the cumulative `weight`
  * ('mass' or 'count') reaches `fraction`, then collects that band in one exact pass; `undefined`
- * when the map is too small to sample, the band overflows, or a magnitude is not finite (see
- * bandSawNonFinite).
+ * when the map is too small to sample or the band overflows, `'non-finite'` when a magnitude is
+ * not finite.
  */
 function collectBand(
   view: MagnitudeView,
   weight: 'mass' | 'count',
   fraction: number,
-): Band | undefined {
-  bandSawNonFinite = false;
+): Band | 'non-finite' | undefined {
   const { source, negMask, posMask, c, d } = view;
   // Runs of 16 values, SAMPLES values in all.
   const step = Math.floor((source.length / SAMPLES) * 16);
@@ -329,11 +321,11 @@ function collectBand(
   const sums = new Float64Array(half);
   sampleHistogramKernel(source, signedBitsOf(source), negMask, posMask, c, d, step, counts, sums);
   const w = weight === 'mass' ? sums : counts;
-  let total = 0;
-  for (let b = 0; b < half; b++) total += w[b]!;
-  if (!(total > 0)) return undefined;
-  const lowTarget = (fraction - MARGIN) * total;
-  const highTarget = (fraction + MARGIN) * total;
+  let sampled = 0;
+  for (let b = 0; b < half; b++) sampled += w[b]!;
+  if (!(sampled > 0)) return undefined;
+  const lowTarget = (fraction - MARGIN) * sampled;
+  const highTarget = (fraction + MARGIN) * sampled;
   let low = -1;
   let high = half - 1;
   let acc = 0;
@@ -353,55 +345,48 @@ function collectBand(
   // The band's ends as values: magnitudes compare as floats exactly as their bits do.
   const lowValue = valueOfKey((0x80000000 | (low << 20)) >>> 0);
   const highValue = valueOfKey((0x80000000 | (((high + 1) << 20) - 1)) >>> 0);
-  const m = bandKernel(source, c, d, lowValue, highValue, band);
-  if (!(bandTotal < Number.POSITIVE_INFINITY)) {
-    bandSawNonFinite = true;
-    return undefined;
-  }
+  const sumsOut = new Float64Array(3);
+  const m = bandKernel(source, c, d, lowValue, highValue, band, sumsOut);
+  const [total = 0, above = 0, countAbove = 0] = sumsOut;
+  if (!(total < Number.POSITIVE_INFINITY)) return 'non-finite';
   if (m > band.length) return undefined;
   const keys = new Uint32Array(band.buffer, band.byteOffset, m);
   magnitudeKeysKernel(keys);
   const n = source.length;
-  statisticsCount = n;
-  return {
-    keys,
-    total: bandTotal,
-    below: bandTotal - bandAbove,
-    count: n,
-    countBelow: n - bandCountAbove,
-  };
+  return { keys, total, below: total - above, count: n, countBelow: n - countAbove };
 }
 
 /**
- * {@link cumulativeSumThreshold} of a magnitude view; NaN when empty. Sets statisticsCount. With
- * `finiteOnly`, a map with a non-finite value may stop early: NaN, statisticsCount −1 (for callers
- * that redo the statistics on a cleaned copy then).
+ * {@link cumulativeSumThreshold} of a magnitude view (value NaN when empty). With `finiteOnly`, a
+ * map with a non-finite value may stop early with count −1 (for callers that redo the statistics
+ * on a cleaned copy then).
  */
 export function magnitudeCumulativeSumThreshold(
   view: MagnitudeView,
   percentile: number,
   finiteOnly = false,
-): number {
+): Statistic {
   const fraction = 0.01 * percentile;
   const band = collectBand(view, 'mass', fraction);
-  if (finiteOnly && bandSawNonFinite) return incomplete();
-  if (band) {
+  if (finiteOnly && band === 'non-finite') return INCOMPLETE;
+  if (band && band !== 'non-finite') {
     const target = band.total * fraction;
     // The answer is in the band when what lies below does not reach the target already.
     if (band.below < target) {
       const found = selectInKeys(band.keys, byMass(fraction, { acc: band.below, target }));
-      if (found !== undefined) return found;
+      if (found !== undefined) return { value: found, count: band.count };
     }
   }
   const histogram = magnitudeHistogram(view);
-  return radixSelect(view.source, byMass(fraction), histogram, view);
+  const value = radixSelect(view.source, byMass(fraction), histogram, view);
+  return { value, count: countOf(histogram) };
 }
 
-/** {@link percentile} of a magnitude view; NaN when empty. Sets statisticsCount; `finiteOnly` as above. */
-export function magnitudePercentile(view: MagnitudeView, p: number, finiteOnly = false): number {
+/** {@link percentile} of a magnitude view (value NaN when empty); `finiteOnly` as above. */
+export function magnitudePercentile(view: MagnitudeView, p: number, finiteOnly = false): Statistic {
   const band = collectBand(view, 'count', p / 100);
-  if (finiteOnly && bandSawNonFinite) return incomplete();
-  if (band && band.count > 0) {
+  if (finiteOnly && band === 'non-finite') return INCOMPLETE;
+  if (band && band !== 'non-finite' && band.count > 0) {
     const rank = (p / 100) * (band.count - 1);
     const k0 = Math.floor(rank);
     const k1 = Math.min(k0 + 1, band.count - 1);
@@ -409,10 +394,13 @@ export function magnitudePercentile(view: MagnitudeView, p: number, finiteOnly =
     if (k0 >= band.countBelow && k1 < band.countBelow + m) {
       const a = selectInKeys(band.keys, byRank(k0 - band.countBelow));
       const b = selectInKeys(band.keys, byRank(k1 - band.countBelow));
-      if (a !== undefined && b !== undefined) return rank === k0 ? a : a + (b - a) * (rank - k0);
+      if (a !== undefined && b !== undefined) {
+        return { value: rank === k0 ? a : a + (b - a) * (rank - k0), count: band.count };
+      }
     }
   }
-  return percentileFrom(view.source, p, magnitudeHistogram(view), view);
+  const histogram = magnitudeHistogram(view);
+  return { value: percentileFrom(view.source, p, histogram, view), count: countOf(histogram) };
 }
 
 /**
@@ -457,7 +445,7 @@ export function cumulativeSumThreshold(values: Float32Array, percentile: number)
     }
   }
   const view = absoluteView(values);
-  const threshold = magnitudeCumulativeSumThreshold(view, percentile);
+  const threshold = magnitudeCumulativeSumThreshold(view, percentile).value;
   if (Number.isNaN(threshold)) {
     throw new FvError('INVALID_ARGUMENT', 'cumulativeSumThreshold of an empty (or all-NaN) array');
   }

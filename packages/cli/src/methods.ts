@@ -1,24 +1,10 @@
 // The saliency methods the CLI offers and the flags that set their options, shared by
 // `fv saliency` (one method) and `fv evaluate` (several, compared).
-import { FvError, type SaliencyMethod, type SaliencyOptions } from '@fv/core';
+import { FvError, type SaliencyMethod, type SaliencyOptions, saliencyMethods } from '@fv/core';
 import type { Command } from 'commander';
 
-/** Every method `--method` (and `--methods`) accepts. */
-export const METHODS: readonly SaliencyMethod[] = [
-  'vanilla',
-  'smoothgrad',
-  'integrated-gradients',
-  'gradient-x-input',
-  'guided-backprop',
-  'deconvnet',
-  'grad-cam',
-  'grad-cam++',
-  'guided-grad-cam',
-  'score-cam',
-  'occlusion',
-  'rise',
-  'random',
-];
+/** Every method `--method` (and `--methods`) accepts: core's list. */
+export const METHODS: readonly SaliencyMethod[] = saliencyMethods;
 
 /** The per-method flags. */
 export interface MethodFlags {

@@ -14,6 +14,7 @@ import {
 } from '@fv/core';
 import { createEngine, type RuntimeEngine } from '@fv/runtime';
 import { readBytes } from './files.js';
+import { parseNumber, parseNumberList } from './options.js';
 
 /** Preset names the CLI accepts (`tf-mobilenet` is core's `tensorflow`). */
 export const PRESET_NAMES = [
@@ -67,20 +68,6 @@ function presetConfig(name: string): ModelConfig {
   return preset;
 }
 
-function numberList(text: string, flag: string): number[] {
-  const values = text
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map(Number);
-  if (values.length === 0 || !values.every(Number.isFinite)) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `${flag} must be numbers separated by commas, got '${text}'`,
-    );
-  }
-  return values;
-}
-
 /** Reads a labels file: a JSON array of strings, or one label per line. */
 export function readLabels(path: string): string[] {
   const text = new TextDecoder().decode(readBytes(path, 'Labels file')).trim();
@@ -121,16 +108,11 @@ export function configFromFlags(flags: ModelFlags): ModelConfig {
   const config: { -readonly [K in keyof ModelConfig]: ModelConfig[K] } = {
     ...(flags.preset ? presetConfig(flags.preset) : {}),
   };
-  if (flags.mean) config.mean = numberList(flags.mean, '--mean');
-  if (flags.std) config.std = numberList(flags.std, '--std');
-  if (flags.scale) {
-    const s = flags.scale.includes('/')
-      ? numberList(flags.scale, '--scale').reduce((a, b) => a / b)
-      : numberList(flags.scale, '--scale')[0];
-    config.scale = s as number;
-  }
+  if (flags.mean) config.mean = parseNumberList(flags.mean, '--mean');
+  if (flags.std) config.std = parseNumberList(flags.std, '--std');
+  if (flags.scale) config.scale = parseNumber(flags.scale, '--scale')!;
   if (flags.size) {
-    const [w, h = w] = numberList(flags.size.replace(/x/i, ','), '--size');
+    const [w, h = w] = parseNumberList(flags.size.replace(/x/i, ','), '--size');
     config.width = w as number;
     config.height = h as number;
   }
@@ -285,15 +267,6 @@ export function checkLayer(model: ResolvedModel, name: string): void {
     'UNKNOWN_TENSOR',
     `Unknown layer '${name}' (${similar.length > 0 ? 'similar' : 'for example'}: ${hint.join(', ')}; see 'fv inspect')`,
   );
-}
-
-/**
- * The number of channels of a 4-D layer (axis 1), when static.
- */
-export function layerChannels(model: ResolvedModel, name: string): number | undefined {
-  const layer = model.inspection.layers.find((l) => l.name === name);
-  const c = layer?.dims?.[1];
-  return typeof c === 'number' ? c : undefined;
 }
 
 /** Opens a session, runs `fn`, and always disposes the engine. */

@@ -344,7 +344,7 @@ describe('fv on bad input', () => {
         '--out',
         join(d, 'x.png'),
       ],
-      /Channel 64 is out of range for 'block3' \(0\.\.63\)/,
+      /channel 64 is out of range for 'block3' with 64 channels \(0\.\.63\) \[OUT_OF_RANGE\]/,
     ],
     [
       'unknown method',
@@ -379,7 +379,7 @@ describe('fv on bad input', () => {
           join(d, 'g.npy'),
         ];
       },
-      /has shape \(1, 3, 32, 32\) but input 'input' is \[batch, 3, 64, 64\] \[SHAPE_MISMATCH\]/,
+      /Input 'input' needs shape \[batch, 3, 64, 64\], got \[1, 3, 32, 32\].*\[SHAPE_MISMATCH\]/,
     ],
   ];
   for (const [name, args, message] of cases) {

@@ -159,7 +159,7 @@ export type {
 } from './saliency/activations.js';
 export { activations } from './saliency/activations.js';
 export type { SaliencyRequest } from './saliency/saliency.js';
-export { saliency } from './saliency/saliency.js';
+export { saliency, saliencyMethods } from './saliency/saliency.js';
 export type {
   Baseline,
   CamLayerOptions,

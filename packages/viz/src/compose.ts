@@ -202,14 +202,18 @@ export function alphaScaling(image: RgbaImage, map: Map2D, options: MaskOptions 
   return imageOf(data, image.width, image.height);
 }
 
-/** The ways {@link visualizeAttribution} can draw a map, named as in Captum. */
-export type VisualizationMethod =
-  | 'original-image'
-  | 'heat-map'
-  | 'blended-heat-map'
-  | 'overlay'
-  | 'masked-image'
-  | 'alpha-scaling';
+/** Every way {@link visualizeAttribution} can draw a map, named as in Captum. */
+export const visualizationMethods = [
+  'original-image',
+  'heat-map',
+  'blended-heat-map',
+  'overlay',
+  'masked-image',
+  'alpha-scaling',
+] as const;
+
+/** The ways {@link visualizeAttribution} can draw a map (see {@link visualizationMethods}). */
+export type VisualizationMethod = (typeof visualizationMethods)[number];
 
 /** Options of {@link visualizeAttribution}. */
 export interface VisualizeOptions extends OverlayOptions {
@@ -253,7 +257,7 @@ export function visualizeAttribution(
     default:
       throw new FvError(
         'INVALID_ARGUMENT',
-        `Unknown visualization method '${String(method)}'; use original-image, heat-map, blended-heat-map, overlay, masked-image or alpha-scaling`,
+        `Unknown visualization method '${String(method)}'; use ${visualizationMethods.join(', ')}`,
       );
   }
 }

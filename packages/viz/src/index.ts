@@ -34,6 +34,7 @@ export {
   grayscale,
   maskedImage,
   overlay,
+  visualizationMethods,
   visualizeAttribution,
 } from './compose.js';
 export type { ImageFormat } from './files/decode.js';

@@ -17,26 +17,18 @@ import { readImage, writeFileAtomic } from '../files.js';
 import {
   checkLayer,
   labelOf,
-  layerChannels,
   type ModelFlags,
   parseTarget,
-  type ResolvedModel,
   resolveModel,
   withSession,
 } from '../model.js';
+import { parseNumber } from '../options.js';
 import { elapsed, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 
+/** A non-negative number flag (an integer with `integer`), `fallback` when not given. */
 function num(value: string | undefined, flag: string, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `${flag} must be a non-negative ${integer ? 'integer' : 'number'}, got '${value}'`,
-    );
-  }
-  return n;
+  return parseNumber(value, flag, { integer, min: 0 }) ?? fallback;
 }
 
 function requireOut(out: string | undefined, ext = '.png'): string {
@@ -67,7 +59,6 @@ export async function dream(modelPath: string, imagePath: string, o: DreamOption
   const model = resolveModel(modelPath, o);
   checkLayer(model, layer);
   const channel = o.channel === undefined ? undefined : num(o.channel, '--channel', 0, true);
-  if (channel !== undefined) checkChannel(model, layer, channel);
   const source = readImage(imagePath);
   await withSession(model, async (session) => {
     const { engine, config } = session;
@@ -132,16 +123,6 @@ export async function dream(modelPath: string, imagePath: string, o: DreamOption
   });
 }
 
-function checkChannel(model: ResolvedModel, layer: string, channel: number): void {
-  const channels = layerChannels(model, layer);
-  if (channels !== undefined && channel >= channels) {
-    throw new FvError(
-      'OUT_OF_RANGE',
-      `Channel ${channel} is out of range for '${layer}' (0..${channels - 1})`,
-    );
-  }
-}
-
 /** `0-15`, `3`, `1,4,9` or `0-3,8` as a list of channel indices. */
 export function parseChannels(text: string): number[] {
   const out: number[] = [];
@@ -186,7 +167,6 @@ export async function visualize(modelPath: string, o: VisualizeOptions): Promise
   const { size: sizeText, ...flags } = o;
   const model = resolveModel(modelPath, flags);
   checkLayer(model, layer);
-  for (const c of channels) checkChannel(model, layer, c);
   await withSession(model, async (session) => {
     const { engine, config } = session;
     const size = num(sizeText, '--size', 128, true);

@@ -1,16 +1,10 @@
 // `fv grad MODEL --input x.npy (--target N | --layer NAME [--channel C]) --out g.npy`: the raw
 // gradient of a logit or a layer objective with respect to a preprocessed input tensor.
-import { FvError, imageToTensor, type Objective, type Tensor } from '@fv/core';
+import { FvError, imageToTensor, type Objective, type ReluMode, type Tensor } from '@fv/core';
 import { readBytes, readImage, writeFileAtomic } from '../files.js';
-import {
-  checkLayer,
-  layerChannels,
-  type ModelFlags,
-  parseTarget,
-  resolveModel,
-  withSession,
-} from '../model.js';
+import { checkLayer, type ModelFlags, parseTarget, resolveModel, withSession } from '../model.js';
 import { readNpy, writeNpy } from '../npy.js';
+import { parseNumber } from '../options.js';
 import { elapsed, printJson, println } from '../output.js';
 
 export interface GradOptions extends ModelFlags {
@@ -33,53 +27,21 @@ export async function grad(modelPath: string, o: GradOptions): Promise<void> {
   if (o.channel !== undefined && !o.layer) {
     throw new FvError('INVALID_ARGUMENT', '--channel needs --layer');
   }
-  const relu = o.relu ?? 'standard';
-  if (relu !== 'standard' && relu !== 'guided' && relu !== 'deconvnet') {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `--relu must be standard, guided or deconvnet, got '${relu}'`,
-    );
-  }
+  const relu = (o.relu ?? 'standard') as ReluMode;
   const model = resolveModel(modelPath, o);
   const config = model.resolved;
   const array = readNpy(readBytes(o.input, 'Input'), `'${o.input}'`);
+  // Shape, ReLU mode, channel and reduce are checked by the engine and @fv/autodiff.
   const input: Tensor = { data: array.data, dims: array.shape };
-  const expected = model.inspection.inputs.find((i) => i.name === config.input)?.dims ?? [];
-  const fits =
-    expected.length === input.dims.length &&
-    expected.every((d, i) => typeof d !== 'number' || d <= 0 || d === input.dims[i]);
-  if (!fits) {
-    throw new FvError(
-      'SHAPE_MISMATCH',
-      `'${o.input}' has shape (${input.dims.join(', ')}) but input '${config.input}' is [${expected.map((d) => d ?? '?').join(', ')}]`,
-    );
-  }
   let objective: Objective;
   let seed: number | undefined;
   if (o.layer) {
     checkLayer(model, o.layer);
     if (o.channel !== undefined) {
-      const channel = Number(o.channel);
-      const channels = layerChannels(model, o.layer);
-      if (
-        !Number.isInteger(channel) ||
-        channel < 0 ||
-        (channels !== undefined && channel >= channels)
-      ) {
-        throw new FvError(
-          'OUT_OF_RANGE',
-          `Channel ${o.channel} is out of range for '${o.layer}'${channels !== undefined ? ` (0..${channels - 1})` : ''}`,
-        );
-      }
+      const channel = parseNumber(o.channel, '--channel', { integer: true, min: 0 })!;
       objective = { kind: 'channel', tensor: o.layer, channel };
     } else {
-      const reduce = o.reduce ?? 'mean-square';
-      if (reduce !== 'mean-square' && reduce !== 'mean') {
-        throw new FvError(
-          'INVALID_ARGUMENT',
-          `--reduce must be mean-square or mean, got '${reduce}'`,
-        );
-      }
+      const reduce = (o.reduce ?? 'mean-square') as 'mean-square' | 'mean';
       objective = { kind: 'layer', tensor: o.layer, reduce };
     }
   } else {

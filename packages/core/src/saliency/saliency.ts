@@ -21,9 +21,27 @@ import { rise } from './rise.js';
 import type {
   GuidedGradCamOptions,
   SaliencyFrame,
+  SaliencyMethod,
   SaliencyOptions,
   SaliencyResult,
 } from './types.js';
+
+/** Every saliency method, in the order the docs list them (the `method` option's values). */
+export const saliencyMethods = Object.keys({
+  vanilla: true,
+  'gradient-x-input': true,
+  smoothgrad: true,
+  'integrated-gradients': true,
+  'guided-backprop': true,
+  deconvnet: true,
+  'grad-cam': true,
+  'grad-cam++': true,
+  'guided-grad-cam': true,
+  'score-cam': true,
+  occlusion: true,
+  rise: true,
+  random: true,
+} satisfies Record<SaliencyMethod, true>) as readonly SaliencyMethod[];
 
 /** What crosses to a loop host for a saliency map. */
 export interface SaliencyRequest {
@@ -146,7 +164,7 @@ async function computeSaliency(
       const method: never = options;
       throw new FvError(
         'INVALID_ARGUMENT',
-        `Unknown saliency method '${String((method as { method: unknown }).method)}'`,
+        `Unknown method '${String((method as { method: unknown }).method)}' (methods: ${saliencyMethods.join(', ')})`,
       );
     }
   }

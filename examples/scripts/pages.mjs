@@ -124,7 +124,7 @@ const bodies = {
       <label>Cascade points <input type="number" id="points" min="1" max="20" value="3" /></label>
     </fieldset>
     <div class="actions">
-      <button type="submit" id="run">Compare</button>
+      <button type="submit" id="run" disabled>Compare</button>
       <button type="button" id="stop" disabled>Stop</button>
     </div>
   </form>
@@ -196,7 +196,7 @@ const bodies = {
       <label>Overlay alpha <input type="range" id="alpha" min="0" max="1" step="0.05" value="0.6" /></label>
     </fieldset>
     <div class="actions">
-      <button type="submit" id="run">Compute saliency</button>
+      <button type="submit" id="run" disabled>Compute saliency</button>
       <button type="button" id="download" disabled>Download PNG</button>
     </div>
   </form>
@@ -230,7 +230,7 @@ const bodies = {
       <label>Jitter (px) <input type="number" id="jitter" min="0" max="64" value="8" /></label>
     </fieldset>
     <div class="actions">
-      <button type="submit" id="run">Dream</button>
+      <button type="submit" id="run" disabled>Dream</button>
       <button type="button" id="stop" disabled>Stop</button>
       <button type="button" id="download" disabled>Download PNG</button>
       <button type="button" id="download-apng" disabled>Download APNG</button>
@@ -257,7 +257,7 @@ const bodies = {
       <label>Size (px) <input type="number" id="size" min="16" max="256" value="48" /></label>
     </fieldset>
     <div class="actions">
-      <button type="submit" id="run">Visualize</button>
+      <button type="submit" id="run" disabled>Visualize</button>
       <button type="button" id="stop" disabled>Stop</button>
     </div>
   </form>
@@ -285,7 +285,7 @@ const bodies = {
       <label>Blur every (steps) <input type="number" id="blur-every" min="0" max="50" value="10" /></label>
     </fieldset>
     <div class="actions">
-      <button type="submit" id="run">Visualize class</button>
+      <button type="submit" id="run" disabled>Visualize class</button>
       <button type="button" id="stop" disabled>Stop</button>
       <button type="button" id="download" disabled>Download PNG</button>
     </div>

@@ -194,8 +194,34 @@ export class Gallery {
   backendChoice: BackendPreference = 'auto';
   private custom: { name: string; bytes: Uint8Array } | undefined;
   private loading: Promise<void> = Promise.resolve();
+  /** What the Run button waits for: a loaded model, the image (pages that take one), no run. */
+  private modelReady = false;
+  private imageReady = false;
+  private busy = false;
 
   constructor(private readonly hooks: GalleryHooks) {}
+
+  /** Run is enabled only when it can succeed: model loaded, image chosen, nothing running. */
+  private updateRun(): void {
+    const needsImage = this.hooks.onImage !== undefined;
+    const ready = this.modelReady && (this.imageReady || !needsImage);
+    byId<HTMLButtonElement>('run').disabled = !ready || this.busy;
+    // The page is 'ready' (for people and for the e2e tests) once Run can succeed.
+    if (ready && document.body.dataset.state === 'loading') setState('ready');
+  }
+
+  /** A page marks a run in progress (Run disabled) and done. */
+  setBusy(busy: boolean): void {
+    this.busy = busy;
+    this.updateRun();
+  }
+
+  /** Hands an image to the page; Run waits for the first one. */
+  private async takeImage(image: ImageData, name: string): Promise<void> {
+    await this.hooks.onImage?.(image, name);
+    this.imageReady = true;
+    this.updateRun();
+  }
 
   async init(): Promise<void> {
     setState('loading');
@@ -257,13 +283,13 @@ export class Gallery {
   private async loadSelectedImage(select: HTMLSelectElement): Promise<void> {
     try {
       if (!select.value) {
-        await this.hooks.onImage?.(syntheticImage(), 'synthetic pattern');
+        await this.takeImage(syntheticImage(), 'synthetic pattern');
         return;
       }
       const response = await fetch(select.value);
       if (!response.ok) throw new Error(`${select.value}: HTTP ${response.status}`);
       const name = select.selectedOptions[0]?.text ?? select.value;
-      await this.hooks.onImage?.(await decodeImageBlob(await response.blob(), name), name);
+      await this.takeImage(await decodeImageBlob(await response.blob(), name), name);
     } catch (error) {
       showError(error);
     }
@@ -290,7 +316,7 @@ export class Gallery {
           `Cannot use '${file.name}' (${file.type}): drop an image (PNG, JPEG…) or an .onnx model`,
         );
       }
-      await this.hooks.onImage(await decodeImageBlob(file, file.name), file.name);
+      await this.takeImage(await decodeImageBlob(file, file.name), file.name);
     } catch (error) {
       showError(error);
     }
@@ -342,6 +368,8 @@ export class Gallery {
     const previous = this.engine;
     this.engine = undefined;
     this.config = undefined;
+    this.modelReady = false;
+    this.updateRun();
     await previous?.dispose().catch(() => undefined);
     const started = performance.now();
     const showBackend = (info: EngineInfo): void => {
@@ -376,7 +404,8 @@ export class Gallery {
         `${label} ready on ${badge.textContent}${engine.info.backendReason ? ` (${engine.info.backendReason})` : ''}.`,
       );
       await this.hooks.onEngine(engine, config);
-      if (document.body.dataset.state === 'loading') setState('ready');
+      this.modelReady = true;
+      this.updateRun();
     } catch (error) {
       badge.textContent = 'none';
       showError(error);

@@ -392,6 +392,57 @@ describe('example gallery', () => {
     expect(second.target).not.toBe(first.target);
     expect(problems(recorded)).toEqual([]);
     await finish(recorded, 'gallery-compare');
+
+  test('Run is disabled while the model loads (clicking it does nothing); every page draws on the first click', async () => {
+    // The small settings each page runs with, and what it publishes once it drew its picture.
+    const first: Record<string, { fill: Record<string, string>; drawn: string }> = {
+      saliency: { fill: {}, drawn: 'saliency' },
+      dream: { fill: { '#octaves': '1', '#steps': '2' }, drawn: 'dreamFrames' },
+      microscope: { fill: { '#count': '1', '#steps': '2', '#size': '32' }, drawn: 'unitsDone' },
+      class: { fill: { '#steps': '2' }, drawn: 'classSteps' },
+      // Computes on its own once the model and the image are there; Run computes again.
+      compare: { fill: {}, drawn: 'compare' },
+    };
+    for (const page of pages) {
+      const plan = first[page.id];
+      expect(plan, `a first-click plan for page '${page.id}'`).toBeDefined();
+      const recorded = await chromium.newPage();
+      // Hold the model download, so that the page is surely still loading when Run is clicked.
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let requested!: () => void;
+      const modelRequested = new Promise<void>((resolve) => {
+        requested = resolve;
+      });
+      await recorded.page.route('**/*.onnx', async (route) => {
+        requested();
+        await held;
+        await route.continue();
+      });
+      await recorded.page.goto(`${server.url}/${page.id}.html?backend=wasm`);
+      await modelRequested;
+      const during = await recorded.page.evaluate(() => ({
+        state: document.body.dataset.state,
+        disabled: (document.getElementById('run') as HTMLButtonElement).disabled,
+      }));
+      expect(during, page.id).toEqual({ state: 'loading', disabled: true });
+      // A click like a visitor's (on the disabled button) and a submit by the keyboard.
+      await recorded.page.click('#run', { force: true });
+      await recorded.page.evaluate(() => document.getElementById('run')!.click());
+      release();
+      await waitForState(recorded, page.id === 'compare' ? ['ready', 'done'] : ['ready']);
+      await expect(recorded.page.locator('#error').isHidden(), page.id).resolves.toBe(true);
+      for (const [selector, value] of Object.entries(plan!.fill)) {
+        await recorded.page.fill(selector, value);
+      }
+      await recorded.page.click('#run');
+      await waitForState(recorded, ['done']);
+      await expect(published(recorded, plan!.drawn), page.id).resolves.toBeTruthy();
+      expect(problems(recorded), page.id).toEqual([]);
+      await finish(recorded, `gallery-${page.id}-first-click`);
+    }
   });
 
   test('pages are labelled and fit a narrow (mobile) width', async () => {

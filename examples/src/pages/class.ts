@@ -61,7 +61,7 @@ async function run(): Promise<void> {
   const index = classIndex();
   controller = new AbortController();
   setState('running');
-  byId<HTMLButtonElement>('run').disabled = true;
+  gallery.setBusy(true);
   byId<HTMLButtonElement>('stop').disabled = false;
   timer.start();
   try {
@@ -90,7 +90,7 @@ async function run(): Promise<void> {
     setState('stopped');
   } finally {
     controller = undefined;
-    byId<HTMLButtonElement>('run').disabled = false;
+    gallery.setBusy(false);
     byId<HTMLButtonElement>('stop').disabled = true;
     byId<HTMLButtonElement>('download').disabled = last === undefined;
   }

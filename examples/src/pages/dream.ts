@@ -83,7 +83,7 @@ async function dream(): Promise<void> {
   const { signal } = controller;
   let received = 0;
   setState('running');
-  byId<HTMLButtonElement>('run').disabled = true;
+  gallery.setBusy(true);
   byId<HTMLButtonElement>('stop').disabled = false;
   timer.start();
   const total = settings().octaves * settings().steps;
@@ -126,7 +126,7 @@ async function dream(): Promise<void> {
     setState('stopped');
   } finally {
     controller = undefined;
-    byId<HTMLButtonElement>('run').disabled = false;
+    gallery.setBusy(false);
     byId<HTMLButtonElement>('stop').disabled = true;
     const any = frames.length > 0;
     byId<HTMLButtonElement>('download').disabled = !any;

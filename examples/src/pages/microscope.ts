@@ -96,7 +96,7 @@ async function run(): Promise<void> {
   grid.replaceChildren(...cells.map((c) => c.button));
   controller = new AbortController();
   setState('running');
-  byId<HTMLButtonElement>('run').disabled = true;
+  gallery.setBusy(true);
   byId<HTMLButtonElement>('stop').disabled = false;
   timer.start();
   try {
@@ -131,7 +131,7 @@ async function run(): Promise<void> {
     setState('done');
   } finally {
     controller = undefined;
-    byId<HTMLButtonElement>('run').disabled = false;
+    gallery.setBusy(false);
     byId<HTMLButtonElement>('stop').disabled = true;
   }
 }

@@ -194,7 +194,7 @@ async function compute(): Promise<void> {
   const options = methodOptions();
   setState('running');
   setStatus(`Computing ${options.method} on ${engine.info.backend}…`);
-  byId<HTMLButtonElement>('run').disabled = true;
+  gallery.setBusy(true);
   timer.start();
   const started = performance.now();
   let steps = 0;
@@ -218,7 +218,7 @@ async function compute(): Promise<void> {
     );
     setState('done');
   } finally {
-    byId<HTMLButtonElement>('run').disabled = false;
+    gallery.setBusy(false);
   }
 }
 

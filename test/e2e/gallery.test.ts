@@ -392,6 +392,7 @@ describe('example gallery', () => {
     expect(second.target).not.toBe(first.target);
     expect(problems(recorded)).toEqual([]);
     await finish(recorded, 'gallery-compare');
+  });
 
   test('Run is disabled while the model loads (clicking it does nothing); every page draws on the first click', async () => {
     // The small settings each page runs with, and what it publishes once it drew its picture.
@@ -407,22 +408,23 @@ describe('example gallery', () => {
       const plan = first[page.id];
       expect(plan, `a first-click plan for page '${page.id}'`).toBeDefined();
       const recorded = await chromium.newPage();
-      // Hold the model download, so that the page is surely still loading when Run is clicked.
+      // Hold the engine's worker script (the model itself may come from Cache Storage), so that
+      // the page is surely still loading when Run is clicked.
       let release!: () => void;
       const held = new Promise<void>((resolve) => {
         release = resolve;
       });
       let requested!: () => void;
-      const modelRequested = new Promise<void>((resolve) => {
+      const workerRequested = new Promise<void>((resolve) => {
         requested = resolve;
       });
-      await recorded.page.route('**/*.onnx', async (route) => {
+      await recorded.page.route('**/worker.js', async (route) => {
         requested();
         await held;
         await route.continue();
       });
       await recorded.page.goto(`${server.url}/${page.id}.html?backend=wasm`);
-      await modelRequested;
+      await workerRequested;
       const during = await recorded.page.evaluate(() => ({
         state: document.body.dataset.state,
         disabled: (document.getElementById('run') as HTMLButtonElement).disabled,

@@ -90,16 +90,7 @@ export function classVisualization(
   options: ClassVisualizationOptions,
   config?: ModelConfig,
 ): LoopRun<VisualizationFrame, Tensor> {
-  return startLoop(
-    engine,
-    {
-      kind: 'class-visualization',
-      ...(image ? { image } : {}),
-      options,
-      ...(config ? { config } : {}),
-    },
-    classVisualizationFrames,
-  );
+  return startLoop(engine, 'class-visualization', image, options, config, classVisualizationFrames);
 }
 
 /** The class visualization loop, in place (the `'class-visualization'` loop kind). */

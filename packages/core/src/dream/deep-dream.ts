@@ -7,7 +7,7 @@ import type { AbortSignalLike } from '../abort.js';
 import { positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
-import type { ImageLike } from '../image/convert.js';
+import { type ImageLike, isTensor } from '../image/convert.js';
 import { roll, zoomCenter } from '../image/filter.js';
 import { resizeImageTensor } from '../image/resize.js';
 import { fromPlanar, imageShape } from '../image/shape.js';
@@ -373,11 +373,7 @@ export function deepDream(
   options: DeepDreamOptions,
   config?: ModelConfig,
 ): LoopRun<DreamFrame, Tensor> {
-  return startLoop(
-    engine,
-    { kind: 'deep-dream', image, options, ...(config ? { config } : {}) },
-    deepDreamFrames,
-  );
+  return startLoop(engine, 'deep-dream', image, options, config, deepDreamFrames);
 }
 
 /** The Deep Dream loop, in place (the `'deep-dream'` loop kind). */
@@ -386,11 +382,8 @@ export async function* deepDreamFrames(
   request: DeepDreamRequest,
   signal: AbortSignalLike | undefined,
 ): AsyncGenerator<DreamFrame, Tensor, undefined> {
-  const { image, options, config } = request;
-  const size = isSized(image) ? ([image.height, image.width] as const) : undefined;
-  const input = dreamInput(engine, config, size ?? planarSize(image, config, engine));
-  const x = planarImage(image, input.config);
-  const frames = dreamPlanar(input, x, options, signal);
+  const { input, x } = dreamSource(engine, request);
+  const frames = dreamPlanar(input, x, request.options, signal);
   for (;;) {
     const next = await frames.next();
     if (next.done) return fromPlanar(next.value, input.config.layout);
@@ -398,19 +391,24 @@ export async function* deepDreamFrames(
   }
 }
 
-function isSized(image: ImageLike | Tensor): image is ImageLike {
-  return !Array.isArray((image as Tensor).dims);
-}
-
-/** `[H, W]` of a tensor image in the model's layout (the size a free-size model is run at). */
-function planarSize(
-  image: ImageLike | Tensor,
-  config: ModelConfig | undefined,
+/**
+ * The model input of a dream over `request.image` (a free-size model runs at the image's size)
+ * and the image as a planar model-input tensor.
+ */
+function dreamSource(
   engine: Engine,
-): readonly [number, number] {
-  const probe = dreamInput(engine, config, [1, 1]).config.layout;
-  const shape = imageShape((image as Tensor).dims, probe);
-  return [shape.height, shape.width];
+  request: { readonly image: ImageLike | Tensor; readonly config?: ModelConfig },
+): { input: DreamInput; x: Tensor } {
+  const { image, config } = request;
+  let size: readonly [number, number];
+  if (isTensor(image)) {
+    const shape = imageShape(image.dims, dreamInput(engine, config, [1, 1]).config.layout);
+    size = [shape.height, shape.width];
+  } else {
+    size = [image.height, image.width];
+  }
+  const input = dreamInput(engine, config, size);
+  return { input, x: planarImage(image, input.config) };
 }
 
 /** Deep Dream on a planar image; frames and result planar. */
@@ -499,11 +497,7 @@ export function dreamZoom(
   options: DreamZoomOptions,
   config?: ModelConfig,
 ): LoopRun<DreamZoomFrame, Tensor> {
-  return startLoop(
-    engine,
-    { kind: 'dream-zoom', image, options, ...(config ? { config } : {}) },
-    dreamZoomFrames,
-  );
+  return startLoop(engine, 'dream-zoom', image, options, config, dreamZoomFrames);
 }
 
 /** The zoom-feedback loop, in place (the `'dream-zoom'` loop kind). */
@@ -512,13 +506,13 @@ export async function* dreamZoomFrames(
   request: DreamZoomRequest,
   signal: AbortSignalLike | undefined,
 ): AsyncGenerator<DreamZoomFrame, Tensor, undefined> {
-  const { image, options, config } = request;
-  const size = isSized(image) ? ([image.height, image.width] as const) : undefined;
-  const input = dreamInput(engine, config, size ?? planarSize(image, config, engine));
+  const { options } = request;
+  const source = dreamSource(engine, request);
+  const { input } = source;
   const layout = input.config.layout;
   const frames = positiveInteger(options.frames ?? 100, 'frames');
   const zoom = positiveNumber(options.zoom ?? 1 / 0.95, 'zoom');
-  let frame = planarImage(image, input.config);
+  let frame = source.x;
   const ranges = channelRanges(
     options.range ?? input.config.valueRange,
     imageShape(frame.dims, 'NCHW').channels,

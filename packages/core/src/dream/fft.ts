@@ -65,10 +65,11 @@ function transform1d(
     for (let len = 2; len <= n; len <<= 1) {
       const half = len >> 1;
       const step = n / len;
-      for (let i = 0; i < n; i += len) {
-        for (let k = 0; k < half; k++) {
-          const cr = cos[k * step] as number;
-          const ci = sign * (sin[k * step] as number);
+      // Twiddle k is loaded once per stage (the same butterflies as block by block).
+      for (let k = 0; k < half; k++) {
+        const cr = cos[k * step] as number;
+        const ci = sign * (sin[k * step] as number);
+        for (let i = 0; i < n; i += len) {
           const a = i + k;
           const b = a + half;
           const br = scratchRe[b] as number;
@@ -147,45 +148,91 @@ export interface HalfSpectrum {
 
 /** Real 2-D FFT (numpy `rfft2`): the half spectrum of a real `h × w` array. */
 export function rfft2d(x: ArrayLike<number>, h: number, w: number): HalfSpectrum {
-  const re = new Float64Array(h * w);
-  const im = new Float64Array(h * w);
-  for (let i = 0; i < h * w; i++) re[i] = x[i] as number;
-  fft2d(re, im, h, w);
   const hw = halfWidth(w);
-  const out = { re: new Float64Array(h * hw), im: new Float64Array(h * hw) };
-  for (let y = 0; y < h; y++) {
+  const re = new Float64Array(h * hw);
+  const im = new Float64Array(h * hw);
+  const m = Math.max(h, w);
+  const sr = new Float64Array(m);
+  const si = new Float64Array(m);
+  const zr = new Float64Array(w);
+  const zi = new Float64Array(w);
+  // Rows, two per complex FFT: z = a + i·b for real rows a, b gives
+  // A[k] = (Z[k] + conj Z[−k]) / 2 and B[k] = (Z[k] − conj Z[−k]) / 2i.
+  for (let y = 0; y < h; y += 2) {
+    const pair = y + 1 < h;
+    for (let i = 0; i < w; i++) {
+      zr[i] = x[y * w + i] as number;
+      zi[i] = pair ? (x[(y + 1) * w + i] as number) : 0;
+    }
+    transform1d(zr, zi, w, 0, 1, false, sr, si);
     for (let k = 0; k < hw; k++) {
-      out.re[y * hw + k] = re[y * w + k] as number;
-      out.im[y * hw + k] = im[y * w + k] as number;
+      const j = (w - k) % w;
+      const a = y * hw + k;
+      re[a] = ((zr[k] as number) + (zr[j] as number)) / 2;
+      im[a] = ((zi[k] as number) - (zi[j] as number)) / 2;
+      if (pair) {
+        re[a + hw] = ((zi[k] as number) + (zi[j] as number)) / 2;
+        im[a + hw] = ((zr[j] as number) - (zr[k] as number)) / 2;
+      }
     }
   }
-  return out;
+  // Columns: only the half spectrum's.
+  for (let k = 0; k < hw; k++) transform1d(re, im, h, k, hw, false, sr, si);
+  return { re, im };
 }
 
 /**
  * Inverse real 2-D FFT: the real part of the inverse FFT of the Hermitian extension of a half
  * spectrum (columns above w/2 are the conjugates of their mirrors). For a half spectrum that came
- * from {@link rfft2d} it returns the original array, like numpy's `irfft2`.
+ * from {@link rfft2d} it returns the original array, like numpy's `irfft2`. Computed as the
+ * inverse of the Hermitian part: the columns that are their own mirrors (0 and, for even w, w/2)
+ * are symmetrized, then column inverses over the half spectrum and row inverses two at a time.
  */
 export function irfft2d(spectrum: HalfSpectrum, h: number, w: number): Float64Array {
   const hw = halfWidth(w);
-  const re = new Float64Array(h * w);
-  const im = new Float64Array(h * w);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (x < hw) {
-        re[y * w + x] = spectrum.re[y * hw + x] as number;
-        im[y * w + x] = spectrum.im[y * hw + x] as number;
-      } else {
-        const my = (h - y) % h;
-        const mx = w - x;
-        re[y * w + x] = spectrum.re[my * hw + mx] as number;
-        im[y * w + x] = -(spectrum.im[my * hw + mx] as number);
-      }
+  const re = Float64Array.from(spectrum.re);
+  const im = Float64Array.from(spectrum.im);
+  for (const k of w % 2 === 0 && w > 1 ? [0, w / 2] : [0]) {
+    for (let y = 0; y <= h / 2; y++) {
+      const a = y * hw + k;
+      const b = ((h - y) % h) * hw + k;
+      const r = ((re[a] as number) + (re[b] as number)) / 2;
+      const i = ((im[a] as number) - (im[b] as number)) / 2;
+      re[a] = r;
+      im[a] = i;
+      re[b] = r;
+      im[b] = -i;
     }
   }
-  fft2d(re, im, h, w, true);
-  return re;
+  const m = Math.max(h, w);
+  const sr = new Float64Array(m);
+  const si = new Float64Array(m);
+  for (let k = 0; k < hw; k++) transform1d(re, im, h, k, hw, true, sr, si);
+  // Rows, two per complex inverse: each row's spectrum is Hermitian, so z = a + i·b has real
+  // rows a (real part) and b (imaginary part).
+  const out = new Float64Array(h * w);
+  const zr = new Float64Array(w);
+  const zi = new Float64Array(w);
+  for (let y = 0; y < h; y += 2) {
+    const pair = y + 1 < h;
+    for (let x = 0; x < w; x++) {
+      const mirrored = x >= hw;
+      const k = mirrored ? w - x : x;
+      const s = mirrored ? -1 : 1;
+      const ar = re[y * hw + k] as number;
+      const ai = s * (im[y * hw + k] as number);
+      const br = pair ? (re[(y + 1) * hw + k] as number) : 0;
+      const bi = pair ? s * (im[(y + 1) * hw + k] as number) : 0;
+      zr[x] = ar - bi;
+      zi[x] = ai + br;
+    }
+    transform1d(zr, zi, w, 0, 1, true, sr, si);
+    for (let x = 0; x < w; x++) {
+      out[y * w + x] = zr[x] as number;
+      if (pair) out[(y + 1) * w + x] = zi[x] as number;
+    }
+  }
+  return out;
 }
 
 /**

@@ -158,40 +158,7 @@ export function sampleAffine(
   channels: number,
   s: AffineSampling,
 ): Float32Array {
-  const { srcHeight: h, srcWidth: w, height, width, padValue } = s;
-  const [ay, by, cy, ax, bx, cx] = s.matrix;
-  const plane = h * w;
-  const outPlane = height * width;
-  const out = new Float32Array(channels * outPlane);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const sy = ay * y + by * x + cy;
-      const sx = ax * y + bx * x + cx;
-      const y0 = Math.floor(sy);
-      const x0 = Math.floor(sx);
-      const fy = sy - y0;
-      const fx = sx - x0;
-      const w00 = (1 - fy) * (1 - fx);
-      const w01 = (1 - fy) * fx;
-      const w10 = fy * (1 - fx);
-      const w11 = fy * fx;
-      const iy0 = y0 >= 0 && y0 < h;
-      const iy1 = y0 + 1 >= 0 && y0 + 1 < h;
-      const ix0 = x0 >= 0 && x0 < w;
-      const ix1 = x0 + 1 >= 0 && x0 + 1 < w;
-      const k00 = y0 * w + x0;
-      const o = y * width + x;
-      for (let c = 0; c < channels; c++) {
-        const b = c * plane + k00;
-        const v00 = iy0 && ix0 ? (data[b] as number) : padValue;
-        const v01 = iy0 && ix1 ? (data[b + 1] as number) : padValue;
-        const v10 = iy1 && ix0 ? (data[b + w] as number) : padValue;
-        const v11 = iy1 && ix1 ? (data[b + w + 1] as number) : padValue;
-        out[c * outPlane + o] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
-      }
-    }
-  }
-  return out;
+  return affinePass(data, channels, s, false);
 }
 
 /** Adjoint of {@link sampleAffine} in the image (the pad value is a constant): scatters `grad`. */
@@ -200,11 +167,25 @@ export function sampleAffineAdjoint(
   channels: number,
   s: AffineSampling,
 ): Float32Array {
-  const { srcHeight: h, srcWidth: w, height, width } = s;
+  return affinePass(grad, channels, s, true);
+}
+
+/**
+ * The sampling (gathers `src`, `[channels, srcH, srcW]`, into `[channels, height, width]`) or its
+ * adjoint (scatters `src`, output-shaped, back onto the source): one walk over the output pixels
+ * and their bilinear taps for both, so the two stay each other's transpose.
+ */
+function affinePass(
+  src: ArrayLike<number>,
+  channels: number,
+  s: AffineSampling,
+  adjoint: boolean,
+): Float32Array {
+  const { srcHeight: h, srcWidth: w, height, width, padValue } = s;
   const [ay, by, cy, ax, bx, cx] = s.matrix;
   const plane = h * w;
   const outPlane = height * width;
-  const out = new Float32Array(channels * plane);
+  const out = new Float32Array(channels * (adjoint ? plane : outPlane));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const sy = ay * y + by * x + cy;
@@ -217,15 +198,30 @@ export function sampleAffineAdjoint(
       const iy1 = y0 + 1 >= 0 && y0 + 1 < h;
       const ix0 = x0 >= 0 && x0 < w;
       const ix1 = x0 + 1 >= 0 && x0 + 1 < w;
+      const k00 = y0 * w + x0;
+      const o = y * width + x;
+      if (!adjoint) {
+        const w00 = (1 - fy) * (1 - fx);
+        const w01 = (1 - fy) * fx;
+        const w10 = fy * (1 - fx);
+        const w11 = fy * fx;
+        for (let c = 0; c < channels; c++) {
+          const b = c * plane + k00;
+          const v00 = iy0 && ix0 ? (src[b] as number) : padValue;
+          const v01 = iy0 && ix1 ? (src[b + 1] as number) : padValue;
+          const v10 = iy1 && ix0 ? (src[b + w] as number) : padValue;
+          const v11 = iy1 && ix1 ? (src[b + w + 1] as number) : padValue;
+          out[c * outPlane + o] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
+        }
+        continue;
+      }
       if (!((iy0 || iy1) && (ix0 || ix1))) continue;
       const w00 = iy0 && ix0 ? (1 - fy) * (1 - fx) : 0;
       const w01 = iy0 && ix1 ? (1 - fy) * fx : 0;
       const w10 = iy1 && ix0 ? fy * (1 - fx) : 0;
       const w11 = iy1 && ix1 ? fy * fx : 0;
-      const k00 = y0 * w + x0;
-      const o = y * width + x;
       for (let c = 0; c < channels; c++) {
-        const g = grad[c * outPlane + o] as number;
+        const g = src[c * outPlane + o] as number;
         const b = c * plane + k00;
         if (w00) out[b] = (out[b] as number) + w00 * g;
         if (w01) out[b + 1] = (out[b + 1] as number) + w01 * g;

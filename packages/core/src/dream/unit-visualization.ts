@@ -290,16 +290,7 @@ export function unitVisualization(
   options: UnitVisualizationOptions,
   config?: ModelConfig,
 ): LoopRun<UnitVisualizationFrame, Tensor> {
-  return startLoop(
-    engine,
-    {
-      kind: 'unit-visualization',
-      ...(image ? { image } : {}),
-      options,
-      ...(config ? { config } : {}),
-    },
-    unitVisualizationFrames,
-  );
+  return startLoop(engine, 'unit-visualization', image, options, config, unitVisualizationFrames);
 }
 
 /** The unit visualization loop, in place (the `'unit-visualization'` loop kind). */

@@ -60,42 +60,37 @@ export function imageDims(
   return layout === 'NCHW' ? [batch, channels, height, width] : [batch, height, width, channels];
 }
 
-/** Channels first → channels last (`[N, C, H, W]` → `[N, H, W, C]`); a copy. */
-function toChannelsLast(t: Tensor): Tensor {
-  const [n, c, h, w] = t.dims as [number, number, number, number];
+/**
+ * `[N, C, H, W]` → `[N, H, W, C]` (`toLast`), or back (a copy): element (channel c, pixel p) of
+ * item b moves between `b·C·P + c·P + p` and `b·C·P + p·C + c`.
+ */
+function transposed(t: Tensor, toLast: boolean): Tensor {
+  const [n, a, b, d] = t.dims as [number, number, number, number];
+  const [c, h, w] = toLast ? [a, b, d] : [d, a, b];
   const out = new Float32Array(t.data.length);
   const plane = h * w;
-  for (let b = 0; b < n; b++) {
-    const base = b * c * plane;
+  for (let item = 0; item < n; item++) {
+    const base = item * c * plane;
     for (let ch = 0; ch < c; ch++) {
-      for (let p = 0; p < plane; p++) out[base + p * c + ch] = t.data[base + ch * plane + p]!;
+      for (let p = 0; p < plane; p++) {
+        const first = base + ch * plane + p;
+        const last = base + p * c + ch;
+        if (toLast) out[last] = t.data[first]!;
+        else out[first] = t.data[last]!;
+      }
     }
   }
-  return { data: out, dims: [n, h, w, c] };
-}
-
-/** Channels last → channels first (`[N, H, W, C]` → `[N, C, H, W]`); a copy. */
-function toChannelsFirst(t: Tensor): Tensor {
-  const [n, h, w, c] = t.dims as [number, number, number, number];
-  const out = new Float32Array(t.data.length);
-  const plane = h * w;
-  for (let b = 0; b < n; b++) {
-    const base = b * c * plane;
-    for (let ch = 0; ch < c; ch++) {
-      for (let p = 0; p < plane; p++) out[base + ch * plane + p] = t.data[base + p * c + ch]!;
-    }
-  }
-  return { data: out, dims: [n, c, h, w] };
+  return { data: out, dims: toLast ? [n, h, w, c] : [n, c, h, w] };
 }
 
 /** An image tensor in `layout` as planar `[N, C, H, W]` (the same tensor for `NCHW`). */
 export function toPlanar(t: Tensor, layout: Layout): Tensor {
   imageShape(t.dims, layout);
-  return layout === 'NCHW' ? t : toChannelsFirst(t);
+  return layout === 'NCHW' ? t : transposed(t, false);
 }
 
 /** A planar `[N, C, H, W]` image in `layout` (the same tensor for `NCHW`). */
 export function fromPlanar(t: Tensor, layout: Layout): Tensor {
   imageShape(t.dims, 'NCHW');
-  return layout === 'NCHW' ? t : toChannelsLast(t);
+  return layout === 'NCHW' ? t : transposed(t, true);
 }

@@ -6,6 +6,7 @@
 import type { AbortSignalLike } from '../abort.js';
 import type { Engine } from '../engine.js';
 import { abortError, FvError } from '../errors.js';
+import type { ModelConfig } from '../preprocess/config.js';
 import type { LoopFrame, LoopKind, LoopRequest, LoopResult } from './registry.js';
 
 /** Where a loop is: every frame of every loop carries it (the one progress mechanism). */
@@ -211,27 +212,36 @@ export function generatorRun<F, R>(
 }
 
 /**
- * The public face of a loop: hands the request to an engine that hosts loops (`engine.run`),
- * else runs `local` in place. `options.signal` and `options.frameIntervalMs` stay on this side.
+ * The public face of a loop: hands `{ kind, image, options, config }` to an engine that hosts
+ * loops (`engine.run`), else runs `local` in place. `options.signal` and `options.frameIntervalMs`
+ * stay on this side.
  */
 export function startLoop<K extends LoopKind>(
   engine: Engine,
-  request: LoopRequest<K> & { readonly options: LoopOptions },
+  kind: K,
+  image: unknown,
+  options: LoopOptions,
+  config: ModelConfig | undefined,
   local: (
     engine: Engine,
     request: LoopRequest<K>,
     signal: AbortSignalLike | undefined,
   ) => AsyncGenerator<LoopFrame<K>, LoopResult<K>, undefined>,
 ): LoopRun<LoopFrame<K>, LoopResult<K>> {
-  const { signal, frameIntervalMs, ...options } = request.options;
-  const wire = { ...request, options } as LoopRequest<K>;
+  const { signal, frameIntervalMs, ...rest } = options;
+  const request = {
+    kind,
+    ...(image !== undefined ? { image } : {}),
+    options: rest,
+    ...(config ? { config } : {}),
+  } as unknown as LoopRequest<K>;
   if (typeof engine.run === 'function') {
-    return engine.run(wire, {
+    return engine.run(request, {
       ...(signal ? { signal } : {}),
       ...(frameIntervalMs !== undefined ? { frameIntervalMs } : {}),
     }) as LoopRun<LoopFrame<K>, LoopResult<K>>;
   }
-  return generatorRun((s) => local(engine, wire, s), signal);
+  return generatorRun((s) => local(engine, request, s), signal);
 }
 
 /**

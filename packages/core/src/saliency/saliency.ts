@@ -71,11 +71,7 @@ export function saliency(
   options: SaliencyOptions,
   config?: ModelConfig,
 ): LoopRun<SaliencyFrame, SaliencyResult> {
-  return startLoop(
-    engine,
-    { kind: 'saliency', image, options, ...(config ? { config } : {}) },
-    saliencyFrames,
-  );
+  return startLoop(engine, 'saliency', image, options, config, saliencyFrames);
 }
 
 /** The saliency loop, in place (the `'saliency'` loop kind). */

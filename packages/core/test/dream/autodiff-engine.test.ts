@@ -9,8 +9,8 @@ import { deepDream, type Engine, unitVisualization } from '@fv/core';
 const half = { scale: 1 / 255, mean: [0.5], std: [0.5] };
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOrtEngine } from '../helpers/ort-engine.js';
 import { randomImage } from './helpers/analytic-engine.js';
-import { createOrtEngine } from './helpers/ort-engine.js';
 
 const dir = fileURLToPath(new URL('../../../../test/fixtures/dream/', import.meta.url));
 const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as { layer: string };
@@ -79,8 +79,8 @@ describe('a batch of units in one engine call (fixture network with a free batch
       { ...options, batch: 'sequential' },
       half,
     );
-    expect(batched.gradientCalls).toBe(3);
-    expect(sequential.gradientCalls).toBe(9);
+    expect(batched.calls.gradient).toBe(3);
+    expect(sequential.calls.gradient).toBe(9);
     expect(a.dims).toEqual([3, 3, 20, 20]);
     let worst = 0;
     for (let k = 0; k < a.data.length; k++)

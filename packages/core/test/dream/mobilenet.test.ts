@@ -16,8 +16,8 @@ import {
 } from '@fv/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithModels } from '../../../../test/helpers/models.js';
-import { createOrtEngine } from './helpers/ort-engine.js';
-import { readPng } from './helpers/png.js';
+import { createOrtEngine } from '../helpers/ort-engine.js';
+import { decodePngRgba } from '../helpers/png.js';
 
 // MobileNet input: (px − 128) / 128.
 const config = { ...presets.tensorflow, logits: 'logits' };
@@ -39,7 +39,7 @@ describeWithModels('dream schedulers on MobileNetV2', (dir) => {
     a.reduce((best, v, i) => (v > (a[best] as number) ? i : best), 0);
 
   it('Deep Dream raises the layer objective on at least 90 % of steps', async () => {
-    const photo = readPng(new Uint8Array(readFileSync(join(dir, 'images/chelsea.png'))));
+    const photo = decodePngRgba(readFileSync(join(dir, 'images/chelsea.png')));
     const { tensor: image } = imageToTensor(photo, resolveModelConfig(engine.info, config));
     const values: number[] = [];
     let last: Tensor = image;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DeepDreamOptions, type DreamObjective, deepDream, type Engine } from '@fv/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrtEngine } from './helpers/ort-engine.js';
+import { createOrtEngine } from '../helpers/ort-engine.js';
 
 const dir = fileURLToPath(new URL('../../../../test/fixtures/dream/', import.meta.url));
 

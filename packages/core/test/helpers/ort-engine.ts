@@ -1,6 +1,6 @@
-// A test-only Engine for saliency: @fv/autodiff's gradient models run by onnxruntime-web (wasm)
-// in Node, with `info.layers` from `inspectModel` (so Grad-CAM can pick a layer) and batched
-// calls (free batch dimension: one gradient model per batch size, cached).
+// A test-only Engine: @fv/autodiff's gradient models run by onnxruntime-web (wasm) in Node, with
+// `info.layers` from `inspectModel` (so Grad-CAM can pick a layer) and batched calls (free batch
+// dimension: one gradient model per input shape, cached), for the saliency and dream tests.
 import { buildGradientModel, type GradientModel, inspectModel } from '@fv/autodiff';
 import {
   type Engine,
@@ -21,7 +21,7 @@ interface Built {
   readonly session: ort.InferenceSession;
 }
 
-export interface SaliencyTestEngine extends Engine {
+export interface OrtTestEngine extends Engine {
   readonly calls: { forward: number; gradient: number; maxBatch: number };
 }
 
@@ -29,13 +29,13 @@ export interface SaliencyTestEngine extends Engine {
  * Creates an Engine for ONNX `bytes`. `imageDims` fixes free spatial input dims for shape
  * inference (its batch entry is ignored: the model's own batch dimension is kept).
  */
-export async function createSaliencyEngine(
+export async function createOrtEngine(
   bytes: Uint8Array,
-  imageDims: readonly number[],
-): Promise<SaliencyTestEngine> {
+  imageDims?: readonly number[],
+): Promise<OrtTestEngine> {
   let inspection = inspectModel(bytes);
   const declared = inspection.inputs[0]!.dims;
-  if (declared.slice(1).some((d) => typeof d !== 'number')) {
+  if (imageDims && declared.slice(1).some((d) => typeof d !== 'number')) {
     // Free spatial dims: fix them (keeping the batch dimension) so layers get static shapes.
     inspection = inspectModel(bytes, {
       inputShapes: { [inspection.inputs[0]!.name]: [declared[0] ?? 'N', ...imageDims.slice(1)] },
@@ -99,17 +99,19 @@ export async function createSaliencyEngine(
     const feeds: Record<string, ort.Tensor> = {
       [inputName]: new ort.Tensor('float32', input.data, input.dims),
     };
-    if (model.seedInput) {
+    for (const seedName of Object.values(model.seedInputs)) {
       const seed = options.seed;
-      let classes = 0;
-      const dims = inspection.outputs[0]!.dims;
-      classes = typeof dims[1] === 'number' ? dims[1] : 0;
+      const meta = session.inputMetadata[session.inputNames.indexOf(seedName)]!;
+      const dims = (meta.isTensor ? meta.shape : []).map((d, i) =>
+        typeof d === 'number' && d > 0 ? d : i === 0 ? n : 1,
+      );
       if (typeof seed === 'number') {
-        const data = new Float32Array(n * classes);
-        for (let i = 0; i < n; i++) data[i * classes + seed] = 1;
-        feeds[model.seedInput] = new ort.Tensor('float32', data, [n, classes]);
+        const per = dims.reduce((a, b) => a * b, 1) / n;
+        const data = new Float32Array(n * per);
+        for (let i = 0; i < n; i++) data[i * per + seed] = 1;
+        feeds[seedName] = new ort.Tensor('float32', data, dims);
       } else if (seed) {
-        feeds[model.seedInput] = new ort.Tensor('float32', seed.data, seed.dims);
+        feeds[seedName] = new ort.Tensor('float32', seed.data, seed.dims);
       } else {
         throw new FvError('INVALID_ARGUMENT', 'logit objectives need a seed');
       }

@@ -1,5 +1,5 @@
-// Minimal PNG reading and writing for tests (8-bit gray/RGB/RGBA, non-interlaced), node:zlib only.
-import { deflateSync, inflateSync } from 'node:zlib';
+// Minimal PNG reading for tests (8-bit gray/RGB/RGBA, non-interlaced), node:zlib only.
+import { inflateSync } from 'node:zlib';
 
 export interface RgbaPixels {
   readonly data: Uint8ClampedArray;
@@ -71,55 +71,4 @@ export function decodePngRgba(bytes: Uint8Array): RgbaPixels {
     data[p * 4 + 3] = channels === 4 ? pixels[s + 3]! : channels === 2 ? pixels[s + 1]! : 255;
   }
   return { data, width, height };
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(data: Buffer): number {
-  let c = 0xffffffff;
-  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 255]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'latin1');
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-
-/** Encodes RGBA pixels as an 8-bit RGBA PNG, or RGB (alpha dropped) with `alpha: false`. */
-export function encodePngRgba(image: RgbaPixels, options: { alpha?: boolean } = {}): Uint8Array {
-  const { width, height, data } = image;
-  const channels = options.alpha === false ? 3 : 4;
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header[8] = 8;
-  header[9] = channels === 4 ? 6 : 2;
-  const stride = width * channels;
-  const raw = Buffer.alloc(height * (stride + 1));
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      for (let c = 0; c < channels; c++) {
-        raw[y * (stride + 1) + 1 + x * channels + c] = data[(y * width + x) * 4 + c]!;
-      }
-    }
-  }
-  return Buffer.concat([
-    SIGNATURE,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }

@@ -89,14 +89,3 @@ describe('every operation gives the same image in NHWC as in NCHW', () => {
     );
   });
 });
-
-describe('test PNG helpers', () => {
-  it('writePng → readPng round-trips RGBA', async () => {
-    const { readPng, writePng } = await import('../dream/helpers/png.js');
-    const data = new Uint8ClampedArray(4 * 5 * 3).map((_, i) => (i * 37) % 256);
-    for (let i = 3; i < data.length; i += 4) data[i] = 255;
-    const back = readPng(writePng({ data, width: 5, height: 3 }));
-    expect([back.width, back.height]).toEqual([5, 3]);
-    expect(Array.from(back.data)).toEqual(Array.from(data));
-  });
-});

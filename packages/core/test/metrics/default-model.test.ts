@@ -12,7 +12,7 @@ import {
   type RandomizedModels,
   type SaliencyOptions,
 } from '../../src/index.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { decodePngRgba } from '../helpers/png.js';
 
 const root = new URL('../../../../models/default/', import.meta.url);
@@ -38,19 +38,16 @@ const layers = parameterizedLayers(bytes).map((l) => l.name);
 const steps = [1, layers.length / 2, layers.length];
 
 describe('metrics on the default model', () => {
-  const engines: SaliencyTestEngine[] = [];
+  const engines: OrtTestEngine[] = [];
   const results: Comparison[] = [];
 
   beforeAll(async () => {
-    const engine = await createSaliencyEngine(bytes, dims);
+    const engine = await createOrtEngine(bytes, dims);
     engines.push(engine);
     const models: RandomizedModels = {
       layers,
       async randomize(count) {
-        return createSaliencyEngine(
-          randomizeLayers(bytes, { layers: layers.slice(0, count) }),
-          dims,
-        );
+        return createOrtEngine(randomizeLayers(bytes, { layers: layers.slice(0, count) }), dims);
       },
     };
     for (const f of files) {

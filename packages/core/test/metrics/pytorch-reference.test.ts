@@ -19,7 +19,7 @@ import {
   type Tensor,
 } from '../../src/index.js';
 import { drawRiseMask, riseGeometry } from '../../src/saliency/rise.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { relativeError } from '../helpers/relative-error.js';
 
 const fixtures = fileURLToPath(new URL('../../../../test/fixtures/', import.meta.url));
@@ -39,9 +39,9 @@ const manifest = read('metrics/manifest.json');
 const x: Tensor = { data: Float32Array.from(fx.input), dims: fx.dims };
 const [, , h, w] = fx.dims as [number, number, number, number];
 
-const engines: SaliencyTestEngine[] = [];
-async function engine(): Promise<SaliencyTestEngine> {
-  const e = await createSaliencyEngine(
+const engines: OrtTestEngine[] = [];
+async function engine(): Promise<OrtTestEngine> {
+  const e = await createOrtEngine(
     new Uint8Array(readFileSync(`${fixtures}saliency/small_cnn.onnx`)),
     fx.dims,
   );

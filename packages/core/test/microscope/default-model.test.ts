@@ -14,7 +14,7 @@ import {
   isSignedLayer,
   type ReceptiveField,
 } from '../../src/index.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { decodePngRgba } from '../helpers/png.js';
 
 const root = new URL('../../../../models/default/', import.meta.url);
@@ -34,7 +34,7 @@ interface Reference {
 }
 
 describe('dataset examples on the default model', () => {
-  let engine: SaliencyTestEngine;
+  let engine: OrtTestEngine;
   let images: DatasetImage[];
   let index: DatasetIndex;
   /** reference[layer][image id][channel] */
@@ -48,7 +48,7 @@ describe('dataset examples on the default model', () => {
       .sort()
       .map((f) => ({ id: f, image: decodePngRgba(readFileSync(new URL(f, dir))) }));
     for (const layer of LAYERS) fields[layer] = receptiveField(bytes, layer);
-    engine = await createSaliencyEngine(bytes, [1, 3, S, S]);
+    engine = await createOrtEngine(bytes, [1, 3, S, S]);
     index = await datasetExamples(
       engine,
       images,

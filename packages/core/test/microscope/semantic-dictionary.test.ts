@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFvError, semanticDictionary } from '../../src/index.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 
 const S = 32;
 const model = new URL('../../../../test/fixtures/microscope/detectors.onnx', import.meta.url);
@@ -45,10 +45,10 @@ function inside(s: Shape): [number, number][] {
 }
 
 describe('semanticDictionary', () => {
-  let engine: SaliencyTestEngine;
+  let engine: OrtTestEngine;
   const image = drawImage();
   beforeAll(async () => {
-    engine = await createSaliencyEngine(new Uint8Array(readFileSync(model)), [1, 3, S, S]);
+    engine = await createOrtEngine(new Uint8Array(readFileSync(model)), [1, 3, S, S]);
   });
   afterAll(() => engine.dispose());
 

@@ -25,7 +25,7 @@ import {
   saliency,
 } from '../../src/index.js';
 import { createRng } from '../../src/random.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { decodePngRgba, type RgbaPixels } from '../helpers/png.js';
 
 const fixture = JSON.parse(
@@ -143,14 +143,14 @@ function randomizeTopLayer(bytes: Uint8Array): Uint8Array {
 }
 
 describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
-  let engine: SaliencyTestEngine;
+  let engine: OrtTestEngine;
   let photo: RgbaPixels;
   let bytes: Uint8Array;
   const maps = new Map<string, SaliencyResult>();
 
   beforeAll(async () => {
     bytes = new Uint8Array(readFileSync(join(dir, 'imagenet/mobilenet_v2_1.0_224.onnx')));
-    engine = await createSaliencyEngine(bytes, [1, 3, 224, 224]);
+    engine = await createOrtEngine(bytes, [1, 3, 224, 224]);
     photo = decodePngRgba(readFileSync(join(dir, 'images/chelsea.png')));
   }, 120_000);
   afterAll(async () => {
@@ -249,7 +249,7 @@ describeWithModels('saliency on MobileNetV2 (chelsea.png)', (dir) => {
       { method: 'vanilla', target: EGYPTIAN_CAT },
       config,
     );
-    const randomized = await createSaliencyEngine(randomizeTopLayer(bytes), [1, 3, 224, 224]);
+    const randomized = await createOrtEngine(randomizeTopLayer(bytes), [1, 3, 224, 224]);
     try {
       const changed = await saliency(
         randomized,

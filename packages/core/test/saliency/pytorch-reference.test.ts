@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { activations, type SaliencyOptions, saliency, type Tensor } from '../../src/index.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { relativeError } from '../helpers/relative-error.js';
 
 const dir = fileURLToPath(new URL('../../../../test/fixtures/saliency/', import.meta.url));
@@ -41,9 +41,9 @@ const TOLERANCE = 1e-5;
 
 describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch', (_name, fx) => {
   const x: Tensor = { data: Float32Array.from(fx.input), dims: fx.dims };
-  const engines: SaliencyTestEngine[] = [];
+  const engines: OrtTestEngine[] = [];
   const engine = async () => {
-    const e = await createSaliencyEngine(new Uint8Array(readFileSync(dir + fx.model)), fx.dims);
+    const e = await createOrtEngine(new Uint8Array(readFileSync(dir + fx.model)), fx.dims);
     engines.push(e);
     return e;
   };

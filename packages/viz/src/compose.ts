@@ -54,16 +54,24 @@ function checkAlpha(alpha: number): void {
   }
 }
 
+/** The map, checked and resampled to the image's size. */
+function resizedFor(
+  image: RgbaImage,
+  map: Map2D,
+  options: { readonly interpolation?: Interpolation },
+): Map2D {
+  assertImage(image);
+  assertMap(map);
+  return resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
+}
+
 /** The map, resampled to the image's size and normalized. */
 function normalizedFor(
   image: RgbaImage,
   map: Map2D,
   options: NormalizeOptions & { readonly interpolation?: Interpolation },
 ): NormalizedMap {
-  assertImage(image);
-  assertMap(map);
-  const resized = resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
-  return normalizeMap(resized, options);
+  return normalizeMap(resizedFor(image, map, options), options);
 }
 
 /** The map, resampled to the image's size, sign-transformed and with its range found. */
@@ -72,10 +80,7 @@ function preparedFor(
   map: Map2D,
   options: NormalizeOptions & { readonly interpolation?: Interpolation },
 ): PreparedMap {
-  assertImage(image);
-  assertMap(map);
-  const resized = resizeMap(map, image.width, image.height, options.interpolation ?? 'bilinear');
-  return prepareMap(resized, options, true);
+  return prepareMap(resizedFor(image, map, options), options, true);
 }
 
 /**

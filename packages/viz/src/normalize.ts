@@ -11,6 +11,7 @@ import {
 } from './kernels.js';
 import {
   absoluteView,
+  extent as finiteExtent,
   type MagnitudeView,
   magnitudeCumulativeSumThreshold,
   magnitudePercentile,
@@ -367,7 +368,7 @@ export function prepareMap(
     if (finite === 0) {
       range ??= signed ? [-1, 1] : [0, 1];
     } else {
-      extent = nanExtent(source);
+      extent = finiteExtent(source);
       if (needsStatistics) threshold = statisticsRange(view, normalization).value;
     }
   } else if (needsStatistics && normalization.mode === 'percentile' && !signed) {
@@ -376,18 +377,6 @@ export function prepareMap(
   }
   range ??= rangeOf(threshold, extent, signed, normalization);
   return { source, a, b, width, height, signed, range, gamma };
-}
-
-/** Extent ignoring NaN. */
-function nanExtent(values: Float32Array): [number, number] {
-  let min = Number.POSITIVE_INFINITY;
-  let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return [min, max];
 }
 
 /**

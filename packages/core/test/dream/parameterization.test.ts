@@ -11,8 +11,6 @@ import { l1Penalty, l2Penalty, totalVariation } from '../../src/dream/penalties.
 import {
   identitySampling,
   randomTransform,
-  STANDARD_ANGLES,
-  STANDARD_SCALES,
   sampleAffine,
   sampleAffineAdjoint,
 } from '../../src/dream/transforms.js';
@@ -46,12 +44,6 @@ describe('colour decorrelation', () => {
 });
 
 describe('random transforms', () => {
-  it("use Lucid's standard scales and angles", () => {
-    expect(STANDARD_SCALES[0]).toBeCloseTo(0.9);
-    expect(STANDARD_SCALES[10]).toBeCloseTo(1.1);
-    expect(STANDARD_ANGLES).toHaveLength(26);
-  });
-
   it('identity sampling reproduces the image; resizing sampling keeps constants', () => {
     const x = randomImage([3, 6, 7], 3).data;
     expectAllClose(sampleAffine(x, 3, identitySampling(6, 7)), (i) => x[i] as number, 6);

@@ -20,7 +20,7 @@ import {
   type Tensor,
   throwIfAborted,
 } from '@fv/core';
-import { type Endpoint, proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
+import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import { isNode } from '../shared/environment.js';
 import { deserializeError, toFvError } from '../shared/errors.js';
 import type {

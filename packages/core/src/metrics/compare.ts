@@ -108,11 +108,7 @@ export function compareMethods(
   config?: ModelConfig,
 ): LoopRun<CompareFrame, Comparison> {
   checkModelsInPlace(engine, options.randomization?.models);
-  return startLoop(
-    engine,
-    { kind: 'compare-methods', image, options, ...(config ? { config } : {}) },
-    compareFrames,
-  );
+  return startLoop(engine, 'compare-methods', image, options, config, compareFrames);
 }
 
 /** The comparison loop, in place (the `'compare-methods'` loop kind). */

@@ -42,11 +42,10 @@ export function evaluate<O extends MetricOptions>(
   config?: ModelConfig,
 ): LoopRun<MetricFrame, MetricResultOf<O>> {
   if (options.metric === 'randomization') checkModelsInPlace(engine, options.models);
-  return startLoop(
-    engine,
-    { kind: 'evaluate', image, options, ...(config ? { config } : {}) },
-    evaluateFrames,
-  ) as LoopRun<MetricFrame, MetricResultOf<O>>;
+  return startLoop(engine, 'evaluate', image, options, config, evaluateFrames) as LoopRun<
+    MetricFrame,
+    MetricResultOf<O>
+  >;
 }
 
 /** The metric loop, in place (the `'evaluate'` loop kind). */

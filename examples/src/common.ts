@@ -218,9 +218,11 @@ export class Gallery {
 
   /** Hands an image to the page; Run waits for the first one. */
   private async takeImage(image: ImageData, name: string): Promise<void> {
-    await this.hooks.onImage?.(image, name);
+    // The image is the page's from here on (a page may start computing with it at once).
+    const taken = this.hooks.onImage?.(image, name);
     this.imageReady = true;
     this.updateRun();
+    await taken;
   }
 
   async init(): Promise<void> {

@@ -15,7 +15,7 @@ import {
 import { carriesGradient, type GradientRegistry, qualifiedOpType } from './registry.js';
 import type { GradientRule, RuleContext } from './rule.js';
 import { defaultRegistry } from './rules/index.js';
-import { type Dim, formatShape, isStatic } from './shapes/dims.js';
+import { type Dim, formatShape, isStatic, SHAPE_HINT } from './shapes/dims.js';
 import { inferShapes, type ShapeOptions, type ShapeTable } from './shapes/infer.js';
 import { type ImageLayout, imageLayouts } from './tokens.js';
 
@@ -335,7 +335,6 @@ function ruleContext(node: NodeProto, rule: GradientRule, s: SweepState): RuleCo
   const fail = (message: string): never => {
     throw new FvError('UNSUPPORTED_OP', message, { opType: node.opType, node: node.name });
   };
-  const hint = 'Pass inputShapes to fix free dims.';
   return {
     ...attributeReader(node, s.index.opset),
     index: s.index,
@@ -357,7 +356,7 @@ function ruleContext(node: NodeProto, rule: GradientRule, s: SweepState): RuleCo
       const shape = shapes.get(name);
       if (!isStatic(shape))
         fail(
-          `The ${node.opType} gradient needs the static shape of '${name}' (${label}); got ${formatShape(shape)}. ${hint}`,
+          `The ${node.opType} gradient needs the static shape of '${name}' (${label}); got ${formatShape(shape)}. ${SHAPE_HINT}`,
         );
       return shape as readonly number[];
     },
@@ -365,12 +364,12 @@ function ruleContext(node: NodeProto, rule: GradientRule, s: SweepState): RuleCo
       const shape = shapes.get(name);
       if (!shape || !isStatic(shape.slice(1)))
         fail(
-          `The ${node.opType} gradient needs static dims after the batch dim of '${name}' (${label}); got ${formatShape(shape)}. ${hint}`,
+          `The ${node.opType} gradient needs static dims after the batch dim of '${name}' (${label}); got ${formatShape(shape)}. ${SHAPE_HINT}`,
         );
       return shape!.slice(1) as number[];
     },
     symbolicShape: (name) =>
-      shapes.get(name) ?? fail(`Cannot infer the shape of '${name}' (${label})`),
+      shapes.get(name) ?? fail(`Cannot infer the shape of '${name}' (${label}). ${SHAPE_HINT}`),
     constValue: (name) => shapes.constValue(name),
     constant: (i) => (node.input[i] ? shapes.constValue(node.input[i]!) : undefined),
     isConstant: (name) => s.index.isConstant(name),

@@ -4,7 +4,7 @@
 import { FvError, type Objective } from '@fv/core';
 import type { GraphWriter } from './emitter.js';
 import type { GraphIndex } from './graph.js';
-import { type Dim, formatShape, isStatic, product, type Shape } from './shapes/dims.js';
+import { type Dim, formatShape, isStatic, product, SHAPE_HINT, type Shape } from './shapes/dims.js';
 import type { ShapeTable } from './shapes/infer.js';
 import type { ImageLayout } from './tokens.js';
 
@@ -141,7 +141,7 @@ function targetShape(target: string, env: ObjectiveEnv): Shape {
   if (!shape)
     throw new FvError(
       'UNSUPPORTED_OP',
-      `Cannot infer the shape of objective tensor '${target}'; give inputShapes, or observedShapes for what static inference cannot tell (unresolvedShapes lists it)`,
+      `Cannot infer the shape of objective tensor '${target}'. ${SHAPE_HINT}`,
       { tensor: target },
     );
   return shape;
@@ -151,7 +151,7 @@ function staticCount(dims: Shape, name: string): number {
   if (!isStatic(dims))
     throw new FvError(
       'UNSUPPORTED_OP',
-      `'${name}' needs static dims after the batch dim (got ${formatShape(dims)}); give inputShapes`,
+      `'${name}' needs static dims after the batch dim (got ${formatShape(dims)}). ${SHAPE_HINT}`,
       { tensor: name },
     );
   return product(dims);
@@ -212,7 +212,7 @@ function unitMask(
   if (!isStatic(rest))
     throw new FvError(
       'UNSUPPORTED_OP',
-      `'${target}' needs static dims after the batch dim (got ${formatShape(shape)})`,
+      `'${target}' needs static dims after the batch dim (got ${formatShape(shape)}). ${SHAPE_HINT}`,
     );
   const dims = [1, ...rest];
   const c = dims[axes.channelAxis]!;

@@ -1,6 +1,6 @@
 // The input gradient of a 2-D (or N-D) convolution, shared by Conv and ConvInteger.
 import { floatValues } from '../onnx.js';
-import type { GradientRule, RuleContext } from '../rule.js';
+import type { RuleContext } from '../rule.js';
 import { windowGeometry } from '../shapes/functions.js';
 
 /**

@@ -127,6 +127,10 @@ export function broadcastShapes(a: Shape, b: Shape): Dim[] {
   return out;
 }
 
+/** What to do when a dim a gradient needs is not a number (every such error ends with it). */
+export const SHAPE_HINT =
+  'Give inputShapes for free input dims, and observedShapes for what static inference cannot tell (unresolvedShapes lists those tensors; @fv/runtime observes them in one forward run)';
+
 /** `[a, b, c]` for messages. */
 export function formatShape(shape: Shape | undefined): string {
   return shape ? `[${shape.join(', ')}]` : 'unknown';

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { compare } from '../../../test/helpers/compare.js';
 import { buildGradientModel } from '../src/index.js';
-import { compare } from './helpers/compare.js';
 import { run } from './helpers/ort.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/autodiff/', import.meta.url));

@@ -5,6 +5,7 @@
 // logits and objective values match, and the input gradients reach cosine ≥ 0.9998 and a relative
 // L2 error ≤ max(1e-4, 10 × PyTorch's own float32 error), never above 2e-2 (issue #14).
 import { describe, expect, it } from 'vitest';
+import { compare } from '../../../test/helpers/compare.js';
 import {
   loadMatrixModel,
   type MatrixModel,
@@ -15,7 +16,6 @@ import {
   matrixSeed,
 } from '../../../test/helpers/matrix-goldens.js';
 import { buildGradientModel, unresolvedShapes } from '../src/index.js';
-import { compare } from './helpers/compare.js';
 import { run } from './helpers/ort.js';
 
 /** What the gradient of one objective reached, for the summary printed at the end. */

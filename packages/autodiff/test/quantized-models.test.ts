@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { compare } from '../../../test/helpers/compare.js';
 import { buildGradientModel, unresolvedShapes } from '../src/index.js';
-import { compare } from './helpers/compare.js';
 import { run } from './helpers/ort.js';
 
 const dir = new URL('../../../test/fixtures/autodiff-quantized/', import.meta.url);

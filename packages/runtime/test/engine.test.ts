@@ -202,6 +202,49 @@ describe('createEngine in Node', () => {
     }
   });
 
+  test('shapes static inference cannot tell are observed in one forward run', async () => {
+    // `reshaped` has relu's shape, through a Reshape whose target depends on a NonZero count.
+    const byData = convNet({ size: 8, reshapeByData: true });
+    expect(() =>
+      buildGradientModel(byData.bytes, { objective: logit, inputShapes: { image: dims } }),
+    ).toThrowError(/static dims.*unresolvedShapes/);
+    const e = await createEngine({
+      model: byData.bytes,
+      backend: 'wasm',
+      worker: await workerUrl(),
+    });
+    try {
+      const batch = randomInput(2 * 3 * 64, 13);
+      // Each objective on `reshaped`, and the same one on the plain network's `relu`.
+      const pairs: [Objective, Objective][] = [
+        [logit, logit],
+        [
+          { kind: 'channel', tensor: 'reshaped', channel: 2 },
+          { kind: 'channel', tensor: 'relu', channel: 2 },
+        ],
+      ];
+      for (const [k, [objective, plain]] of pairs.entries()) {
+        const before = await e.stats();
+        const g = await e.gradient({ data: batch, dims: [2, 3, 8, 8] }, objective, { seed: 3 });
+        const after = await e.stats();
+        // One observing forward run (its session opened once, for both objectives), then the
+        // gradient model is built and run.
+        expect(after.gradientModelsBuilt - before.gradientModelsBuilt).toBe(1);
+        expect(after.sessionsCreated - before.sessionsCreated).toBe(k === 0 ? 2 : 1);
+        expect(after.runs - before.runs).toBe(2);
+        const reference = await engine.gradient({ data: batch, dims: [2, 3, 8, 8] }, plain, {
+          seed: 3,
+        });
+        expect(g.value).toBeCloseTo(reference.value, 5);
+        expect(
+          relativeError(g.gradients.image!.data, reference.gradients.image!.data),
+        ).toBeLessThan(1e-6);
+      }
+    } finally {
+      await e.dispose();
+    }
+  });
+
   test('inputs are copied (not detached) unless transferInput is set', async () => {
     const data = input.slice();
     await engine.forward({ data, dims });

@@ -1,7 +1,15 @@
 // A model loaded on a backend, with its session cache: the base session, forward sessions with
 // extra outputs (intermediate tensors), and gradient sessions built by @fv/autodiff, kept per
 // objective, options and input shape (least recently used released beyond GRADIENT_CACHE_SIZE).
-import { appendGraphOutputs, buildGradientModel, type ModelSummary } from '@fv/autodiff';
+// Where @fv/autodiff's static shape inference cannot tell a tensor's shape for an input size
+// (data-dependent shapes), the model runs once with those tensors as extra outputs and the
+// gradient model is built with the shapes observed.
+import {
+  appendGraphOutputs,
+  buildGradientModel,
+  type ModelSummary,
+  unresolvedShapes,
+} from '@fv/autodiff';
 import { type EngineInfo, FvError, type Objective, type TensorInfo } from '@fv/core';
 import type { WireGradientOptions, WireGradientResult, WireTensor } from '../shared/protocol.js';
 import type { Backend, BackendSession } from './backend.js';
@@ -139,11 +147,47 @@ export function loadedModel(
     return pending;
   }
 
+  /** The base session, or one with `extra` (sorted, not graph outputs) as extra outputs. */
+  function forwardSession(extra: readonly string[]): Promise<BackendSession> {
+    if (extra.length === 0) return Promise.resolve(base);
+    return cached(forwardSessions, extra.join('\n'), () =>
+      open(
+        appendGraphOutputs(
+          bytes,
+          extra.map((name) => ({ name, elemType: summary.elemTypes.get(name) })),
+        ),
+        'INVALID_MODEL',
+      ),
+    );
+  }
+
+  /**
+   * Shapes static inference cannot tell for input dims `feed.dims`, as one forward run on `feed`
+   * shows them (undefined when inference tells every shape).
+   */
+  async function observeShapes(
+    feed: WireTensor,
+  ): Promise<Record<string, readonly number[]> | undefined> {
+    const declared = declaredInput();
+    const graphOutputs = new Set(summary.outputs.map((o) => o.name));
+    const unknown = unresolvedShapes(bytes, { inputShapes: { [declared.name]: feed.dims } });
+    if (unknown.length === 0) return undefined;
+    const extra = unknown.filter((n) => !graphOutputs.has(n)).sort();
+    const session = await forwardSession(extra);
+    const out = await run(session, { [declared.name]: feed }, unknown);
+    return Object.fromEntries(unknown.map((name) => [name, out[name]!.dims]));
+  }
+
+  /**
+   * The gradient session for these options and run dims; `first` is the first input it runs on
+   * (what the model runs on when shapes must be observed).
+   */
   function gradientEntry(
     objective: Objective,
     options: WireGradientOptions,
-    runDims: readonly number[],
+    first: WireTensor,
   ): Promise<GradientEntry> {
+    const runDims = first.dims;
     const key = JSON.stringify([
       objective,
       options.relu ?? 'standard',
@@ -153,7 +197,9 @@ export function loadedModel(
     ]);
     const entry = cached(gradients, key, async () => {
       counters.gradientModelsBuilt++;
+      const observedShapes = await observeShapes(first);
       const gm = buildGradientModel(bytes, {
+        ...(observedShapes ? { observedShapes } : {}),
         objective,
         ...(options.wrt ? { wrt: options.wrt } : {}),
         ...(options.keep ? { keep: options.keep } : {}),
@@ -195,18 +241,7 @@ export function loadedModel(
       const graphOutputs = new Set(summary.outputs.map((o) => o.name));
       const fetches = wanted.filter((n) => n !== declared.name);
       const extra = [...new Set(fetches.filter((n) => !graphOutputs.has(n)))].sort();
-      const session =
-        extra.length === 0
-          ? base
-          : await cached(forwardSessions, extra.join('\n'), () =>
-              open(
-                appendGraphOutputs(
-                  bytes,
-                  extra.map((name) => ({ name, elemType: summary.elemTypes.get(name) })),
-                ),
-                'INVALID_MODEL',
-              ),
-            );
+      const session = await forwardSession(extra);
       const parts: Record<string, WireTensor>[] = [];
       for (let i = 0; i < runs; i++) {
         await check();
@@ -229,7 +264,11 @@ export function loadedModel(
       const declared = declaredInput();
       const runs = checkInput(input, declared);
       const runDims = runs === 1 ? [...input.dims] : [1, ...input.dims.slice(1)];
-      const entry = await gradientEntry(objective, options, runDims);
+      const entry = await gradientEntry(
+        objective,
+        options,
+        runs === 1 ? input : sliceBatch(input, 0, runs),
+      );
       const wrt = Object.keys(entry.gradientOutputs);
       const keep = Object.keys(entry.keptOutputs);
       const fetches = [

@@ -66,9 +66,18 @@ const int = (name: string, value: number): AttributeProto =>
  * `image` [N, 3, S, S] → Conv 3×3 (3→4, pad 1) `conv` → Relu `relu` → GlobalAveragePool `pool`
  * → Flatten `features` → Gemm `logits` [N, 5]. `batch` fixes N, or leaves it free (`'N'`).
  * `extraOp` appends a node of that op type on `logits` (for unsupported-op tests).
+ * `reshapeByData` puts `reshaped` = Reshape(relu, [N, 4, count, -1]) before the pool, where count
+ * is the number of nonzero entries of an all-ones initializer (S): the same shape as `relu`, but
+ * one that shape inference cannot tell without running the model.
  */
 export function convNet(
-  options: { size?: number; batch?: number | 'N'; seed?: number; extraOp?: string } = {},
+  options: {
+    size?: number;
+    batch?: number | 'N';
+    seed?: number;
+    extraOp?: string;
+    reshapeByData?: boolean;
+  } = {},
 ): ConvNet {
   const size = options.size ?? 8;
   const batch = options.batch ?? 'N';
@@ -95,7 +104,18 @@ export function convNet(
       [ints('kernel_shape', [3, 3]), ints('pads', [1, 1, 1, 1])],
     ),
     node('Relu', ['conv'], ['relu']),
-    node('GlobalAveragePool', ['relu'], ['pool']),
+    ...(options.reshapeByData
+      ? [
+          node('Shape', ['relu'], ['relu_shape']),
+          node('Slice', ['relu_shape', 'zero', 'two'], ['batch_channels']),
+          node('NonZero', ['ones'], ['nonzero']),
+          node('Shape', ['nonzero'], ['nonzero_shape']),
+          node('Slice', ['nonzero_shape', 'one', 'two'], ['count']),
+          node('Concat', ['batch_channels', 'count', 'minus_one'], ['target'], [int('axis', 0)]),
+          node('Reshape', ['relu', 'target'], ['reshaped']),
+        ]
+      : []),
+    node('GlobalAveragePool', [options.reshapeByData ? 'reshaped' : 'relu'], ['pool']),
     node('Flatten', ['pool'], ['features'], [int('axis', 1)]),
     node('Gemm', ['features', 'w2', 'b2'], ['logits'], [int('transB', 1)]),
   ];
@@ -118,6 +138,31 @@ export function convNet(
         init('b1', [4], 0.1),
         init('w2', [5, 4], 1),
         init('b2', [5], 0.1),
+        ...(options.reshapeByData
+          ? [
+              create(TensorProtoSchema, {
+                name: 'ones',
+                dims: [BigInt(size)],
+                dataType: TensorProto_DataType.FLOAT,
+                floatData: new Array<number>(size).fill(1),
+              }),
+              ...(
+                [
+                  ['zero', 0],
+                  ['one', 1],
+                  ['two', 2],
+                  ['minus_one', -1],
+                ] as const
+              ).map(([name, value]) =>
+                create(TensorProtoSchema, {
+                  name,
+                  dims: [1n],
+                  dataType: TensorProto_DataType.INT64,
+                  int64Data: [BigInt(value)],
+                }),
+              ),
+            ]
+          : []),
       ],
       node: nodes,
     }),

@@ -303,14 +303,21 @@ class WorkerEngine implements RuntimeEngine {
     if (this.disposed) return;
     this.cancelReady();
     if (!this.crashed && this.isReady) {
+      // At most 5 s for the worker to release its sessions; the timer must not outlive the wait
+      // (a pending one kept Node processes, such as the CLI, alive for 5 s after their work).
+      let timer: ReturnType<typeof setTimeout> | undefined;
       try {
         this.handle.ref();
         await Promise.race([
           this.api.dispose(),
-          new Promise((resolve) => setTimeout(resolve, 5_000)),
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, 5_000);
+          }),
         ]);
       } catch {
         // the worker is terminated below either way
+      } finally {
+        clearTimeout(timer);
       }
     }
     this.disposed = true;

@@ -1,8 +1,10 @@
 import type { AbortSignalLike } from './abort.js';
+import type { AttentionMap, ImageLayout } from './feature-map.js';
 import type { LoopFrame, LoopRequest, LoopResult } from './loop/registry.js';
 import type { LoopControl, LoopRun } from './loop/run.js';
 import type { RandomInit, RandomizedModels } from './metrics/types.js';
 import type { Objective, ReluMode } from './objective.js';
+import type { ModelConfig } from './preprocess/config.js';
 import type { Tensor } from './tensor.js';
 
 /** Element type and shape of a model input or output; `null` or a string marks a free dimension. */
@@ -21,6 +23,11 @@ export interface LayerInfo {
   readonly dims: readonly (number | string | null)[] | null;
   /** Whether a gradient can flow from this tensor back to the model input. */
   readonly differentiable: boolean;
+  /**
+   * Where its values sit on the image (a feature-map grid or a sequence of patch tokens), when
+   * the graph tells; Grad-CAM, Score-CAM and unit objectives read layers through it.
+   */
+  readonly layout?: ImageLayout;
 }
 
 /** What an engine knows about its model and itself. */
@@ -28,6 +35,17 @@ export interface EngineInfo {
   readonly inputs: readonly TensorInfo[];
   readonly outputs: readonly TensorInfo[];
   readonly layers: readonly LayerInfo[];
+  /**
+   * The attention probabilities (Softmax outputs of attention blocks) in graph order, for the
+   * transformer methods (`attention-rollout`, `transformer-attribution`). @defaultValue none
+   */
+  readonly attention?: readonly AttentionMap[];
+  /**
+   * The model's own preprocessing and labels (from a model folder's `config.json` and
+   * `preprocessor_config.json`): every function that takes a {@link ModelConfig} starts from
+   * it, and the config passed in wins field by field. @defaultValue none
+   */
+  readonly config?: ModelConfig;
   /** Backend actually in use. */
   readonly backend: 'webgpu' | 'wasm' | 'analytic';
   /** Why that backend was chosen (for example why WebGPU was not used). */

@@ -7,6 +7,11 @@ import type { AbortSignalLike } from './abort.js';
  * - `UNSUPPORTED_OP`: an op on the gradient path has no gradient rule (or the runtime cannot run it).
  * - `UNKNOWN_TENSOR`: a tensor, layer, input or output name does not exist in the model.
  * - `INVALID_ARGUMENT`: an option or argument has a wrong value or type.
+ * - `INVALID_CONFIG`: a model folder's file (`config.json`, `preprocessor_config.json`, the ONNX
+ *   file) is missing, not JSON, or has a field fv cannot use; `details.file` and `details.field`
+ *   name them.
+ * - `UNSUPPORTED_MODEL`: the method does not apply to this model (no attention for the
+ *   transformer methods, or attention within shifted windows, as in Swin).
  * - `OUT_OF_RANGE`: an index (class, channel, position) is outside its valid range.
  * - `SHAPE_MISMATCH`: a tensor's shape or data length does not fit what the model expects.
  * - `INVALID_IMAGE`: an image is malformed or has an unusable channel count or size.
@@ -21,6 +26,8 @@ export type FvErrorCode =
   | 'UNSUPPORTED_OP'
   | 'UNKNOWN_TENSOR'
   | 'INVALID_ARGUMENT'
+  | 'INVALID_CONFIG'
+  | 'UNSUPPORTED_MODEL'
   | 'OUT_OF_RANGE'
   | 'SHAPE_MISMATCH'
   | 'INVALID_IMAGE'

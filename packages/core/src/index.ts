@@ -43,6 +43,15 @@ export type {
 export type { FvErrorCode, SerializedFvError } from './errors.js';
 export { abortError, FvError, isFvError, throwIfAborted } from './errors.js';
 export type {
+  AttentionMap,
+  ExtraToken,
+  FeatureMap,
+  GridLayout,
+  ImageLayout,
+  TokenLayout,
+} from './feature-map.js';
+export { featureMap, featureMapTensor } from './feature-map.js';
+export type {
   ImageLike,
   ImageToTensorOptions,
   PreparedInput,
@@ -138,6 +147,7 @@ export type {
 } from './objective.js';
 export type {
   ColorOrder,
+  Fit,
   Layout,
   ModelConfig,
   ResolvedModelConfig,
@@ -152,6 +162,8 @@ export {
 // (@fv/autodiff's model randomization draws with it).
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
+export type { HuggingFaceConfig, HuggingFaceFiles } from './preprocess/hugging-face.js';
+export { configFromHuggingFace } from './preprocess/hugging-face.js';
 export type {
   ActivationsOptions,
   ActivationsResult,
@@ -161,6 +173,9 @@ export { activations } from './saliency/activations.js';
 export type { SaliencyRequest } from './saliency/saliency.js';
 export { saliency, saliencyMethods } from './saliency/saliency.js';
 export type {
+  AttentionOptions,
+  AttentionRolloutOptions,
+  AttentionToken,
   Baseline,
   CamLayerOptions,
   CommonSaliencyOptions,
@@ -179,6 +194,7 @@ export type {
   SaliencyResult,
   ScoreCamOptions,
   SmoothGradOptions,
+  TransformerAttributionOptions,
   VanillaOptions,
 } from './saliency/types.js';
 export type { Tensor } from './tensor.js';

@@ -10,7 +10,7 @@ import type { Engine } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
 import type { ImageLike, ImageToTensorOptions } from '../image/convert.js';
 import type { ModelConfig } from '../preprocess/config.js';
-import { layerShape } from '../saliency/cam.js';
+import { layerMap } from '../saliency/cam.js';
 import { createContext, layerGradient, prepareImage } from '../saliency/context.js';
 import type { Tensor } from '../tensor.js';
 
@@ -138,12 +138,12 @@ export async function semanticDictionary(
     if (!a) throw new FvError('UNKNOWN_TENSOR', `The engine returned no tensor '${layer}'`);
     activation = a;
   }
-  const { channels, height, width } = layerShape(activation, layer);
+  // Channel planes over the layer's grid (patch tokens for a vision transformer).
+  const { channels, height, width, data: a } = layerMap(engine.info, activation, layer);
   const plane = height * width;
-  const a = activation.data;
-  const product = gradient ? new Float64Array(a.length) : undefined;
-  if (product && gradient)
-    for (let i = 0; i < a.length; i++) product[i] = a[i]! * gradient.data[i]!;
+  const g = gradient ? layerMap(engine.info, gradient, layer).data : undefined;
+  const product = g ? new Float64Array(a.length) : undefined;
+  if (product && g) for (let i = 0; i < a.length; i++) product[i] = a[i]! * g[i]!;
   const positions: SemanticPosition[] = [];
   for (let p = 0; p < plane; p++) {
     let sq = 0;

@@ -6,7 +6,7 @@ import type { ImageLike, ImageToTensorOptions } from '../image/convert.js';
 import type { Map2D } from '../image/map.js';
 import type { ModelConfig } from '../preprocess/config.js';
 import type { Tensor } from '../tensor.js';
-import { layerShape } from './cam.js';
+import { layerMap } from './cam.js';
 import { prepareImage } from './context.js';
 
 /** Options of {@link activations}. */
@@ -32,7 +32,7 @@ export interface ChannelActivation {
 /** Result of {@link activations}. */
 export interface ActivationsResult {
   readonly layer: string;
-  /** The whole layer tensor, `[1, C, H, W]` (or `[1, C]`). */
+  /** The whole layer tensor as the model gives it (`[1, C, H, W]`, `[1, C]`, `[1, tokens, C]`, …). */
   readonly activation: Tensor;
   /** The `topK` channels with the highest mean activation, highest first. */
   readonly top: readonly ChannelActivation[];
@@ -62,14 +62,14 @@ export async function activations(
   });
   const activation = out[layer];
   if (!activation) throw new FvError('UNKNOWN_TENSOR', `The engine returned no tensor '${layer}'`);
-  const shape = layerShape(activation, layer);
+  const shape = layerMap(engine.info, activation, layer);
   const area = shape.width * shape.height;
   const stats: { channel: number; mean: number; max: number }[] = [];
   for (let k = 0; k < shape.channels; k++) {
     let sum = 0;
     let max = Number.NEGATIVE_INFINITY;
     for (let p = 0; p < area; p++) {
-      const v = activation.data[k * area + p]!;
+      const v = shape.data[k * area + p]!;
       sum += v;
       max = Math.max(max, v);
     }
@@ -79,7 +79,7 @@ export async function activations(
   const top = stats.slice(0, topK).map((s) => ({
     ...s,
     map: {
-      data: activation.data.slice(s.channel * area, (s.channel + 1) * area),
+      data: shape.data.slice(s.channel * area, (s.channel + 1) * area),
       width: shape.width,
       height: shape.height,
     },

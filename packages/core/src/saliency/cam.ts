@@ -1,6 +1,7 @@
 import { positiveInteger } from '../checks.js';
-import type { EngineInfo } from '../engine.js';
+import type { EngineInfo, LayerInfo } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
+import { type FeatureMap, featureMap, type ImageLayout } from '../feature-map.js';
 import type { Map2D } from '../image/map.js';
 import { resamplePlane } from '../image/resize.js';
 import { imageDims } from '../image/shape.js';
@@ -8,51 +9,87 @@ import type { Tensor } from '../tensor.js';
 import { forwardScores, layerGradient, type SaliencyContext, softmax } from './context.js';
 import type { CamLayerOptions, ScoreCamOptions } from './types.js';
 
-/** Sizes of a 4-D NCHW layer tensor. */
+/** Sizes of a layer seen as channel planes. */
 export interface LayerShape {
   readonly channels: number;
   readonly height: number;
   readonly width: number;
 }
 
-/** Reads an NCHW layer shape (batch 1); 2-D `[1, K]` tensors count as K channels of 1×1. */
-export function layerShape(tensor: Tensor, layer: string): LayerShape {
-  const d = tensor.dims;
-  if (d.length === 4 && d[0] === 1) return { channels: d[1]!, height: d[2]!, width: d[3]! };
-  if (d.length === 2 && d[0] === 1) return { channels: d[1]!, height: 1, width: 1 };
-  throw new FvError(
-    'SHAPE_MISMATCH',
-    `Layer '${layer}' has shape [${d.join(', ')}]; expected an NCHW feature map [1, C, H, W]`,
-  );
+/** The layout `inspectModel` reported for a layer, if any. */
+export function layoutOf(info: EngineInfo, layer: string): ImageLayout | undefined {
+  return info.layers.find((l) => l.name === layer)?.layout;
 }
 
+/** A layer's value (batch item 0) as channel planes over its grid, by its reported layout. */
+export function layerMap(info: EngineInfo, tensor: Tensor, layer: string): FeatureMap {
+  return featureMap(tensor, layer, layoutOf(info, layer));
+}
+
+const gridSize = (layer: LayerInfo): number | undefined => {
+  const l = layer.layout;
+  if (l) return l.channelAxis === null ? undefined : l.rows * l.cols;
+  const d = layer.dims;
+  if (d?.length !== 4 || typeof d[2] !== 'number' || typeof d[3] !== 'number') return undefined;
+  return d[2] * d[3];
+};
+
 /**
- * The layer to explain: `name` when it exists, otherwise the last differentiable layer of the
- * model whose static shape is 4-D with a spatial size above 1×1.
- * @throws FvError `UNKNOWN_TENSOR` when `name` is not a layer or no spatial layer exists.
+ * The layer to explain: `name` when it exists; otherwise, for a vision transformer with attention
+ * over its image tokens, the input of the last attention block (its LayerNorm, as
+ * pytorch-grad-cam's ViT recipe `blocks[-1].norm1`: after the last attention of a class-token
+ * model only the extra tokens reach the head, so later patch tokens carry no gradient);
+ * otherwise the last differentiable layer whose grid (a feature map, channels first or last —
+ * Swin's windowed attention included —, or patch tokens) is larger than 1×1.
+ * @throws FvError `UNKNOWN_TENSOR` when `name` is not a layer or no such layer exists.
  */
 export function selectLayer(info: EngineInfo, name?: string, needGradient = true): string {
   if (name !== undefined) {
     if (info.layers.some((l) => l.name === name)) return name;
-    const spatial = info.layers.filter((l) => l.dims?.length === 4).map((l) => l.name);
-    const hint = spatial.length > 0 ? ` (4-D layers include: ${spatial.slice(-5).join(', ')})` : '';
+    const spatial = info.layers.filter((l) => gridSize(l) !== undefined).map((l) => l.name);
+    const hint =
+      spatial.length > 0 ? ` (layers with a grid include: ${spatial.slice(-5).join(', ')})` : '';
     throw new FvError('UNKNOWN_TENSOR', `Layer '${name}' is not in the model${hint}`, {
       layer: name,
     });
   }
+  const usable = (l: LayerInfo) => !needGradient || l.differentiable;
+  const last = info.attention?.at(-1);
+  const tokens = last?.tokens;
+  if (last && tokens) {
+    // The residual stream: full token sequences with the hidden size (the most common width).
+    const end = info.layers.findIndex((l) => l.name === last.tensor);
+    const sequences = info.layers
+      .slice(0, end < 0 ? info.layers.length : end)
+      .filter(
+        (l) =>
+          l.layout?.kind === 'tokens' &&
+          l.layout.channelAxis !== null &&
+          l.layout.length === tokens.length &&
+          l.layout.prefix.length === tokens.prefix.length,
+      );
+    const widths = new Map<number | null, number>();
+    for (const l of sequences) {
+      const c = l.layout!.channels;
+      widths.set(c, (widths.get(c) ?? 0) + 1);
+    }
+    const hidden = [...widths].sort((a, b) => b[1] - a[1])[0]?.[0];
+    const stream = sequences.filter((l) => usable(l) && l.layout!.channels === hidden);
+    const norm = stream.filter((l) => l.opType === 'LayerNormalization').at(-1);
+    const pick = norm ?? stream.at(-1);
+    if (pick) return pick.name;
+  }
+  const withLayouts = info.layers.some((l) => l.layout !== undefined);
   for (let i = info.layers.length - 1; i >= 0; i--) {
     const layer = info.layers[i]!;
-    const d = layer.dims;
-    if (d?.length !== 4) continue;
-    const h = d[2];
-    const w = d[3];
-    if (typeof h !== 'number' || typeof w !== 'number' || h * w <= 1) continue;
-    if (needGradient && !layer.differentiable) continue;
+    if (withLayouts && !layer.layout) continue;
+    const area = gridSize(layer);
+    if (area === undefined || area <= 1 || !usable(layer)) continue;
     return layer.name;
   }
   throw new FvError(
     'UNKNOWN_TENSOR',
-    'No spatial (4-D, larger than 1×1) layer found in the model; pass the layer name explicitly',
+    'No layer with a spatial grid larger than 1×1 found in the model; pass the layer name explicitly',
   );
 }
 
@@ -64,6 +101,24 @@ export interface CamAttribution {
   readonly upsampled: Tensor;
 }
 
+/** A map over a layer's grid (`height` × `width`, row-major) and its bilinear upsampling to the input. */
+export function upsampleCam(
+  ctx: SaliencyContext,
+  layer: string,
+  cam: Float32Array,
+  grid: { readonly rows: number; readonly cols: number },
+): CamAttribution {
+  const { width, height } = ctx.shape;
+  const up = new Float32Array(width * height);
+  resamplePlane({ data: cam, width: grid.cols, height: grid.rows }, { data: up, width, height });
+  const dims = imageDims(ctx.config.layout, 1, 1, height, width);
+  return {
+    layer,
+    cam: { data: cam, width: grid.cols, height: grid.rows },
+    upsampled: { data: up, dims },
+  };
+}
+
 function finishCam(
   ctx: SaliencyContext,
   layer: string,
@@ -72,18 +127,7 @@ function finishCam(
   relu: boolean,
 ): CamAttribution {
   if (relu) for (let i = 0; i < cam.length; i++) cam[i] = Math.max(cam[i]!, 0);
-  const { width, height } = ctx.shape;
-  const up = new Float32Array(width * height);
-  resamplePlane(
-    { data: cam, width: shape.width, height: shape.height },
-    { data: up, width, height },
-  );
-  const dims = imageDims(ctx.config.layout, 1, 1, height, width);
-  return {
-    layer,
-    cam: { data: cam, width: shape.width, height: shape.height },
-    upsampled: { data: up, dims },
-  };
+  return upsampleCam(ctx, layer, cam, { rows: shape.height, cols: shape.width });
 }
 
 /** Grad-CAM or Grad-CAM++ at a layer. */
@@ -97,10 +141,11 @@ export async function gradCam(
   if (plan) ctx.plan(1);
   const { gradient, activation } = await layerGradient(ctx, layer);
   await ctx.advance();
-  const shape = layerShape(activation, layer);
+  const info = ctx.engine.info;
+  const shape = layerMap(info, activation, layer);
   const area = shape.height * shape.width;
-  const g = gradient.data;
-  const a = activation.data;
+  const g = layerMap(info, gradient, layer).data;
+  const a = shape.data;
   const cam = new Float32Array(area);
   for (let k = 0; k < shape.channels; k++) {
     const base = k * area;
@@ -141,9 +186,9 @@ export async function scoreCam(
   });
   const activation = out[layer];
   if (!activation) throw new FvError('UNKNOWN_TENSOR', `The engine returned no tensor '${layer}'`);
-  const shape = layerShape(activation, layer);
+  const shape = layerMap(ctx.engine.info, activation, layer);
   const area = shape.height * shape.width;
-  const a = activation.data;
+  const a = shape.data;
   // Channels by mean activation, highest first; constant channels carry no spatial information.
   const candidates: { channel: number; mean: number; lo: number; hi: number }[] = [];
   for (let k = 0; k < shape.channels; k++) {

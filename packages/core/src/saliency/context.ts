@@ -305,29 +305,38 @@ export async function inputGradients(
   return gradient.data;
 }
 
-/** Gradient of the target score with respect to a layer, and the layer's activation, at the input. */
-export async function layerGradient(
+/**
+ * Gradients of the target score with respect to intermediate tensors, and their values, at the
+ * input (one engine call).
+ */
+export async function layerGradients(
   ctx: SaliencyContext,
-  layer: string,
-): Promise<{ gradient: Tensor; activation: Tensor }> {
+  layers: readonly string[],
+): Promise<{ gradients: Record<string, Tensor>; kept: Record<string, Tensor> }> {
   throwIfAborted(ctx.signal);
   const result = await ctx.engine.gradient(
     ctx.input,
     { kind: 'logit', output: ctx.config.logits },
     {
-      wrt: [layer],
-      keep: [layer],
+      wrt: layers,
+      keep: layers,
       seed: seedFor(ctx, 1, ctx.logits),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     },
   );
-  const gradient = result.gradients[layer];
-  const activation = result.kept[layer];
-  if (!gradient || !activation) {
-    throw new FvError(
-      'INTERNAL',
-      `The engine returned no gradient or activation for layer '${layer}'`,
-    );
+  for (const layer of layers) {
+    if (!result.gradients[layer] || !result.kept[layer]) {
+      throw new FvError('INTERNAL', `The engine returned no gradient or value for '${layer}'`);
+    }
   }
-  return { gradient, activation };
+  return { gradients: { ...result.gradients }, kept: { ...result.kept } };
+}
+
+/** Gradient of the target score with respect to a layer, and the layer's activation, at the input. */
+export async function layerGradient(
+  ctx: SaliencyContext,
+  layer: string,
+): Promise<{ gradient: Tensor; activation: Tensor }> {
+  const { gradients, kept } = await layerGradients(ctx, [layer]);
+  return { gradient: gradients[layer]!, activation: kept[layer]! };
 }

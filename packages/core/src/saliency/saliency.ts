@@ -5,6 +5,7 @@ import type { ImageLike } from '../image/convert.js';
 import { callbackFrames, type LoopRun, startLoop } from '../loop/run.js';
 import type { ModelConfig } from '../preprocess/config.js';
 import type { Tensor } from '../tensor.js';
+import { attentionRollout, transformerAttribution } from './attention.js';
 import { gradCam, scoreCam } from './cam.js';
 import { createContext, type SaliencyContext } from './context.js';
 import {
@@ -58,7 +59,8 @@ export interface SaliencyRequest {
  * for progress frames (engine calls done of total).
  *
  * @throws FvError `OUT_OF_RANGE` (target), `UNKNOWN_TENSOR` (layer), `INVALID_IMAGE` (channel
- *   count), `INVALID_ARGUMENT` (samples, steps, window ≤ 0 …), `ABORTED` (signal).
+ *   count), `INVALID_ARGUMENT` (samples, steps, window ≤ 0 …), `UNSUPPORTED_MODEL` (a transformer
+ *   method on a model without attention over its image tokens), `ABORTED` (signal).
  * @example
  * const result = await saliency(engine, image, { target: 'top', method: 'smoothgrad', samples: 25 }, {
  *   ...presets.tensorflow,
@@ -156,6 +158,14 @@ async function computeSaliency(
       return finish(await rise(ctx, options));
     case 'random':
       return finish(randomAttribution(ctx, options.seed ?? 0));
+    case 'attention-rollout':
+    case 'transformer-attribution': {
+      const r =
+        options.method === 'attention-rollout'
+          ? await attentionRollout(ctx, options)
+          : await transformerAttribution(ctx, options);
+      return finish(r.upsampled, { layer: r.layer, cam: r.cam, attention: r.attention });
+    }
     default: {
       const method: never = options;
       throw new FvError(

@@ -96,8 +96,12 @@ export interface ModifiedReluOptions extends CommonSaliencyOptions {
 /** Options of the class activation map methods. */
 export interface CamLayerOptions {
   /**
-   * Name of a 4-D NCHW layer (any intermediate tensor). @defaultValue the last differentiable
-   * layer of the model with a spatial size above 1×1 (per `engine.info.layers`)
+   * Name of the layer: any intermediate tensor seen as channels over a grid — an NCHW feature
+   * map, a channels-last one (Swin), or a vision transformer's tokens, reshaped to the patch grid
+   * with the class and distillation tokens dropped (`engine.info.layers[].layout` says which).
+   * @defaultValue for a vision transformer with attention over its image tokens, the input of
+   * its last attention block (the LayerNorm before it, pytorch-grad-cam's `blocks[-1].norm1`);
+   * otherwise the last differentiable layer whose grid is larger than 1×1
    */
   readonly layer?: string;
   /** Keep only positive evidence, as the papers do. @defaultValue true */
@@ -119,6 +123,49 @@ export interface ScoreCamOptions extends CommonSaliencyOptions, CamLayerOptions 
   readonly method: 'score-cam';
   /** Use only the channels with the highest mean activation. @defaultValue all channels */
   readonly maxChannels?: number;
+}
+
+/**
+ * Which token's attention row explains the output: the `class` token (ViT, DeiT), the
+ * `distillation` token (DeiT), or the `mean` of every token's row (models that pool the tokens).
+ */
+export type AttentionToken = 'class' | 'distillation' | 'mean';
+
+/** Options of the methods that read a vision transformer's attention. */
+export interface AttentionOptions {
+  /**
+   * The attention-probability tensors (Softmax outputs), in block order. @defaultValue every one
+   * the model has (`engine.info.attention`, found by `@fv/autodiff`'s `inspectModel`)
+   */
+  readonly attention?: readonly string[];
+  /** @defaultValue `'class'` when the tokens start with a class token, else `'mean'` */
+  readonly token?: AttentionToken;
+}
+
+/**
+ * Attention rollout (Abnar & Zuidema 2020): Π over blocks of (fused attention + I) / 2, rows
+ * renormalized; the explained token's row over the patch tokens. Class-independent: it shows
+ * where information flows, not what speaks for the target.
+ */
+export interface AttentionRolloutOptions extends CommonSaliencyOptions, AttentionOptions {
+  readonly method: 'attention-rollout';
+  /** How the heads of a block are combined. @defaultValue `'mean'` */
+  readonly headFusion?: 'mean' | 'max' | 'min';
+  /**
+   * Share of each block's fused attention entries, the smallest, set to 0 before the identity is
+   * added (jacobgil/vit-explain's `discard_ratio`; the class token's attention to itself is
+   * kept). @defaultValue 0
+   */
+  readonly discardRatio?: number;
+}
+
+/**
+ * Transformer attribution (Chefer, Gur & Wolf 2021, the generic rule of their ICCV paper): per
+ * block Ā = mean over heads of (∂score/∂A ⊙ A)⁺, R ← R + Ā · R from R = I; the explained token's
+ * row over the patch tokens. Class-specific.
+ */
+export interface TransformerAttributionOptions extends CommonSaliencyOptions, AttentionOptions {
+  readonly method: 'transformer-attribution';
 }
 
 /** Occlusion (Zeiler & Fergus 2014): forward passes only, no gradient rules needed. */
@@ -183,7 +230,9 @@ export type SaliencyOptions =
   | ScoreCamOptions
   | OcclusionOptions
   | RiseOptions
-  | RandomOptions;
+  | RandomOptions
+  | AttentionRolloutOptions
+  | TransformerAttributionOptions;
 
 /** The saliency method names. */
 export type SaliencyMethod = SaliencyOptions['method'];
@@ -214,6 +263,7 @@ export interface SaliencyResult {
   /**
    * Per-element attribution the maps are reduced from, shaped like the input (one channel for
    * Grad-CAM, Score-CAM, occlusion, RISE and random): the gradient for `vanilla`, gradient ⊙ input, the
+   * Grad-CAM, Score-CAM, occlusion and the transformer methods): the gradient for `vanilla`, gradient ⊙ input, the
    * averaged gradients, the integrated gradients, the guided gradient ⊙ CAM, the upsampled CAM, …
    */
   readonly attribution: Tensor;
@@ -223,9 +273,14 @@ export interface SaliencyResult {
   readonly input: Tensor;
   /** Where the input came from in the original image, for `mapToSource`. */
   readonly crop?: CropRegion;
-  /** CAM methods: the layer used and the map at its resolution. */
+  /**
+   * CAM methods: the layer used; the transformer methods: the last attention tensor. With the map
+   * at that layer's resolution (the patch grid for tokens).
+   */
   readonly layer?: string;
   readonly cam?: Map2D;
+  /** Transformer methods: the attention tensors read, in block order. */
+  readonly attention?: readonly string[];
   /** Integrated gradients only. */
   readonly completeness?: Completeness;
 }

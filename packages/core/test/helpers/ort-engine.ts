@@ -136,6 +136,7 @@ export async function createOrtEngine(
       inputs: inspection.inputs,
       outputs: inspection.outputs,
       layers: inspection.layers,
+      attention: inspection.attention,
       backend: 'wasm',
     },
     async forward(input: Tensor, options: ForwardOptions = {}) {

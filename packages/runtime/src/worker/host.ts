@@ -97,17 +97,22 @@ function every(ms: number): () => boolean {
 }
 
 /**
- * Inputs, outputs and layers for `engine.info`: `@fv/autodiff`'s `inspectModel` (inferred shapes,
- * differentiability by its gradient rules), or its `summarizeModel` (no shape inference) when that
- * fails.
+ * Inputs, outputs, layers and attention for `engine.info`: `@fv/autodiff`'s `inspectModel`
+ * (inferred shapes, differentiability by its gradient rules, token layouts), or its
+ * `summarizeModel` (no shape inference) when that fails.
  */
 function describe(
   model: ModelInput,
   summary: ModelSummary,
-): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers'> {
+): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers' | 'attention'> {
   try {
     const inspection = inspectModel(model);
-    return { inputs: inspection.inputs, outputs: inspection.outputs, layers: inspection.layers };
+    return {
+      inputs: inspection.inputs,
+      outputs: inspection.outputs,
+      layers: inspection.layers,
+      attention: inspection.attention,
+    };
   } catch {
     return { inputs: summary.inputs, outputs: summary.outputs, layers: summary.layers };
   }

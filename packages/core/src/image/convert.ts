@@ -1,5 +1,5 @@
 import { FvError } from '../errors.js';
-import type { ResolvedModelConfig } from '../preprocess/config.js';
+import type { Fit, ResolvedModelConfig } from '../preprocess/config.js';
 import type { Tensor } from '../tensor.js';
 import type { CropRegion } from './map.js';
 import { resamplePlane } from './resize.js';
@@ -24,18 +24,14 @@ export interface RgbaImage {
   readonly height: number;
 }
 
-/** Options of {@link imageToTensor}. */
+/**
+ * Per-call overrides of the model config's geometry ({@link ModelConfig.fit} and
+ * {@link ModelConfig.cropFraction}, where they are documented).
+ */
 export interface ImageToTensorOptions {
-  /**
-   * `stretch` resizes the whole image to the model size (aspect ratio not kept); `center-crop`
-   * takes the largest centred region with the model's aspect ratio (times `cropFraction`) and
-   * resizes it. @defaultValue `'stretch'`
-   */
-  readonly fit?: 'stretch' | 'center-crop';
-  /**
-   * With `center-crop`: side of the crop as a fraction of the largest centred region
-   * (torchvision's Resize(256) + CenterCrop(224) is 0.875). @defaultValue 1
-   */
+  /** @defaultValue the config's `fit` (`'stretch'` unless the model says otherwise) */
+  readonly fit?: Fit;
+  /** @defaultValue the config's `cropFraction` (1 unless the model says otherwise) */
   readonly cropFraction?: number;
 }
 
@@ -51,9 +47,11 @@ export function isTensor(value: Tensor | ImageLike): value is Tensor {
 }
 
 /**
- * Turns an 8-bit image into the model's input tensor: bilinear resize (optionally after a
- * centre crop), colour order, grayscale conversion (ITU-R 601 luma), scale, mean and std, layout.
- * @throws FvError `INVALID_IMAGE` when the pixel data does not match width × height × channels.
+ * Turns an 8-bit image into the model's input tensor: the config's geometry (see {@link Fit}: a
+ * centre region, bilinearly resampled to the model size in one step), colour order, grayscale
+ * conversion (ITU-R 601 luma), scale, mean and std, layout.
+ * @throws FvError `INVALID_IMAGE` when the pixel data does not match width × height × channels,
+ *   `INVALID_ARGUMENT` for a bad `fit` or `cropFraction`.
  */
 export function imageToTensor(
   image: ImageLike,
@@ -73,23 +71,30 @@ export function imageToTensor(
     );
   }
   const { width: w, height: h, channels, layout } = config;
-  let region = { x: 0, y: 0, width: sw, height: sh };
-  if ((options.fit ?? 'stretch') === 'center-crop') {
-    const fraction = options.cropFraction ?? 1;
-    if (!(fraction > 0 && fraction <= 1)) {
-      throw new FvError('INVALID_ARGUMENT', `cropFraction must be in (0, 1], got ${fraction}`);
-    }
+  const fit = options.fit ?? config.fit ?? 'stretch';
+  const fraction = options.cropFraction ?? config.cropFraction ?? 1;
+  if (fit !== 'stretch' && fit !== 'center-crop') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `fit must be 'stretch' or 'center-crop', got '${String(fit)}'`,
+    );
+  }
+  if (!(fraction > 0 && fraction <= 1)) {
+    throw new FvError('INVALID_ARGUMENT', `cropFraction must be in (0, 1], got ${fraction}`);
+  }
+  let cw = sw;
+  let ch = sh;
+  if (fit === 'center-crop') {
     const aspect = w / h;
-    let cw = sw;
-    let ch = sw / aspect;
+    ch = sw / aspect;
     if (ch > sh) {
       ch = sh;
       cw = sh * aspect;
     }
-    cw *= fraction;
-    ch *= fraction;
-    region = { x: (sw - cw) / 2, y: (sh - ch) / 2, width: cw, height: ch };
   }
+  cw *= fraction;
+  ch *= fraction;
+  const region = { x: (sw - cw) / 2, y: (sh - ch) / 2, width: cw, height: ch };
   // Resample every source channel plane to the model size.
   const planes: Float32Array[] = [];
   for (let c = 0; c < Math.min(srcChannels, 3); c++) {

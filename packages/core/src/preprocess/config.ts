@@ -8,14 +8,37 @@ export type Layout = 'NCHW' | 'NHWC';
 export type ColorOrder = 'RGB' | 'BGR';
 
 /**
- * How a model wants its input image. A pixel value `p` in 0..255 of channel `c` becomes
- * `(p · scale − mean[c]) / std[c]`, in the model's colour order and layout.
+ * How an image is fitted to the model's width × height.
+ * - `stretch`: the centre `cropFraction` of each side of the image is resized to the model size
+ *   (the aspect ratio is not kept); with `cropFraction` 1, the whole image.
+ * - `center-crop`: the largest centred region with the model's aspect ratio, times
+ *   `cropFraction` per side, is resized to the model size: a shortest-edge resize to
+ *   side / `cropFraction` followed by a centre crop of the model size (torchvision's `Resize(256)`
+ *   + `CenterCrop(224)` and Hugging Face's `size.shortest_edge` 256 + `crop_size` 224 are
+ *   `cropFraction` 0.875).
+ */
+export type Fit = 'stretch' | 'center-crop';
+
+/**
+ * How a model wants its input image: geometry (`fit`, `cropFraction`, size), then a pixel value
+ * `p` in 0..255 of channel `c` becomes `(p · scale − mean[c]) / std[c]`, in the model's colour
+ * order and layout. One resampling (bilinear) goes from the image to the model size.
  */
 export interface ModelConfig {
-  /** Name of the model input. @defaultValue the engine's first input */
+  /**
+   * Name of the model input. @defaultValue the input named `pixel_values` (Hugging Face exports)
+   * when there is one, else the engine's first input
+   */
   readonly input?: string;
-  /** Name of the output holding the class scores (pre-softmax logits). @defaultValue the engine's first output */
+  /**
+   * Name of the output holding the class scores (pre-softmax logits). @defaultValue the output
+   * named `logits` when there is one, else the engine's first output
+   */
   readonly logits?: string;
+  /** How the image is fitted to the model size; see {@link Fit}. @defaultValue `'stretch'` */
+  readonly fit?: Fit;
+  /** Share of each side kept by the centre crop, in (0, 1]; see {@link Fit}. @defaultValue 1 */
+  readonly cropFraction?: number;
   /** Input width in pixels. @defaultValue read from the model's input shape */
   readonly width?: number;
   /** Input height in pixels. @defaultValue read from the model's input shape */
@@ -45,6 +68,8 @@ export interface ModelConfig {
 export interface ResolvedModelConfig {
   readonly input: string;
   readonly logits: string;
+  readonly fit: Fit;
+  readonly cropFraction: number;
   readonly width: number;
   readonly height: number;
   readonly layout: Layout;
@@ -139,20 +164,23 @@ const staticDim = (d: number | string | null | undefined): number | undefined =>
   typeof d === 'number' && d > 0 ? d : undefined;
 
 /**
- * Decides every preprocessing field: what `config` says wins, then what the engine's input shape
- * says (size, layout, channel count), then the defaults documented on {@link ModelConfig}.
+ * Decides every preprocessing field: what `config` says wins, then the model's own config
+ * (`info.config`, from a model folder), then what the engine's input shape says (size, layout,
+ * channel count), then the defaults documented on {@link ModelConfig}.
  * @throws FvError `UNKNOWN_TENSOR` when `config.input` or `config.logits` is not a model input/output,
- *   `INVALID_ARGUMENT` when the size cannot be decided or mean/std lengths do not fit.
+ *   `INVALID_ARGUMENT` when the size cannot be decided, mean/std lengths do not fit or `fit` /
+ *   `cropFraction` is not a valid value.
  */
 export function resolveModelConfig(
   info: EngineInfo,
-  config: ModelConfig = {},
+  callerConfig: ModelConfig = {},
   /** `[height, width]` to use when neither the model nor `config` fixes the size. */
   fallbackSize?: readonly [number, number],
 ): ResolvedModelConfig {
+  const config: ModelConfig = info.config ? { ...info.config, ...callerConfig } : callerConfig;
   const inputInfo = config.input
     ? info.inputs.find((i) => i.name === config.input)
-    : info.inputs[0];
+    : (info.inputs.find((i) => i.name === 'pixel_values') ?? info.inputs[0]);
   if (!inputInfo) {
     throw new FvError(
       'UNKNOWN_TENSOR',
@@ -161,7 +189,8 @@ export function resolveModelConfig(
         : 'The model has no inputs',
     );
   }
-  const logits = config.logits ?? info.outputs[0]?.name;
+  const logits =
+    config.logits ?? (info.outputs.find((o) => o.name === 'logits') ?? info.outputs[0])?.name;
   if (!logits) throw new FvError('UNKNOWN_TENSOR', 'The model has no outputs');
   const dims = inputInfo.dims;
   let layout = config.layout;
@@ -190,6 +219,20 @@ export function resolveModelConfig(
       `Input '${inputInfo.name}' has free spatial dimensions [${dims.join(', ')}]; set ModelConfig.width and height`,
     );
   }
+  const fit = config.fit ?? 'stretch';
+  if (fit !== 'stretch' && fit !== 'center-crop') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `ModelConfig.fit must be 'stretch' or 'center-crop', got '${String(fit)}'`,
+    );
+  }
+  const cropFraction = config.cropFraction ?? 1;
+  if (!(typeof cropFraction === 'number' && cropFraction > 0 && cropFraction <= 1)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `ModelConfig.cropFraction must be in (0, 1], got ${String(cropFraction)}`,
+    );
+  }
   const scale = config.scale ?? 1 / 255;
   const mean = perChannel(config.mean ?? [0], channels, 'mean');
   const std = perChannel(config.std ?? [1], channels, 'std');
@@ -208,6 +251,8 @@ export function resolveModelConfig(
   return {
     input: inputInfo.name,
     logits,
+    fit,
+    cropFraction,
     width,
     height,
     layout,

@@ -8,6 +8,7 @@ import type { AbortSignalLike } from '../abort.js';
 import { positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
+import { featureMapShape, featureMapTensor } from '../feature-map.js';
 import type { ImageLike } from '../image/convert.js';
 import { resizeImageTensor } from '../image/resize.js';
 import { fromPlanar } from '../image/shape.js';
@@ -209,28 +210,32 @@ async function batchedGradient(
     const out = await engine.forward(first, { outputs: [tensor], ...(signal ? { signal } : {}) });
     const a = out[tensor];
     if (!a) throw new FvError('UNKNOWN_TENSOR', `The engine returned no '${tensor}'`);
-    if (a.dims.length !== 4) {
-      throw new FvError(
-        'INVALID_ARGUMENT',
-        `'${tensor}' must be NCHW for unit objectives, got [${a.dims.join(', ')}]`,
-      );
-    }
     dims = a.dims.slice(1);
     layerDims.set(key, dims);
   }
-  const [lc = 0, lh = 0, lw = 0] = dims;
+  // The layer as channel planes over its grid: NCHW maps, channels-last maps, or a vision
+  // transformer's patch tokens (extra tokens get no seed).
+  const layout = engine.info.layers.find((l) => l.name === tensor)?.layout;
+  const grid = featureMapShape([1, ...dims], tensor, layout);
+  if (!grid) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `'${tensor}' of shape [1, ${dims.join(', ')}] is not a feature map or a token sequence, so it has no units to visualize`,
+    );
+  }
+  const { channels: lc, height: lh, width: lw } = grid;
   const plane = lh * lw;
-  const seed = new Float32Array(b * lc * plane);
-  objectives.forEach((o, i) => {
-    if (o.kind !== 'channel' && o.kind !== 'neuron') return;
+  const maps = objectives.map((o) => {
+    const map = new Float32Array(lc * plane);
+    if (o.kind !== 'channel' && o.kind !== 'neuron') return { ...grid, data: map };
     if (!Number.isInteger(o.channel) || o.channel < 0 || o.channel >= lc) {
       throw new FvError(
         'OUT_OF_RANGE',
         `channel ${o.channel} is out of range for '${tensor}' with ${lc} channels`,
       );
     }
-    const base = (i * lc + o.channel) * plane;
-    if (o.kind === 'channel') seed.fill(1 / plane, base, base + plane);
+    const base = o.channel * plane;
+    if (o.kind === 'channel') map.fill(1 / plane, base, base + plane);
     else {
       const y = o.y ?? Math.floor(lh / 2);
       const x = o.x ?? Math.floor(lw / 2);
@@ -240,9 +245,11 @@ async function batchedGradient(
           `neuron (${y}, ${x}) is outside '${tensor}' of size ${lh}×${lw}`,
         );
       }
-      seed[base + y * lw + x] = 1;
+      map[base + y * lw + x] = 1;
     }
+    return { ...grid, data: map };
   });
+  const seed = featureMapTensor(maps, [b, ...dims], tensor, layout).data;
   const data = new Float32Array(b * c * h * w);
   inputs.forEach((x, i) => {
     data.set(x.data, i * c * h * w);
@@ -262,11 +269,12 @@ async function batchedGradient(
   const g = gradientOf(r.gradients, inputName, batch).data;
   const a = r.kept[tensor];
   const values: number[] = [];
+  const item = seed.length / b;
   for (let i = 0; i < b; i++) {
     let v = 0;
     if (a) {
-      const o = i * lc * plane;
-      for (let k = 0; k < lc * plane; k++) v += (seed[o + k] as number) * (a.data[o + k] as number);
+      const o = i * item;
+      for (let k = 0; k < item; k++) v += (seed[o + k] as number) * (a.data[o + k] as number);
     } else v = Number.NaN;
     values.push(v);
   }

@@ -20,6 +20,10 @@ export interface MethodFlags {
   readonly masks?: string;
   readonly cells?: string;
   readonly keep?: string;
+  readonly headFusion?: string;
+  readonly discardRatio?: string;
+  readonly token?: string;
+  readonly attention?: string;
   readonly crop?: boolean;
 }
 
@@ -31,11 +35,24 @@ export function methodFlags(command: Command): Command {
     .option('--variant <name>', 'smoothgrad: mean, squared or variance')
     .option('--steps <n>', 'integrated-gradients: path intervals (default 50)')
     .option('--baseline <name>', 'integrated-gradients: black, uniform, blurred or mean')
-    .option('--layer <name>', 'CAM methods: layer (default: the last spatial layer)')
+    .option(
+      '--layer <name>',
+      "CAM methods: layer (default: the last spatial layer; a ViT's last attention block input)",
+    )
     .option('--window <px>', 'occlusion: window side')
     .option('--masks <n>', 'rise: random masks (default 4000)')
     .option('--cells <n>', 'rise: grid cells per side (default 7)')
     .option('--keep <p>', 'rise: probability that a cell is kept (default 0.5)')
+    .option('--head-fusion <name>', 'attention-rollout: mean, max or min over heads (default mean)')
+    .option('--discard-ratio <x>', 'attention-rollout: share of lowest attention dropped (default 0)')
+    .option(
+      '--token <name>',
+      'transformer methods: class, distillation or mean row (default: class when there is one)',
+    )
+    .option(
+      '--attention <names>',
+      "transformer methods: attention Softmax outputs, comma-separated (default: all, see 'fv inspect')",
+    )
     .option('--score <kind>', 'logit or probability (default: logit; rise: probability)')
     .option('--seed <n>', 'seed of the noise / baseline / masks')
     .option('--crop', 'centre-crop to the model aspect ratio instead of stretching');
@@ -155,6 +172,22 @@ export function methodOptions(
     }
     case 'random':
       return { method, ...common, ...seeded };
+    case 'attention-rollout':
+    case 'transformer-attribution': {
+      const attention = {
+        ...(o.token ? { token: o.token as 'class' } : {}),
+        ...(o.attention ? { attention: o.attention.split(',').map((a) => a.trim()) } : {}),
+      };
+      if (method === 'transformer-attribution') return { method, ...common, ...attention };
+      const discardRatio = numberOption(o.discardRatio, '--discard-ratio');
+      return {
+        method,
+        ...common,
+        ...attention,
+        ...(o.headFusion ? { headFusion: o.headFusion as 'mean' } : {}),
+        ...(discardRatio !== undefined ? { discardRatio } : {}),
+      };
+    }
     default:
       throw new FvError(
         'INVALID_ARGUMENT',

@@ -10,6 +10,14 @@ export type {
   RuntimeGradientOptions,
 } from './client/engine.js';
 export { createEngine } from './client/engine.js';
+export type {
+  ModelDtype,
+  ModelFolder,
+  ModelFolderFiles,
+  ModelFolderSource,
+  ReadModelFolderOptions,
+} from './client/model-folder.js';
+export { isModelFolder, readModelFolder } from './client/model-folder.js';
 export type { LoadProgress, ModelSource } from './client/model-source.js';
 export { MODEL_CACHE_NAME } from './client/model-source.js';
 export type { BackendPreference, HostStats, WasmPaths } from './shared/protocol.js';

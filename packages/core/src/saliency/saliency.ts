@@ -42,6 +42,8 @@ export const saliencyMethods = Object.keys({
   occlusion: true,
   rise: true,
   random: true,
+  'attention-rollout': true,
+  'transformer-attribution': true,
 } satisfies Record<SaliencyMethod, true>) as readonly SaliencyMethod[];
 
 /** What crosses to a loop host for a saliency map. */

@@ -15,6 +15,7 @@ import {
   type LoopRequest,
   type LoopResult,
   type LoopRun,
+  type ModelConfig,
   type Objective,
   pushedRun,
   type Tensor,
@@ -32,6 +33,13 @@ import type {
   WireTensor,
 } from '../shared/protocol.js';
 import type { WorkerApi } from '../worker/host.js';
+import {
+  isModelFolder,
+  type ModelDtype,
+  type ModelFolderFiles,
+  type ModelFolderSource,
+  readModelFolder,
+} from './model-folder.js';
 import { type LoadProgress, type ModelSource, readModelSource } from './model-source.js';
 import {
   type NodeWorkerLike,
@@ -43,8 +51,26 @@ import {
 
 /** Options of {@link createEngine}. */
 export interface CreateEngineOptions {
-  /** The ONNX model: bytes, a Blob, a URL, or (in Node) a file path. Buffers are copied, not detached. */
-  readonly model: ModelSource;
+  /**
+   * The model: an ONNX file (bytes, a Blob, a URL, or in Node a file path; buffers are copied, not
+   * detached), or a Hugging Face / transformers.js model folder — a folder URL ending in `/`, a
+   * folder path (Node) or its files one by one — whose `config.json` and
+   * `preprocessor_config.json` become `engine.info.config` (labels, resize, crop, normalization).
+   * @example
+   * createEngine({ model: 'https://example.com/models/my-vit/' }); // onnx/model.onnx + configs
+   */
+  readonly model: ModelSource | ModelFolderFiles;
+  /**
+   * Which ONNX file of a model folder to load (transformers.js's names: `fp32` `model.onnx`, `fp16`
+   * `model_fp16.onnx`, `q8` `model_quantized.onnx`, …). @defaultValue `'fp32'`
+   */
+  readonly dtype?: ModelDtype;
+  /**
+   * The model's preprocessing and labels, when they do not come from a model folder (a folder's
+   * files win over nothing; a call's own config always wins): `engine.info.config`, where every
+   * function taking a `ModelConfig` starts from. @defaultValue what the folder says, else none
+   */
+  readonly config?: ModelConfig;
   /**
    * Execution backend. `auto` uses WebGPU when an adapter and a device can be had and the model's
    * session can be created there, else wasm; `engine.info.backendReason` says why.
@@ -340,11 +366,24 @@ class WorkerEngine implements RuntimeEngine {
  */
 export async function createEngine(options: CreateEngineOptions): Promise<RuntimeEngine> {
   const { signal, onProgress } = options;
-  const bytes = await readModelSource(options.model, {
-    onProgress,
-    signal,
-    cache: options.cache,
-  });
+  const read = { onProgress, signal, cache: options.cache };
+  let bytes: Uint8Array;
+  let config = options.config;
+  if (await isModelFolder(options.model)) {
+    const folder = await readModelFolder(options.model as ModelFolderSource, {
+      ...read,
+      dtype: options.dtype,
+    });
+    bytes = folder.bytes;
+    config = { ...folder.config, ...config };
+  } else {
+    if (options.dtype !== undefined)
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        'dtype chooses a file of a model folder; this model is a single ONNX file',
+      );
+    bytes = await readModelSource(options.model as ModelSource, read);
+  }
   throwIfAborted(signal);
   onProgress?.({ phase: 'compile' });
   const handle = isNode
@@ -358,6 +397,7 @@ export async function createEngine(options: CreateEngineOptions): Promise<Runtim
         backend: options.backend ?? 'auto',
         ...(options.wasmPaths !== undefined ? { wasmPaths: options.wasmPaths } : {}),
         ...(options.numThreads !== undefined ? { numThreads: options.numThreads } : {}),
+        ...(config ? { config } : {}),
       }),
     );
   } catch (error) {

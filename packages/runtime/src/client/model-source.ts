@@ -1,5 +1,5 @@
 // Turns the `model` option into bytes: in-memory buffers, Blobs, URLs (with download progress and
-// the browser's Cache Storage) and, in Node, file paths.
+// the browser's Cache Storage) and, in Node, file paths. Model folders: ./model-folder.ts.
 import { type AbortSignalLike, abortError, FvError, throwIfAborted } from '@fv/core';
 import { isNode } from '../shared/environment.js';
 
@@ -73,9 +73,11 @@ async function readFile(path: string | URL): Promise<Uint8Array> {
   try {
     return new Uint8Array(await fs.readFile(path));
   } catch (error) {
+    const missing = (error as { code?: unknown }).code === 'ENOENT';
     throw new FvError(
       'INVALID_ARGUMENT',
       `Cannot read model file ${String(path)}: ${String(error)}`,
+      missing ? { missing: true } : undefined,
     );
   }
 }
@@ -111,6 +113,7 @@ async function download(url: URL, options: ReadModelOptions): Promise<Uint8Array
     throw new FvError(
       'INVALID_ARGUMENT',
       `Cannot download model ${url.href}: HTTP ${response.status} ${response.statusText}`,
+      { status: response.status, ...(response.status === 404 ? { missing: true } : {}) },
     );
   }
   const length = Number(response.headers.get('content-length'));

@@ -103,20 +103,26 @@ export function isOnnxruntimeError(error: unknown): error is FvError {
   return error instanceof FvError && error.details?.onnxruntime !== undefined;
 }
 
-const CODES: ReadonlySet<string> = new Set<FvErrorCode>([
-  'INVALID_MODEL',
-  'UNSUPPORTED_OP',
-  'UNKNOWN_TENSOR',
-  'INVALID_ARGUMENT',
-  'OUT_OF_RANGE',
-  'SHAPE_MISMATCH',
-  'INVALID_IMAGE',
-  'BACKEND_UNAVAILABLE',
-  'WORKER_CRASHED',
-  'DISPOSED',
-  'ABORTED',
-  'INTERNAL',
-]);
+// Every code (a compile error when core adds one and this list does not): an unknown code from
+// the other side becomes INTERNAL.
+const CODES: ReadonlySet<string> = new Set(
+  Object.keys({
+    INVALID_MODEL: true,
+    UNSUPPORTED_OP: true,
+    UNKNOWN_TENSOR: true,
+    INVALID_ARGUMENT: true,
+    INVALID_CONFIG: true,
+    UNSUPPORTED_MODEL: true,
+    OUT_OF_RANGE: true,
+    SHAPE_MISMATCH: true,
+    INVALID_IMAGE: true,
+    BACKEND_UNAVAILABLE: true,
+    WORKER_CRASHED: true,
+    DISPOSED: true,
+    ABORTED: true,
+    INTERNAL: true,
+  } satisfies Record<FvErrorCode, true>),
+);
 
 export function serializeError(error: unknown, fallback?: FvErrorCode): SerializedFvError {
   return toFvError(error, fallback).toJSON();

@@ -1,7 +1,7 @@
 // What crosses between the client (main thread) and the worker: settings, wire tensors, envelopes
 // and the start-up handshake. The worker's API type itself flows by `import type` from the
 // worker module (worker/host.ts), so the two sides cannot drift.
-import type { EngineInfo, SerializedFvError } from '@fv/core';
+import type { EngineInfo, ModelConfig, SerializedFvError } from '@fv/core';
 
 /**
  * Which execution backend runs the model.
@@ -21,6 +21,8 @@ export interface LoadSettings {
   readonly backend: BackendPreference;
   readonly wasmPaths?: WasmPaths;
   readonly numThreads?: number;
+  /** The model's own config (`engine.info.config`); its size fixes free input dims for inspection. */
+  readonly config?: ModelConfig;
 }
 
 /** A result or a serialized error: worker methods never throw, so error codes survive comlink. */

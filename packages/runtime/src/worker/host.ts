@@ -22,6 +22,7 @@ import {
   type LoopFrame,
   type LoopRequest,
   type LoopResult,
+  type ModelConfig,
   type Objective,
   type RandomInit,
   type RandomizedModels,
@@ -104,9 +105,10 @@ function every(ms: number): () => boolean {
 function describe(
   model: ModelInput,
   summary: ModelSummary,
+  config: ModelConfig | undefined,
 ): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers' | 'attention'> {
   try {
-    const inspection = inspectModel(model);
+    const inspection = inspectModel(model, { inputShapes: configuredShapes(summary, config) });
     return {
       inputs: inspection.inputs,
       outputs: inspection.outputs,
@@ -116,6 +118,31 @@ function describe(
   } catch {
     return { inputs: summary.inputs, outputs: summary.outputs, layers: summary.layers };
   }
+}
+
+/**
+ * The image input's dims with free height and width fixed by the model's config (a Hugging Face
+ * export declares them free; its preprocessor says the size), so shapes and token layouts are
+ * known. The batch dim stays as declared.
+ */
+function configuredShapes(
+  summary: ModelSummary,
+  config: ModelConfig | undefined,
+): Record<string, (number | string)[]> | undefined {
+  if (config?.width === undefined || config.height === undefined) return undefined;
+  const input =
+    summary.inputs.find((i) => i.name === config.input) ??
+    summary.inputs.find((i) => i.name === 'pixel_values') ??
+    summary.inputs[0];
+  const dims = input?.dims;
+  if (!input || dims?.length !== 4) return undefined;
+  const nhwc = config.layout === 'NHWC';
+  const [hAxis, wAxis] = nhwc ? [1, 2] : [2, 3];
+  if (typeof dims[hAxis] === 'number' && typeof dims[wAxis] === 'number') return undefined;
+  const fixed = dims.map((d, i) =>
+    i === hAxis ? config.height! : i === wAxis ? config.width! : (d ?? `?${i}`),
+  );
+  return { [input.name]: fixed };
 }
 
 /** Calls in flight, and which of them the client aborted. */
@@ -337,7 +364,8 @@ export function createHost(provider: BackendProvider = onnxruntimeWeb) {
       base = await openBase(backend, bytes, summary, counters);
     }
     const info: EngineInfo = {
-      ...describe(decoded, summary),
+      ...describe(decoded, summary, requested.config),
+      ...(requested.config ? { config: requested.config } : {}),
       backend: backend.kind,
       backendReason: reason,
     };

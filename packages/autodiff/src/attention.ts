@@ -148,6 +148,21 @@ export function tokenStructure(
   return { layouts, attention };
 }
 
+/** The token layout most tensors share (a ViT's residual stream: length, hidden size, tokens), if any. */
+export function dominantTokens(layouts: ReadonlyMap<string, ImageLayout>): TokenLayout | null {
+  const counts = new Map<string, { layout: TokenLayout; n: number }>();
+  for (const l of layouts.values()) {
+    if (l.kind !== 'tokens' || l.channelAxis === null) continue;
+    const key = JSON.stringify([l.length, l.channels, l.prefix, l.rows, l.cols]);
+    const c = counts.get(key);
+    if (c) c.n++;
+    else counts.set(key, { layout: l, n: 1 });
+  }
+  let best: { layout: TokenLayout; n: number } | undefined;
+  for (const c of counts.values()) if (!best || c.n > best.n) best = c;
+  return best?.layout ?? null;
+}
+
 /** Whether `name` comes from a MatMul (or Einsum) through at most a few single-input-on-path ops. */
 function fromMatMul(index: GraphIndex, name: string): boolean {
   let t = name;

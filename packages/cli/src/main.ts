@@ -22,9 +22,16 @@ function modelFlags(command: Command, withSize = true): Command {
   return command
     .option('--bgr', 'the model expects BGR channel order')
     .option('--labels <file>', 'class names, one per line or a JSON array')
-    .option('--input-name <name>', 'model input to feed (default: the first)')
-    .option('--logits-name <name>', 'model output holding the class scores (default: the first)')
-    .option('--config <file>', 'config file instead of the sidecar MODEL.fv.json');
+    .option('--input-name <name>', 'model input to feed (default: pixel_values, else the first)')
+    .option(
+      '--logits-name <name>',
+      'model output holding the class scores (default: logits, else the first)',
+    )
+    .option('--config <file>', 'config file instead of the sidecar MODEL.fv.json')
+    .option(
+      '--dtype <name>',
+      'model folder: which ONNX file (fp32 model.onnx, fp16, q8 model_quantized.onnx, int8, uint8, q4, q4f16, bnb4)',
+    );
 }
 
 /** Builds the `fv` program. */
@@ -40,7 +47,7 @@ export function createProgram(): Command {
     program
       .command('inspect')
       .description('inputs, outputs, layers (shapes, op types), ops without gradient rules')
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .option('--json', 'machine-readable output')
       .option(
         '--write-config [file]',
@@ -52,7 +59,7 @@ export function createProgram(): Command {
     program
       .command('classify')
       .description('top classes of each image')
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .argument('<images...>', 'PNG/JPEG files or folders')
       .option('--top <k>', 'classes per image', '5')
       .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
@@ -65,7 +72,7 @@ export function createProgram(): Command {
       .description(
         'saliency maps: a grid (image, absolute, positive, negative) and/or single maps per image',
       )
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .argument('<images...>', 'PNG/JPEG files or folders')
       .option('--target <n|top|label>', 'class to explain', 'top')
       .option('--method <name>', `one of ${METHODS.join(', ')}`, 'vanilla')
@@ -97,7 +104,7 @@ export function createProgram(): Command {
       .description(
         'which explanation to trust: methods compared by deletion, insertion, infidelity, sensitivity and cascading randomization',
       )
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .argument('<images...>', 'PNG/JPEG files or folders')
       .option('--methods <list>', `comma-separated, from ${METHODS.join(', ')}`, DEFAULT_METHODS)
       .option(
@@ -151,7 +158,7 @@ export function createProgram(): Command {
       .description(
         'the raw gradient of a logit or a layer with respect to a preprocessed input (.npy)',
       )
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .requiredOption(
         '--input <x.npy>',
         'the preprocessed input tensor, shaped like the model input',
@@ -169,7 +176,7 @@ export function createProgram(): Command {
     program
       .command('preprocess')
       .description("an image as the model's input tensor (.npy), for fv grad")
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .argument('<image>', 'PNG/JPEG file')
       .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
       .requiredOption('--out <x.npy>', 'output file'),
@@ -179,7 +186,7 @@ export function createProgram(): Command {
     program
       .command('dream')
       .description('Deep Dream: amplify what a layer sees in an image')
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .argument('<image>', 'PNG/JPEG file')
       .requiredOption('--layer <name>', 'layer to maximize (see fv inspect)')
       .option('--channel <c>', 'maximize one channel of the layer instead of all')
@@ -200,7 +207,7 @@ export function createProgram(): Command {
     program
       .command('visualize')
       .description('unit visualization: an image that maximizes a channel (or several, as a grid)')
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .requiredOption('--layer <name>', 'layer of the units')
       .option('--channel <c>', 'one channel')
       .option('--channels <list>', 'several channels: 0-15 or 1,4,9')
@@ -218,7 +225,7 @@ export function createProgram(): Command {
     program
       .command('classviz')
       .description('class visualization: an image that maximizes a class logit')
-      .argument('<model>', 'ONNX model')
+      .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .requiredOption('--target <n|label>', 'class to visualize')
       .option('--steps <n>', 'gradient steps', '100')
       .option('--learning-rate <x>', 'step length on the normalized gradient (default 25)')

@@ -44,7 +44,10 @@ export function methodFlags(command: Command): Command {
     .option('--cells <n>', 'rise: grid cells per side (default 7)')
     .option('--keep <p>', 'rise: probability that a cell is kept (default 0.5)')
     .option('--head-fusion <name>', 'attention-rollout: mean, max or min over heads (default mean)')
-    .option('--discard-ratio <x>', 'attention-rollout: share of lowest attention dropped (default 0)')
+    .option(
+      '--discard-ratio <x>',
+      'attention-rollout: share of lowest attention dropped (default 0)',
+    )
     .option(
       '--token <name>',
       'transformer methods: class, distillation or mean row (default: class when there is one)',

@@ -1,10 +1,13 @@
 // Loading a model for a command: the bytes, the engine (runtime worker on wasm), and the
-// preprocessing config from flags, the sidecar `MODEL.fv.json`, and the model's metadata.
+// preprocessing config from flags, the sidecar `MODEL.fv.json`, and the model's metadata — or,
+// for a Hugging Face / transformers.js model folder, from its config.json and
+// preprocessor_config.json.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { inspectModel, type ModelInspection } from '@fv/autodiff';
 import {
   configFromMetadata,
+  configuredInputShapes,
   type EngineInfo,
   FvError,
   type ModelConfig,
@@ -12,7 +15,14 @@ import {
   type ResolvedModelConfig,
   resolveModelConfig,
 } from '@fv/core';
-import { createEngine, type RuntimeEngine } from '@fv/runtime';
+import {
+  createEngine,
+  isModelFolder,
+  type ModelDtype,
+  type ModelFolder,
+  type RuntimeEngine,
+  readModelFolder,
+} from '@fv/runtime';
 import { readBytes } from './files.js';
 import { parseNumber, parseNumberList } from './options.js';
 
@@ -38,6 +48,8 @@ export interface ModelFlags {
   readonly inputName?: string;
   readonly logitsName?: string;
   readonly config?: string;
+  /** Which ONNX file of a model folder (transformers.js's `dtype`). */
+  readonly dtype?: string;
 }
 
 /**
@@ -128,10 +140,15 @@ export interface LoadedModel {
   readonly path: string;
   readonly bytes: Uint8Array;
   readonly inspection: ModelInspection;
-  /** Merged config (metadata < sidecar < flags), before resolving against the engine. */
+  /**
+   * Merged config (metadata < folder files < sidecar < flags), before resolving against the
+   * engine.
+   */
   readonly config: ModelConfig;
   /** The sidecar file used, if any. */
   readonly sidecar: string | undefined;
+  /** A Hugging Face model folder: the files read and what they said. */
+  readonly folder?: Omit<ModelFolder, 'bytes'>;
 }
 
 /** A model whose preprocessing is fully decided (before any engine starts). */
@@ -147,6 +164,7 @@ export function staticInfo(inspection: ModelInspection): EngineInfo {
     inputs: inspection.inputs,
     outputs: inspection.outputs,
     layers: inspection.layers,
+    attention: inspection.attention,
     backend: 'wasm',
   };
 }
@@ -155,8 +173,8 @@ export function staticInfo(inspection: ModelInspection): EngineInfo {
  * {@link loadModel}, then resolves the config against the model's static shapes, so that bad
  * flags, targets and layers fail before an engine starts.
  */
-export function resolveModel(path: string, flags: ModelFlags = {}): ResolvedModel {
-  const model = loadModel(path, flags);
+export async function resolveModel(path: string, flags: ModelFlags = {}): Promise<ResolvedModel> {
+  const model = await loadModel(path, flags);
   const resolved = resolveModelConfig(staticInfo(model.inspection), model.config);
   const out = model.inspection.outputs.find((o) => o.name === resolved.logits);
   const last = out?.dims[out.dims.length - 1];
@@ -165,28 +183,61 @@ export function resolveModel(path: string, flags: ModelFlags = {}): ResolvedMode
 }
 
 /**
- * Reads and inspects the model and gathers its config.
- * @throws FvError `INVALID_ARGUMENT` (missing file), `INVALID_MODEL` (not ONNX).
+ * Reads and inspects the model (an ONNX file, or a Hugging Face model folder) and gathers its
+ * config.
+ * @throws FvError `INVALID_ARGUMENT` (missing file), `INVALID_MODEL` (not ONNX), `INVALID_CONFIG`
+ *   (a folder's file missing or wrong, naming the file and the field).
  */
-export function loadModel(path: string, flags: ModelFlags = {}): LoadedModel {
-  const bytes = readBytes(path, 'Model');
+export async function loadModel(path: string, flags: ModelFlags = {}): Promise<LoadedModel> {
+  let bytes: Uint8Array;
+  let folder: ModelFolder | undefined;
+  if (await isModelFolder(path)) {
+    folder = await readModelFolder(path, {
+      ...(flags.dtype !== undefined ? { dtype: flags.dtype as ModelDtype } : {}),
+    });
+    bytes = folder.bytes;
+  } else {
+    if (flags.dtype !== undefined)
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `--dtype chooses a file of a model folder; '${path}' is a file`,
+      );
+    bytes = readBytes(path, 'Model');
+  }
+  const modelFile = folder ? folder.files.model : path;
+  const sidecar =
+    flags.config ?? (folder ? undefined : sidecarPaths(path).find((p) => existsSync(p)));
+  if (flags.config && !existsSync(flags.config)) {
+    throw new FvError('INVALID_ARGUMENT', `Config '${flags.config}' does not exist`);
+  }
   let inspection: ModelInspection;
+  const inspect = (config?: ModelConfig) =>
+    inspectModel(bytes, {
+      inputShapes: config ? configuredInputShapes(inspection.inputs, config) : undefined,
+    });
   try {
     inspection = inspectModel(bytes);
   } catch (error) {
     const message = (error as Error).message;
-    throw new FvError('INVALID_MODEL', `'${path}' is not an ONNX model (${message})`);
-  }
-  const sidecar = flags.config ?? sidecarPaths(path).find((p) => existsSync(p));
-  if (flags.config && !existsSync(flags.config)) {
-    throw new FvError('INVALID_ARGUMENT', `Config '${flags.config}' does not exist`);
+    throw new FvError('INVALID_MODEL', `'${modelFile}' is not an ONNX model (${message})`);
   }
   const config: ModelConfig = {
     ...configFromMetadata(inspection.metadata),
+    ...folder?.config,
     ...(sidecar ? readSidecar(sidecar) : {}),
     ...configFromFlags(flags),
   };
-  return { path, bytes, inspection, config, sidecar };
+  // Free input dims (Hugging Face exports): inspect again at the configured size.
+  if (configuredInputShapes(inspection.inputs, config)) inspection = inspect(config);
+  const { bytes: _bytes, ...read } = folder ?? {};
+  return {
+    path,
+    bytes,
+    inspection,
+    config,
+    sidecar,
+    ...(folder ? { folder: read as Omit<ModelFolder, 'bytes'> } : {}),
+  };
 }
 
 /** A running engine with its model and resolved config. */
@@ -200,7 +251,8 @@ export interface Session {
 export async function openSession(model: ResolvedModel): Promise<Session> {
   let engine: RuntimeEngine;
   try {
-    engine = await createEngine({ model: model.bytes, backend: 'wasm' });
+    // The config goes along so that the worker inspects a folder's model at its size.
+    engine = await createEngine({ model: model.bytes, backend: 'wasm', config: model.config });
   } catch (error) {
     if (error instanceof FvError && error.code === 'INVALID_MODEL') {
       throw new FvError('INVALID_MODEL', `'${model.path}' cannot be loaded: ${error.message}`);

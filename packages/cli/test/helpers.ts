@@ -11,6 +11,8 @@ export const defaultModelDir = join(repoRoot, 'models/default');
 export const defaultModel = join(defaultModelDir, 'shapes10.onnx');
 export const samplesDir = join(defaultModelDir, 'samples');
 export const heldoutDir = join(defaultModelDir, 'heldout');
+/** The default vision transformer, a Hugging Face model folder. */
+export const vitModel = join(repoRoot, 'models/vit');
 export const fixturesDir = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 export interface FvRun {

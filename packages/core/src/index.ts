@@ -154,6 +154,7 @@ export type {
 } from './preprocess/config.js';
 export {
   configFromMetadata,
+  configuredInputShapes,
   inputNormalization,
   presets,
   resolveModelConfig,

@@ -41,7 +41,7 @@ export async function classify(
   if (!Number.isInteger(top) || top < 1) {
     throw new FvError('INVALID_ARGUMENT', `--top must be a positive integer, got '${options.top}'`);
   }
-  const model = resolveModel(modelPath, options);
+  const model = await resolveModel(modelPath, options);
   const paths = expandImagePaths(images);
   await withSession(model, async (session) => {
     const { engine, config } = session;
@@ -50,9 +50,11 @@ export async function classify(
     try {
       for (const [n, path] of paths.entries()) {
         const start = performance.now();
-        const { tensor } = imageToTensor(readImage(path), config, {
-          fit: options.crop ? 'center-crop' : 'stretch',
-        });
+        const { tensor } = imageToTensor(
+          readImage(path),
+          config,
+          options.crop ? { fit: 'center-crop' } : {},
+        );
         const outputs = await engine.forward(tensor, { outputs: [config.logits] });
         const logits = outputs[config.logits]!.data;
         const probs = softmax(logits);

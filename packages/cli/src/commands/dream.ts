@@ -56,7 +56,7 @@ export async function dream(modelPath: string, imagePath: string, o: DreamOption
   const out = requireOut(o.out);
   if (!o.layer) throw new FvError('INVALID_ARGUMENT', '--layer NAME is required');
   const layer = o.layer;
-  const model = resolveModel(modelPath, o);
+  const model = await resolveModel(modelPath, o);
   checkLayer(model, layer);
   const channel = o.channel === undefined ? undefined : num(o.channel, '--channel', 0, true);
   const source = readImage(imagePath);
@@ -165,7 +165,7 @@ export async function visualize(modelPath: string, o: VisualizeOptions): Promise
   const channels =
     o.channel !== undefined ? [num(o.channel, '--channel', 0, true)] : parseChannels(o.channels!);
   const { size: sizeText, ...flags } = o;
-  const model = resolveModel(modelPath, flags);
+  const model = await resolveModel(modelPath, flags);
   checkLayer(model, layer);
   await withSession(model, async (session) => {
     const { engine, config } = session;
@@ -227,7 +227,7 @@ export interface ClassVizOptions extends ModelFlags {
 
 export async function classviz(modelPath: string, o: ClassVizOptions): Promise<void> {
   const out = requireOut(o.out);
-  const model = resolveModel(modelPath, o);
+  const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target, false) as number;
   await withSession(model, async (session) => {
     const { engine, config } = session;

@@ -243,7 +243,7 @@ export async function evaluateCommand(
   const cascade = intOption(o.cascade, '--cascade');
   if (cascade === 0) throw new FvError('INVALID_ARGUMENT', '--cascade must be at least 1');
   const minDisplay = intOption(o.minDisplay, '--min-display') ?? 96;
-  const model = resolveModel(modelPath, o);
+  const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target);
   const methods = methodNames.map((m) => methodOptions(m, target, o));
   const layers = metrics.includes('randomization') ? parameterizedLayers(model.bytes).length : 0;

@@ -28,7 +28,7 @@ export async function grad(modelPath: string, o: GradOptions): Promise<void> {
     throw new FvError('INVALID_ARGUMENT', '--channel needs --layer');
   }
   const relu = (o.relu ?? 'standard') as ReluMode;
-  const model = resolveModel(modelPath, o);
+  const model = await resolveModel(modelPath, o);
   const config = model.resolved;
   const array = readNpy(readBytes(o.input, 'Input'), `'${o.input}'`);
   // Shape, ReLU mode, channel and reduce are checked by the engine and @fv/autodiff.
@@ -93,10 +93,8 @@ export async function preprocess(
   o: PreprocessOptions,
 ): Promise<void> {
   if (!o.out) throw new FvError('INVALID_ARGUMENT', '--out x.npy is required');
-  const config = resolveModel(modelPath, o).resolved;
-  const { tensor } = imageToTensor(readImage(image), config, {
-    fit: o.crop ? 'center-crop' : 'stretch',
-  });
+  const config = (await resolveModel(modelPath, o)).resolved;
+  const { tensor } = imageToTensor(readImage(image), config, o.crop ? { fit: 'center-crop' } : {});
   writeFileAtomic(o.out, writeNpy({ data: tensor.data, shape: tensor.dims }));
   println(`${o.out}: shape (${tensor.dims.join(', ')})`);
 }

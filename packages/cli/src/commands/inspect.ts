@@ -1,4 +1,5 @@
-// `fv inspect MODEL`: inputs, outputs, layers with shapes and op types, ops without gradient rules;
+// `fv inspect MODEL`: inputs, outputs, layers with shapes and op types, ops without gradient rules,
+// a model folder's files and what they said, a vision transformer's tokens and attention;
 // `--write-config` writes the sidecar `MODEL.fv.json`.
 import { resolveModelConfig } from '@fv/core';
 import { writeFileAtomic } from '../files.js';
@@ -15,7 +16,7 @@ const dimsText = (dims: readonly (number | string | null)[] | null): string =>
   dims ? `[${dims.map((d) => d ?? '?').join(', ')}]` : '[?]';
 
 export async function inspect(modelPath: string, options: InspectOptions): Promise<void> {
-  const model = loadModel(modelPath, options);
+  const model = await loadModel(modelPath, options);
   const { inspection } = model;
   const info = staticInfo(inspection);
   let config: ReturnType<typeof resolveModelConfig> | undefined;
@@ -44,6 +45,18 @@ export async function inspect(modelPath: string, options: InspectOptions): Promi
       layers: inspection.layers,
       unsupportedOps: inspection.unsupportedOps,
       metadata: inspection.metadata,
+      ...(model.folder
+        ? {
+            folder: {
+              files: model.folder.files,
+              dtype: model.folder.dtype,
+              preprocessing: model.folder.steps,
+              notes: model.folder.notes,
+            },
+          }
+        : {}),
+      tokens: inspection.tokens,
+      attention: inspection.attention,
       config: config ?? null,
       ...(configError ? { configError } : {}),
       sidecar: model.sidecar ?? null,
@@ -54,6 +67,12 @@ export async function inspect(modelPath: string, options: InspectOptions): Promi
   println(
     `${modelPath}: ${(model.bytes.length / 1024).toFixed(0)} KiB, opset ${inspection.opset}, IR ${inspection.irVersion}`,
   );
+  if (model.folder) {
+    const { files, dtype, steps, notes } = model.folder;
+    println(`folder  ${files.model} (dtype ${dtype}), ${files.config}, ${files.preprocessor}`);
+    println(`        preprocessing: ${steps.join(', ')}`);
+    for (const note of notes) println(`        note: ${note}`);
+  }
   for (const i of inspection.inputs) println(`input   ${i.name}  ${i.type} ${dimsText(i.dims)}`);
   for (const o of inspection.outputs) println(`output  ${o.name}  ${o.type} ${dimsText(o.dims)}`);
   if (config) {
@@ -63,7 +82,24 @@ export async function inspect(modelPath: string, options: InspectOptions): Promi
         `mean [${config.mean.map((m) => +m.toFixed(4)).join(', ')}], std [${config.std.map((s) => +s.toFixed(4)).join(', ')}]${labels}` +
         (model.sidecar ? ` (sidecar ${model.sidecar})` : ''),
     );
+    if (config.fit !== 'stretch' || config.cropFraction !== 1)
+      println(`        fit ${config.fit}, crop fraction ${+config.cropFraction.toFixed(6)}`);
   } else println(`config  unresolved: ${configError}`);
+  const { tokens, attention } = inspection;
+  if (tokens) {
+    const extra = tokens.prefix.length > 0 ? `${tokens.prefix.join(' + ')} + ` : '';
+    println(
+      `tokens  ${tokens.length} × ${tokens.channels ?? '?'}: ${extra}${tokens.rows}×${tokens.cols} patches of ${tokens.cell[0]}×${tokens.cell[1]} px`,
+    );
+  }
+  if (attention.length > 0) {
+    const windowed = attention.every((a) => a.tokens === null);
+    println(
+      `attention  ${attention.length} Softmax outputs${attention[0]!.heads ? `, ${attention[0]!.heads} heads` : ''}${
+        windowed ? ' within windows (no attention rollout; grad-cam works)' : ''
+      }: ${attention.map((a) => a.tensor).join(', ')}`,
+    );
+  }
   println(`layers  ${inspection.layers.length}:`);
   const width = Math.max(...inspection.layers.map((l) => l.name.length), 4);
   for (const layer of inspection.layers) {

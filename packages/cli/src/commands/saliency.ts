@@ -130,7 +130,7 @@ export async function saliencyCommand(
   const colormap = parseColormap(o.colormap);
   const minDisplay = intOption(o.minDisplay, '--min-display') ?? 224;
   const out = o.out ?? 'out/';
-  const model = resolveModel(modelPath, o);
+  const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target);
   if (o.layer) checkLayer(model, o.layer);
   const options = methodOptions(method, target, o);

@@ -1,4 +1,4 @@
-import type { EngineInfo } from '../engine.js';
+import type { EngineInfo, TensorInfo } from '../engine.js';
 import { FvError } from '../errors.js';
 
 /** Memory layout of an image tensor: channels first (`NCHW`, PyTorch/ONNX) or last (`NHWC`, TensorFlow). */
@@ -264,6 +264,31 @@ export function resolveModelConfig(
     valueRange,
     ...(config.labels ? { labels: config.labels } : {}),
   };
+}
+
+/**
+ * The image input's dims with its free height and width set from `config` (a Hugging Face export
+ * declares them free; its preprocessor says the size), for shape inference (`@fv/autodiff`'s
+ * `inputShapes`); the batch dim stays as declared. `undefined` when the input is static or the
+ * config gives no size.
+ */
+export function configuredInputShapes(
+  inputs: readonly TensorInfo[],
+  config: ModelConfig | undefined,
+): Record<string, (number | string)[]> | undefined {
+  if (config?.width === undefined || config.height === undefined) return undefined;
+  const input =
+    inputs.find((i) => i.name === config.input) ??
+    inputs.find((i) => i.name === 'pixel_values') ??
+    inputs[0];
+  const dims = input?.dims;
+  if (!input || dims?.length !== 4) return undefined;
+  const [hAxis, wAxis] = config.layout === 'NHWC' ? [1, 2] : [2, 3];
+  if (typeof dims[hAxis] === 'number' && typeof dims[wAxis] === 'number') return undefined;
+  const fixed = dims.map((d, i) =>
+    i === hAxis ? config.height! : i === wAxis ? config.width! : (d ?? `?${i}`),
+  );
+  return { [input.name]: fixed };
 }
 
 /** The normalized value of 0..255 pixel value `pixel` in model channel `channel`. */

@@ -14,7 +14,7 @@ import {
 } from '../../../../test/helpers/matrix-goldens.js';
 import { type AttentionToken, FvError, saliency, type Tensor } from '../../src/index.js';
 import { selectLayer } from '../../src/saliency/cam.js';
-import { createSaliencyEngine, type SaliencyTestEngine } from '../helpers/ort-engine.js';
+import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { decodePngRgba } from '../helpers/png.js';
 
 const dir = fileURLToPath(new URL('../../../../test/fixtures/vit-saliency/', import.meta.url));
@@ -95,9 +95,9 @@ function input(image: string): Tensor {
 const TOLERANCE = 1e-4;
 
 describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch', (_name, fx) => {
-  let engine: SaliencyTestEngine | undefined;
+  let engine: OrtTestEngine | undefined;
   const open = async () => {
-    engine ??= await createSaliencyEngine(new Uint8Array(readFileSync(dir + fx.model)), fx.dims);
+    engine ??= await createOrtEngine(new Uint8Array(readFileSync(dir + fx.model)), fx.dims);
     return engine;
   };
   afterAll(async () => {
@@ -193,12 +193,12 @@ describe.each(manifest.models.map((m) => [m.name, m] as const))('%s vs PyTorch',
 
 describe('Swin (export-matrix golden): Grad-CAM on channels-last grids, no rollout', () => {
   const { variant } = matrixCases().find((c) => c.variant.model === manifest.swin.model)!;
-  let engine: SaliencyTestEngine | undefined;
+  let engine: OrtTestEngine | undefined;
   afterAll(async () => {
     await engine?.dispose();
   });
   const open = async () => {
-    engine ??= await createSaliencyEngine(loadMatrixModel(variant), variant.input.dims);
+    engine ??= await createOrtEngine(loadMatrixModel(variant), variant.input.dims);
     return engine;
   };
 
@@ -244,7 +244,7 @@ describe('Swin (export-matrix golden): Grad-CAM on channels-last grids, no rollo
 describe('transformer methods on models they do not fit', () => {
   it('name the attention tensor that is not one, and refuse models without attention', async () => {
     const vit = manifest.models[0]!;
-    const e = await createSaliencyEngine(new Uint8Array(readFileSync(dir + vit.model)), vit.dims);
+    const e = await createOrtEngine(new Uint8Array(readFileSync(dir + vit.model)), vit.dims);
     const x = input(vit.cases[0]!.image);
     try {
       await expect(
@@ -266,7 +266,7 @@ describe('transformer methods on models they do not fit', () => {
     } finally {
       await e.dispose();
     }
-    const cnn = await createSaliencyEngine(
+    const cnn = await createOrtEngine(
       new Uint8Array(
         readFileSync(
           fileURLToPath(

@@ -16,6 +16,7 @@ import {
 import {
   type AbortSignalLike,
   abortError,
+  configuredInputShapes,
   type Engine,
   type EngineInfo,
   FvError,
@@ -108,7 +109,7 @@ function describe(
   config: ModelConfig | undefined,
 ): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers' | 'attention'> {
   try {
-    const inspection = inspectModel(model, { inputShapes: configuredShapes(summary, config) });
+    const inspection = inspectModel(model, { inputShapes: configuredInputShapes(summary.inputs, config) });
     return {
       inputs: inspection.inputs,
       outputs: inspection.outputs,
@@ -118,31 +119,6 @@ function describe(
   } catch {
     return { inputs: summary.inputs, outputs: summary.outputs, layers: summary.layers };
   }
-}
-
-/**
- * The image input's dims with free height and width fixed by the model's config (a Hugging Face
- * export declares them free; its preprocessor says the size), so shapes and token layouts are
- * known. The batch dim stays as declared.
- */
-function configuredShapes(
-  summary: ModelSummary,
-  config: ModelConfig | undefined,
-): Record<string, (number | string)[]> | undefined {
-  if (config?.width === undefined || config.height === undefined) return undefined;
-  const input =
-    summary.inputs.find((i) => i.name === config.input) ??
-    summary.inputs.find((i) => i.name === 'pixel_values') ??
-    summary.inputs[0];
-  const dims = input?.dims;
-  if (!input || dims?.length !== 4) return undefined;
-  const nhwc = config.layout === 'NHWC';
-  const [hAxis, wAxis] = nhwc ? [1, 2] : [2, 3];
-  if (typeof dims[hAxis] === 'number' && typeof dims[wAxis] === 'number') return undefined;
-  const fixed = dims.map((d, i) =>
-    i === hAxis ? config.height! : i === wAxis ? config.width! : (d ?? `?${i}`),
-  );
-  return { [input.name]: fixed };
 }
 
 /** Calls in flight, and which of them the client aborted. */

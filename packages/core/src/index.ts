@@ -159,12 +159,12 @@ export {
   presets,
   resolveModelConfig,
 } from './preprocess/config.js';
+export type { HuggingFaceConfig, HuggingFaceFiles } from './preprocess/hugging-face.js';
+export { configFromHuggingFace } from './preprocess/hugging-face.js';
 // fv's seeded generator, shared so that a seed means the same draws in every package
 // (@fv/autodiff's model randomization draws with it).
 export type { Rng } from './random.js';
 export { createRng } from './random.js';
-export type { HuggingFaceConfig, HuggingFaceFiles } from './preprocess/hugging-face.js';
-export { configFromHuggingFace } from './preprocess/hugging-face.js';
 export type {
   ActivationsOptions,
   ActivationsResult,

@@ -128,7 +128,7 @@ describe('model folders', () => {
     expect(Math.abs(toSource(y) + result.crop!.y - 40)).toBeLessThan(20);
   });
 
-  test('the same folder as a file URL, over HTTP, and as a set of URLs', async () => {
+  test('the same folder as a file URL, over HTTP, as a set of URLs and as Files', async () => {
     const local = await open(deit);
     const image = picture();
     const expected = await saliency(local, image, { method: 'attention-rollout', target: 0 });
@@ -139,6 +139,15 @@ describe('model folders', () => {
         model: `${base}deit/onnx/model.onnx`,
         config: `${base}deit/config.json`,
         preprocessor: `${base}deit/preprocessor_config.json`,
+      },
+      // A folder chosen or dropped in a browser: its Files.
+      {
+        model: new File([readFileSync(join(deit, 'onnx/model.onnx'))], 'model.onnx'),
+        config: new File([readFileSync(join(deit, 'config.json'))], 'config.json'),
+        preprocessor: new File(
+          [readFileSync(join(deit, 'preprocessor_config.json'))],
+          'preprocessor_config.json',
+        ),
       },
     ]) {
       const engine = await open(model);
@@ -206,6 +215,17 @@ describe('model folders', () => {
       );
       if (field) expect(error.details?.field, name).toBe(field);
     }
+    const file = await rejection(
+      open({
+        model: new File([readFileSync(join(deit, 'onnx/model.onnx'))], 'model.onnx'),
+        config: new File(['{ "id2label": [] }'], 'config.json'),
+        preprocessor: new File(['{}'], 'preprocessor_config.json'),
+      }),
+    );
+    expect(file).toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: /^config\.json: id2label must map/,
+    });
     const http = await rejection(open(`${base}nothing-here/`));
     expect(http.code).toBe('INVALID_CONFIG');
     expect(http.message).toContain(`${base}nothing-here/onnx/model.onnx is missing`);

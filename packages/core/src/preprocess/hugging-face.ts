@@ -71,7 +71,13 @@ export function configFromHuggingFace(files: HuggingFaceFiles): HuggingFaceConfi
   if (id2label === undefined) {
     notes.push(`${configName} has no id2label: classes are shown by number`);
   } else {
-    const map = object(id2label, configName);
+    if (typeof id2label !== 'object' || id2label === null || Array.isArray(id2label))
+      fail(
+        configName,
+        'id2label',
+        `must map class indices to labels, got ${JSON.stringify(id2label)}`,
+      );
+    const map = id2label as Json;
     const entries = Object.entries(map);
     const labels: string[] = [];
     for (const [key, value] of entries) {

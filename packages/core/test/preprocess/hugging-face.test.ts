@@ -153,7 +153,7 @@ describe('configFromHuggingFace', () => {
       [labels, [1, 2], 'preprocessor_config.json', undefined],
       [{ id2label: { a: 'cat' } }, { size: 8 }, 'config.json', 'id2label'],
       [{ id2label: { '0': 7 } }, { size: 8 }, 'config.json', 'id2label.0'],
-      [{ id2label: ['cat'] }, { size: 8 }, 'config.json', undefined],
+      [{ id2label: ['cat'] }, { size: 8 }, 'config.json', 'id2label'],
       ['text', { size: 8 }, 'config.json', undefined],
     ];
     for (const [config, preprocessor, file, field] of cases) {

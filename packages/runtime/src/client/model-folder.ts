@@ -30,14 +30,17 @@ const FILES: Readonly<Record<ModelDtype, string>> = {
   bnb4: 'model_bnb4.onnx',
 };
 
-/** A model folder's files given one by one (URLs or, in Node, paths). */
+/**
+ * A model folder's files given one by one: URLs, paths (Node), or Blobs (a folder chosen or
+ * dropped in a browser: its `File`s).
+ */
 export interface ModelFolderFiles {
   /** The ONNX file. */
-  readonly model: string | URL;
+  readonly model: string | URL | Blob;
   /** `config.json` (`id2label`). */
-  readonly config: string | URL;
+  readonly config: string | URL | Blob;
   /** `preprocessor_config.json` (resize, crop, rescale, normalize). */
-  readonly preprocessor: string | URL;
+  readonly preprocessor: string | URL | Blob;
 }
 
 /**
@@ -126,9 +129,16 @@ function folderUrl(folder: string): URL {
   return new URL(withSlash, globalThis.location?.href);
 }
 
+/** How a file is named in messages: its path or URL, or a File's (relative) name. */
+function nameOf(file: string | URL | Blob, fallback: string): string {
+  if (typeof file === 'string' || file instanceof URL) return String(file);
+  const f = file as Blob & { name?: string; webkitRelativePath?: string };
+  return f.webkitRelativePath || f.name || fallback;
+}
+
 /** Reads one file; a missing one is `undefined`, any other failure an `INVALID_CONFIG` naming it. */
 async function readOptional(
-  location: string | URL,
+  location: string | URL | Blob,
   options: ReadModelOptions,
   quiet: boolean,
 ): Promise<Uint8Array | undefined> {
@@ -179,23 +189,30 @@ export async function readModelFolder(
       `Unknown dtype '${String(dtype)}' (dtypes: ${Object.keys(FILES).join(', ')})`,
     );
   }
-  const read = async (where: string | URL, quiet: boolean, what: string): Promise<Uint8Array> => {
+  const read = async (
+    where: string | URL | Blob,
+    name: string,
+    quiet: boolean,
+    what: string,
+  ): Promise<Uint8Array> => {
     const bytes = await readOptional(where, options, quiet);
-    if (!bytes)
-      throw new FvError('INVALID_CONFIG', `${String(where)} is missing (${what})`, {
-        file: String(where),
-      });
+    if (!bytes) throw new FvError('INVALID_CONFIG', `${name} is missing (${what})`, { file: name });
     return bytes;
   };
   let files: { model: string; config: string; preprocessor: string };
+  let locations: { config: string | URL | Blob; preprocessor: string | URL | Blob };
   let bytes: Uint8Array;
+  const local = (name: string) =>
+    isNode && !hasScheme(name) ? name : new URL(name, globalThis.location?.href);
   if (isFiles(source)) {
     files = {
-      model: String(source.model),
-      config: String(source.config),
-      preprocessor: String(source.preprocessor),
+      model: nameOf(source.model, 'onnx/model.onnx'),
+      config: nameOf(source.config, 'config.json'),
+      preprocessor: nameOf(source.preprocessor, 'preprocessor_config.json'),
     };
-    bytes = await read(source.model, false, 'the ONNX model');
+    const at = (file: string | URL | Blob) => (typeof file === 'string' ? local(file) : file);
+    locations = { config: at(source.config), preprocessor: at(source.preprocessor) };
+    bytes = await read(at(source.model), files.model, false, 'the ONNX model');
   } else {
     const base = folderUrl(String(source));
     const at = (name: string) => new URL(name, base);
@@ -225,16 +242,21 @@ export async function readModelFolder(
       config: shown('config.json'),
       preprocessor: shown('preprocessor_config.json'),
     };
+    locations = { config: at('config.json'), preprocessor: at('preprocessor_config.json') };
   }
-  const local = (name: string) =>
-    isNode && !hasScheme(name) ? name : new URL(name, globalThis.location?.href);
   const config = parseJson(
-    await read(local(files.config), true, 'a model folder has config.json with id2label'),
+    await read(
+      locations.config,
+      files.config,
+      true,
+      'a model folder has config.json with id2label',
+    ),
     files.config,
   );
   const preprocessor = parseJson(
     await read(
-      local(files.preprocessor),
+      locations.preprocessor,
+      files.preprocessor,
       true,
       'a model folder has preprocessor_config.json with the resize, crop and normalization',
     ),

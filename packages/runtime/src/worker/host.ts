@@ -109,7 +109,9 @@ function describe(
   config: ModelConfig | undefined,
 ): Pick<EngineInfo, 'inputs' | 'outputs' | 'layers' | 'attention'> {
   try {
-    const inspection = inspectModel(model, { inputShapes: configuredInputShapes(summary.inputs, config) });
+    const inspection = inspectModel(model, {
+      inputShapes: configuredInputShapes(summary.inputs, config),
+    });
     return {
       inputs: inspection.inputs,
       outputs: inspection.outputs,

@@ -1,7 +1,9 @@
 export interface CatalogModel {
   readonly id: string;
   readonly name: string;
-  readonly file: string;
+  /** An ONNX file, or (for a Hugging Face model folder) absent, with `folder` set. */
+  readonly file?: string;
+  readonly folder?: string;
   readonly config: Record<string, unknown>;
 }
 export interface CatalogImage {

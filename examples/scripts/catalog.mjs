@@ -2,9 +2,11 @@
 // with the preprocessing (`@fv/core` ModelConfig) each model needs. Used by `serve.mjs` and by
 // the gallery's end-to-end test, which serve `/models/index.json` plus the files it names.
 //
-// Models, in order: `models/default/*.onnx` (the project's default model), every `*.onnx` in
-// FV_MODELS_DIR (default `../shared/models` when it exists; one folder level deep), and the small
-// test fixture CNN (always there). A sidecar `<model>.fv.json` or `<model>.json` (a ModelConfig, or
+// Models, in order: `models/default/*.onnx` (the project's default model), the default vision
+// transformer `models/vit/` (a Hugging Face / transformers.js model folder, served as a folder: the
+// page loads its onnx/model.onnx, config.json and preprocessor_config.json), every `*.onnx` and
+// model folder in FV_MODELS_DIR (default `../shared/models` when it exists; one folder level
+// deep), and the small test fixture CNN (always there). A sidecar `<model>.fv.json` or `<model>.json` (a ModelConfig, or
 // `{ config }`) and a
 // `labels.txt` next to the model win over the built-in table of known models. Photos: the default
 // model's `samples/`, then `images/` of the models folder.
@@ -84,13 +86,25 @@ function configFor(file) {
   return config;
 }
 
+/** A Hugging Face model folder: config.json, preprocessor_config.json and onnx/*.onnx. */
+function isModelFolder(dir) {
+  return (
+    existsSync(join(dir, 'config.json')) &&
+    existsSync(join(dir, 'preprocessor_config.json')) &&
+    existsSync(join(dir, 'onnx')) &&
+    readdirSync(join(dir, 'onnx')).some((n) => n.endsWith('.onnx'))
+  );
+}
+
+/** `.onnx` files and model folders (`{ folder }`) under `dir`, `depth` levels deep. */
 function onnxFiles(dir, depth) {
   if (!existsSync(dir)) return [];
   const out = [];
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     const info = statSync(path);
-    if (info.isDirectory() && depth > 0) out.push(...onnxFiles(path, depth - 1));
+    if (info.isDirectory() && isModelFolder(path)) out.push({ folder: path });
+    else if (info.isDirectory() && depth > 0) out.push(...onnxFiles(path, depth - 1));
     else if (info.isFile() && name.endsWith('.onnx')) out.push(path);
   }
   return out;
@@ -99,18 +113,25 @@ function onnxFiles(dir, depth) {
 const slug = (text) => text.replace(/[^A-Za-z0-9._-]+/g, '-');
 
 /**
- * Every model and photo the gallery offers: `{ models: [{ id, name, file, config }], images:
- * [{ id, name, file }] }` (absolute `file` paths).
+ * Every model and photo the gallery offers: `{ models: [{ id, name, file | folder, config }],
+ * images: [{ id, name, file }] }` (absolute paths).
  */
 export function findCatalog(env = process.env) {
   const models = [];
   const images = [];
   const add = (file, name) => {
+    if (typeof file === 'object') {
+      // A model folder: its own files say the preprocessing and the labels.
+      const id = slug(`${models.length}-${basename(file.folder)}`);
+      models.push({ id, name: name ?? basename(file.folder), folder: file.folder, config: {} });
+      return;
+    }
     const id = slug(`${models.length}-${basename(file)}`);
     models.push({ id, name, file, config: configFor(file) });
   };
   const defaults = join(repoRoot, 'models', 'default');
   for (const file of onnxFiles(defaults, 0)) add(file, `default: ${basename(file, '.onnx')}`);
+  add({ folder: join(repoRoot, 'models', 'vit') }, 'default: ViT (model folder)');
   const samples = join(defaults, 'samples');
   if (existsSync(samples)) {
     for (const name of readdirSync(samples).sort()) {
@@ -127,9 +148,10 @@ export function findCatalog(env = process.env) {
   if (shared) {
     const files = onnxFiles(shared, 1);
     // Until models/default exists, the small MobileNet V1 (128×128, 1.9 MB) is the default.
-    const small = files.findIndex((f) => /mobilenet_v1_0\.25_128/.test(f));
+    const small = files.findIndex((f) => typeof f === 'string' && /mobilenet_v1_0\.25_128/.test(f));
     if (models.length === 0 && small > 0) files.unshift(...files.splice(small, 1));
-    for (const file of files) add(file, basename(file, '.onnx'));
+    for (const file of files)
+      add(file, typeof file === 'object' ? undefined : basename(file, '.onnx'));
     const photos = join(shared, 'images');
     if (existsSync(photos)) {
       for (const name of readdirSync(photos).sort()) {
@@ -150,6 +172,19 @@ export function catalogRoutes(catalog = findCatalog()) {
   const files = {};
   const index = {
     models: catalog.models.map((m) => {
+      if (m.folder) {
+        // Every file of the folder under /models/<id>/ (a URL ending in '/': a model folder).
+        const url = `models/${m.id}/`;
+        const walk = (dir, prefix) => {
+          for (const name of readdirSync(dir)) {
+            const path = join(dir, name);
+            if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
+            else files[`/${url}${prefix}${name}`] = path;
+          }
+        };
+        walk(m.folder, '');
+        return { id: m.id, name: m.name, url, config: m.config };
+      }
       const url = `models/${m.id}`;
       files[`/${url}`] = m.file;
       return { id: m.id, name: m.name, url, config: m.config };

@@ -59,8 +59,16 @@ const engineControls = `
       </select>
     </label>
     <label>Model file <input type="file" id="model-file" accept=".onnx" /></label>
-    <p class="hint">…or drop an <code>.onnx</code> file anywhere on the page.</p>
+    <label>Model folder <input type="file" id="model-folder" webkitdirectory /></label>
+    <p class="hint">…or drop an <code>.onnx</code> file, or a Hugging Face / transformers.js model
+    folder (<code>onnx/model.onnx</code>, <code>config.json</code>,
+    <code>preprocessor_config.json</code>: it brings its own preprocessing and labels), anywhere on
+    the page.</p>
   </details>
+  <p class="model-url">
+    <label>Model folder URL <input type="url" id="model-url" placeholder="https://…/my-vit/ (ends in /)" size="36" /></label>
+    <button type="button" id="model-url-load">Load</button>
+  </p>
   <p class="badges">
     <span>Backend: <output id="backend-badge" data-backend="">none</output></span>
     <span>Step: <output id="step-time">–</output></span>
@@ -166,6 +174,8 @@ const bodies = {
           <option value="grad-cam++">Grad-CAM++</option>
           <option value="guided-grad-cam">guided Grad-CAM</option>
           <option value="occlusion">occlusion</option>
+          <option value="attention-rollout" data-transformer>attention rollout (ViT)</option>
+          <option value="transformer-attribution" data-transformer>transformer attribution (ViT)</option>
         </select>
       </label>
       <label data-for="smoothgrad">Samples <input type="number" id="samples" min="1" max="100" value="8" /></label>
@@ -173,6 +183,9 @@ const bodies = {
       <label data-for="integrated-gradients">Steps <input type="number" id="ig-steps" min="1" max="200" value="16" /></label>
       <label data-for="occlusion">Window <input type="number" id="window" min="1" max="64" value="16" /></label>
       <label data-for="grad-cam grad-cam++ guided-grad-cam">Layer <select id="cam-layer"><option value="">auto (last conv)</option></select></label>
+      <label data-for="attention-rollout">Head fusion <select id="head-fusion"><option value="mean">mean</option><option value="max">max</option><option value="min">min</option></select></label>
+      <label data-for="attention-rollout">Discard ratio <input type="number" id="discard-ratio" min="0" max="0.99" step="0.05" value="0" /></label>
+      <label data-for="attention-rollout transformer-attribution">Token <select id="token"><option value="">auto (class, else mean)</option><option value="class">class</option><option value="distillation">distillation</option><option value="mean">mean of all</option></select></label>
     </fieldset>
     <fieldset>
       <legend>Display</legend>

@@ -10,15 +10,77 @@ import {
   type RgbaImage,
   resolveModelConfig,
 } from '@fv/core';
-import { type BackendPreference, createEngine, type RuntimeEngine } from '@fv/runtime';
+import {
+  type BackendPreference,
+  createEngine,
+  type ModelFolderFiles,
+  type RuntimeEngine,
+} from '@fv/runtime';
 import { drawToCanvas, encodePng } from '@fv/viz';
 
-/** A model the server offers (`models/index.json`). */
+/**
+ * A model the server offers (`models/index.json`): an ONNX file, or a Hugging Face model folder
+ * (`url` ending in `/`, its preprocessing and labels in its own files).
+ */
 export interface CatalogModel {
   readonly id: string;
   readonly name: string;
   readonly url: string;
   readonly config: ModelConfig;
+}
+
+/** A model the user brought: an .onnx file (with a preset), a folder's files, or a folder URL. */
+type CustomModel =
+  | { readonly kind: 'file'; readonly name: string; readonly bytes: Uint8Array }
+  | { readonly kind: 'folder'; readonly name: string; readonly files: ModelFolderFiles }
+  | { readonly kind: 'url'; readonly name: string; readonly url: string };
+
+/**
+ * A Hugging Face model folder among files chosen or dropped together: `onnx/model.onnx` (or
+ * `model.onnx`), `config.json` and `preprocessor_config.json`, by their paths in the folder.
+ * @throws FvError `INVALID_CONFIG` naming the file that is missing.
+ */
+export function folderFiles(files: readonly File[], name: string): ModelFolderFiles {
+  const path = (f: File) => f.webkitRelativePath || f.name;
+  const find = (suffix: string) => files.find((f) => `/${path(f)}`.endsWith(`/${suffix}`));
+  const model = find('onnx/model.onnx') ?? find('model.onnx');
+  const config = find('config.json');
+  const preprocessor = find('preprocessor_config.json');
+  const missing = !model
+    ? 'onnx/model.onnx'
+    : !config
+      ? 'config.json'
+      : !preprocessor
+        ? 'preprocessor_config.json'
+        : undefined;
+  if (missing)
+    throw new FvError(
+      'INVALID_CONFIG',
+      `${name}/${missing} is missing: a model folder has onnx/model.onnx, config.json and preprocessor_config.json`,
+      { file: `${name}/${missing}` },
+    );
+  return { model: model!, config: config!, preprocessor: preprocessor! };
+}
+
+/** Every file under a dropped directory entry, with `webkitRelativePath`-like names. */
+async function filesOfEntry(entry: FileSystemEntry, prefix = ''): Promise<File[]> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) =>
+      (entry as FileSystemFileEntry).file(resolve, reject),
+    );
+    return [new File([file], `${prefix}${file.name}`, { type: file.type })];
+  }
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  const entries: FileSystemEntry[] = [];
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) =>
+      reader.readEntries(resolve, reject),
+    );
+    if (batch.length === 0) break;
+    entries.push(...batch);
+  }
+  const nested = await Promise.all(entries.map((e) => filesOfEntry(e, `${prefix}${entry.name}/`)));
+  return nested.flat();
 }
 
 /** A photo the server offers. */
@@ -192,7 +254,7 @@ export class Gallery {
   /** Model URL as shown in code snippets. */
   modelSource = '';
   backendChoice: BackendPreference = 'auto';
-  private custom: { name: string; bytes: Uint8Array } | undefined;
+  private custom: CustomModel | undefined;
   private loading: Promise<void> = Promise.resolve();
   /** What the Run button waits for: a loaded model, the image (pages that take one), no run. */
   private modelReady = false;
@@ -258,6 +320,24 @@ export class Gallery {
       const file = (event.target as HTMLInputElement).files?.[0];
       if (file) void this.useFile(file);
     });
+    byId<HTMLInputElement>('model-folder').addEventListener('change', (event) => {
+      const files = [...((event.target as HTMLInputElement).files ?? [])];
+      const name = files[0]?.webkitRelativePath.split('/')[0] || 'folder';
+      if (files.length > 0) void this.useFolder(files, name);
+    });
+    // A model folder URL (ending in '/'), or an .onnx URL: Load, or Enter in the field.
+    const loadUrl = () => {
+      const url = byId<HTMLInputElement>('model-url').value.trim();
+      if (!url) return;
+      this.custom = { kind: 'url', name: url, url };
+      void this.reload();
+    };
+    byId('model-url-load').addEventListener('click', loadUrl);
+    byId('model-url').addEventListener('keydown', (event) => {
+      if (event.key !== 'Enter') return;
+      event.preventDefault(); // not the page's Run
+      loadUrl();
+    });
     this.installDrop();
     if (this.catalog.models.length > 0) await this.reload();
   }
@@ -297,12 +377,27 @@ export class Gallery {
     }
   }
 
+  /** A chosen or dropped Hugging Face model folder (its files). */
+  async useFolder(files: readonly File[], name: string): Promise<void> {
+    clearError();
+    try {
+      this.custom = { kind: 'folder', name, files: folderFiles(files, name) };
+      await this.reload();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
   /** A dropped, pasted or chosen file: an .onnx model, an image, or a readable error. */
   async useFile(file: File): Promise<void> {
     clearError();
     try {
       if (file.name.toLowerCase().endsWith('.onnx')) {
-        this.custom = { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) };
+        this.custom = {
+          kind: 'file',
+          name: file.name,
+          bytes: new Uint8Array(await file.arrayBuffer()),
+        };
         await this.reload();
         return;
       }
@@ -334,6 +429,14 @@ export class Gallery {
     body.addEventListener('drop', (event) => {
       event.preventDefault();
       body.classList.remove('dragging');
+      // A dropped folder: a Hugging Face model folder.
+      const entry = event.dataTransfer?.items[0]?.webkitGetAsEntry?.();
+      if (entry?.isDirectory) {
+        void filesOfEntry(entry)
+          .then((files) => this.useFolder(files, entry.name))
+          .catch(showError);
+        return;
+      }
       const file = event.dataTransfer?.files[0];
       if (file) void this.useFile(file);
       else showError(new FvError('INVALID_ARGUMENT', 'Nothing usable was dropped: drop a file'));
@@ -358,9 +461,17 @@ export class Gallery {
     this.backendChoice = backend;
     const entry = this.catalog.models.find((m) => m.id === byId<HTMLSelectElement>('model').value);
     const preset = presetConfigs[byId<HTMLSelectElement>('preset').value] ?? {};
-    const source = this.custom ? this.custom.bytes : entry?.url;
+    const custom = this.custom;
+    const source =
+      custom?.kind === 'file'
+        ? custom.bytes
+        : custom?.kind === 'folder'
+          ? custom.files
+          : custom?.kind === 'url'
+            ? custom.url
+            : entry?.url;
     if (!source) return;
-    const label = this.custom ? this.custom.name : (entry?.name ?? '');
+    const label = custom ? custom.name : (entry?.name ?? '');
     clearError();
     setState('loading');
     setStatus(`Loading ${label} on ${backend}…`);
@@ -395,11 +506,17 @@ export class Gallery {
           setStatus(`${label} moved to ${badge.textContent}: ${info.backendReason ?? ''}`);
         },
       });
-      const config = resolveModelConfig(engine.info, this.custom ? preset : (entry?.config ?? {}));
+      // An .onnx file takes the chosen preset; a model folder (or URL) brings its own config
+      // (engine.info.config), as do the catalog's folders.
+      const own = engine.info.config !== undefined;
+      const config = resolveModelConfig(
+        engine.info,
+        custom ? (own ? {} : preset) : (entry?.config ?? {}),
+      );
       this.engine = engine;
       this.config = config;
       this.modelLabel = label;
-      this.modelSource = this.custom ? this.custom.name : (entry?.url ?? '');
+      this.modelSource = custom ? custom.name : (entry?.url ?? '');
       byId('load-time').textContent = `${(performance.now() - started).toFixed(0)} ms`;
       showBackend(engine.info);
       setStatus(
@@ -423,20 +540,46 @@ export class Gallery {
   }
 }
 
-/** Layers a unit/dream objective can use: differentiable 4-D activations, ReLU-like first. */
-export function visualLayers(engine: RuntimeEngine): string[] {
-  const layers = engine.info.layers.filter(
-    (l) => l.differentiable && (l.dims === null || l.dims.length === 4),
-  );
-  const activations = layers.filter((l) => /Relu|Clip|Sigmoid|HardSwish|Mul/.test(l.opType));
-  return (activations.length > 0 ? activations : layers).map((l) => l.name);
+/**
+ * Differentiable layers with channels over a grid: feature maps, and a vision transformer's token
+ * sequences (hidden units over the patch grid) when the model reports layouts; else 4-D layers.
+ */
+export function gridLayers(engine: RuntimeEngine): string[] {
+  const layers = engine.info.layers;
+  const withLayouts = layers.some((l) => l.layout);
+  return layers
+    .filter((l) =>
+      !l.differentiable
+        ? false
+        : withLayouts
+          ? l.layout !== undefined && l.layout.channelAxis !== null
+          : l.dims === null || l.dims.length === 4,
+    )
+    .map((l) => l.name);
 }
 
-/** Static channel count of a layer, when the model declares it. */
+/** Layers a unit/dream objective can use: {@link gridLayers}, activation-like ones first. */
+export function visualLayers(engine: RuntimeEngine): string[] {
+  const layers = gridLayers(engine);
+  const opOf = (name: string) => engine.info.layers.find((l) => l.name === name)?.opType ?? '';
+  // ReLU-like ops of CNNs; the GELU of a transformer's MLP ends in a Mul (or is one op).
+  const activations = layers.filter((l) =>
+    /^(Relu|LeakyRelu|Clip|Sigmoid|HardSwish|Mul|Gelu)$/.test(opOf(l)),
+  );
+  return activations.length > 0 ? activations : layers;
+}
+
+/** Channel count of a layer: its layout's channels, else axis 1 of its static shape. */
 export function channelsOf(engine: RuntimeEngine, layer: string): number | undefined {
-  const dims = engine.info.layers.find((l) => l.name === layer)?.dims;
-  const c = dims?.[1];
+  const info = engine.info.layers.find((l) => l.name === layer);
+  if (info?.layout?.channels) return info.layout.channels;
+  const c = info?.dims?.[1];
   return typeof c === 'number' && c > 0 ? c : undefined;
+}
+
+/** Whether the model has attention over its image tokens (the transformer methods apply). */
+export function hasTokenAttention(engine: RuntimeEngine): boolean {
+  return (engine.info.attention ?? []).some((a) => a.tokens !== null);
 }
 
 export function fillSelect(select: HTMLSelectElement, values: readonly string[], pick?: string) {

@@ -2,7 +2,9 @@
 // with the model catalog on localhost. Every page loads without console errors; the saliency
 // explorer computes the same map on WebGPU and on wasm (the default model, and MobileNetV2 from
 // the shared models folder when it exists); Deep Dream streams frames and stops;
-// an invalid dropped file gives a readable error; the unit and class pages produce pictures.
+// an invalid dropped file gives a readable error; the unit and class pages produce pictures; the
+// default ViT, a model folder, gets the transformer methods (WebGPU and wasm), its hidden units in
+// the unit microscope and Deep Dream, and loads as a chosen folder too.
 // Screenshots land in test-results/e2e/gallery-*.png; gallery-saliency-mobilenet-v2.png (SmoothGrad
 // on chelsea.png) is the README's docs/images/gallery.png, copied by hand when the pages change.
 import { readFileSync } from 'node:fs';
@@ -39,6 +41,8 @@ let defaultModel = '';
 /** MobileNetV2 (224×224) from the shared models folder: its catalog id, when the catalog has it. */
 const mobilenetV2Name = 'mobilenet_v2_1.0_224';
 let mobilenetV2: string | undefined;
+/** The default ViT (models/vit, a model folder): its catalog id. */
+let vit = '';
 
 beforeAll(async () => {
   const root = await buildGallery();
@@ -46,6 +50,8 @@ beforeAll(async () => {
   defaultModel = index.models[0]?.name ?? '';
   const mobilenet = index.models.find((m) => m.name === mobilenetV2Name);
   mobilenetV2 = mobilenet?.id;
+  const vitEntry = index.models.find((m) => m.url.endsWith('/') && m.name.includes('ViT'));
+  vit = vitEntry?.id ?? '';
   const virtual: Record<string, { body: Uint8Array | string }> = {
     '/models/index.json': { body: JSON.stringify(index) },
   };
@@ -55,6 +61,7 @@ beforeAll(async () => {
       path.endsWith('.onnx') &&
       path !== `/${index.models[0]?.url}` &&
       path !== `/${mobilenet?.url}` &&
+      !path.startsWith(`/${vitEntry?.url}`) &&
       !path.includes('small_cnn')
     ) {
       continue;
@@ -75,10 +82,16 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** Console errors and uncaught exceptions of a page. */
+/**
+ * Console errors and uncaught exceptions of a page. onnxruntime prints its warnings through
+ * console.error too (`[W:onnxruntime:…]`, for example that it keeps a transformer's shape
+ * arithmetic on the CPU under WebGPU): those are not errors.
+ */
 function problems(recorded: RecordedPage): string[] {
   return [
-    ...recorded.console.filter((line) => line.startsWith('error:')),
+    ...recorded.console.filter(
+      (line) => line.startsWith('error:') && !line.includes('[W:onnxruntime:'),
+    ),
     ...recorded.errors.map((e) => `pageerror: ${e}`),
   ];
 }
@@ -446,6 +459,93 @@ describe('example gallery', () => {
       await finish(recorded, `gallery-${page.id}-first-click`);
     }
   });
+
+  test('the default ViT (a model folder): transformer methods on WebGPU and wasm, its hidden units in the microscope and Deep Dream', async () => {
+    expect(vit, 'the catalog offers models/vit as a model folder').not.toBe('');
+    const recorded = await open(`saliency.html?backend=webgpu&model=${encodeURIComponent(vit)}`);
+    await waitForState(recorded, ['ready']);
+    // A transformer: the explorer offers (and starts from) transformer attribution.
+    await expect(recorded.page.locator('#method').inputValue()).resolves.toBe(
+      'transformer-attribution',
+    );
+    await expect(
+      recorded.page.locator('#method option[value="attention-rollout"]').isDisabled(),
+    ).resolves.toBe(false);
+    const { webgpu, similarity, error } = await saliencyOnBothBackends(recorded, 'vit');
+    expect(webgpu.method).toBe('transformer-attribution');
+    expect([webgpu.width, webgpu.height]).toEqual([64, 64]);
+    expect(similarity).toBeGreaterThan(0.9999);
+    expect(error).toBeLessThan(1e-3);
+    await recorded.page.selectOption('#method', 'attention-rollout');
+    await recorded.page.click('#run');
+    await waitForState(recorded, ['done']);
+    await expect(published<SaliencyPublished>(recorded, 'saliency')).resolves.toMatchObject({
+      method: 'attention-rollout',
+    });
+    expect(problems(recorded)).toEqual([]);
+    await finish(recorded, 'gallery-saliency-vit');
+    // The CNN does not offer them.
+    const cnn = await open('saliency.html?backend=wasm');
+    await waitForState(cnn, ['ready']);
+    await expect(
+      cnn.page.locator('#method option[value="transformer-attribution"]').isDisabled(),
+    ).resolves.toBe(true);
+    await cnn.page.close();
+
+    // Unit microscope: channels are the hidden units of a block (its MLP's GELU, 96 units).
+    const microscope = await open(`microscope.html?backend=wasm&model=${encodeURIComponent(vit)}`);
+    await waitForState(microscope, ['ready']);
+    const layer = await microscope.page.locator('#layer').inputValue();
+    expect(layer).toMatch(/^blocks\.\d+\/mlp\//);
+    await microscope.page.fill('#count', '2');
+    await microscope.page.fill('#steps', '2');
+    await microscope.page.click('#run');
+    await waitForState(microscope, ['done']);
+    await expect(published<number>(microscope, 'unitsDone')).resolves.toBe(2);
+    expect(problems(microscope)).toEqual([]);
+    await finish(microscope, 'gallery-microscope-vit');
+
+    const dream = await open(`dream.html?backend=wasm&model=${encodeURIComponent(vit)}`);
+    await waitForState(dream, ['ready']);
+    await dream.page.fill('#octaves', '1');
+    await dream.page.fill('#steps', '2');
+    await dream.page.click('#run');
+    await waitForState(dream, ['done']);
+    await expect(published<number>(dream, 'dreamFrames')).resolves.toBeGreaterThanOrEqual(1);
+    expect(problems(dream)).toEqual([]);
+    await finish(dream, 'gallery-dream-vit');
+  }, 360_000);
+
+  test('a model folder chosen by the visitor brings its own preprocessing and labels', async () => {
+    const recorded = await open('saliency.html?backend=wasm');
+    await waitForState(recorded, ['ready']);
+    await recorded.page.setInputFiles('#model-folder', join(repoRoot, 'models', 'vit'));
+    await recorded.page.waitForFunction(
+      () => /vit ready/.test(document.getElementById('status')?.textContent ?? ''),
+      undefined,
+      { timeout: 120_000, polling: 50 },
+    );
+    await waitForState(recorded, ['ready']);
+    const top5 = await published<number[]>(recorded, 'top5');
+    // The sample picture is one of the ten shapes; its labels come from config.json.
+    await expect(recorded.page.locator('#top5 li >> nth=0').textContent()).resolves.toMatch(
+      /(disc|square|triangle|cross|ring|diamond|rings) \(\d\)/,
+    );
+    expect(top5).toHaveLength(5);
+    // A folder without its preprocessor config: the error names the file.
+    await recorded.page.evaluate(() => {
+      const data = new DataTransfer();
+      for (const name of ['model.onnx', 'config.json']) data.items.add(new File(['{}'], name));
+      const input = document.getElementById('model-folder') as HTMLInputElement;
+      Object.defineProperty(input, 'files', { value: data.files });
+      input.dispatchEvent(new Event('change'));
+    });
+    await recorded.page.waitForSelector('#error:not([hidden])', { timeout: 10_000 });
+    await expect(recorded.page.locator('#error').textContent()).resolves.toMatch(
+      /INVALID_CONFIG: .*preprocessor_config\.json is missing/,
+    );
+    await finish(recorded, 'gallery-model-folder');
+  }, 240_000);
 
   test('pages are labelled and fit a narrow (mobile) width', async () => {
     for (const page of pages) {

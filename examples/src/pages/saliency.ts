@@ -27,6 +27,8 @@ import {
   drawImage,
   fillSelect,
   Gallery,
+  gridLayers,
+  hasTokenAttention,
   isAbort,
   labelOf,
   numberValue,
@@ -46,14 +48,22 @@ const timer = new StepTimer();
 
 const gallery = new Gallery({
   async onEngine(engine) {
-    const layers = engine.info.layers
-      .filter((l) => l.differentiable && l.dims?.length === 4)
-      .map((l) => l.name);
+    const layers = gridLayers(engine);
+    const transformer = hasTokenAttention(engine);
     const camLayer = byId<HTMLSelectElement>('cam-layer');
     camLayer.replaceChildren(
-      new Option('auto (last conv)', ''),
+      new Option(transformer ? 'auto (last block input)' : 'auto (last conv)', ''),
       ...layers.map((l) => new Option(l, l)),
     );
+    // The transformer methods are offered when the model has attention over its image tokens.
+    const method = byId<HTMLSelectElement>('method');
+    for (const option of method.querySelectorAll<HTMLOptionElement>('option[data-transformer]')) {
+      option.hidden = !transformer;
+      option.disabled = !transformer;
+    }
+    if (method.selectedOptions[0]?.disabled) method.value = 'vanilla';
+    if (transformer && !method.dataset.touched) method.value = 'transformer-attribution';
+    showMethodOptions();
     await classify();
   },
   async onImage(next, name) {
@@ -141,6 +151,23 @@ function methodOptions(): SaliencyOptions {
       return layer ? { ...common, method, layer } : { ...common, method };
     case 'score-cam':
       return { ...common, method };
+    case 'attention-rollout':
+    case 'transformer-attribution': {
+      const token = byId<HTMLSelectElement>('token').value as
+        | 'class'
+        | 'distillation'
+        | 'mean'
+        | '';
+      const tokenOption = token ? { token } : {};
+      if (method === 'transformer-attribution') return { ...common, method, ...tokenOption };
+      return {
+        ...common,
+        method,
+        ...tokenOption,
+        headFusion: byId<HTMLSelectElement>('head-fusion').value as 'mean' | 'max' | 'min',
+        discardRatio: numberValue('discard-ratio', 0),
+      };
+    }
     default:
       return { ...common, method };
   }
@@ -272,7 +299,8 @@ start(async () => {
     event.preventDefault();
     compute().catch((error) => (isAbort(error) ? setState('stopped') : showError(error)));
   });
-  form.addEventListener('input', () => {
+  form.addEventListener('input', (event) => {
+    if ((event.target as HTMLElement).id === 'method') byId('method').dataset.touched = '1';
     showMethodOptions();
     updateCode();
   });

@@ -98,10 +98,24 @@ export function inspectModel(bytes: ModelInput, options: InspectOptions = {}): M
   const differentiable = new Set(index.realInputs);
   const unsupported = new Set<string>();
   const layers: InspectedLayer[] = [];
-  // Where tensors sit on the image: followed from the first input (the image) when static.
+  // Where tensors sit on the image: followed from the first input (the image) when its dims are
+  // static — a free batch dim (the usual export) is followed at batch 1, the layouts being the
+  // same for every batch size.
   const image = index.realInputs[0];
+  const imageDims = image ? shapes.get(image) : undefined;
+  const freeBatch =
+    imageDims !== undefined &&
+    imageDims.length > 1 &&
+    typeof imageDims[0] !== 'number' &&
+    imageDims.slice(1).every((d) => typeof d === 'number');
+  const layoutShapes = freeBatch
+    ? inferShapes(index, registry, {
+        ...options,
+        inputShapes: { ...options.inputShapes, [image!]: [1, ...imageDims!.slice(1)] },
+      })
+    : shapes;
   const placed = image
-    ? imageLayouts(index, shapes, activeTensors(index, registry, [image]), image)
+    ? imageLayouts(index, layoutShapes, activeTensors(index, registry, [image]), image)
     : { layouts: new Map<string, ImageLayout>(), attention: [] };
   for (const node of index.graph.node) {
     const activeInputs = node.input.filter((i) => reachable.has(i));

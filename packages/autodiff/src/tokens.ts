@@ -3,6 +3,7 @@
 // distillation tokens), followed from the input through the graph; and the Softmax outputs that
 // hold attention probabilities. What inspectModel reports as `layout` and `attention`.
 
+import type { AttentionMap, ExtraToken, GridLayout, ImageLayout, TokenLayout } from '@fv/core';
 import type { GraphIndex } from './graph.js';
 import { attrInt, attrInts, attributeReader, type NodeProto } from './onnx.js';
 import { type Dim, isStatic, normAxis, product } from './shapes/dims.js';
@@ -10,63 +11,8 @@ import { sliceParams } from './shapes/functions.js';
 import type { ShapeTable } from './shapes/infer.js';
 import { isConstValue } from './shapes/values.js';
 
-/** A tensor whose axes include the rows and columns of a grid over the image. */
-export interface GridLayout {
-  readonly kind: 'grid';
-  readonly rowAxis: number;
-  readonly colAxis: number;
-  /** The channel axis (1 for NCHW feature maps, the last for channels-last ones such as Swin's). */
-  readonly channelAxis: number | null;
-  readonly rows: number;
-  readonly cols: number;
-  readonly channels: number | null;
-  /** Input pixels per grid cell, [height, width] (the input size over the grid size). */
-  readonly cell: readonly [number, number];
-}
-
-/** What a token that is not a patch is, by position (class first, then distillation, DeiT). */
-export type ExtraToken = 'class' | 'distillation' | 'register';
-
-/** A sequence of tokens: `prefix` tokens, then one token per cell of a `rows` × `cols` grid. */
-export interface TokenLayout {
-  readonly kind: 'tokens';
-  readonly tokenAxis: number;
-  /** The hidden (channel) axis, or `null` where channels are split into heads. */
-  readonly channelAxis: number | null;
-  /** Sequence length: prefix + rows·cols + suffix. */
-  readonly length: number;
-  readonly channels: number | null;
-  /** Tokens before the patch tokens, in order. */
-  readonly prefix: readonly ExtraToken[];
-  /** Tokens after the patch tokens (rare). */
-  readonly suffix: number;
-  /** Patch token `prefix.length + r·cols + c` covers grid cell (r, c). */
-  readonly rows: number;
-  readonly cols: number;
-  readonly cell: readonly [number, number];
-}
-
-export type ImageLayout = GridLayout | TokenLayout;
-
-/** A Softmax output holding attention probabilities. */
-export interface AttentionMap {
-  /** The Softmax output. */
-  readonly tensor: string;
-  /** The Softmax input: the (scaled, biased, masked) query·key scores. */
-  readonly scores: string;
-  readonly dims: readonly number[];
-  /** Axes of queries and keys (the Softmax runs over the key axis, the last). */
-  readonly queryAxis: number;
-  readonly keyAxis: number;
-  /** The heads axis and count when the scores are [batch, heads, queries, keys]. */
-  readonly headAxis: number | null;
-  readonly heads: number | null;
-  /**
-   * The queries' (and keys') token layout when the attention runs over the image's tokens;
-   * `null` for attention within windows (Swin) or over tokens merged into the batch (MobileViT).
-   */
-  readonly tokens: TokenLayout | null;
-}
+// The layout types are @fv/core's (engine.info carries them across packages and the worker).
+export type { AttentionMap, ExtraToken, GridLayout, ImageLayout, TokenLayout };
 
 interface Scores {
   readonly kind: 'scores';
@@ -208,6 +154,8 @@ export function imageLayouts(
             if (!o || !s || l.kind === 'scores') return;
             const axis = normAxis(attrInt(node, 'axis', 0), s.length);
             if (axis === l.channelAxis) layouts.set(o, { ...l, channels: s[axis]! });
+            // Pieces along an axis the layout does not use (qkv.unbind of a fused projection).
+            else if (!layoutAxes(l).includes(axis)) layouts.set(o, l);
           });
           continue;
         case 'Gather': {
@@ -225,6 +173,15 @@ export function imageLayouts(
               channelAxis: drop ? null : axis,
               channels: drop ? null : idx[0]!,
             };
+          } else if (
+            l.kind !== 'scores' &&
+            idx &&
+            idx.length <= 1 &&
+            !layoutAxes(l).includes(axis)
+          ) {
+            // One slice along an axis the layout does not use (q, k or v of a fused qkv
+            // projection, timm's qkv[0]): the layout remains, later axes shift down.
+            result = withoutAxis(l, axis, idx.length === 0);
           }
           break;
         }
@@ -279,10 +236,11 @@ export function imageLayouts(
   }
   const images = new Map<string, ImageLayout>();
   for (const [name, l] of layouts) if (l.kind !== 'scores') images.set(name, l);
-  return {
-    layouts: images,
-    attention: [...attention, ...windowedAttention(index, shapes, onImagePath, layouts)],
-  };
+  // In graph order (block order), whichever way each was found.
+  const order = new Map(index.graph.node.map((n, i) => [n.output[0], i]));
+  const all = [...attention, ...windowedAttention(index, shapes, onImagePath, layouts)];
+  all.sort((a, b) => order.get(a.tensor)! - order.get(b.tensor)!);
+  return { layouts: images, attention: all };
 }
 
 /** The input as a grid: NCHW, or NHWC when the last axis holds 1, 3 or 4 channels. */
@@ -425,6 +383,21 @@ function reshaped(
   if (g[0].some((x) => x !== l.tokenAxis && a[x] !== 1) || sized.length !== 2) return undefined;
   if (b[sized[0]!] !== l.rows || b[sized[1]!] !== l.cols) return undefined;
   return grid(sized[0]!, sized[1]!, channelAxis, b, cellOf);
+}
+
+/** The axes an image layout uses (rows, columns or tokens, and channels). */
+function layoutAxes(l: ImageLayout): number[] {
+  const axes = l.kind === 'grid' ? [l.rowAxis, l.colAxis] : [l.tokenAxis];
+  return l.channelAxis === null ? axes : [...axes, l.channelAxis];
+}
+
+/** The layout after one index along an unused `axis` is taken (`drop`: the axis goes away). */
+function withoutAxis(l: ImageLayout, axis: number, drop: boolean): ImageLayout {
+  const shift = (a: number) => (drop && a > axis ? a - 1 : a);
+  const channelAxis = l.channelAxis === null ? null : shift(l.channelAxis);
+  return l.kind === 'grid'
+    ? { ...l, rowAxis: shift(l.rowAxis), colAxis: shift(l.colAxis), channelAxis }
+    : { ...l, tokenAxis: shift(l.tokenAxis), channelAxis };
 }
 
 function permuted(l: Layout, perm: readonly number[]): Layout {

@@ -147,12 +147,14 @@ describe('inspectModel: where tensors sit on the image', () => {
         (l) => l.layout?.kind === 'grid' && l.layout.rows === 4 && l.layout.cell[0] === 8,
       ),
     ).toBe(true);
-    // Stage 1: 4 windows × 2 heads × 16 tokens; stage 2: one window, 4 heads.
+    // Stage 1: 4 windows × 2 heads × 16 tokens; stage 2: one window, 4 heads — at this size the
+    // window is the whole 4×4 grid (and unshifted), so that attention runs over the grid's tokens.
+    const grid4 = { kind: 'tokens', rows: 4, cols: 4, length: 16, prefix: [], cell: [8, 8] };
     expect(info.attention.map((a) => [a.dims, a.heads, a.tokens])).toEqual([
       [[4, 2, 16, 16], 2, null],
       [[4, 2, 16, 16], 2, null],
-      [[1, 4, 16, 16], 4, null],
-      [[1, 4, 16, 16], 4, null],
+      [[1, 4, 16, 16], 4, expect.objectContaining(grid4)],
+      [[1, 4, 16, 16], 4, expect.objectContaining(grid4)],
     ]);
     const embedded = info.layers.find(
       (l) => l.layout?.kind === 'grid' && l.layout.channelAxis === 3,

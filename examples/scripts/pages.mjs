@@ -49,8 +49,8 @@ const engineControls = `
     </select>
   </label>
   <details class="custom-model">
-    <summary>Use your own .onnx</summary>
-    <label>Preprocessing
+    <summary>Use your own model (.onnx or model folder)</summary>
+    <label>Preprocessing (of an .onnx file)
       <select id="preset" name="preset">
         <option value="torchvision">torchvision (RGB, ImageNet mean/std)</option>
         <option value="tensorflow">tensorflow ((px − 128) / 128)</option>

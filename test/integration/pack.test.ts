@@ -44,6 +44,10 @@ const packages: readonly PackedExpectation[] = [
       'pointingGame',
       'energyPointingGame',
       'createRng',
+      'configFromHuggingFace',
+      'configuredInputShapes',
+      'featureMap',
+      'featureMapTensor',
     ],
     types: [
       'FvErrorCode',
@@ -58,6 +62,10 @@ const packages: readonly PackedExpectation[] = [
       'MetricOptions',
       'CompareOptions',
       'RiseOptions',
+      'AttentionRolloutOptions',
+      'TransformerAttributionOptions',
+      'HuggingFaceConfig',
+      'ImageLayout',
     ],
     // Internals (FFT, Adam, colour decorrelation) stay inside the package.
     check:
@@ -78,8 +86,8 @@ const packages: readonly PackedExpectation[] = [
   },
   {
     dir: 'runtime',
-    values: ['createEngine', 'MODEL_CACHE_NAME'],
-    types: ['RuntimeEngine', 'CreateEngineOptions'],
+    values: ['createEngine', 'MODEL_CACHE_NAME', 'readModelFolder', 'isModelFolder'],
+    types: ['RuntimeEngine', 'CreateEngineOptions', 'ModelFolder', 'ModelDtype'],
     check: "typeof m.createEngine === 'function' && m.MODEL_CACHE_NAME === 'fv-models-v1'",
   },
   {

@@ -276,9 +276,13 @@ import { colorize, overlay } from '@fv/viz';
 
 const engine = await createEngine({ model: '${gallery.modelSource}', backend: '${gallery.backendChoice}' });
 // engine.info.backend → '${gallery.engine?.info.backend ?? '…'}'
-const config = ${JSON.stringify({ ...(gallery.config ? { input: gallery.config.input, logits: gallery.config.logits, scale: gallery.config.scale, mean: gallery.config.mean, std: gallery.config.std } : {}) })};
+${
+  gallery.engine?.info.config
+    ? '// A model folder: its preprocessing and labels are engine.info.config, no config needed.'
+    : `const config = ${JSON.stringify({ ...(gallery.config ? { input: gallery.config.input, logits: gallery.config.logits, scale: gallery.config.scale, mean: gallery.config.mean, std: gallery.config.std } : {}) })};`
+}
 const image = /* ImageData of '${imageName}' */;
-const { map } = await saliency(engine, image, { method: '${options.method}', target: ${JSON.stringify(t)}${extra} }, config);
+const { map } = await saliency(engine, image, { method: '${options.method}', target: ${JSON.stringify(t)}${extra} }${gallery.engine?.info.config ? '' : ', config'});
 const heat = colorize(map, { sign: 'absolute', normalize: '${d.normalize}'${d.colormap ? `, colormap: '${d.colormap}'` : ''} });
 const picture = overlay(image, map, { sign: '${d.sign}', alpha: ${d.alpha}, normalize: '${d.normalize}' });`;
 }

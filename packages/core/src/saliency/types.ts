@@ -262,9 +262,8 @@ export interface SaliencyResult {
   readonly map: Map2D;
   /**
    * Per-element attribution the maps are reduced from, shaped like the input (one channel for
-   * Grad-CAM, Score-CAM, occlusion, RISE and random): the gradient for `vanilla`, gradient ⊙ input, the
-   * Grad-CAM, Score-CAM, occlusion and the transformer methods): the gradient for `vanilla`, gradient ⊙ input, the
-   * averaged gradients, the integrated gradients, the guided gradient ⊙ CAM, the upsampled CAM, …
+   * Grad-CAM, Score-CAM, occlusion, RISE, random and the transformer methods): the gradient for
+   * `vanilla`, gradient ⊙ input, the averaged gradients, the integrated gradients, the guided gradient ⊙ CAM, the upsampled CAM, …
    */
   readonly attribution: Tensor;
   /** Raw ∂score/∂input at the input, for the methods that compute it (modified for guided/deconvnet). */

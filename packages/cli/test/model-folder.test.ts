@@ -3,18 +3,17 @@
 // classify, inspect (what it read: files, preprocessing, tokens, attention), saliency with the
 // transformer methods; missing or wrong files give one `fv: error:` line naming the file and the
 // field, exit code 1 and no output file.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { fv, repoRoot, samplesDir, tempDir, vitModel } from './helpers.js';
+import { deitFolder, deitLabels, folderVariant } from '../../../test/helpers/model-folder.js';
+import { fv, samplesDir, tempDir, vitModel } from './helpers.js';
 
-const deit = join(repoRoot, 'test/fixtures/vit-saliency/deit');
+const deit = deitFolder;
+const labels = deitLabels;
 const scratch = mkdtempSync(join(tmpdir(), 'fv-cli-folder-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const labels = Object.values(
-  JSON.parse(readFileSync(join(deit, 'config.json'), 'utf8')).id2label as Record<string, string>,
-);
 
 describe('fv on model folders', () => {
   test('classify: every sample by its label, with no flags, from either folder', async () => {
@@ -93,15 +92,6 @@ describe('fv on model folders', () => {
   });
 
   test('missing and wrong files: one error line naming the file and the field', async () => {
-    const copy = (name: string, edit: Record<string, string | null>) => {
-      const dir = join(scratch, name);
-      cpSync(deit, dir, { recursive: true });
-      for (const [file, text] of Object.entries(edit)) {
-        if (text === null) rmSync(join(dir, file));
-        else writeFileSync(join(dir, file), text);
-      }
-      return dir;
-    };
     const cases: [Record<string, string | null>, RegExp][] = [
       [{ 'config.json': null }, /config\.json is missing/],
       [{ 'preprocessor_config.json': null }, /preprocessor_config\.json is missing/],
@@ -113,7 +103,7 @@ describe('fv on model folders', () => {
       [{ 'config.json': '{ "id2label": { "zero": "cat" } }' }, /config\.json: id2label key 'zero'/],
     ];
     for (const [k, [edit, message]] of cases.entries()) {
-      const dir = copy(`case-${k}`, edit);
+      const dir = folderVariant(scratch, `case-${k}`, edit);
       const r = await fv(['classify', dir, join(samplesDir, 'red-disc.png')]);
       expect(r.code, message.source).toBe(1);
       expect(r.stderr, message.source).toMatch(message);

@@ -8,6 +8,7 @@ import { buildGradientModel } from '@fv/autodiff';
 import { FvError, type Objective } from '@fv/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type RuntimeEngine } from '../src/index.js';
+import { rejection } from './helpers/errors.js';
 import { convNet, randomInput, relativeError, runDirect } from './helpers/models.js';
 import { workerUrl } from './helpers/worker.js';
 
@@ -15,15 +16,6 @@ const net = convNet({ size: 8 });
 const dims = [1, 3, 8, 8];
 const input = randomInput(3 * 8 * 8, 11);
 const logit: Objective = { kind: 'logit', output: 'logits' };
-
-async function rejection(promise: Promise<unknown>): Promise<FvError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as FvError;
-  }
-  throw new Error('expected a rejection');
-}
 
 let engine: RuntimeEngine;
 

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { FvError, type Objective } from '@fv/core';
 import { describe, expect, test } from 'vitest';
 import { createEngine } from '../src/index.js';
+import { rejection } from './helpers/errors.js';
 import { convNet, randomInput } from './helpers/models.js';
 import { workerUrl } from './helpers/worker.js';
 
@@ -12,15 +13,6 @@ const input = randomInput(192, 3);
 const logit: Objective = { kind: 'logit', output: 'logits' };
 /** 400 samples on a batch-1 model: 400 runs in the worker, long enough to abort or crash. */
 const longBatch = { data: randomInput(400 * 192, 4), dims: [400, 3, 8, 8] };
-
-async function rejection(promise: Promise<unknown>): Promise<FvError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as FvError;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('abort', () => {
   test('an already aborted signal rejects at once with AbortError (ABORTED)', async () => {

@@ -3,43 +3,24 @@
 // mean 0.5, std 0.25) and labels become engine.info.config, which core's loops use without a
 // config; dtype picks the variant file; missing or wrong files give INVALID_CONFIG naming the file
 // and the field. The folder is the DeiT-style test model of tools/vit_saliency_fixtures.py.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type FvError, saliency } from '@fv/core';
+import { saliency } from '@fv/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deitFolder, deitLabels, folderVariant } from '../../../test/helpers/model-folder.js';
 import { createEngine, type RuntimeEngine, readModelFolder } from '../src/index.js';
+import { rejection } from './helpers/errors.js';
 import { workerUrl } from './helpers/worker.js';
 
-const deit = fileURLToPath(new URL('../../../test/fixtures/vit-saliency/deit/', import.meta.url));
-const labels = JSON.parse(readFileSync(join(deit, 'config.json'), 'utf8')).id2label as Record<
-  string,
-  string
->;
+const deit = deitFolder;
+const labels = deitLabels;
 const scratch = mkdtempSync(join(tmpdir(), 'fv-folder-'));
-
-/** A copy of the DeiT folder with `edit` applied (files written or removed). */
-function variant(name: string, edit: Record<string, string | null>): string {
-  const dir = join(scratch, name);
-  cpSync(deit, dir, { recursive: true });
-  for (const [file, text] of Object.entries(edit)) {
-    if (text === null) rmSync(join(dir, file));
-    else writeFileSync(join(dir, file), text);
-  }
-  return dir;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FvError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as FvError;
-  }
-  throw new Error('expected a rejection');
-}
+const variant = (name: string, edit: Record<string, string | null>) =>
+  folderVariant(scratch, name, edit);
 
 /** A 100 × 80 RGBA image: a red square in the middle of a gray field. */
 function picture() {
@@ -103,7 +84,7 @@ describe('model folders', () => {
       scale: 1 / 255,
       mean: [0.5, 0.5, 0.5],
       std: [0.25, 0.25, 0.25],
-      labels: Object.values(labels),
+      labels: labels,
     });
     expect(engine.info.config?.cropFraction).toBeCloseTo(64 / 72, 12);
     // The export has free height and width; the folder's size fixes them for inspection.
@@ -151,7 +132,7 @@ describe('model folders', () => {
       },
     ]) {
       const engine = await open(model);
-      expect(engine.info.config?.labels).toEqual(Object.values(labels));
+      expect(engine.info.config?.labels).toEqual(labels);
       const r = await saliency(engine, image, { method: 'attention-rollout', target: 0 });
       expect(Array.from(r.map.data)).toEqual(Array.from(expected.map.data));
     }

@@ -59,7 +59,7 @@ export interface GradientModel {
   readonly addedNodes: number;
 }
 
-const RELU_MODES: readonly ReluMode[] = ['standard', 'guided', 'deconvnet'];
+const RELU_MODES: readonly ReluMode[] = ['standard', 'guided', 'deconvnet', 'redirected'];
 
 /**
  * Appends the reverse-mode gradient of `objective` with respect to `wrt` to an ONNX model, as
@@ -81,7 +81,7 @@ export function buildGradientModel(
   if (!RELU_MODES.includes(relu)) {
     throw new FvError(
       'INVALID_ARGUMENT',
-      `relu must be 'standard', 'guided' or 'deconvnet', got '${String(relu)}'`,
+      `relu must be 'standard', 'guided', 'deconvnet' or 'redirected', got '${String(relu)}'`,
     );
   }
   const wrt = checkTensors(index, options);

@@ -167,7 +167,7 @@ export function createProgram(): Command {
       .option('--layer <name>', 'layer whose mean-square (or channel mean) is differentiated')
       .option('--channel <c>', 'with --layer: the mean of one channel')
       .option('--reduce <kind>', 'with --layer and no --channel: mean-square (default) or mean')
-      .option('--relu <mode>', 'standard (default), guided or deconvnet')
+      .option('--relu <mode>', 'standard (default), guided, deconvnet or redirected')
       .requiredOption('--out <g.npy>', 'output file')
       .option('--json', 'machine-readable output'),
   ).action((model: string, o) => grad(model, o));

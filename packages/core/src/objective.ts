@@ -62,5 +62,10 @@ export interface SumObjective {
  * - `guided`: guided backpropagation (Springenberg et al. 2015): only positive gradients through
  *   units that were active.
  * - `deconvnet`: Zeiler & Fergus 2014: positive gradients pass whatever the forward activation.
+ * - `redirected`: Lucid's redirected ReLU gradient (`lucid/misc/redirected_relu_grad.py`), for
+ *   starting feature visualizations of units that do not fire: where a Relu or Clip (ReLU6)
+ *   blocks the whole gradient of a batch item, the gradient that pushes its inputs back into the
+ *   active range passes (below the lower bound the positive part, above the upper bound the
+ *   negative part); everywhere else it is the true gradient.
  */
-export type ReluMode = 'standard' | 'guided' | 'deconvnet';
+export type ReluMode = 'standard' | 'guided' | 'deconvnet' | 'redirected';

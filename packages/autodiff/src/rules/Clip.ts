@@ -5,7 +5,8 @@ import { reluLikeGradient } from './relu-modes.js';
 /**
  * Y = min(max(X, lo), hi) (ReLU6 when lo = 0, hi = 6). dX = dY where lo < X < hi, as PyTorch's
  * hardtanh backward. Bounds come from attributes (opset < 11) or constant inputs; a missing
- * bound is unbounded. Relu modes apply as for Relu.
+ * bound is unbounded. Relu modes apply as for Relu (`redirected`: below `lo` as below Relu's 0, above
+ * `hi` as Lucid's `redirected_relu6_grad`).
  */
 export const Clip: GradientRule = {
   opType: 'Clip',
@@ -37,6 +38,12 @@ export const Clip: GradientRule = {
       // And runs on the GPU; Or/Xor do not (see PLATFORM.md).
       return ctx.op('And', parts);
     };
-    ctx.setGI(0, reluLikeGradient(ctx, dY, mask));
+    ctx.setGI(
+      0,
+      reluLikeGradient(ctx, dY, mask, {
+        ...(lo !== undefined ? { below: () => ctx.op('Less', [ctx.I(0), asTensor(lo)]) } : {}),
+        ...(hi !== undefined ? { above: () => ctx.op('Greater', [ctx.I(0), asTensor(hi)]) } : {}),
+      }),
+    );
   },
 };

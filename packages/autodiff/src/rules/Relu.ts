@@ -9,9 +9,12 @@ export const Relu: GradientRule = {
   build(ctx) {
     const dY = ctx.GO(0);
     if (!dY || !ctx.needsGI(0)) return;
+    const zero = () => ctx.constFloat([0], []);
     ctx.setGI(
       0,
-      reluLikeGradient(ctx, dY, () => ctx.op('Greater', [ctx.I(0), ctx.constFloat([0], [])])),
+      reluLikeGradient(ctx, dY, () => ctx.op('Greater', [ctx.I(0), zero()]), {
+        below: () => ctx.op('Less', [ctx.I(0), zero()]),
+      }),
     );
   },
 };

@@ -1,7 +1,7 @@
 // What crosses between the client (main thread) and the worker: settings, wire tensors, envelopes
 // and the start-up handshake. The worker's API type itself flows by `import type` from the
 // worker module (worker/host.ts), so the two sides cannot drift.
-import type { EngineInfo, ModelConfig, SerializedFvError } from '@fv/core';
+import type { EngineInfo, ModelConfig, ReluMode, SerializedFvError } from '@fv/core';
 
 /**
  * Which execution backend runs the model.
@@ -50,7 +50,7 @@ export interface WireTensor {
 export interface WireGradientOptions {
   readonly wrt?: readonly string[];
   readonly keep?: readonly string[];
-  readonly relu?: 'standard' | 'guided' | 'deconvnet';
+  readonly relu?: ReluMode;
   readonly seed?: number | WireTensor;
 }
 

@@ -24,6 +24,22 @@ export const Relu: RuleCase[] = [
     seed,
     expected: Array.from(seed, (g) => Math.max(g, 0)),
   }),
+  // Redirected (Lucid's redirected_relu_grad), per batch item: item 0 lets some gradient through
+  // (standard gradient), item 1 is inactive everywhere (dY passes where it pushes x up).
+  opCase('redirected: standard unless an item is blocked', 'Relu', {
+    dims: [2, 3],
+    data: Float32Array.from([-1, 0.5, -2, -1, -0.5, -2]),
+    relu: 'redirected',
+    seed: Float32Array.from([1, -1, 2, 1, -1, 2]),
+    expected: [0, -1, 0, 1, 0, 2],
+  }),
+  opCase('redirected: active units with zero dY still count as blocked', 'Relu', {
+    dims: [1, 3],
+    data: Float32Array.from([-1, 0.5, -2]),
+    relu: 'redirected',
+    seed: Float32Array.from([1, 0, -3]),
+    expected: [1, 0, 0],
+  }),
 ];
 
 // ReLU6 and friends: spaced values with step 0.5 lie 0.25 from every bound used below.
@@ -75,6 +91,24 @@ export const Clip: RuleCase[] = [
     seed: Float32Array.from([1, -1, -2, 3, 0.5, 2]),
     expected: [0, 0, 0, 0, 0.5, 2],
   }),
+  // Redirected ReLU6 (Lucid's redirected_relu6_grad): item 0 is outside [0, 6] everywhere (below:
+  // dY > 0 passes; above: dY < 0 passes), item 1 is partly active (standard gradient).
+  ...[8, 13].map((opset) =>
+    opCase(`ReLU6, redirected (opset ${opset})`, 'Clip', {
+      dims: [2, 3],
+      data: Float32Array.from([-1.25, 6.25, 7, 0.75, -1, 6.5]),
+      ...(opset < 11
+        ? { attrs: { min: { float: 0 }, max: { float: 6 } } }
+        : {
+            inputs: ['x', 'lo', 'hi'],
+            floats: { lo: { dims: [], data: [0] }, hi: { dims: [], data: [6] } },
+          }),
+      opset,
+      relu: 'redirected',
+      seed: Float32Array.from([1, 2, -3, 0.5, 2, 1]),
+      expected: [1, 0, -3, 0.5, 0, 0],
+    }),
+  ),
 ];
 
 export const Softmax: RuleCase[] = [

@@ -37,3 +37,19 @@ export function oneOf<T extends string>(value: T, allowed: readonly T[], name: s
   }
   return value;
 }
+
+/**
+ * Checks that `options` has no key outside `known` (an unknown option is an error, never silently
+ * ignored); the message names the key, `what` takes the options and the known keys.
+ */
+export function knownOptions(options: object, known: ReadonlySet<string>, what: string): void {
+  for (const key of Object.keys(options)) {
+    if (!known.has(key)) {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown option '${key}' for ${what} (options: ${[...known].join(', ')})`,
+        { option: key },
+      );
+    }
+  }
+}

@@ -5,6 +5,8 @@ export type { AdamOptions } from './dream/adam.js';
 export type {
   ClassVisualizationOptions,
   ClassVisualizationRequest,
+  LucidClassVisualizationOptions,
+  SimonyanClassVisualizationOptions,
   VisualizationFrame,
 } from './dream/class-visualization.js';
 export { classVisualization } from './dream/class-visualization.js';
@@ -25,12 +27,16 @@ export { deepDream, dreamZoom } from './dream/deep-dream.js';
 export type { ParameterizationKind, ParameterizationOptions } from './dream/parameterization.js';
 export type { TransformSettings } from './dream/transforms.js';
 export type {
+  ClassObjective,
+  RedirectReluOptions,
   UnitObjective,
   UnitVisualizationFrame,
   UnitVisualizationOptions,
+  UnitVisualizationOutcome,
   UnitVisualizationRequest,
+  UnitVisualizationResult,
 } from './dream/unit-visualization.js';
-export { unitVisualization } from './dream/unit-visualization.js';
+export { rgbToModelInput, unitVisualization } from './dream/unit-visualization.js';
 export type {
   Engine,
   EngineInfo,

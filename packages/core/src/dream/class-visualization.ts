@@ -1,11 +1,16 @@
-// Class model visualization (Simonyan, Vedaldi & Zisserman 2013, "Deep Inside Convolutional
-// Networks", section 2): find an image I maximizing S_c(I) − λ‖I‖², where S_c is the unnormalized
-// class score, by gradient ascent from a grey (zero) or noise image. Blur every k steps and jitter
-// are the regularizers of Yosinski et al. 2015; the defaults are those of the Stanford CS231n
-// class-visualization assignment (l2_reg 1e-3, learning_rate 25 with L2-normalized gradient,
-// 100 iterations, blur σ 0.5 every 10 steps, jitter 16).
+// Class visualization: an image that raises one class score S_c (the unnormalized logit). Two
+// methods:
+// - `'lucid'` (default): Lucid's feature visualization with the class logit as the objective
+//   (`render_vis` on a channel of the logits layer): the unit visualization pipeline (Fourier
+//   parameterization, decorrelated colour, standard transforms, Adam), see unit-visualization.ts.
+// - `'simonyan'`: class model visualization (Simonyan, Vedaldi & Zisserman 2013, "Deep Inside
+//   Convolutional Networks", section 2): find an image I maximizing S_c(I) − λ‖I‖² by gradient
+//   ascent in pixel space from a grey (zero) or noise image. Blur every k steps and jitter are the
+//   regularizers of Yosinski et al. 2015; the defaults are those of the Stanford CS231n
+//   class-visualization assignment (l2_reg 1e-3, learning_rate 25 with L2-normalized gradient,
+//   100 iterations, blur σ 0.5 every 10 steps, jitter 16).
 import type { AbortSignalLike } from '../abort.js';
-import { positiveInteger, positiveNumber } from '../checks.js';
+import { knownOptions, positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
 import type { ImageLike } from '../image/convert.js';
@@ -25,9 +30,14 @@ import {
   planarImage,
   type ValueRange,
 } from './common.js';
+import {
+  rgbToModelInput,
+  type UnitVisualizationOptions,
+  unitVisualizationFrames,
+} from './unit-visualization.js';
 
-/** Options of {@link classVisualization}. */
-export interface ClassVisualizationOptions extends DreamControlOptions {
+/** What every class visualization takes. */
+interface ClassVisualizationBase extends DreamControlOptions {
   /** Class index to maximize. */
   readonly classIndex: number;
   /**
@@ -35,6 +45,33 @@ export interface ClassVisualizationOptions extends DreamControlOptions {
    * @defaultValue the model config's `logits`
    */
   readonly output?: string;
+}
+
+/**
+ * Lucid's feature visualization of the class logit: the unit visualization pipeline and its
+ * options, with `{ kind: 'class', classIndex, output }` as the objective.
+ */
+export interface LucidClassVisualizationOptions
+  extends ClassVisualizationBase,
+    Pick<
+      UnitVisualizationOptions,
+      | 'size'
+      | 'steps'
+      | 'optimizer'
+      | 'parameterization'
+      | 'transforms'
+      | 'totalVariation'
+      | 'l1'
+      | 'l2'
+      | 'redirectRelu'
+    > {
+  /** @defaultValue `'lucid'` */
+  readonly method?: 'lucid';
+}
+
+/** Class model visualization in pixel space (Simonyan et al. 2013, CS231n defaults). */
+export interface SimonyanClassVisualizationOptions extends ClassVisualizationBase {
+  readonly method: 'simonyan';
   /** Valid input range, for clipping after every step. @defaultValue the config's `valueRange` */
   readonly range?: ValueRange;
   /** Image size `[H, W]` when the model's size is free. @defaultValue the model's size, else 224 × 224 */
@@ -61,11 +98,22 @@ export interface ClassVisualizationOptions extends DreamControlOptions {
   readonly jitter?: number;
 }
 
+/**
+ * Options of {@link classVisualization}: Lucid's pipeline (`method: 'lucid'`, the default) or
+ * Simonyan et al.'s pixel-space ascent (`method: 'simonyan'`).
+ */
+export type ClassVisualizationOptions =
+  | LucidClassVisualizationOptions
+  | SimonyanClassVisualizationOptions;
+
 /** One step of a class visualization. */
 export interface VisualizationFrame extends LoopProgress {
   /** Objective value at this step, before its update (penalties included). */
   readonly value: number;
-  /** The image after this step, normalized, in the model's layout. */
+  /**
+   * The image after this step, normalized, in the model's layout (`'lucid'`: at the optimized
+   * size; `'simonyan'`: at the model's input size).
+   */
   readonly image: Tensor;
 }
 
@@ -77,9 +125,10 @@ export interface ClassVisualizationRequest {
 }
 
 /**
- * Class model visualization: an image that raises one class score, from `image` (an 8-bit image or
- * a normalized tensor in the model's layout) or, without one, from noise or zeros. One frame per
- * step; the result is the final image, normalized, in the model's layout.
+ * Class visualization: an image that raises one class score, from `image` (an 8-bit image or a
+ * normalized tensor in the model's layout) or, without one, from random Fourier coefficients
+ * (`'lucid'`) or noise or zeros (`'simonyan'`). One frame per step; the result is the final image,
+ * normalized, in the model's layout (`'lucid'`: 128 × 128 unless `size` says otherwise).
  * @example
  * const image = await classVisualization(engine, undefined, { classIndex: 286 }, presets.tensorflow);
  * draw(tensorToImage(image, resolveModelConfig(engine.info, presets.tensorflow)));
@@ -99,7 +148,105 @@ export async function* classVisualizationFrames(
   request: ClassVisualizationRequest,
   signal: AbortSignalLike | undefined,
 ): AsyncGenerator<VisualizationFrame, Tensor, undefined> {
+  const { options } = request;
+  const method = options.method ?? 'lucid';
+  if (method === 'lucid') return yield* lucidClassFrames(engine, request, signal);
+  if (method !== 'simonyan') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `method must be 'lucid' or 'simonyan', got '${String(method)}'`,
+    );
+  }
+  return yield* simonyanFrames(
+    engine,
+    { ...request, options: options as SimonyanClassVisualizationOptions },
+    signal,
+  );
+}
+
+const LUCID_OPTIONS: ReadonlySet<string> = new Set([
+  'method',
+  'classIndex',
+  'output',
+  'size',
+  'steps',
+  'optimizer',
+  'parameterization',
+  'transforms',
+  'totalVariation',
+  'l1',
+  'l2',
+  'redirectRelu',
+  'seed',
+  'relu',
+  'signal',
+  'frameIntervalMs',
+]);
+
+const SIMONYAN_OPTIONS: ReadonlySet<string> = new Set([
+  'method',
+  'classIndex',
+  'output',
+  'range',
+  'size',
+  'start',
+  'noiseStd',
+  'steps',
+  'learningRate',
+  'l2',
+  'blurEvery',
+  'blurSigma',
+  'jitter',
+  'seed',
+  'relu',
+  'signal',
+  'frameIntervalMs',
+]);
+
+/** `'lucid'`: the unit visualization loop with the class logit as its objective. */
+async function* lucidClassFrames(
+  engine: Engine,
+  request: ClassVisualizationRequest,
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<VisualizationFrame, Tensor, undefined> {
+  const {
+    method: _,
+    classIndex,
+    output,
+    ...rest
+  } = request.options as LucidClassVisualizationOptions;
+  knownOptions(request.options, LUCID_OPTIONS, "classVisualization (method 'lucid')");
+  const frames = unitVisualizationFrames(
+    engine,
+    {
+      ...(request.image ? { image: request.image } : {}),
+      options: {
+        ...rest,
+        objective: { kind: 'class', classIndex, ...(output !== undefined ? { output } : {}) },
+      },
+      ...(request.config ? { config: request.config } : {}),
+    },
+    signal,
+  );
+  for (;;) {
+    const next = await frames.next();
+    if (next.done) {
+      const config = dreamInput(engine, request.config, request.options.size).config;
+      return rgbToModelInput(next.value, config);
+    }
+    const f = next.value;
+    yield { step: f.step, totalSteps: f.totalSteps, value: f.value, image: f.image };
+  }
+}
+
+/** `'simonyan'`: pixel-space gradient ascent with L2 decay, jitter and blur (CS231n). */
+async function* simonyanFrames(
+  engine: Engine,
+  request: ClassVisualizationRequest & { readonly options: SimonyanClassVisualizationOptions },
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<VisualizationFrame, Tensor, undefined> {
   const { options, image } = request;
+  knownOptions(options, SIMONYAN_OPTIONS, "classVisualization (method 'simonyan')");
   const input = dreamInput(engine, request.config, options.size);
   const { config } = input;
   const [h, w] = [config.height, config.width];

@@ -1,24 +1,49 @@
-// Random transformations for transformation robustness (Olah et al. 2017; Lucid's
-// `transform.standard_transforms`): pad, jitter (random crop), random scale, random rotation and
-// a second jitter. The whole chain is one affine map from output pixels to source pixels, sampled
-// bilinearly once (with the pad value outside the image), so it is linear in the image and its
-// adjoint (for the chain rule) is a scatter of the same bilinear weights.
+// Random transformations for transformation robustness (Olah et al. 2017): Lucid's
+// `standard_transforms` (lucid/optvis/transform.py): pad 12 (value 0.5), jitter 8, random scale
+// 1 + (i − 5)/50, random rotation −10…10°, jitter 4, and, for models with a fixed input size, the
+// final resize of Lucent's `render_vis` (lucent/optvis/render.py). Every transform is one affine
+// resampling of the previous one's output (bilinear, a constant outside the image), so the chain
+// is linear in the image and its adjoint (for the chain rule) is the same samplings' scatters in
+// reverse order. Two ways to sample it:
+// - `'chain'` (default): each transform resamples the previous output, as Lucid and Lucent do, with
+//   Lucent's PyTorch conventions (lucent/optvis/transform.py, kornia ≤ 0.4.1 as it pins): jitter
+//   is a translation by 0…d−1 pixels, scaling is `Upsample(align_corners=True)` to ⌈s·size⌉ then
+//   zero padding back to the size, rotation is kornia's `warp_affine` about the centre, translation
+//   and rotation bring in zeros (black), and the result is resized with `align_corners=True`.
+// - `'composed'`: fv's earlier pipeline: the chain pad → crop → scale → rotate → crop (and the
+//   final resize) folded into one affine map and sampled once, the pad value everywhere outside.
 import { FvError } from '../errors.js';
 import type { Rng } from '../random.js';
 
 /** Settings of the random transforms. Defaults are Lucid's `standard_transforms`. */
 export interface TransformSettings {
+  /**
+   * `'chain'`: every transform resamples the previous one's output, as Lucid and Lucent
+   * (the PyTorch port) do, with Lucent's conventions. `'composed'`: the whole chain folded into
+   * one affine map, sampled once (fv's pipeline before 2026-12; sharper model input, images tuned
+   * to being seen upsampled). @defaultValue `'chain'`
+   */
+  readonly sampling?: 'chain' | 'composed';
   /** Constant padding on every side, in pixels. @defaultValue `12` */
   readonly pad?: number;
-  /** Value of the padding (RGB in [0, 1]). @defaultValue `0.5` */
+  /** Value of the padding (RGB in [0, 1]). @defaultValue `0.5` (Lucid `pad(12, constant_value=.5)`) */
   readonly padValue?: number;
-  /** First jitter: random crop that removes up to this many pixels. @defaultValue `8` */
+  /**
+   * Value that translation, scaling and rotation bring in from outside the (padded) image.
+   * @defaultValue `0` with `'chain'` (zeros: kornia's `warp_affine`, `F.pad` in Lucent, and
+   *   `tf.contrib.image.rotate` in Lucid); `padValue` with `'composed'`
+   */
+  readonly fill?: number;
+  /**
+   * First jitter. `'chain'`: a translation by 0…jitter−1 pixels (Lucent `jitter(8)`); `'composed'`:
+   * a random crop that removes up to this many pixels (Lucid's `tf.random_crop`). @defaultValue `8`
+   */
   readonly jitter?: number;
   /** Scales drawn uniformly. @defaultValue `[0.9, 0.92, …, 1.1]` (`1 + (i − 5) / 50`, i = 0..10) */
   readonly scales?: readonly number[];
   /** Angles in degrees drawn uniformly. @defaultValue `-10..10` plus five more zeros */
   readonly angles?: readonly number[];
-  /** Second jitter after rotation. @defaultValue `4` */
+  /** Second jitter, after rotation. @defaultValue `4` */
   readonly jitter2?: number;
 }
 
@@ -37,7 +62,7 @@ export const STANDARD_ANGLES: readonly number[] = [
   0,
 ];
 
-/** One draw of the random transforms: an affine map from output to source pixel coordinates. */
+/** One resampling: an affine map from output to source pixels, read bilinearly. */
 export interface AffineSampling {
   /** Source image size. */
   readonly srcHeight: number;
@@ -48,7 +73,87 @@ export interface AffineSampling {
   /** `[ay, by, cy, ax, bx, cx]`: source y = ay·y + by·x + cy, source x = ax·y + bx·x + cx. */
   readonly matrix: readonly [number, number, number, number, number, number];
   /** Value of samples that fall outside the source. */
+  readonly fill: number;
+}
+
+/** One draw of the random transforms: samplings applied in turn (empty: the identity). */
+export type TransformDraw = readonly AffineSampling[];
+
+interface ResolvedSettings {
+  readonly sampling: 'chain' | 'composed';
+  readonly pad: number;
   readonly padValue: number;
+  readonly fill: number | undefined;
+  readonly jitter: number;
+  readonly scales: readonly number[];
+  readonly angles: readonly number[];
+  readonly jitter2: number;
+}
+
+function checkedSize(v: number | undefined, fallback: number, what: string): number {
+  const n = v ?? fallback;
+  if (!Number.isInteger(n) || n < 0) {
+    throw new FvError('INVALID_ARGUMENT', `transforms.${what} must be an integer ≥ 0, got ${n}`);
+  }
+  return n;
+}
+
+function checkedList(v: readonly number[] | undefined, fallback: readonly number[], what: string) {
+  const list = v ?? fallback;
+  if (!Array.isArray(list) || list.length === 0 || list.some((x) => !Number.isFinite(x))) {
+    throw new FvError('INVALID_ARGUMENT', `transforms.${what} must be a non-empty list of numbers`);
+  }
+  return list;
+}
+
+function checkedValue(v: number | undefined, what: string): number | undefined {
+  if (v !== undefined && !Number.isFinite(v)) {
+    throw new FvError('INVALID_ARGUMENT', `transforms.${what} must be a number, got ${v}`);
+  }
+  return v;
+}
+
+const SETTINGS: ReadonlySet<string> = new Set([
+  'sampling',
+  'pad',
+  'padValue',
+  'fill',
+  'jitter',
+  'scales',
+  'angles',
+  'jitter2',
+]);
+
+/**
+ * Checks transform settings and fills in the defaults.
+ * @throws FvError `INVALID_ARGUMENT` for an unknown setting or value.
+ */
+export function resolveTransformSettings(settings: TransformSettings = {}): ResolvedSettings {
+  for (const key of Object.keys(settings)) {
+    if (!SETTINGS.has(key)) {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown transforms setting '${key}' (settings: ${[...SETTINGS].join(', ')})`,
+      );
+    }
+  }
+  const sampling = settings.sampling ?? 'chain';
+  if (sampling !== 'chain' && sampling !== 'composed') {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `transforms.sampling must be 'chain' or 'composed', got '${String(sampling)}'`,
+    );
+  }
+  return {
+    sampling,
+    pad: checkedSize(settings.pad, 12, 'pad'),
+    padValue: checkedValue(settings.padValue, 'padValue') ?? 0.5,
+    fill: checkedValue(settings.fill, 'fill'),
+    jitter: checkedSize(settings.jitter, 8, 'jitter'),
+    scales: checkedList(settings.scales, STANDARD_SCALES, 'scales'),
+    angles: checkedList(settings.angles, STANDARD_ANGLES, 'angles'),
+    jitter2: checkedSize(settings.jitter2, 4, 'jitter2'),
+  };
 }
 
 function pick<T>(rng: Rng, list: readonly T[]): T {
@@ -56,28 +161,164 @@ function pick<T>(rng: Rng, list: readonly T[]): T {
 }
 
 /**
- * Draws one random transform of an `h × w` image. The output has the natural size of the chain
- * (pad, crop, scale, crop), or `outputSize` when given (a final bilinear resize folded into the
- * map, for models with a fixed input size).
+ * Draws one random transform of an `h × w` image: the samplings that take it to the model input.
+ * Without `outputSize` the output has the chain's natural size; with it (models with a fixed input
+ * size) the chain ends with a resize to that size.
  */
-export function randomTransform(
+export function randomTransforms(
   rng: Rng,
   h: number,
   w: number,
   settings: TransformSettings = {},
   outputSize?: readonly [number, number],
+): TransformDraw {
+  const t = resolveTransformSettings(settings);
+  if (t.sampling === 'composed') return [composedTransform(rng, h, w, t, outputSize)];
+  return chainTransforms(rng, h, w, t, outputSize);
+}
+
+/**
+ * kornia's `warp_affine` (≤ 0.4.1, `align_corners=False`, as Lucent calls it) of an `h × w` image
+ * to its own size, for a pixel-space matrix whose inverse `inv` (x first: `[[a, b, c], [d, e, f]]`,
+ * source = inv · destination) is given. kornia normalizes pixel coordinates with `2/(size − 1)`
+ * (`normalize_homography`) but builds and samples the grid with `align_corners=False`, so a
+ * destination pixel j is the point (j + ½)(size − 1)/size of the matrix's pixel space, and a
+ * point p of the source's pixel space is read at p · size/(size − 1) − ½.
+ */
+function korniaWarp(
+  h: number,
+  w: number,
+  inv: readonly [number, number, number, number, number, number],
+  fill: number,
 ): AffineSampling {
-  const pad = settings.pad ?? 12;
-  const d1 = settings.jitter ?? 8;
-  const d2 = settings.jitter2 ?? 4;
-  const scales = settings.scales ?? STANDARD_SCALES;
-  const angles = settings.angles ?? STANDARD_ANGLES;
-  if (scales.length === 0 || angles.length === 0) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      'transforms.scales and transforms.angles must not be empty',
+  const [a, b, c, d, e, f] = inv;
+  // p' = (s·(j + ½)) per axis; source = q / s − ½ with q = inv · p' (s = (size − 1)/size).
+  const sx = w > 1 ? (w - 1) / w : 1;
+  const sy = h > 1 ? (h - 1) / h : 1;
+  return {
+    srcHeight: h,
+    srcWidth: w,
+    height: h,
+    width: w,
+    matrix: [
+      e,
+      (d * sx) / sy,
+      (0.5 * d * sx + 0.5 * e * sy + f) / sy - 0.5,
+      (b * sy) / sx,
+      a,
+      (0.5 * a * sx + 0.5 * b * sy + c) / sx - 0.5,
+    ],
+    fill,
+  };
+}
+
+/** `Upsample(size, mode='bilinear', align_corners=True)` of an `h × w` image, then zero padding. */
+function alignedResize(
+  h: number,
+  w: number,
+  oh: number,
+  ow: number,
+  pads: { top: number; bottom: number; left: number; right: number },
+  fill: number,
+): AffineSampling {
+  const ky = oh > 1 ? (h - 1) / (oh - 1) : 0;
+  const kx = ow > 1 ? (w - 1) / (ow - 1) : 0;
+  return {
+    srcHeight: h,
+    srcWidth: w,
+    height: oh + pads.top + pads.bottom,
+    width: ow + pads.left + pads.right,
+    matrix: [ky, 0, -pads.top * ky, 0, kx, -pads.left * kx],
+    fill,
+  };
+}
+
+const NO_PADS = { top: 0, bottom: 0, left: 0, right: 0 };
+
+/** The `'chain'` sampling: Lucent's `standard_transforms`, then its resize to the model size. */
+function chainTransforms(
+  rng: Rng,
+  h: number,
+  w: number,
+  t: ResolvedSettings,
+  outputSize: readonly [number, number] | undefined,
+): TransformDraw {
+  const fill = t.fill ?? 0;
+  const chain: AffineSampling[] = [];
+  let [ch, cw] = [h, w];
+  // pad(12, mode='constant', constant_value=0.5): F.pad
+  if (t.pad > 0) {
+    chain.push({
+      srcHeight: ch,
+      srcWidth: cw,
+      height: ch + 2 * t.pad,
+      width: cw + 2 * t.pad,
+      matrix: [1, 0, -t.pad, 0, 1, -t.pad],
+      fill: t.padValue,
+    });
+    ch += 2 * t.pad;
+    cw += 2 * t.pad;
+  }
+  // jitter(d): kornia translate by (dx, dy), each np.random.choice(d)
+  const jitter = (d: number) => {
+    const dx = Math.floor(rng.next() * d);
+    const dy = Math.floor(rng.next() * d);
+    if (dx !== 0 || dy !== 0) chain.push(korniaWarp(ch, cw, [1, 0, -dx, 0, 1, -dy], fill));
+  };
+  if (t.jitter > 0) jitter(t.jitter);
+  // random_scale(scales): Upsample to ⌈s·size⌉ (align_corners=True), then F.pad(…, [pad_y, pad_x] * 2)
+  const scale = pick(rng, t.scales);
+  if (!(scale > 0)) throw new FvError('INVALID_ARGUMENT', `transforms.scales has ${scale}`);
+  if (scale !== 1) {
+    const sh = Math.ceil(scale * ch);
+    const sw = Math.ceil(scale * cw);
+    const padX = Math.max(0, Math.ceil((cw - sw) / 2));
+    const padY = Math.max(0, Math.ceil((ch - sh) / 2));
+    // F.pad's list runs last axis first: left pad_y, right pad_x, top pad_y, bottom pad_x.
+    const pads = { left: padY, right: padX, top: padY, bottom: padX };
+    const s = alignedResize(ch, cw, sh, sw, pads, fill);
+    chain.push(s);
+    [ch, cw] = [s.height, s.width];
+  }
+  // random_rotate(angles): kornia get_rotation_matrix2d about ((w − 1)/2, (h − 1)/2), warp_affine
+  const angle = pick(rng, t.angles);
+  if (angle !== 0) {
+    const theta = (angle * Math.PI) / 180;
+    const cos = Math.cos(theta);
+    const sin = Math.sin(theta);
+    const cx = (cw - 1) / 2;
+    const cy = (ch - 1) / 2;
+    // M = [[cos, sin, (1 − cos)·cx − sin·cy], [−sin, cos, sin·cx + (1 − cos)·cy]]; M⁻¹ rotates back.
+    chain.push(
+      korniaWarp(
+        ch,
+        cw,
+        [cos, -sin, cx - cos * cx + sin * cy, sin, cos, cy - sin * cx - cos * cy],
+        fill,
+      ),
     );
   }
+  if (t.jitter2 > 0) jitter(t.jitter2);
+  // render_vis: Upsample(size, mode='bilinear', align_corners=True) to the model's input size
+  if (outputSize && (outputSize[0] !== ch || outputSize[1] !== cw)) {
+    chain.push(alignedResize(ch, cw, outputSize[0], outputSize[1], NO_PADS, fill));
+  }
+  return chain;
+}
+
+/**
+ * The `'composed'` sampling: one affine map for pad, crop, scale, rotate, crop, sampled once. The
+ * output has the natural size of the chain, or `outputSize` when given (a final bilinear resize
+ * with half-pixel centres folded into the map).
+ */
+function composedTransform(
+  rng: Rng,
+  h: number,
+  w: number,
+  t: ResolvedSettings,
+  outputSize: readonly [number, number] | undefined,
+): AffineSampling {
+  const { pad, jitter: d1, jitter2: d2, scales, angles } = t;
   // padded, then first crop
   const ph = h + 2 * pad - d1;
   const pw = w + 2 * pad - d1;
@@ -126,7 +367,7 @@ export function randomTransform(
     height: oh,
     width: ow,
     matrix: [ky * sYy, ky * sYx, ky * sYc + offY, kx * sXy, kx * sXx, kx * sXc + offX],
-    padValue: settings.padValue ?? 0.5,
+    fill: t.fill ?? t.padValue,
   };
 }
 
@@ -148,7 +389,7 @@ export function identitySampling(
     height: oh,
     width: ow,
     matrix: [ry, 0, 0, 0, rx, 0],
-    padValue: 0.5,
+    fill: 0.5,
   };
 }
 
@@ -161,7 +402,7 @@ export function sampleAffine(
   return affinePass(data, channels, s, false);
 }
 
-/** Adjoint of {@link sampleAffine} in the image (the pad value is a constant): scatters `grad`. */
+/** Adjoint of {@link sampleAffine} in the image (the fill is a constant): scatters `grad`. */
 export function sampleAffineAdjoint(
   grad: ArrayLike<number>,
   channels: number,
@@ -181,7 +422,7 @@ function affinePass(
   s: AffineSampling,
   adjoint: boolean,
 ): Float32Array {
-  const { srcHeight: h, srcWidth: w, height, width, padValue } = s;
+  const { srcHeight: h, srcWidth: w, height, width, fill } = s;
   const [ay, by, cy, ax, bx, cx] = s.matrix;
   const plane = h * w;
   const outPlane = height * width;
@@ -207,10 +448,10 @@ function affinePass(
         const w11 = fy * fx;
         for (let c = 0; c < channels; c++) {
           const b = c * plane + k00;
-          const v00 = iy0 && ix0 ? (src[b] as number) : padValue;
-          const v01 = iy0 && ix1 ? (src[b + 1] as number) : padValue;
-          const v10 = iy1 && ix0 ? (src[b + w] as number) : padValue;
-          const v11 = iy1 && ix1 ? (src[b + w + 1] as number) : padValue;
+          const v00 = iy0 && ix0 ? (src[b] as number) : fill;
+          const v01 = iy0 && ix1 ? (src[b + 1] as number) : fill;
+          const v10 = iy1 && ix0 ? (src[b + w] as number) : fill;
+          const v11 = iy1 && ix1 ? (src[b + w + 1] as number) : fill;
           out[c * outPlane + o] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
         }
         continue;
@@ -231,4 +472,32 @@ function affinePass(
     }
   }
   return out;
+}
+
+/** Applies the samplings of a draw in turn to planar `[channels, H, W]` data. */
+export function applyTransforms(
+  data: Float32Array,
+  channels: number,
+  draw: TransformDraw,
+): Float32Array {
+  let x = data;
+  for (const s of draw) x = sampleAffine(x, channels, s);
+  return draw.length === 0 ? new Float32Array(data) : x;
+}
+
+/** Adjoint of {@link applyTransforms} in the image: the samplings' adjoints in reverse order. */
+export function applyTransformsAdjoint(
+  grad: Float32Array,
+  channels: number,
+  draw: TransformDraw,
+): Float32Array {
+  let g = grad;
+  for (let i = draw.length - 1; i >= 0; i--) g = sampleAffineAdjoint(g, channels, draw[i]!);
+  return draw.length === 0 ? new Float32Array(grad) : g;
+}
+
+/** Output size `[H, W]` of a draw applied to an `h × w` image. */
+export function transformedSize(draw: TransformDraw, h: number, w: number): [number, number] {
+  const last = draw.at(-1);
+  return last ? [last.height, last.width] : [h, w];
 }

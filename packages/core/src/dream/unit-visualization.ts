@@ -5,7 +5,7 @@
 // with respect to the transformed model input; everything between the parameters and that input
 // is differentiated here, by the chain rule.
 import type { AbortSignalLike } from '../abort.js';
-import { positiveInteger, positiveNumber } from '../checks.js';
+import { knownOptions, positiveInteger, positiveNumber } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
 import { featureMapShape, featureMapTensor } from '../feature-map.js';
@@ -13,8 +13,12 @@ import type { ImageLike } from '../image/convert.js';
 import { resizeImageTensor } from '../image/resize.js';
 import { fromPlanar } from '../image/shape.js';
 import { checkAborted, type LoopProgress, type LoopRun, startLoop } from '../loop/run.js';
-import type { Objective } from '../objective.js';
-import { inputNormalization, type ModelConfig } from '../preprocess/config.js';
+import type { Objective, ReluMode } from '../objective.js';
+import {
+  inputNormalization,
+  type ModelConfig,
+  type ResolvedModelConfig,
+} from '../preprocess/config.js';
 import { createRng } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { type AdamOptions, createAdam } from './adam.js';
@@ -32,16 +36,76 @@ import {
 } from './parameterization.js';
 import { l1Penalty, l2Penalty, totalVariation } from './penalties.js';
 import {
-  type AffineSampling,
+  applyTransforms,
+  applyTransformsAdjoint,
   identitySampling,
-  randomTransform,
-  sampleAffine,
-  sampleAffineAdjoint,
+  randomTransforms,
+  resolveTransformSettings,
+  type TransformDraw,
   type TransformSettings,
+  transformedSize,
 } from './transforms.js';
 
+/**
+ * A class score as a visualization objective: `output[classIndex]`, the unnormalized score (Lucid
+ * visualizes classes as a channel of the logits layer, `objectives.channel("labels", n)` in
+ * Lucent).
+ */
+export interface ClassObjective {
+  readonly kind: 'class';
+  readonly classIndex: number;
+  /** Output holding the class scores (logits, not softmax). @defaultValue the config's `logits` */
+  readonly output?: string;
+}
+
 /** Objectives a unit visualization can maximize (no seed needed). */
-export type UnitObjective = Exclude<Objective, { kind: 'logit' }>;
+export type UnitObjective = Exclude<Objective, { kind: 'logit' }> | ClassObjective;
+
+/**
+ * Lucid's redirected ReLU gradients (`render_vis(relu_gradient_override=True)`, its default; see
+ * the `'redirected'` relu mode): while they are on, a Relu or Clip (ReLU6) that blocks the whole
+ * gradient of an image lets through the part that pushes its inputs back into the active range,
+ * so a unit that does not fire on the image still moves it.
+ */
+export interface RedirectReluOptions {
+  /**
+   * Steps at the start that use redirected gradients (Lucid: "for at most 16 steps").
+   * @defaultValue `16`
+   */
+  readonly steps?: number;
+  /**
+   * After those steps, also redirect on any step that follows one where an image's objective
+   * was exactly zero (its unit did not fire anywhere: no true gradient reaches the image).
+   * @defaultValue `true`
+   */
+  readonly whileDead?: boolean;
+}
+
+/** What happened to one image of a unit visualization. */
+export interface UnitVisualizationOutcome {
+  /** Objective value on the last step (transformed input, before its update). */
+  readonly value: number;
+  /**
+   * Steps on which the objective was exactly zero: the unit fired nowhere in the transformed
+   * image, so the true gradient was zero there.
+   */
+  readonly deadSteps: number;
+  /**
+   * Of those, the steps on which redirected ReLU gradients moved the image anyway (fv had to
+   * intervene: Lucid's redirected ReLU).
+   */
+  readonly redirectedSteps: number;
+  /** The unit still did not fire on the last step: the picture shows nothing it responds to. */
+  readonly dead: boolean;
+}
+
+/**
+ * The result of a unit visualization: the images as RGB in [0, 1], planar `[B, C, H, W]`, and what
+ * happened to each.
+ */
+export interface UnitVisualizationResult extends Tensor {
+  readonly outcomes: readonly UnitVisualizationOutcome[];
+}
 
 /**
  * Options of {@link unitVisualization}. The image is optimized as RGB in [0, 1] (pixel = 255 ·
@@ -89,6 +153,12 @@ export interface UnitVisualizationOptions extends DreamControlOptions {
    * @defaultValue `1`
    */
   readonly imagesPerObjective?: number;
+  /**
+   * Redirected ReLU gradients for units that do not fire (Lucid's default), or `false` for the
+   * true gradient throughout. Applies when `relu` is `'standard'`.
+   * @defaultValue `{ steps: 16, whileDead: true }`
+   */
+  readonly redirectRelu?: RedirectReluOptions | false;
 }
 
 /** One step of a unit visualization: all images of the batch. */
@@ -97,6 +167,8 @@ export interface UnitVisualizationFrame extends LoopProgress {
   readonly values: readonly number[];
   /** Mean of `values`, penalties included. */
   readonly value: number;
+  /** Whether this step used redirected ReLU gradients (for some image). */
+  readonly redirected: boolean;
   /** The images as RGB in [0, 1] (gray for one-channel models), planar `[B, C, H, W]`, untransformed. */
   readonly rgb: Tensor;
   /** The same images as normalized model input, in the model's layout. */
@@ -197,7 +269,7 @@ async function batchedGradient(
   tensor: string,
   objectives: readonly UnitObjective[],
   inputs: readonly Tensor[],
-  relu: NonNullable<DreamControlOptions['relu']>,
+  relu: ReluMode,
   signal: DreamControlOptions['signal'],
   layerDims: Map<string, readonly number[]>,
 ): Promise<{ values: number[]; gradients: Float32Array[] }> {
@@ -297,7 +369,7 @@ export function unitVisualization(
   image: ImageLike | Tensor | undefined,
   options: UnitVisualizationOptions,
   config?: ModelConfig,
-): LoopRun<UnitVisualizationFrame, Tensor> {
+): LoopRun<UnitVisualizationFrame, UnitVisualizationResult> {
   return startLoop(engine, 'unit-visualization', image, options, config, unitVisualizationFrames);
 }
 
@@ -306,8 +378,9 @@ export async function* unitVisualizationFrames(
   engine: Engine,
   request: UnitVisualizationRequest,
   signal: AbortSignalLike | undefined,
-): AsyncGenerator<UnitVisualizationFrame, Tensor, undefined> {
+): AsyncGenerator<UnitVisualizationFrame, UnitVisualizationResult, undefined> {
   const { options } = request;
+  knownOptions(options, UNIT_OPTIONS, 'unitVisualization');
   const [h, w] = options.size ?? [128, 128];
   positiveInteger(h, 'size[0]');
   positiveInteger(w, 'size[1]');
@@ -315,23 +388,22 @@ export async function* unitVisualizationFrames(
   const { config } = input;
   const c = config.channels;
   const steps = positiveInteger(options.steps ?? 512, 'steps', true);
-  const base = Array.isArray(options.objective)
+  const given = Array.isArray(options.objective)
     ? (options.objective as readonly UnitObjective[])
     : [options.objective as UnitObjective];
-  if (base.length === 0) throw new FvError('INVALID_ARGUMENT', 'objective list is empty');
+  if (given.length === 0) throw new FvError('INVALID_ARGUMENT', 'objective list is empty');
+  const base = given.map((o) => resolveClassObjective(o, config.logits));
   const per = positiveInteger(options.imagesPerObjective ?? 1, 'imagesPerObjective');
   for (const o of base) checkObjectiveTensors(engine, o);
   if (options.diversity)
     checkObjectiveTensors(engine, { kind: 'layer', tensor: options.diversity.tensor });
+  if (options.transforms !== false) resolveTransformSettings(options.transforms);
   const objectives = base.flatMap((o) => Array.from({ length: per }, () => o));
   const b = objectives.length;
   const { mean, std } = inputNormalization(config);
   if (std.some((s) => !(s > 0)))
     throw new FvError('INVALID_ARGUMENT', 'ModelConfig.std must be positive');
-  // Model channel ch is fed from RGB channel order[ch] (BGR models swap red and blue).
-  const order = Array.from({ length: c }, (_, ch) =>
-    c === 3 && config.colorOrder === 'BGR' ? 2 - ch : ch,
-  );
+  const order = channelOrder(c, config);
   const tv = positiveNumber(options.totalVariation ?? 0, 'totalVariation', true);
   const l1 = positiveNumber(options.l1 ?? 0, 'l1', true);
   const l2 = positiveNumber(options.l2 ?? 0, 'l2', true);
@@ -342,31 +414,29 @@ export async function* unitVisualizationFrames(
       'diversity needs two or more images (imagesPerObjective ≥ 2 or several objectives)',
     );
   }
+  const relu = options.relu ?? 'standard';
+  const redirect = redirectSchedule(options.redirectRelu, relu);
   const start = request.image ? startRgb(request.image, config, mean, std, order, h, w) : undefined;
   const rng = createRng(options.seed ?? 0);
   const images: ImageParameterization[] = [];
   for (let i = 0; i < b; i++)
     images.push(createImageParameterization(c, h, w, rng, options.parameterization, start));
   const optimizers = images.map((im) => createAdam(im.params.length, options.optimizer ?? {}));
-  const relu = options.relu ?? 'standard';
   const inputName = config.input;
   checkAborted(signal);
 
-  const toModel = (rgb: Float32Array, pixels: number): Float32Array => {
-    const out = new Float32Array(rgb.length);
-    for (let ch = 0; ch < c; ch++) {
-      const from = (order[ch] as number) * pixels;
-      const to = ch * pixels;
-      const m = mean[ch] as number;
-      const s = std[ch] as number;
-      for (let i = 0; i < pixels; i++) out[to + i] = ((rgb[from + i] as number) - m) / s;
-    }
-    return out;
+  const toModel = (rgb: Float32Array, pixels: number): Float32Array =>
+    rgbToModelPlanes(rgb, pixels, order, mean, std);
+  const stack = (rgbs: readonly Float32Array[], f: (r: Float32Array) => Float32Array): Tensor => {
+    const data = new Float32Array(b * c * h * w);
+    for (let i = 0; i < rgbs.length; i++) data.set(f(rgbs[i] as Float32Array), i * c * h * w);
+    return { data, dims: [b, c, h, w] };
   };
   const frameOf = (
     step: number,
     values: number[],
     value: number,
+    redirected: boolean,
     rgbs: readonly Float32Array[],
   ): UnitVisualizationFrame => {
     // The images are built when read: a hosted loop sends few of its frames.
@@ -377,23 +447,19 @@ export async function* unitVisualizationFrames(
       totalSteps: steps,
       values,
       value,
+      redirected,
       get rgb() {
         rgb ??= stack(rgbs, (r) => r);
         return rgb;
       },
       get image() {
-        image ??= fromPlanar(
-          stack(rgbs, (r) => toModel(r, h * w)),
-          config.layout,
+        image ??= rgbToModelInput(
+          stack(rgbs, (r) => r),
+          config,
         );
         return image;
       },
     };
-  };
-  const stack = (rgbs: readonly Float32Array[], f: (r: Float32Array) => Float32Array): Tensor => {
-    const data = new Float32Array(b * c * h * w);
-    for (let i = 0; i < rgbs.length; i++) data.set(f(rgbs[i] as Float32Array), i * c * h * w);
-    return { data, dims: [b, c, h, w] };
   };
 
   const batchMode = options.batch ?? 'auto';
@@ -421,23 +487,33 @@ export async function* unitVisualizationFrames(
   const layerDims = new Map<string, readonly number[]>();
   const model = input.engine;
 
+  const deadSteps = new Array<number>(b).fill(0);
+  const redirectedSteps = new Array<number>(b).fill(0);
+  let lastValues: number[] = [];
+  /** Whether image i's objective was exactly zero on the previous step. */
+  const wasDead = (i: number) => lastValues[i] === 0;
   let rgbs = images.map((im) => im.render());
   for (let step = 1; step <= steps; step++) {
     checkAborted(signal);
-    const samplings: AffineSampling[] = [];
+    const draws: TransformDraw[] = [];
     const inputs: Tensor[] = [];
-    let shared: AffineSampling | undefined;
+    let shared: TransformDraw | undefined;
     for (let i = 0; i < b; i++) {
-      const s =
+      const draw =
         shared ??
         (options.transforms === false
-          ? identitySampling(h, w, input.fixedSize)
-          : randomTransform(rng, h, w, options.transforms ?? {}, input.fixedSize));
-      if (batchTensor) shared = s;
-      samplings.push(s);
-      const sampled = sampleAffine(rgbs[i] as Float32Array, c, s);
-      inputs.push({ data: toModel(sampled, s.height * s.width), dims: [1, c, s.height, s.width] });
+          ? input.fixedSize
+            ? [identitySampling(h, w, input.fixedSize)]
+            : []
+          : randomTransforms(rng, h, w, options.transforms, input.fixedSize));
+      if (batchTensor) shared = draw;
+      draws.push(draw);
+      const [th, tw] = transformedSize(draw, h, w);
+      const sampled = applyTransforms(rgbs[i] as Float32Array, c, draw);
+      inputs.push({ data: toModel(sampled, th * tw), dims: [1, c, th, tw] });
     }
+    // The relu mode of each image's gradient on this step.
+    const modes = objectives.map((_, i) => redirect(step, wasDead(i)));
     const values: number[] = [];
     const inputGrads: Float32Array[] = [];
     const kept: Tensor[] = [];
@@ -448,7 +524,7 @@ export async function* unitVisualizationFrames(
         batchTensor,
         objectives,
         inputs,
-        relu,
+        modes.includes('redirected') ? 'redirected' : relu,
         signal,
         layerDims,
       );
@@ -457,9 +533,11 @@ export async function* unitVisualizationFrames(
     } else {
       for (let i = 0; i < b; i++) {
         const x = inputs[i] as Tensor;
-        const r = await model.gradient(x, objectives[i] as UnitObjective, {
+        const o = objectives[i] as ResolvedUnitObjective;
+        const r = await model.gradient(x, engineObjective(o), {
           wrt: [inputName],
-          relu,
+          relu: modes[i] as ReluMode,
+          ...(o.kind === 'class' ? { seed: o.classIndex } : {}),
           ...(diversity ? { keep: [diversity.tensor] } : {}),
           ...(signal ? { signal } : {}),
         });
@@ -476,6 +554,14 @@ export async function* unitVisualizationFrames(
         }
       }
     }
+    const redirected = modes.includes('redirected');
+    for (let i = 0; i < b; i++) {
+      if (values[i] !== 0) continue;
+      deadSteps[i] = (deadSteps[i] as number) + 1;
+      if (modes[i] === 'redirected' || (batchTensor && redirected))
+        redirectedSteps[i] = (redirectedSteps[i] as number) + 1;
+    }
+    lastValues = values.slice();
     if (diversity) {
       const d = diversityGradient(kept);
       for (let i = 0; i < b; i++) {
@@ -486,7 +572,7 @@ export async function* unitVisualizationFrames(
         const r = await model.gradient(
           x,
           { kind: 'logit', output: diversity.tensor },
-          { wrt: [inputName], relu, seed, ...(signal ? { signal } : {}) },
+          { wrt: [inputName], relu: modes[i] as ReluMode, seed, ...(signal ? { signal } : {}) },
         );
         const g = gradientOf(r.gradients, inputName, x).data;
         const ig = inputGrads[i] as Float32Array;
@@ -495,9 +581,10 @@ export async function* unitVisualizationFrames(
       }
     }
     for (let i = 0; i < b; i++) {
-      const s = samplings[i] as AffineSampling;
+      const draw = draws[i] as TransformDraw;
       const gx = inputGrads[i] as Float32Array;
-      const pixels = s.height * s.width;
+      const [th, tw] = transformedSize(draw, h, w);
+      const pixels = th * tw;
       // Back through the normalization and the colour order, to the sampled RGB planes.
       const gSampled = new Float32Array(gx.length);
       for (let ch = 0; ch < c; ch++) {
@@ -506,7 +593,7 @@ export async function* unitVisualizationFrames(
         const sd = std[ch] as number;
         for (let k = 0; k < pixels; k++) gSampled[to + k] = (gx[from + k] as number) / sd;
       }
-      const gRgb = sampleAffineAdjoint(gSampled, c, s);
+      const gRgb = applyTransformsAdjoint(gSampled, c, draw);
       const rgb = rgbs[i] as Float32Array;
       let penalty = 0;
       if (tv > 0) penalty += tv * totalVariation(rgb, c, h, w, gRgb, -tv);
@@ -523,9 +610,136 @@ export async function* unitVisualizationFrames(
     }
     rgbs = images.map((im) => im.render());
     const value = values.reduce((a, v) => a + v, 0) / b;
-    yield frameOf(step, values, value, rgbs);
+    yield frameOf(step, values, value, redirected, rgbs);
   }
-  return frameOf(steps, [], 0, rgbs).rgb;
+  const rgb = frameOf(steps, [], 0, false, rgbs).rgb;
+  return {
+    data: rgb.data,
+    dims: rgb.dims,
+    outcomes: objectives.map((_, i) => ({
+      value: lastValues[i] ?? Number.NaN,
+      deadSteps: deadSteps[i] as number,
+      redirectedSteps: redirectedSteps[i] as number,
+      dead: steps > 0 && lastValues[i] === 0,
+    })),
+  };
+}
+
+type ResolvedUnitObjective =
+  | Exclude<UnitObjective, ClassObjective>
+  | (ClassObjective & { readonly output: string });
+
+/** A class objective with its output named (the config's logits by default), checked. */
+function resolveClassObjective(o: UnitObjective, logits: string): ResolvedUnitObjective {
+  if (o.kind !== 'class') return o;
+  if (!Number.isInteger(o.classIndex) || o.classIndex < 0) {
+    throw new FvError(
+      'OUT_OF_RANGE',
+      `classIndex must be a non-negative integer, got ${String(o.classIndex)}`,
+    );
+  }
+  return { ...o, output: o.output ?? logits };
+}
+
+/** The objective an engine computes for a unit objective (a class: a logit, seeded by its index). */
+function engineObjective(o: ResolvedUnitObjective): Objective {
+  return o.kind === 'class' ? { kind: 'logit', output: o.output } : o;
+}
+
+/**
+ * When to redirect ReLU gradients: `(step, deadBefore) → relu mode`.
+ * @throws FvError `INVALID_ARGUMENT` for bad settings, or redirection with a `relu` other than
+ *   `'standard'` (it replaces the true gradient, not guided or deconvnet ones).
+ */
+function redirectSchedule(
+  settings: RedirectReluOptions | false | undefined,
+  relu: ReluMode,
+): (step: number, deadBefore: boolean) => ReluMode {
+  if (settings === false || relu === 'redirected') return () => relu;
+  if (relu !== 'standard') {
+    if (settings === undefined) return () => relu;
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `redirectRelu applies to relu 'standard'; with relu '${relu}' pass redirectRelu: false`,
+    );
+  }
+  if (typeof settings !== 'object' && settings !== undefined) {
+    throw new FvError('INVALID_ARGUMENT', 'redirectRelu must be an object or false');
+  }
+  for (const key of Object.keys(settings ?? {})) {
+    if (key !== 'steps' && key !== 'whileDead') {
+      throw new FvError(
+        'INVALID_ARGUMENT',
+        `Unknown redirectRelu setting '${key}' (settings: steps, whileDead)`,
+      );
+    }
+  }
+  const warmup = positiveInteger(settings?.steps ?? 16, 'redirectRelu.steps', true);
+  const whileDead = settings?.whileDead ?? true;
+  return (step, deadBefore) =>
+    step <= warmup || (whileDead && deadBefore) ? 'redirected' : 'standard';
+}
+
+const UNIT_OPTIONS: ReadonlySet<string> = new Set([
+  'objective',
+  'size',
+  'steps',
+  'optimizer',
+  'parameterization',
+  'transforms',
+  'totalVariation',
+  'l1',
+  'l2',
+  'diversity',
+  'batch',
+  'imagesPerObjective',
+  'redirectRelu',
+  'seed',
+  'relu',
+  'signal',
+  'frameIntervalMs',
+]);
+
+/** Model channel ch is fed from RGB channel order[ch] (BGR models swap red and blue). */
+function channelOrder(c: number, config: ResolvedModelConfig): number[] {
+  return Array.from({ length: c }, (_, ch) =>
+    c === 3 && config.colorOrder === 'BGR' ? 2 - ch : ch,
+  );
+}
+
+/** Planar RGB in [0, 1] (`[C, pixels]`) as normalized model-input planes in the model's order. */
+function rgbToModelPlanes(
+  rgb: Float32Array,
+  pixels: number,
+  order: readonly number[],
+  mean: readonly number[],
+  std: readonly number[],
+): Float32Array {
+  const out = new Float32Array(rgb.length);
+  for (let ch = 0; ch < order.length; ch++) {
+    const from = (order[ch] as number) * pixels;
+    const to = ch * pixels;
+    const m = mean[ch] as number;
+    const s = std[ch] as number;
+    for (let i = 0; i < pixels; i++) out[to + i] = ((rgb[from + i] as number) - m) / s;
+  }
+  return out;
+}
+
+/**
+ * Images as RGB in [0, 1] (planar `[B, C, H, W]`, as unit visualization's results) as normalized
+ * model input in the model's layout and colour order.
+ */
+export function rgbToModelInput(rgb: Tensor, config: ResolvedModelConfig): Tensor {
+  const [b = 1, c = 1, h = 1, w = 1] = rgb.dims;
+  const { mean, std } = inputNormalization(config);
+  const order = channelOrder(c, config);
+  const data = new Float32Array(rgb.data.length);
+  for (let i = 0; i < b; i++) {
+    const item = rgb.data.subarray(i * c * h * w, (i + 1) * c * h * w);
+    data.set(rgbToModelPlanes(item, h * w, order, mean, std), i * c * h * w);
+  }
+  return fromPlanar({ data, dims: [b, c, h, w] }, config.layout);
 }
 
 /** A start image as planar RGB in [0, 1] at the optimized size. */

@@ -8,12 +8,6 @@ import {
 } from '../../src/dream/color.js';
 import { createImageParameterization, spectrumScale } from '../../src/dream/parameterization.js';
 import { l1Penalty, l2Penalty, totalVariation } from '../../src/dream/penalties.js';
-import {
-  identitySampling,
-  randomTransform,
-  sampleAffine,
-  sampleAffineAdjoint,
-} from '../../src/dream/transforms.js';
 import { createRng } from '../../src/random.js';
 import { expectAllClose, randomImage } from './helpers/analytic-engine.js';
 
@@ -40,37 +34,6 @@ describe('colour decorrelation', () => {
       dot(x, decorrelatedToRgbAdjoint(g, 20)),
       5,
     );
-  });
-});
-
-describe('random transforms', () => {
-  it('identity sampling reproduces the image; resizing sampling keeps constants', () => {
-    const x = randomImage([3, 6, 7], 3).data;
-    expectAllClose(sampleAffine(x, 3, identitySampling(6, 7)), (i) => x[i] as number, 6);
-    const c = new Float32Array(3 * 36).fill(0.3);
-    expectAllClose(sampleAffine(c, 3, identitySampling(6, 6, [10, 10])), () => 0.3, 6);
-  });
-
-  it('pads with the pad value and sizes the output like the chain pad → crop → scale → crop', () => {
-    const rng = createRng(5);
-    const t = randomTransform(rng, 20, 20, { scales: [1], angles: [0] });
-    // (20 + 24 − 8)·1 − 4 = 32
-    expect([t.height, t.width]).toEqual([32, 32]);
-    const out = sampleAffine(new Float32Array(3 * 400).fill(1), 3, t);
-    expect(Math.min(...out)).toBeCloseTo(0.5, 6);
-    expect(Math.max(...out)).toBeCloseTo(1, 6);
-    const fixed = randomTransform(rng, 20, 20, {}, [224, 224]);
-    expect([fixed.height, fixed.width]).toEqual([224, 224]);
-  });
-
-  it('the sampling adjoint is its transpose in the image (pad value zero)', () => {
-    const rng = createRng(9);
-    for (let k = 0; k < 5; k++) {
-      const t = { ...randomTransform(rng, 9, 11, {}, k % 2 ? [16, 16] : undefined), padValue: 0 };
-      const x = randomImage([3, 9, 11], k).data;
-      const g = randomImage([3, t.height, t.width], k + 10).data;
-      expect(dot(sampleAffine(x, 3, t), g)).toBeCloseTo(dot(x, sampleAffineAdjoint(g, 3, t)), 4);
-    }
   });
 });
 

@@ -27,6 +27,7 @@ describe('classVisualization', () => {
     const engine = analyticEngine(linearModel(w), [1, 3, 4, 5]);
     const frames = await collect(
       classVisualization(engine, undefined, {
+        method: 'simonyan',
         classIndex: 7,
         output: 'logits',
         range: [-9, 9],
@@ -54,6 +55,7 @@ describe('classVisualization', () => {
     );
     const start = { data: Float32Array.from([1, -1, 0.5, 0]), dims: [1, 1, 2, 2] };
     const out = await classVisualization(engine, start, {
+      method: 'simonyan',
       classIndex: 0,
       output: 'logits',
       range: [-9, 9],
@@ -70,6 +72,7 @@ describe('classVisualization', () => {
   it('is deterministic per seed, clips, and aborts', async () => {
     const model = linearModel((c, y, x) => Math.sin(c * 3 + y * 5 + x));
     const opts = {
+      method: 'simonyan' as const,
       classIndex: 1,
       output: 'logits',
       range: [-0.2, 0.2] as const,
@@ -267,6 +270,7 @@ describe('visualization options', () => {
     );
     await expect(
       classVisualization(engine, undefined, {
+        method: 'simonyan',
         classIndex: 0,
         output: 'logits',
         range: [-1, 1],

@@ -7,6 +7,7 @@ import type {
   GradientResult,
   LayerInfo,
   Objective,
+  ReluMode,
   Tensor,
 } from '../../src/index.js';
 import { FvError, throwIfAborted } from '../../src/index.js';
@@ -20,12 +21,7 @@ export interface AnalyticModel {
   /** Forward values of one item: at least `logits`. */
   forward(x: Float32Array): Record<string, Float32Array>;
   /** ∂(seed · logits)/∂wrt for one item. */
-  backward(
-    x: Float32Array,
-    seed: Float32Array,
-    wrt: string,
-    relu: 'standard' | 'guided' | 'deconvnet',
-  ): Float32Array;
+  backward(x: Float32Array, seed: Float32Array, wrt: string, relu: ReluMode): Float32Array;
   readonly layerDims?: Readonly<Record<string, readonly number[]>>;
 }
 

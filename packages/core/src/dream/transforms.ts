@@ -74,6 +74,11 @@ export interface AffineSampling {
   readonly matrix: readonly [number, number, number, number, number, number];
   /** Value of samples that fall outside the source. */
   readonly fill: number;
+  /**
+   * A constant frame around the source (its padding, folded into this sampling): samples outside
+   * the source but within `pad` pixels of it read `value` instead of `fill`.
+   */
+  readonly frame?: { readonly pad: number; readonly value: number };
 }
 
 /** One draw of the random transforms: samplings applied in turn (empty: the identity). */
@@ -246,24 +251,30 @@ function chainTransforms(
   const fill = t.fill ?? 0;
   const chain: AffineSampling[] = [];
   let [ch, cw] = [h, w];
-  // pad(12, mode='constant', constant_value=0.5): F.pad
+  // pad(12, mode='constant', constant_value=0.5): F.pad, an exact copy, folded into the next
+  // sampling as a frame (or on its own when nothing follows)
+  let frame: { pad: number; value: number } | undefined;
   if (t.pad > 0) {
-    chain.push({
-      srcHeight: ch,
-      srcWidth: cw,
-      height: ch + 2 * t.pad,
-      width: cw + 2 * t.pad,
-      matrix: [1, 0, -t.pad, 0, 1, -t.pad],
-      fill: t.padValue,
-    });
+    frame = { pad: t.pad, value: t.padValue };
     ch += 2 * t.pad;
     cw += 2 * t.pad;
   }
+  /** Appends a sampling of the current image (the original one, framed, while the pad is pending). */
+  const push = (s: AffineSampling) => {
+    if (!frame) {
+      chain.push(s);
+      return;
+    }
+    const [ay, by, cy, ax, bx, cx] = s.matrix;
+    const p = frame.pad;
+    chain.push({ ...s, srcHeight: h, srcWidth: w, matrix: [ay, by, cy - p, ax, bx, cx - p], frame });
+    frame = undefined;
+  };
   // jitter(d): kornia translate by (dx, dy), each np.random.choice(d)
   const jitter = (d: number) => {
     const dx = Math.floor(rng.next() * d);
     const dy = Math.floor(rng.next() * d);
-    if (dx !== 0 || dy !== 0) chain.push(korniaWarp(ch, cw, [1, 0, -dx, 0, 1, -dy], fill));
+    if (dx !== 0 || dy !== 0) push(korniaWarp(ch, cw, [1, 0, -dx, 0, 1, -dy], fill));
   };
   if (t.jitter > 0) jitter(t.jitter);
   // random_scale(scales): Upsample to ⌈s·size⌉ (align_corners=True), then F.pad(…, [pad_y, pad_x] * 2)
@@ -277,7 +288,7 @@ function chainTransforms(
     // F.pad's list runs last axis first: left pad_y, right pad_x, top pad_y, bottom pad_x.
     const pads = { left: padY, right: padX, top: padY, bottom: padX };
     const s = alignedResize(ch, cw, sh, sw, pads, fill);
-    chain.push(s);
+    push(s);
     [ch, cw] = [s.height, s.width];
   }
   // random_rotate(angles): kornia get_rotation_matrix2d about ((w − 1)/2, (h − 1)/2), warp_affine
@@ -289,7 +300,7 @@ function chainTransforms(
     const cx = (cw - 1) / 2;
     const cy = (ch - 1) / 2;
     // M = [[cos, sin, (1 − cos)·cx − sin·cy], [−sin, cos, sin·cx + (1 − cos)·cy]]; M⁻¹ rotates back.
-    chain.push(
+    push(
       korniaWarp(
         ch,
         cw,
@@ -301,8 +312,9 @@ function chainTransforms(
   if (t.jitter2 > 0) jitter(t.jitter2);
   // render_vis: Upsample(size, mode='bilinear', align_corners=True) to the model's input size
   if (outputSize && (outputSize[0] !== ch || outputSize[1] !== cw)) {
-    chain.push(alignedResize(ch, cw, outputSize[0], outputSize[1], NO_PADS, fill));
+    push(alignedResize(ch, cw, outputSize[0], outputSize[1], NO_PADS, fill));
   }
+  if (frame) push(alignedResize(ch, cw, ch, cw, NO_PADS, fill));
   return chain;
 }
 
@@ -395,16 +407,16 @@ export function identitySampling(
 
 /** Applies a sampling to planar `[channels, srcH, srcW]` data; returns `[channels, height, width]`. */
 export function sampleAffine(
-  data: ArrayLike<number>,
+  data: Float32Array,
   channels: number,
   s: AffineSampling,
 ): Float32Array {
   return affinePass(data, channels, s, false);
 }
 
-/** Adjoint of {@link sampleAffine} in the image (the fill is a constant): scatters `grad`. */
+/** Adjoint of {@link sampleAffine} in the image (fills are constants): scatters `grad`. */
 export function sampleAffineAdjoint(
-  grad: ArrayLike<number>,
+  grad: Float32Array,
   channels: number,
   s: AffineSampling,
 ): Float32Array {
@@ -414,19 +426,25 @@ export function sampleAffineAdjoint(
 /**
  * The sampling (gathers `src`, `[channels, srcH, srcW]`, into `[channels, height, width]`) or its
  * adjoint (scatters `src`, output-shaped, back onto the source): one walk over the output pixels
- * and their bilinear taps for both, so the two stay each other's transpose.
+ * and their bilinear taps for both, so the two stay each other's transpose. Pixels whose four taps
+ * lie inside the source (most of them) take a branch-free path.
  */
 function affinePass(
-  src: ArrayLike<number>,
+  src: Float32Array,
   channels: number,
   s: AffineSampling,
   adjoint: boolean,
 ): Float32Array {
-  const { srcHeight: h, srcWidth: w, height, width, fill } = s;
+  const { srcHeight: h, srcWidth: w, height, width, fill, frame } = s;
   const [ay, by, cy, ax, bx, cx] = s.matrix;
   const plane = h * w;
   const outPlane = height * width;
   const out = new Float32Array(channels * (adjoint ? plane : outPlane));
+  // A tap outside the source reads the frame's value inside the frame, else `fill`.
+  const outside = (ty: number, tx: number): number =>
+    frame && ty >= -frame.pad && ty < h + frame.pad && tx >= -frame.pad && tx < w + frame.pad
+      ? frame.value
+      : fill;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const sy = ay * y + by * x + cy;
@@ -435,23 +453,49 @@ function affinePass(
       const x0 = Math.floor(sx);
       const fy = sy - y0;
       const fx = sx - x0;
+      const k00 = y0 * w + x0;
+      const o = y * width + x;
+      if (y0 >= 0 && y0 + 1 < h && x0 >= 0 && x0 + 1 < w) {
+        const w00 = (1 - fy) * (1 - fx);
+        const w01 = (1 - fy) * fx;
+        const w10 = fy * (1 - fx);
+        const w11 = fy * fx;
+        for (let c = 0, b = k00, t = o; c < channels; c++, b += plane, t += outPlane) {
+          if (adjoint) {
+            const g = src[t] as number;
+            out[b] = (out[b] as number) + w00 * g;
+            out[b + 1] = (out[b + 1] as number) + w01 * g;
+            out[b + w] = (out[b + w] as number) + w10 * g;
+            out[b + w + 1] = (out[b + w + 1] as number) + w11 * g;
+          } else {
+            out[t] =
+              w00 * (src[b] as number) +
+              w01 * (src[b + 1] as number) +
+              w10 * (src[b + w] as number) +
+              w11 * (src[b + w + 1] as number);
+          }
+        }
+        continue;
+      }
       const iy0 = y0 >= 0 && y0 < h;
       const iy1 = y0 + 1 >= 0 && y0 + 1 < h;
       const ix0 = x0 >= 0 && x0 < w;
       const ix1 = x0 + 1 >= 0 && x0 + 1 < w;
-      const k00 = y0 * w + x0;
-      const o = y * width + x;
       if (!adjoint) {
         const w00 = (1 - fy) * (1 - fx);
         const w01 = (1 - fy) * fx;
         const w10 = fy * (1 - fx);
         const w11 = fy * fx;
+        const f00 = iy0 && ix0 ? 0 : outside(y0, x0);
+        const f01 = iy0 && ix1 ? 0 : outside(y0, x0 + 1);
+        const f10 = iy1 && ix0 ? 0 : outside(y0 + 1, x0);
+        const f11 = iy1 && ix1 ? 0 : outside(y0 + 1, x0 + 1);
         for (let c = 0; c < channels; c++) {
           const b = c * plane + k00;
-          const v00 = iy0 && ix0 ? (src[b] as number) : fill;
-          const v01 = iy0 && ix1 ? (src[b + 1] as number) : fill;
-          const v10 = iy1 && ix0 ? (src[b + w] as number) : fill;
-          const v11 = iy1 && ix1 ? (src[b + w + 1] as number) : fill;
+          const v00 = iy0 && ix0 ? (src[b] as number) : f00;
+          const v01 = iy0 && ix1 ? (src[b + 1] as number) : f01;
+          const v10 = iy1 && ix0 ? (src[b + w] as number) : f10;
+          const v11 = iy1 && ix1 ? (src[b + w + 1] as number) : f11;
           out[c * outPlane + o] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
         }
         continue;

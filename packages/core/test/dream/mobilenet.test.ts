@@ -1,7 +1,9 @@
 // The dream loops on the real MobileNetV2 (shared models folder): Deep Dream raises its layer
-// objective, a unit visualization raises its unit far above its value on the starting noise, and
-// a class visualization ends with its class on top. (The pictures docs/dream.md shows come from
-// scripts/dream-pictures.sh, through the CLI.)
+// objective, a unit visualization raises its unit far above its value on the first steps, class
+// visualizations (both methods) end with their class on top, and a unit that is zero on the grey
+// start image (expanded_conv_3/expand/Relu6 channel 20, issue #21) is dead throughout without
+// redirected ReLU gradients on a grey fill and comes alive with them. (The pictures docs/dream.md
+// shows come from packages/cli/scripts/readme-images.sh and bench/dream-quality.mjs.)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -11,7 +13,9 @@ import {
   imageToTensor,
   presets,
   resolveModelConfig,
+  rgbToImages,
   type Tensor,
+  tensorToImage,
   unitVisualization,
 } from '@fv/core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -66,39 +70,108 @@ describeWithModels('dream schedulers on MobileNetV2', (dir) => {
     expect(last.dims).toEqual([1, 3, 224, 224]);
   }, 300_000);
 
-  it('a unit visualization raises the unit far above its value on the starting noise', async () => {
+  it('a unit visualization raises the unit far above its value on the start image', async () => {
     const objective = {
       kind: 'channel',
       tensor: 'MobilenetV2/expanded_conv_10/expand/Relu6',
       channel: 17,
     } as const;
-    const values: number[] = [];
-    let rgb: Tensor | undefined;
-    for await (const frame of unitVisualization(
+    const resolved = resolveModelConfig(engine.info, config);
+    // The unit on an image as it is shown, resized to the model's input (no random transforms).
+    const unitOn = async (rgb: Tensor) => {
+      const { tensor: x } = imageToTensor(rgbToImages(rgb)[0]!, resolved);
+      return (await engine.gradient(x, objective)).value;
+    };
+    const start = await unitVisualization(
+      engine,
+      undefined,
+      { objective, steps: 0, seed: 3 },
+      config,
+    );
+    const final = await unitVisualization(
       engine,
       undefined,
       { objective, steps: 64, seed: 3 },
       config,
-    )) {
-      values.push(frame.value);
-      rgb = frame.rgb;
-    }
-    // The unit on the untransformed final image versus on the starting (near-grey noise) image.
-    const start = values[0] as number;
-    const final = values.at(-1) as number;
-    expect(final).toBeGreaterThan(10 * Math.max(start, 1e-3));
-    expect(rgb?.dims).toEqual([1, 3, 128, 128]);
+    );
+    expect(final.dims).toEqual([1, 3, 128, 128]);
+    expect(await unitOn(final)).toBeGreaterThan(10 * Math.max(await unitOn(start), 1e-3));
   }, 300_000);
 
-  it('a class visualization ends with the target class in the top-1', async () => {
-    const classIndex = 2; // goldfish (index 0 is "background")
-    const image = await classVisualization(
+  it.each([
+    { method: 'lucid', steps: 48 },
+    { method: 'simonyan', steps: 60 },
+  ] as const)(
+    'a $method class visualization ends with the target class in the top-1',
+    async ({ method, steps }) => {
+      const classIndex = 2; // goldfish (index 0 is "background")
+      const image = await classVisualization(
+        engine,
+        undefined,
+        { method, classIndex, steps, seed: 5 },
+        config,
+      );
+      // 'lucid' optimizes 128 × 128 (Lucid's size): the picture, fed as a user would feed it.
+      const resolved = resolveModelConfig(engine.info, config);
+      const { tensor: input } = imageToTensor(tensorToImage(image, resolved), resolved);
+      const logits = await logitsOf(input);
+      expect(argmax(logits.data)).toBe(classIndex);
+    },
+    300_000,
+  );
+
+  const lumaSd = (rgb: Tensor) => {
+    const n = (rgb.dims[2] as number) * (rgb.dims[3] as number);
+    let s = 0;
+    let s2 = 0;
+    for (let i = 0; i < n; i++) {
+      const y =
+        0.299 * (rgb.data[i] as number) +
+        0.587 * (rgb.data[n + i] as number) +
+        0.114 * (rgb.data[2 * n + i] as number);
+      s += y;
+      s2 += y * y;
+    }
+    return Math.sqrt(s2 / n - (s / n) ** 2);
+  };
+  const dead = {
+    kind: 'channel',
+    tensor: 'MobilenetV2/expanded_conv_3/expand/Relu6',
+    channel: 20,
+  } as const;
+
+  it('a unit that is zero on grey stays dead without redirected ReLU gradients and comes alive with them', async () => {
+    // The composed sampling fills with grey: nothing but the near-grey image reaches the model.
+    const composed = { sampling: 'composed' } as const;
+    const off = await unitVisualization(
       engine,
       undefined,
-      { classIndex, steps: 60, seed: 5 },
+      { objective: dead, steps: 20, seed: 0, transforms: composed, redirectRelu: false },
       config,
     );
-    const logits = await logitsOf(image);
-    expect(argmax(logits.data)).toBe(classIndex);
+    expect(off.outcomes[0]).toMatchObject({ deadSteps: 20, redirectedSteps: 0, dead: true });
+    expect(lumaSd(off)).toBeLessThan(0.01);
+    const on = await unitVisualization(
+      engine,
+      undefined,
+      { objective: dead, steps: 20, seed: 0, transforms: composed },
+      config,
+    );
+    const outcome = on.outcomes[0]!;
+    expect(outcome.dead).toBe(false);
+    expect(outcome.deadSteps).toBeGreaterThan(0);
+    expect(outcome.redirectedSteps).toBe(outcome.deadSteps);
+    expect(outcome.value).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('with the defaults, that unit comes out with contrast (luminance sd ≥ 0.05) in 32 steps', async () => {
+    const rgb = await unitVisualization(
+      engine,
+      undefined,
+      { objective: dead, steps: 32, seed: 0 },
+      config,
+    );
+    expect(rgb.outcomes[0]?.dead).toBe(false);
+    expect(lumaSd(rgb)).toBeGreaterThanOrEqual(0.05);
   }, 300_000);
 });

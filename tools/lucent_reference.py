@@ -172,7 +172,7 @@ def main():
     for p in net.parameters():
         p.requires_grad_(False)
     objs = []
-    for part in args.units.split(";"):
+    for part in [p for p in args.units.split(";") if p]:
         layer, chans = part.rsplit(":", 1)
         key = layer.replace(".", "_")
         for c in chans.split(","):

@@ -227,8 +227,16 @@ export function createProgram(): Command {
       .description('class visualization: an image that maximizes a class logit')
       .argument('<model>', 'ONNX model, or a Hugging Face / transformers.js model folder')
       .requiredOption('--target <n|label>', 'class to visualize')
-      .option('--steps <n>', 'gradient steps', '100')
-      .option('--learning-rate <x>', 'step length on the normalized gradient (default 25)')
+      .option(
+        '--method <name>',
+        "lucid (default: Lucid's feature visualization of the logit) or simonyan (pixel-space ascent)",
+      )
+      .option('--steps <n>', 'optimization steps (default: lucid 512, simonyan 100)')
+      .option(
+        '--learning-rate <x>',
+        'lucid: Adam learning rate (default 0.05); simonyan: step on the normalized gradient (default 25)',
+      )
+      .option('--image-size <px>', 'lucid: side of the optimized image (default 128)')
       .option('--seed <n>', 'seed', '0')
       .option('--min-display <px>', 'upscale small inputs to at least this side', '0')
       .requiredOption('--out <file.png>', 'output image')

@@ -290,7 +290,29 @@ describe('fv on the default model', () => {
       '--json',
     ]);
     expect(c.stderr).toBe('');
-    expect(JSON.parse(c.stdout)).toMatchObject({ target: 3, label: 'yellow cross', steps: 10 });
+    expect(JSON.parse(c.stdout)).toMatchObject({
+      target: 3,
+      label: 'yellow cross',
+      method: 'lucid',
+      steps: 10,
+    });
+    // Lucid's 128 × 128 picture; Simonyan's method works at the model's 64 × 64.
+    expect(png(classFile).width).toBe(128);
+    const s = await fv([
+      'classviz',
+      defaultModel,
+      '--target',
+      '3',
+      '--method',
+      'simonyan',
+      '--steps',
+      '4',
+      '--out',
+      classFile,
+      '--json',
+    ]);
+    expect(s.stderr).toBe('');
+    expect(JSON.parse(s.stdout)).toMatchObject({ method: 'simonyan', steps: 4 });
     expect(png(classFile).width).toBe(64);
   });
 });
@@ -331,6 +353,20 @@ describe('fv on bad input', () => {
       'unknown label',
       (d) => ['classviz', defaultModel, '--target', 'purple cow', '--out', join(d, 'x.png')],
       /Target 'purple cow' is neither/,
+    ],
+    [
+      'unknown classviz method',
+      (d) => [
+        'classviz',
+        defaultModel,
+        '--target',
+        '3',
+        '--method',
+        'cs231n',
+        '--out',
+        join(d, 'x.png'),
+      ],
+      /--method must be lucid or simonyan/,
     ],
     [
       'channel out of range',

@@ -1,5 +1,6 @@
 // `fv dream MODEL IMAGE --layer NAME --out dream.png [--frames dream.apng]`: Deep Dream in the
-// worker; `fv visualize` (channel units) and `fv classviz` (a class) from core's schedulers.
+// worker; `fv visualize` (channel units) and `fv classviz` (a class: Lucid's pipeline by default,
+// or Simonyan et al.'s pixel-space ascent) from core's loops.
 import {
   classVisualization,
   deepDream,
@@ -10,6 +11,7 @@ import {
   type Tensor,
   tensorToImage,
   type UnitObjective,
+  type UnitVisualizationResult,
   unitVisualization,
 } from '@fv/core';
 import { composeGrid, encodeApng, encodePng, resizeImage } from '@fv/viz';
@@ -173,7 +175,7 @@ export async function visualize(modelPath: string, o: VisualizeOptions): Promise
     const steps = num(o.steps, '--steps', 512, true);
     const bar = startProgress('visualize', steps, progressEnabled(o.json));
     const start = performance.now();
-    let rgb: Tensor;
+    let rgb: UnitVisualizationResult;
     try {
       const run = unitVisualization(
         engine,
@@ -207,18 +209,33 @@ export async function visualize(modelPath: string, o: VisualizeOptions): Promise
             { columns: num(o.columns, '--columns', Math.ceil(Math.sqrt(images.length)), true) },
           );
     writeFileAtomic(out, encodePng(picture));
-    if (o.json) printJson({ out, layer, channels, size, steps, ms });
-    else
+    const units = rgb.outcomes.map((outcome, i) => ({ channel: channels[i]!, ...outcome }));
+    if (o.json) printJson({ out, layer, channels, size, steps, ms, units });
+    else {
       println(
         `${out}: ${channels.length} unit${channels.length > 1 ? 's' : ''} of ${layer}, ${size}×${size}, ${steps} steps, ${ms} ms`,
       );
+      for (const u of units) {
+        if (u.dead) {
+          println(
+            `  unit ${u.channel}: never fired on the transformed image (dead on ${u.deadSteps} of ${steps} steps): its picture shows nothing it responds to`,
+          );
+        } else if (u.redirectedSteps > 0) {
+          println(
+            `  unit ${u.channel}: did not fire on ${u.deadSteps} step${u.deadSteps > 1 ? 's' : ''}; redirected ReLU gradients started it`,
+          );
+        }
+      }
+    }
   });
 }
 
 export interface ClassVizOptions extends ModelFlags {
   readonly target?: string;
+  readonly method?: string;
   readonly steps?: string;
   readonly learningRate?: string;
+  readonly imageSize?: string;
   readonly seed?: string;
   readonly out?: string;
   readonly minDisplay?: string;
@@ -227,11 +244,22 @@ export interface ClassVizOptions extends ModelFlags {
 
 export async function classviz(modelPath: string, o: ClassVizOptions): Promise<void> {
   const out = requireOut(o.out);
+  const method = o.method ?? 'lucid';
+  if (method !== 'lucid' && method !== 'simonyan') {
+    throw new FvError('INVALID_ARGUMENT', `--method must be lucid or simonyan, got '${method}'`);
+  }
+  if (method === 'simonyan' && o.imageSize !== undefined) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      '--image-size applies to --method lucid (simonyan works at the model input size)',
+    );
+  }
   const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target, false) as number;
   await withSession(model, async (session) => {
     const { engine, config } = session;
-    const steps = num(o.steps, '--steps', 100, true);
+    const steps = num(o.steps, '--steps', method === 'lucid' ? 512 : 100, true);
+    const seed = num(o.seed, '--seed', 0, true);
     const bar = startProgress('classviz', steps, progressEnabled(o.json));
     const start = performance.now();
     let image: Tensor;
@@ -239,15 +267,34 @@ export async function classviz(modelPath: string, o: ClassVizOptions): Promise<v
       const run = classVisualization(
         engine,
         undefined,
-        {
-          classIndex: target,
-          steps,
-          seed: num(o.seed, '--seed', 0, true),
-          ...(o.learningRate !== undefined
-            ? { learningRate: num(o.learningRate, '--learning-rate', 25) }
-            : {}),
-          frameIntervalMs: 250,
-        },
+        method === 'lucid'
+          ? {
+              classIndex: target,
+              steps,
+              seed,
+              ...(o.imageSize !== undefined
+                ? {
+                    size: [
+                      num(o.imageSize, '--image-size', 128, true),
+                      num(o.imageSize, '--image-size', 128, true),
+                    ] as const,
+                  }
+                : {}),
+              ...(o.learningRate !== undefined
+                ? { optimizer: { learningRate: num(o.learningRate, '--learning-rate', 0.05) } }
+                : {}),
+              frameIntervalMs: 250,
+            }
+          : {
+              method: 'simonyan',
+              classIndex: target,
+              steps,
+              seed,
+              ...(o.learningRate !== undefined
+                ? { learningRate: num(o.learningRate, '--learning-rate', 25) }
+                : {}),
+              frameIntervalMs: 250,
+            },
         config,
       );
       for await (const p of run) bar.update(p.step, `score ${p.value.toPrecision(4)}`);
@@ -257,16 +304,19 @@ export async function classviz(modelPath: string, o: ClassVizOptions): Promise<v
     }
     const ms = elapsed(start);
     let picture = tensorToImage(image, config);
+    // The logit of the picture as a user would feed it (resized to the model's input size).
+    const input = imageToTensor(picture, config).tensor;
+    const logits = (await engine.forward(input, { outputs: [config.logits] }))[config.logits]!.data;
+    const score = logits[target] as number;
     const minDisplay = num(o.minDisplay, '--min-display', 0, true);
     const k = Math.max(1, Math.ceil(minDisplay / Math.max(picture.width, picture.height)));
     if (k > 1) picture = resizeImage(picture, picture.width * k, picture.height * k);
     writeFileAtomic(out, encodePng(picture));
-    const logits = (await engine.forward(image, { outputs: [config.logits] }))[config.logits]!.data;
-    const score = logits[target] as number;
-    if (o.json) printJson({ out, target, label: labelOf(config, target), score, steps, ms });
+    const label = labelOf(config, target);
+    if (o.json) printJson({ out, target, label, method, score, steps, ms });
     else
       println(
-        `${out}: class ${target} (${labelOf(config, target)}), logit ${score.toFixed(2)}, ${steps} steps, ${ms} ms`,
+        `${out}: class ${target} (${label}), ${method}, logit ${score.toFixed(2)}, ${steps} steps, ${ms} ms`,
       );
   });
 }

@@ -436,7 +436,7 @@ const METRICS = [
   'highFrequency',
 ];
 
-async function compare(a, engine, evaluator, config, dir) {
+async function compare(a, engine, evaluator, config) {
   const steps = a.steps ?? (a.quick ? 8 : 512);
   const seeds = a.seeds ?? [0];
   const draws = a.quick ? 2 : 16;
@@ -570,7 +570,7 @@ async function deadUnits(a, engine, config) {
 const fmt = (v, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 
 function markdown(result) {
-  const { summary, steps, seeds, draws, rows } = result.comparison;
+  const { summary, steps, seeds, draws } = result.comparison;
   const m = result.machine;
   const line = (label, r) => {
     const n = Math.max(...METRICS.map((k) => r[k].n));

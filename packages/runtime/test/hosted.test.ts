@@ -84,6 +84,9 @@ describe('loops hosted in the worker', () => {
     const hostedUnit = await unitVisualization(engine, undefined, unit);
     const inPlaceUnit = await unitVisualization(local, undefined, unit);
     expect(Array.from(hostedUnit.data)).toEqual(Array.from(inPlaceUnit.data));
+    // What happened to each image crosses the worker boundary with the images.
+    expect(hostedUnit.outcomes).toEqual(inPlaceUnit.outcomes);
+    expect(hostedUnit.outcomes).toHaveLength(1);
     const cls = { classIndex: 1, steps: 3, seed: 2 } as const;
     const hostedClass = await classVisualization(engine, undefined, cls);
     const inPlaceClass = await classVisualization(local, undefined, cls);

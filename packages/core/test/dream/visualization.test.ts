@@ -243,6 +243,101 @@ describe('unitVisualization', () => {
     expect(engine.calls).toHaveLength(1);
   });
 
+  it('redirects ReLU gradients on the first steps and after a step where the unit did not fire', async () => {
+    // The unit does not fire on calls 1 and 5; the engine records the relu mode of every call.
+    const values = [0, 1, 1, 1, 0, 1, 1];
+    let call = 0;
+    const engine = analyticEngine({
+      value: () => values[call++] as number,
+      gradient: (x) => new Float32Array(x.data.length).fill(0.1),
+    });
+    const result = await unitVisualization(
+      engine,
+      undefined,
+      { objective: channel, size: [8, 8], steps: 7, redirectRelu: { steps: 2 } },
+      normalization([0.5], [0.5]),
+    );
+    expect(engine.calls.map((c) => c.options?.relu)).toEqual([
+      'redirected', // warm-up
+      'redirected',
+      'standard',
+      'standard',
+      'standard', // the unit does not fire on this step…
+      'redirected', // …so the next one is redirected (whileDead)
+      'standard',
+    ]);
+    expect(result.outcomes).toEqual([{ value: 1, deadSteps: 2, redirectedSteps: 1, dead: false }]);
+  });
+
+  it('redirectRelu: false gives the true gradient throughout; other relu modes are kept', async () => {
+    const dead = { value: () => 0, gradient: (x: Tensor) => new Float32Array(x.data.length) };
+    const off = analyticEngine(dead);
+    const r = await unitVisualization(
+      off,
+      undefined,
+      { objective: channel, size: [8, 8], steps: 4, redirectRelu: false },
+      normalization([0.5], [0.5]),
+    );
+    expect(off.calls.map((c) => c.options?.relu)).toEqual(Array(4).fill('standard'));
+    expect(r.outcomes).toEqual([{ value: 0, deadSteps: 4, redirectedSteps: 0, dead: true }]);
+    const guided = analyticEngine(dead);
+    await unitVisualization(
+      guided,
+      undefined,
+      { objective: channel, size: [8, 8], steps: 2, relu: 'guided' },
+      normalization([0.5], [0.5]),
+    );
+    expect(guided.calls.map((c) => c.options?.relu)).toEqual(['guided', 'guided']);
+    await expect(
+      unitVisualization(
+        guided,
+        undefined,
+        { objective: channel, size: [8, 8], steps: 2, relu: 'guided', redirectRelu: { steps: 2 } },
+        normalization([0.5], [0.5]),
+      ).result,
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('a class objective is the logit, seeded by its index; classVisualization (lucid) returns it in model space', async () => {
+    const engine = analyticEngine(linearModel((c, y, x) => Math.cos(c + y - x)));
+    const config = normalization([0.5, 0.5, 0.5], [0.25]);
+    const opts = { size: [8, 8], steps: 3, seed: 1 } as const;
+    const unit = await unitVisualization(
+      engine,
+      undefined,
+      { ...opts, objective: { kind: 'class', classIndex: 7, output: 'logits' } },
+      config,
+    );
+    expect(engine.calls[0]?.objective).toEqual({ kind: 'logit', output: 'logits' });
+    expect(engine.calls[0]?.options?.seed).toBe(7);
+    const cls = await classVisualization(
+      analyticEngine(linearModel((c, y, x) => Math.cos(c + y - x))),
+      undefined,
+      { ...opts, classIndex: 7, output: 'logits' },
+      config,
+    );
+    expect(cls.dims).toEqual([1, 3, 8, 8]);
+    expectAllClose(cls.data, (i) => ((unit.data[i] as number) - 0.5) / 0.25, 5);
+  });
+
+  it('rejects unknown options and options of the other class method', async () => {
+    const engine = analyticEngine(linearModel(() => 1));
+    await expect(
+      unitVisualization(
+        engine,
+        undefined,
+        { objective: channel, inputNormalization: { mean: 0.5 } } as never,
+        normalization([0.5], [0.5]),
+      ).result,
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /inputNormalization/ });
+    await expect(
+      classVisualization(engine, undefined, { classIndex: 1, learningRate: 25 } as never).result,
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /learningRate.*'lucid'/ });
+    await expect(
+      classVisualization(engine, undefined, { classIndex: 1, method: 'cs231n' } as never).result,
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: /method/ });
+  });
+
   it('diversity: gradient matches finite differences', () => {
     const feats: Tensor[] = [0, 1, 2].map((k) => randomImage([1, 3, 2, 2], k + 1));
     const { value, gradients } = diversityGradient(feats);

@@ -31,6 +31,7 @@ import {
   type ValueRange,
 } from './common.js';
 import {
+  PIPELINE_OPTIONS,
   rgbToModelInput,
   type UnitVisualizationOptions,
   unitVisualizationFrames,
@@ -165,22 +166,10 @@ export async function* classVisualizationFrames(
 }
 
 const LUCID_OPTIONS: ReadonlySet<string> = new Set([
+  ...PIPELINE_OPTIONS,
   'method',
   'classIndex',
   'output',
-  'size',
-  'steps',
-  'optimizer',
-  'parameterization',
-  'transforms',
-  'totalVariation',
-  'l1',
-  'l2',
-  'redirectRelu',
-  'seed',
-  'relu',
-  'signal',
-  'frameIntervalMs',
 ]);
 
 const SIMONYAN_OPTIONS: ReadonlySet<string> = new Set([

@@ -267,7 +267,13 @@ function chainTransforms(
     }
     const [ay, by, cy, ax, bx, cx] = s.matrix;
     const p = frame.pad;
-    chain.push({ ...s, srcHeight: h, srcWidth: w, matrix: [ay, by, cy - p, ax, bx, cx - p], frame });
+    chain.push({
+      ...s,
+      srcHeight: h,
+      srcWidth: w,
+      matrix: [ay, by, cy - p, ax, bx, cx - p],
+      frame,
+    });
     frame = undefined;
   };
   // jitter(d): kornia translate by (dx, dy), each np.random.choice(d)

@@ -680,8 +680,8 @@ function redirectSchedule(
     step <= warmup || (whileDead && deadBefore) ? 'redirected' : 'standard';
 }
 
-const UNIT_OPTIONS: ReadonlySet<string> = new Set([
-  'objective',
+/** Options of the Lucid pipeline (what class visualization's `'lucid'` method passes on too). */
+export const PIPELINE_OPTIONS: readonly string[] = [
   'size',
   'steps',
   'optimizer',
@@ -690,14 +690,19 @@ const UNIT_OPTIONS: ReadonlySet<string> = new Set([
   'totalVariation',
   'l1',
   'l2',
-  'diversity',
-  'batch',
-  'imagesPerObjective',
   'redirectRelu',
   'seed',
   'relu',
   'signal',
   'frameIntervalMs',
+];
+
+const UNIT_OPTIONS: ReadonlySet<string> = new Set([
+  ...PIPELINE_OPTIONS,
+  'objective',
+  'diversity',
+  'batch',
+  'imagesPerObjective',
 ]);
 
 /** Model channel ch is fed from RGB channel order[ch] (BGR models swap red and blue). */

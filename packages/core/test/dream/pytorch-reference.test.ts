@@ -1,13 +1,10 @@
 // Deep Dream against PyTorch: the first steps of the original update (jitter 0) on a small CNN,
 // computed by tools/dream_fixtures.py in float64, and here through @fv/autodiff's gradient model
 // run by onnxruntime-web (float32).
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { type DeepDreamOptions, type DreamObjective, deepDream, type Engine } from '@fv/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFixture } from '../helpers/fixtures.js';
 import { createOrtEngine } from '../helpers/ort-engine.js';
-
-const dir = fileURLToPath(new URL('../../../../test/fixtures/dream/', import.meta.url));
 
 interface Case {
   name: string;
@@ -21,24 +18,16 @@ interface Case {
   frames: { dims: number[]; offset: number }[];
 }
 
-const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as {
+const { manifest, floats, file } = readFixture<{
   input: { dims: number[]; offset: number };
   range: [number, number];
   cases: Case[];
-};
-const bin = readFileSync(`${dir}data.bin`);
-const floats = (offset: number, dims: readonly number[]) =>
-  new Float32Array(
-    bin.buffer.slice(
-      bin.byteOffset + offset,
-      bin.byteOffset + offset + 4 * dims.reduce((a, b) => a * b, 1),
-    ),
-  );
+}>('dream');
 
 describe('deepDream matches the PyTorch reference (tools/dream_fixtures.py)', () => {
   let engine: Engine;
   beforeAll(async () => {
-    engine = await createOrtEngine(new Uint8Array(readFileSync(`${dir}model.onnx`)));
+    engine = await createOrtEngine(file('model.onnx'));
   });
   afterAll(async () => engine.dispose());
 

@@ -2,8 +2,6 @@
 // Lucent's PyTorch conventions, checked against PyTorch (tools/lucent_transforms.py: F.pad,
 // F.interpolate(align_corners=True) and kornia 0.4.1's warp_affine on F.grid_sample), and the
 // earlier composed sampling; both samplings' adjoints are their transposes.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   applyTransforms,
@@ -18,8 +16,7 @@ import {
 } from '../../src/dream/transforms.js';
 import { createRng, type Rng } from '../../src/random.js';
 import { expectAllClose, randomImage } from './helpers/analytic-engine.js';
-
-const dir = fileURLToPath(new URL('../../../../test/fixtures/dream/transforms/', import.meta.url));
+import { readFixture } from '../helpers/fixtures.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;
@@ -53,19 +50,11 @@ interface Case {
   offset: number;
 }
 
-const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as {
+const { manifest, floats } = readFixture<{
   image: { dims: [number, number, number]; offset: number };
   settings: { pad: number; pad_value: number; jitter: number; jitter2: number };
   cases: Case[];
-};
-const bin = readFileSync(`${dir}data.bin`);
-const floats = (offset: number, dims: readonly number[]) =>
-  new Float32Array(
-    bin.buffer.slice(
-      bin.byteOffset + offset,
-      bin.byteOffset + offset + 4 * dims.reduce((a, b) => a * b, 1),
-    ),
-  );
+}>('dream/transforms');
 
 describe("'chain' sampling matches Lucent's transforms in PyTorch (tools/lucent_transforms.py)", () => {
   const [c, h, w] = manifest.image.dims;

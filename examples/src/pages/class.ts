@@ -46,8 +46,11 @@ function classIndex(): number {
   return found;
 }
 
+// The page's controls are those of Simonyan et al.'s pixel-space method (fast: a preview in a few
+// seconds); the library's default is Lucid's pipeline (`method: 'lucid'`, 512 steps).
 function settings() {
   return {
+    method: 'simonyan' as const,
     steps: numberValue('steps', 60),
     learningRate: numberValue('learning-rate', 25),
     l2: numberValue('l2', 0.001),

@@ -194,6 +194,14 @@ const cases: Case[] = [
     input: { name: 'x', dims: [1, 4, 12, 12] },
     objective: { kind: 'channel', tensor: 'r1', channel: 3 },
   },
+  {
+    // Unit visualization's warm-up gradient (Lucid's redirected ReLU): every node on the GPU.
+    name: 'mixed-channel-redirected',
+    model: mixedCnn(),
+    input: { name: 'x', dims: [1, 4, 12, 12] },
+    objective: { kind: 'channel', tensor: 'r2', channel: 1 },
+    relu: 'redirected',
+  },
 ];
 // The PyTorch golden fixtures (thin torchvision architectures): every rule they need on WebGPU.
 const fixtureDir = join(repoRoot, 'test/fixtures/autodiff');

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates the root README's CLI pictures (docs/images/cli/) and docs/dream.md's unit and class
-# pictures (docs/images/dream/) with the CLI itself, default settings: MobileNetV2 and chelsea.png
-# from the shared models folder. Run after `pnpm build` (about half an hour on wasm: the
-# visualizations take 512 steps each).
+# Regenerates the root README's CLI pictures (docs/images/cli/) with the CLI itself: MobileNetV2 and
+# chelsea.png from the shared models folder. Run after `pnpm build` (about half an hour on wasm:
+# the unit and class visualizations take 512 steps each).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 D=${FV_MODELS_DIR:-../shared/models}
@@ -15,5 +14,3 @@ fv saliency $M $D/images/chelsea.png $P --method grad-cam --style blended-heat-m
 fv dream $M $D/images/chelsea.png $P --layer MobilenetV2/expanded_conv_6/expand/Relu6 --octaves 3 --steps 8 --out docs/images/cli/chelsea-dream.png
 fv visualize $M $P --layer MobilenetV2/expanded_conv_10/expand/Relu6 --channels 3,17,42,101 --out docs/images/cli/units.png
 fv classviz $M $P --target 'Egyptian cat' --out docs/images/cli/classviz-egyptian-cat.png
-cp docs/images/cli/units.png docs/images/dream/units-expanded_conv_10-expand.png
-fv classviz $M $P --target 2 --out docs/images/dream/class-goldfish.png

@@ -15,8 +15,8 @@ import {
   transformedSize,
 } from '../../src/dream/transforms.js';
 import { createRng, type Rng } from '../../src/random.js';
-import { expectAllClose, randomImage } from './helpers/analytic-engine.js';
 import { readFixture } from '../helpers/fixtures.js';
+import { expectAllClose, randomImage } from './helpers/analytic-engine.js';
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let s = 0;

@@ -479,30 +479,57 @@ async function compare(a, engine, evaluator, config) {
       rows.push(row);
     }
   }
+  const summary = summaryOf(rows, reference);
+  return { steps, seeds, draws, rows, summary };
+}
+
+/** Whether a unit fired on the last step of pipeline `p` (always true for runs without outcomes). */
+const fires = (row, p) => !row.runs[p]?.outcome?.dead;
+
+/** The ratios the report shows, from the rows of a comparison. */
+function summaryOf(rows, reference) {
   const units = rows.filter((r) => r.objective.kind === 'channel');
+  const alive = units.filter((r) => fires(r, 'default') && fires(r, 'composed'));
   const neurons = rows.filter((r) => r.objective.kind === 'neuron');
   const classes = rows.filter((r) => r.objective.kind === 'class');
-  const summary = {
+  const vsLucent = (group, a) => (reference ? ratios(group, a, 'lucent', METRICS) : undefined);
+  // Contrast along the way (default pipeline): does a picture that has it at step 32 keep it?
+  const growth = units
+    .map((r) => {
+      const t = r.runs.default?.trajectory ?? [];
+      const at = (step) => t.find((p) => p.step === step)?.lumaSd;
+      return at(32) > 0 && t.length ? t.at(-1).lumaSd / at(32) : undefined;
+    })
+    .filter((v) => v !== undefined)
+    .sort((x, y) => x - y);
+  return {
     units: {
+      n: units.length,
       defaultVsComposed: ratios(units, 'default', 'composed', METRICS),
-      ...(reference
-        ? {
-            defaultVsLucent: ratios(units, 'default', 'lucent', METRICS),
-            composedVsLucent: ratios(units, 'composed', 'lucent', METRICS),
-          }
-        : {}),
+      aliveInBoth: { n: alive.length, ...ratios(alive, 'default', 'composed', METRICS) },
+      defaultVsLucent: vsLucent(units, 'default'),
+      composedVsLucent: vsLucent(units, 'composed'),
+      composedAliveVsLucent: vsLucent(alive, 'composed'),
+      deadComposed: units
+        .filter((r) => !fires(r, 'composed'))
+        .map((r) => `${r.name} seed ${r.seed}`),
+      deadDefault: units.filter((r) => !fires(r, 'default')).map((r) => `${r.name} seed ${r.seed}`),
+      contrastGrowth512Over32: growth.length
+        ? { min: growth[0], median: growth[growth.length >> 1], n: growth.length }
+        : undefined,
     },
     neurons: {
+      n: neurons.length,
       defaultVsComposed: ratios(neurons, 'default', 'composed', METRICS),
-      ...(reference ? { defaultVsLucent: ratios(neurons, 'default', 'lucent', METRICS) } : {}),
+      defaultVsLucent: vsLucent(neurons, 'default'),
     },
     classes: {
+      n: classes.length,
       defaultVsComposed: ratios(classes, 'default', 'composed', METRICS),
       defaultVsSimonyan: ratios(classes, 'default', 'simonyan', METRICS),
-      ...(reference ? { defaultVsLucent: ratios(classes, 'default', 'lucent', METRICS) } : {}),
+      defaultVsLucent: vsLucent(classes, 'default'),
     },
   };
-  return { steps, seeds, draws, rows, summary };
 }
 
 function parseChannels(text) {

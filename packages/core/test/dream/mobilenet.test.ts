@@ -164,14 +164,26 @@ describeWithModels('dream schedulers on MobileNetV2', (dir) => {
     expect(outcome.value).toBeGreaterThan(0);
   }, 300_000);
 
-  it('with the defaults, that unit comes out with contrast (luminance sd ≥ 0.05) in 32 steps', async () => {
-    const rgb = await unitVisualization(
-      engine,
-      undefined,
-      { objective: dead, steps: 32, seed: 0 },
-      config,
-    );
-    expect(rgb.outcomes[0]?.dead).toBe(false);
-    expect(lumaSd(rgb)).toBeGreaterThanOrEqual(0.05);
-  }, 300_000);
+  // The claim of issue #21 (no flat unit among the first 32 channels of both layers, seeds 0–3)
+  // is checked in full by `node bench/dream-quality.mjs --dead-units` (256 runs: too long for the
+  // suite); here, the unit that came out flat before (channel 20 of expanded_conv_3) and the same
+  // channel of expanded_conv_10, for every seed, in 48 of the default 512 steps (contrast grows
+  // with the steps: channel 20, seed 1 has luminance sd 0.040 at step 32, 0.069 at 48, 0.097 at 64).
+  const sample = [dead.tensor, 'MobilenetV2/expanded_conv_10/expand/Relu6'].flatMap((tensor) =>
+    [0, 1, 2, 3].map((seed) => ({ tensor, seed })),
+  );
+  it.each(sample)(
+    'with the defaults, channel 20 of $tensor comes out with contrast (luminance sd ≥ 0.05) in 48 steps, seed $seed',
+    async ({ tensor, seed }) => {
+      const rgb = await unitVisualization(
+        engine,
+        undefined,
+        { objective: { kind: 'channel', tensor, channel: 20 }, steps: 48, seed },
+        config,
+      );
+      expect(rgb.outcomes[0]?.dead).toBe(false);
+      expect(lumaSd(rgb)).toBeGreaterThanOrEqual(0.05);
+    },
+    300_000,
+  );
 });

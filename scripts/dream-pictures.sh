@@ -11,5 +11,5 @@ fv() { node packages/cli/dist/cli.js "$@"; }
 fv dream $M $D/images/chelsea.png $P --layer MobilenetV2/expanded_conv_6/expand/Relu6 --seed 1 \
   --out docs/images/dream/deep-dream-chelsea.png
 fv visualize $M $P --layer MobilenetV2/expanded_conv_10/expand/Relu6 --channels 3,17,42,101 \
-  --seed 2 --columns 4 --out docs/images/dream/units-expanded_conv_10-expand.png
-fv classviz $M $P --target 2 --seed 5 --out docs/images/dream/class-goldfish.png
+  --out docs/images/dream/units-expanded_conv_10-expand.png
+fv classviz $M $P --target 2 --out docs/images/dream/class-goldfish.png

@@ -6,8 +6,9 @@
 //   node bench/dream-quality.mjs [--steps 512] [--seeds 0] [--units LAYER:C,C;…] [--classes 286]
 //                                [--neurons LAYER:C;…] [--reference DIR] [--out FILE] [--no-docs]
 //                                [--quick]
+//   node bench/dream-quality.mjs --report RESULTS.json   (docs/dream.md's tables from a results file)
 //   node bench/dream-quality.mjs --dead-units [--steps 32] [--seeds 0,1,2,3] [--channels 0-31]
-//                                [--confirm-steps 512]
+//                                [--confirm-steps 512] [--layers expanded_conv_3,expanded_conv_10]
 //
 // Pipelines: `default` (Lucid's standard_transforms sampled as a chain with Lucent's conventions,
 // redirected ReLU warm-up), `composed` (the pipeline before: one composed affine sampling, grey
@@ -57,6 +58,7 @@ function parseArgs(argv) {
     classes: '286',
     neurons: 'MobilenetV2/expanded_conv_10/expand/Relu6:42',
     channels: '0-31',
+    layers: 'expanded_conv_3,expanded_conv_10',
     confirmSteps: 512,
     deadUnits: false,
     quick: false,
@@ -71,12 +73,14 @@ function parseArgs(argv) {
     else if (k === '--classes') a.classes = v();
     else if (k === '--neurons') a.neurons = v();
     else if (k === '--channels') a.channels = v();
+    else if (k === '--layers') a.layers = v();
     else if (k === '--confirm-steps') a.confirmSteps = Number(v());
     else if (k === '--reference') a.reference = v();
     else if (k === '--out') a.out = v();
     else if (k === '--dead-units') a.deadUnits = true;
     else if (k === '--quick') a.quick = true;
     else if (k === '--no-docs') a.docs = false;
+    else if (k === '--report') a.report = v();
     else throw new Error(`dream-quality: unknown argument ${k}`);
   }
   return a;
@@ -545,10 +549,7 @@ async function deadUnits(a, engine, config) {
   const steps = a.steps ?? 32;
   const seeds = a.seeds ?? [0, 1, 2, 3];
   const channels = parseChannels(a.channels);
-  const layers = [
-    'MobilenetV2/expanded_conv_3/expand/Relu6',
-    'MobilenetV2/expanded_conv_10/expand/Relu6',
-  ];
+  const layers = a.layers.split(',').map((l) => `MobilenetV2/${l}/expand/Relu6`);
   const rows = [];
   for (const tensor of layers) {
     for (const seed of seeds) {
@@ -613,6 +614,14 @@ function markdown(result) {
     '',
     head,
     line('default / composed (before)', summary.units.defaultVsComposed),
+    ...(summary.units.aliveInBoth && summary.units.aliveInBoth.n < summary.units.n
+      ? [
+          line(
+            `default / composed, the ${summary.units.aliveInBoth.n} units that fired in both`,
+            summary.units.aliveInBoth,
+          ),
+        ]
+      : []),
     ...(summary.units.defaultVsLucent
       ? [
           line('default / Lucent', summary.units.defaultVsLucent),
@@ -620,6 +629,12 @@ function markdown(result) {
         ]
       : []),
     '',
+    ...(summary.units.deadComposed?.length || summary.units.deadDefault?.length
+      ? [
+          `Units that did not fire on the last step: composed (before): ${summary.units.deadComposed.join(', ') || 'none'}; default: ${summary.units.deadDefault.join(', ') || 'none'}.`,
+          '',
+        ]
+      : []),
     `**Neuron** (${summary.neurons.defaultVsComposed.saturation.n} image${summary.neurons.defaultVsComposed.saturation.n > 1 ? 's' : ''}):`,
     '',
     head,
@@ -666,9 +681,26 @@ function contactSheet(rows) {
   return encodePng(composeGrid(panels, { columns: cols.length }));
 }
 
+/** Replaces the generated section of docs/dream.md. */
+function writeDocs(md) {
+  const doc = join(repoRoot, 'docs/dream.md');
+  const text = readFileSync(doc, 'utf8');
+  const start = '<!-- dream-quality:start -->';
+  const end = '<!-- dream-quality:end -->';
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) throw new Error(`docs/dream.md has no ${start} … ${end} section`);
+  writeFileSync(doc, `${text.slice(0, i + start.length)}\n${md}\n${text.slice(j)}`);
+}
+
 // ------------------------------------------------------------------ main
 
 const a = parseArgs(process.argv.slice(2));
+if (a.report) {
+  const saved = JSON.parse(readFileSync(a.report, 'utf8'));
+  writeDocs(markdown(saved));
+  process.exit(0);
+}
 const shared = modelsDir();
 if (!shared) {
   log('skipped: the shared models folder is absent (set FV_MODELS_DIR)');
@@ -712,14 +744,7 @@ try {
     const md = markdown(out);
     console.log(md);
     if (a.docs && !a.quick) {
-      const doc = join(repoRoot, 'docs/dream.md');
-      const text = readFileSync(doc, 'utf8');
-      const start = '<!-- dream-quality:start -->';
-      const end = '<!-- dream-quality:end -->';
-      const i = text.indexOf(start);
-      const j = text.indexOf(end);
-      if (i < 0 || j < i) throw new Error(`docs/dream.md has no ${start} … ${end} section`);
-      writeFileSync(doc, `${text.slice(0, i + start.length)}\n${md}\n${text.slice(j)}`);
+      writeDocs(md);
       writeFileSync(join(repoRoot, 'docs/images/dream/quality-comparison.png'), sheet);
       log(
         'regenerated docs/dream.md (dream-quality section) and docs/images/dream/quality-comparison.png',

@@ -1,9 +1,10 @@
 // `fv` end to end on vision transformers: the ViT (opset 13, static) and Swin (opset 17, free batch,
 // height and width) goldens of tools/autodiff_matrix.py, their parameters filled from the
-// counter-hash generator. `fv grad` (a layer objective on a transformer block, and the ViT's class
-// logit) and `fv saliency` (vanilla, on a PNG; references from tools/transformer_cli_fixtures.py)
-// match PyTorch autograd; `fv dream` (octaves: a gradient model per size) and `fv visualize` run on
-// a block's output and write their pictures.
+// counter-hash generator. `fv inspect` reports the token structure and attention; `fv grad` (a
+// layer objective on a transformer block, and the ViT's class logit) and `fv saliency` (vanilla, on
+// a PNG; references from tools/transformer_cli_fixtures.py) match PyTorch autograd; `fv dream`
+// (octaves: a gradient model per size) and `fv visualize` run on a block's output and write their
+// pictures.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,6 +87,33 @@ describe.each(cases)('fv on the $name golden', ({ model, variant: v, top, score 
     // torchvision normalization at the size the goldens were made for (the Swin export leaves
     // it free).
     writeFileSync(join(dir, `${model}.fv.json`), JSON.stringify(cli.config));
+  });
+
+  test('inspect: the token structure and the attention maps', async () => {
+    const info = json(await fv(['inspect', file, '--json']));
+    const target = info.layers.find((l: { name: string }) => l.name === layer);
+    if (model === 'vit') {
+      // A class token, then a 4×4 grid of 8×8-pixel patches, hidden size 32.
+      expect(info.tokens).toMatchObject({
+        length: 17,
+        channels: 32,
+        prefix: ['class'],
+        rows: 4,
+        cols: 4,
+        cell: [8, 8],
+      });
+      expect(target.layout).toEqual(info.tokens);
+      // Heads merged into the batch axis: [batch · heads, queries, keys].
+      expect(info.attention).toHaveLength(2);
+      expect(info.attention[0]).toMatchObject({ dims: [2, 17, 17], heads: 2 });
+      expect(info.attention[0].tokens).toMatchObject({ length: 17, prefix: ['class'] });
+    } else {
+      // At the config's 32×32: channels-last grids; stage 1's attention within 4×4-token windows.
+      expect(info.tokens).toBeNull();
+      expect(target.layout).toMatchObject({ kind: 'grid', channelAxis: 3, rows: 8, cols: 8 });
+      expect(info.attention).toHaveLength(4);
+      expect(info.attention[0]).toMatchObject({ dims: [4, 2, 16, 16], tokens: null });
+    }
   });
 
   test('grad: input gradients equal PyTorch autograd', { timeout: T }, async () => {

@@ -31,15 +31,24 @@ export interface LayerObjective {
   readonly reduce?: 'mean-square' | 'mean';
 }
 
-/** Mean over all spatial positions of one channel of an NCHW tensor (unit visualization). */
+/**
+ * Mean over all spatial positions of one channel (unit visualization). The channel axis follows
+ * the tensor's place on the image (`LayerInfo.layout`): axis 1 of an NCHW feature map, the last
+ * axis of a channels-last map (Swin) or of a token sequence [N, tokens, hidden] (vision
+ * transformers, where the mean runs over the patch tokens, class and distillation tokens left out);
+ * axis 1 of a [N, C] vector.
+ */
 export interface ChannelObjective {
   readonly kind: 'channel';
   readonly tensor: string;
-  /** Channel index (axis 1), 0-based. */
+  /** Channel index, 0-based. */
   readonly channel: number;
 }
 
-/** One unit: a single channel at a single spatial position of an NCHW tensor. */
+/**
+ * One unit: a single channel at a single spatial position (row and column of the feature map's
+ * grid, or of the patch grid of a token sequence; see {@link ChannelObjective} for the axes).
+ */
 export interface NeuronObjective {
   readonly kind: 'neuron';
   readonly tensor: string;

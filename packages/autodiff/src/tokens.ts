@@ -350,7 +350,7 @@ function reshaped(
     if (r !== undefined && c !== undefined) return { ...l, rowAxis: r, colAxis: c, channelAxis };
     // Rows and columns merged into one axis: a token sequence (ViT patch embedding).
     const g = groups.find(([ga]) => ga.includes(l.rowAxis));
-    if (!g || !g[0].includes(l.colAxis) || l.colAxis !== l.rowAxis + 1) return undefined;
+    if (!g?.[0].includes(l.colAxis) || l.colAxis !== l.rowAxis + 1) return undefined;
     const sized = g[1].filter((y) => b[y] !== 1);
     if (g[0].some((x) => x !== l.rowAxis && x !== l.colAxis && a[x] !== 1) || sized.length !== 1)
       return undefined;

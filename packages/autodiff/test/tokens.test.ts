@@ -16,6 +16,7 @@ import {
   type InspectedLayer,
   inspectModel,
 } from '../src/index.js';
+import { buildModel, randomArray } from './helpers/onnx-model.js';
 import { run } from './helpers/ort.js';
 
 function variant(model: string, name: string): MatrixVariant {
@@ -176,7 +177,7 @@ describe('inspectModel: where tensors sit on the image', () => {
   });
 
   it('CNNs: NCHW grids whose cells grow with the stride, through transform_input', async () => {
-    const { v, bytes, info } = inspect('googlenet');
+    const { v, info } = inspect('googlenet');
     expect(info.tokens).toBeNull();
     expect(info.attention).toEqual([]);
     const block = info.layers.find((l) => l.name === v.objectives.layer.tensor)!;
@@ -220,10 +221,30 @@ describe('inspectModel: where tensors sit on the image', () => {
     }
   });
 
-  it('needs static input dims: none without inputShapes for a dynamic export', () => {
+  it('needs a static height and width; a free batch dim alone is fine', () => {
     const v = variant('vit', 'opset17_dynamic');
     const info = inspectModel(loadMatrixModel(v));
     expect(info.tokens).toBeNull();
     expect(info.layers.every((l) => l.layout === undefined)).toBe(true);
+    const conv = buildModel({
+      inputs: [{ name: 'x', dims: ['N', 3, 8, 8] }],
+      outputs: [{ name: 'y', dims: ['N', 4, 4, 4] }],
+      floatInits: [{ name: 'w', dims: [4, 3, 2, 2], data: randomArray(48, 1) }],
+      nodes: [
+        { op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { strides: { ints: [2, 2] } } },
+      ],
+    });
+    const layer = inspectModel(conv).layers[0]!;
+    expect(layer.dims).toEqual(['N', 4, 4, 4]);
+    expect(layer.layout).toEqual({
+      kind: 'grid',
+      rowAxis: 2,
+      colAxis: 3,
+      channelAxis: 1,
+      rows: 4,
+      cols: 4,
+      channels: 4,
+      cell: [2, 2],
+    });
   });
 });

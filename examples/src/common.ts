@@ -5,7 +5,7 @@ import {
   type EngineInfo,
   FvError,
   type ModelConfig,
-  presets,
+  preset,
   type ResolvedModelConfig,
   type RgbaImage,
   resolveModelConfig,
@@ -240,8 +240,6 @@ export interface GalleryHooks {
   onImage?(image: ImageData, name: string): void | Promise<void>;
 }
 
-const presetConfigs: Readonly<Record<string, ModelConfig>> = presets;
-
 /**
  * Owns the page's engine: fills the model and backend controls, loads the chosen model in
  * @fv/runtime's worker, disposes the previous engine, and routes dropped/pasted files.
@@ -460,7 +458,7 @@ export class Gallery {
     const backend = byId<HTMLSelectElement>('backend').value as BackendPreference;
     this.backendChoice = backend;
     const entry = this.catalog.models.find((m) => m.id === byId<HTMLSelectElement>('model').value);
-    const preset = presetConfigs[byId<HTMLSelectElement>('preset').value] ?? {};
+    const chosen = preset(byId<HTMLSelectElement>('preset').value);
     const custom = this.custom;
     const source =
       custom?.kind === 'file'
@@ -511,7 +509,7 @@ export class Gallery {
       const own = engine.info.config !== undefined;
       const config = resolveModelConfig(
         engine.info,
-        custom ? (own ? {} : preset) : (entry?.config ?? {}),
+        custom ? (own ? {} : chosen) : (entry?.config ?? {}),
       );
       this.engine = engine;
       this.config = config;

@@ -1,5 +1,5 @@
 // Command-line parsing (commander) and the one place errors become a stderr line and an exit code.
-import { isFvError, metricNames } from '@fv/core';
+import { isFvError, metricNames, presetNames } from '@fv/core';
 import { Command, CommanderError } from 'commander';
 import { classify } from './commands/classify.js';
 import { classviz, dream, visualize } from './commands/dream.js';
@@ -9,12 +9,11 @@ import { inspect } from './commands/inspect.js';
 import { MAP_KINDS, saliencyCommand } from './commands/saliency.js';
 import { removePendingFiles } from './files.js';
 import { METHODS, methodFlags } from './methods.js';
-import { PRESET_NAMES } from './model.js';
 
 /** Adds the preprocessing flags every model command shares. */
 function modelFlags(command: Command, withSize = true): Command {
   command
-    .option('--preset <name>', `normalization preset (${PRESET_NAMES.join(', ')})`)
+    .option('--preset <name>', `normalization preset (${presetNames.join(', ')})`)
     .option('--mean <list>', 'per-channel mean subtracted after scaling, e.g. 0.485,0.456,0.406')
     .option('--std <list>', 'per-channel std divided by, e.g. 0.229,0.224,0.225')
     .option('--scale <n>', 'multiplies 0..255 pixel values first, e.g. 1/255');

@@ -11,7 +11,7 @@ import {
   type EngineInfo,
   FvError,
   type ModelConfig,
-  presets,
+  preset as presetConfig,
   type ResolvedModelConfig,
   resolveModelConfig,
 } from '@fv/core';
@@ -25,16 +25,6 @@ import {
 } from '@fv/runtime';
 import { readBytes } from './files.js';
 import { parseNumber, parseNumberList } from './options.js';
-
-/** Preset names the CLI accepts (`tf-mobilenet` is core's `tensorflow`). */
-export const PRESET_NAMES = [
-  'torchvision',
-  'tf-mobilenet',
-  'tensorflow',
-  'caffe',
-  'mnist',
-] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
 
 /** Preprocessing flags shared by every command that feeds images. */
 export interface ModelFlags {
@@ -58,7 +48,6 @@ export interface ModelFlags {
  * relative to the sidecar).
  */
 export interface SidecarConfig extends ModelConfig {
-  readonly preset?: PresetName;
   readonly labelsFile?: string;
 }
 
@@ -66,18 +55,6 @@ export interface SidecarConfig extends ModelConfig {
 export function sidecarPaths(modelPath: string): string[] {
   const base = modelPath.replace(/\.onnx$/i, '');
   return [`${base}.fv.json`, `${modelPath}.fv.json`];
-}
-
-function presetConfig(name: string): ModelConfig {
-  const key = name === 'tf-mobilenet' ? 'tensorflow' : name;
-  const preset = (presets as Record<string, ModelConfig>)[key];
-  if (!preset) {
-    throw new FvError(
-      'INVALID_ARGUMENT',
-      `Unknown preset '${name}' (presets: ${PRESET_NAMES.join(', ')})`,
-    );
-  }
-  return preset;
 }
 
 /** Reads a labels file: a JSON array of strings, or one label per line. */

@@ -156,12 +156,15 @@ export type {
   Fit,
   Layout,
   ModelConfig,
+  PresetName,
   ResolvedModelConfig,
 } from './preprocess/config.js';
 export {
   configFromMetadata,
   configuredInputShapes,
   inputNormalization,
+  preset,
+  presetNames,
   presets,
   resolveModelConfig,
 } from './preprocess/config.js';

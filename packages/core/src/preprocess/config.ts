@@ -26,6 +26,11 @@ export type Fit = 'stretch' | 'center-crop';
  */
 export interface ModelConfig {
   /**
+   * A named normalization preset ({@link presets}) applied under the other fields: what this
+   * config sets itself wins. An unknown name is an `INVALID_ARGUMENT` error.
+   */
+  readonly preset?: PresetName;
+  /**
    * Name of the model input. @defaultValue the input named `pixel_values` (Hugging Face exports)
    * when there is one, else the engine's first input
    */
@@ -82,11 +87,20 @@ export interface ResolvedModelConfig {
   readonly labels?: readonly string[];
 }
 
+/** TensorFlow / Keras MobileNet and Inception: `(p − 128) / 128` ≈ [−1, 1]. */
+const tensorflow = {
+  colorOrder: 'RGB',
+  scale: 1,
+  mean: [128, 128, 128],
+  std: [128, 128, 128],
+} as const satisfies ModelConfig;
+
 /**
- * Normalization presets of common model families. Spread one into a config and add what the
- * model does not say (`{ ...presets.torchvision, labels }`).
+ * Normalization presets of common model families, by name: the one registry the library and the
+ * CLI (`--preset`, the sidecar's `preset`) share. Name one in a config (`{ preset: 'torchvision',
+ * labels }`) or spread `preset(name)`; both reject unknown names.
  */
-export const presets = {
+export const presets = Object.freeze({
   /** torchvision / ImageNet: RGB in [0, 1], then mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225). */
   torchvision: {
     colorOrder: 'RGB',
@@ -95,7 +109,9 @@ export const presets = {
     std: [0.229, 0.224, 0.225],
   },
   /** TensorFlow / Keras MobileNet and Inception: `(p − 128) / 128` ≈ [−1, 1]. */
-  tensorflow: { colorOrder: 'RGB', scale: 1, mean: [128, 128, 128], std: [128, 128, 128] },
+  tensorflow,
+  /** The TensorFlow MobileNets (the `.onnx` exports of the TF-slim checkpoints): `tensorflow`'s numbers. */
+  'tf-mobilenet': tensorflow,
   /** Caffe (VGG, ResNet-50 Caffe): BGR, 0..255 minus the ImageNet BGR mean. */
   caffe: {
     colorOrder: 'BGR',
@@ -105,7 +121,31 @@ export const presets = {
   },
   /** MNIST: one grayscale channel in [0, 1]. */
   mnist: { channels: 1, scale: 1 / 255, mean: [0], std: [1] },
-} as const satisfies Record<string, ModelConfig>;
+} as const satisfies Record<string, ModelConfig>);
+
+/** The name of a preset in {@link presets}. */
+export type PresetName = keyof typeof presets;
+
+/** Every preset name, in registry order. */
+export const presetNames: readonly PresetName[] = Object.freeze(
+  Object.keys(presets) as PresetName[],
+);
+
+/**
+ * The preset named `name`, as a config to spread under your own fields
+ * (`{ ...preset('torchvision'), labels }`).
+ * @throws FvError `INVALID_ARGUMENT` naming the known presets when `name` is not one of them
+ */
+export function preset(name: string): ModelConfig {
+  if (!Object.hasOwn(presets, name)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Unknown preset '${String(name)}' (presets: ${presetNames.join(', ')})`,
+      { preset: name, presets: presetNames },
+    );
+  }
+  return presets[name as PresetName];
+}
 
 const perChannel = (values: readonly number[], channels: number, what: string): number[] => {
   if (values.length === channels) return [...values];
@@ -164,12 +204,12 @@ const staticDim = (d: number | string | null | undefined): number | undefined =>
   typeof d === 'number' && d > 0 ? d : undefined;
 
 /**
- * Decides every preprocessing field: what `config` says wins, then the model's own config
- * (`info.config`, from a model folder), then what the engine's input shape says (size, layout,
- * channel count), then the defaults documented on {@link ModelConfig}.
+ * Decides every preprocessing field: what `config` says wins, then its `preset`, then the model's
+ * own config (`info.config`, from a model folder), then what the engine's input shape says (size,
+ * layout, channel count), then the defaults documented on {@link ModelConfig}.
  * @throws FvError `UNKNOWN_TENSOR` when `config.input` or `config.logits` is not a model input/output,
- *   `INVALID_ARGUMENT` when the size cannot be decided, mean/std lengths do not fit or `fit` /
- *   `cropFraction` is not a valid value.
+ *   `INVALID_ARGUMENT` when the preset is unknown, the size cannot be decided, mean/std lengths do
+ *   not fit or `fit` / `cropFraction` is not a valid value.
  */
 export function resolveModelConfig(
   info: EngineInfo,
@@ -177,7 +217,9 @@ export function resolveModelConfig(
   /** `[height, width]` to use when neither the model nor `config` fixes the size. */
   fallbackSize?: readonly [number, number],
 ): ResolvedModelConfig {
-  const config: ModelConfig = info.config ? { ...info.config, ...callerConfig } : callerConfig;
+  const expand = (c: ModelConfig): ModelConfig =>
+    c.preset === undefined ? c : { ...preset(c.preset), ...c };
+  const config: ModelConfig = { ...expand(info.config ?? {}), ...expand(callerConfig) };
   const inputInfo = config.input
     ? info.inputs.find((i) => i.name === config.input)
     : (info.inputs.find((i) => i.name === 'pixel_values') ?? info.inputs[0]);

@@ -3,7 +3,10 @@ import {
   configFromMetadata,
   type EngineInfo,
   imageToTensor,
+  isFvError,
   mapToSource,
+  preset,
+  presetNames,
   presets,
   resizeMap,
   resolveModelConfig,
@@ -47,6 +50,45 @@ describe('resolveModelConfig', () => {
     const tv = resolveModelConfig(info([1, 3, 8, 8]), presets.torchvision).valueRange;
     expect(tv[0]).toBeCloseTo(-0.485 / 0.229, 6);
     expect(tv[1]).toBeCloseTo((1 - 0.406) / 0.225, 6);
+  });
+
+  it('applies a named preset under the fields the config sets itself', () => {
+    // TF-slim MobileNets: (p - 128) / 128, so pixel 0 maps to -1 (the CLI's `--preset tf-mobilenet`).
+    const tf = resolveModelConfig(info([1, 3, 8, 8]), { preset: 'tf-mobilenet' });
+    expect([tf.scale, tf.mean, tf.std, tf.valueRange[0]]).toEqual([
+      1,
+      [128, 128, 128],
+      [128, 128, 128],
+      -1,
+    ]);
+    const caffe = resolveModelConfig(info([1, 3, 8, 8]), { preset: 'caffe', std: [2, 2, 2] });
+    expect([caffe.colorOrder, caffe.mean[0], caffe.std]).toEqual(['BGR', 103.939, [2, 2, 2]]);
+    expect(resolveModelConfig(info([1, 3, 8, 8]), { ...preset('torchvision') })).toEqual(
+      resolveModelConfig(info([1, 3, 8, 8]), { preset: 'torchvision' }),
+    );
+  });
+
+  it('rejects unknown preset names, in a config and by name', () => {
+    const unknown = { preset: 'tf-mobilnet' } as unknown as { preset: 'caffe' };
+    for (const attempt of [
+      () => resolveModelConfig(info([1, 3, 8, 8]), unknown),
+      () => preset('tf-mobilnet'),
+    ]) {
+      let caught: unknown;
+      try {
+        attempt();
+      } catch (error) {
+        caught = error;
+      }
+      expect(isFvError(caught, 'INVALID_ARGUMENT')).toBe(true);
+      expect((caught as Error).message).toMatch(
+        /Unknown preset 'tf-mobilnet' \(presets: torchvision, tensorflow, tf-mobilenet, caffe, mnist\)/,
+      );
+    }
+    // Prototype names are not presets either.
+    expect(() => preset('toString')).toThrow(/Unknown preset 'toString'/);
+    expect(presetNames).toEqual(Object.keys(presets));
+    expect(Object.isFrozen(presets)).toBe(true);
   });
 
   it('errors on free sizes, unknown inputs and mismatched channel settings', () => {

@@ -3,11 +3,41 @@ import { assertImage, type RgbaImage } from './image.js';
 
 // Browser helpers. They only touch DOM globals when called, so importing @fv/viz in Node or a
 // worker is safe; each fails with BACKEND_UNAVAILABLE where the API it needs is missing.
+//
+// Their declarations name DOM types only through the conditional types below: a project with the
+// DOM lib sees `ImageData`, `HTMLCanvasElement`, …; a Node project without it sees structural
+// stand-ins and type-checks these declarations with `skipLibCheck: false` (the way @types/node
+// types `fetch`).
+
+type Globals = typeof globalThis;
+
+/** `ImageData` where the DOM lib is loaded, otherwise what it is structurally: an `RgbaImage`. */
+export type DomImageData = Globals extends { ImageData: { prototype: infer T } } ? T : RgbaImage;
+
+/** `HTMLCanvasElement` where the DOM lib is loaded, otherwise a {@link CanvasLike}. */
+export type DomCanvas = Globals extends { HTMLCanvasElement: { prototype: infer T } }
+  ? T
+  : CanvasLike;
+
+/** `OffscreenCanvas` where the DOM lib is loaded, otherwise a {@link CanvasLike}. */
+export type DomOffscreenCanvas = Globals extends { OffscreenCanvas: { prototype: infer T } }
+  ? T
+  : CanvasLike;
+
+/** `ImageBitmap` where the DOM lib is loaded, otherwise its size and `close()`. */
+export type DomImageBitmap = Globals extends { ImageBitmap: { prototype: infer T } }
+  ? T
+  : { readonly width: number; readonly height: number; close(): void };
+
+/** The part of a `document` {@link toCanvas} uses. */
+export interface DocumentLike {
+  createElement(tagName: 'canvas'): DomCanvas;
+}
 
 /** The part of a 2D context the helpers use (`CanvasRenderingContext2D` and its offscreen twin fit). */
 export interface Canvas2DLike {
-  createImageData(width: number, height: number): ImageData;
-  putImageData(imageData: ImageData, dx: number, dy: number): void;
+  createImageData(width: number, height: number): DomImageData;
+  putImageData(imageData: DomImageData, dx: number, dy: number): void;
 }
 
 /** The part of a canvas the helpers use (`HTMLCanvasElement` and `OffscreenCanvas` fit). */
@@ -43,7 +73,7 @@ function unavailable(what: string): FvError {
  * constructor, or `context.createImageData` where there is no global constructor.
  * @throws FvError `BACKEND_UNAVAILABLE` when neither is available (Node without a DOM).
  */
-export function toImageData(image: RgbaImage, context?: Canvas2DLike): ImageData {
+export function toImageData(image: RgbaImage, context?: Canvas2DLike): DomImageData {
   assertImage(image);
   const ImageDataCtor = (globalThis as { ImageData?: typeof ImageData }).ImageData;
   if (ImageDataCtor) {
@@ -95,8 +125,8 @@ export function drawToCanvas(
  */
 export function toCanvas(
   image: RgbaImage,
-  document: Pick<Document, 'createElement'> | undefined = globalThis.document,
-): HTMLCanvasElement {
+  document: DocumentLike | undefined = globalThis.document,
+): DomCanvas {
   if (!document) throw unavailable('document');
   const canvas = document.createElement('canvas');
   drawToCanvas(canvas, image);
@@ -107,7 +137,7 @@ export function toCanvas(
  * A new `OffscreenCanvas` showing the image (usable in workers).
  * @throws FvError `BACKEND_UNAVAILABLE` where `OffscreenCanvas` does not exist.
  */
-export function toOffscreenCanvas(image: RgbaImage): OffscreenCanvas {
+export function toOffscreenCanvas(image: RgbaImage): DomOffscreenCanvas {
   const Offscreen = (globalThis as { OffscreenCanvas?: typeof OffscreenCanvas }).OffscreenCanvas;
   if (!Offscreen) throw unavailable('OffscreenCanvas');
   assertImage(image);
@@ -120,7 +150,7 @@ export function toOffscreenCanvas(image: RgbaImage): OffscreenCanvas {
  * An `ImageBitmap` of the image (transferable to and from workers, drawable with `drawImage`).
  * @throws FvError `BACKEND_UNAVAILABLE` (as a rejection) where `createImageBitmap` does not exist.
  */
-export async function toImageBitmap(image: RgbaImage): Promise<ImageBitmap> {
+export async function toImageBitmap(image: RgbaImage): Promise<DomImageBitmap> {
   const create = (globalThis as { createImageBitmap?: typeof createImageBitmap }).createImageBitmap;
   if (!create) throw unavailable('createImageBitmap');
   return create(toImageData(image));

@@ -1,4 +1,13 @@
-export type { Canvas2DLike, CanvasLike, DrawOptions } from './browser.js';
+export type {
+  Canvas2DLike,
+  CanvasLike,
+  DocumentLike,
+  DomCanvas,
+  DomImageBitmap,
+  DomImageData,
+  DomOffscreenCanvas,
+  DrawOptions,
+} from './browser.js';
 export {
   drawToCanvas,
   toCanvas,

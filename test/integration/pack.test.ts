@@ -1,7 +1,8 @@
 // A throwaway consumer: packs the built packages with `pnpm pack`, installs the tarballs into a
 // temporary project (third-party dependencies linked to the workspace's installed copies, so no
 // network), then imports each package by name with plain `node` and type-checks an import of each
-// with `tsc` under `moduleResolution: nodenext`.
+// with `tsc` under `moduleResolution: nodenext`. (Publishability, npm pack included, is
+// release.test.ts; installing with npm into real apps is test/e2e/consumer.test.ts.)
 import { execFileSync } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { packPackages } from '../../scripts/release-check.mjs';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -180,13 +182,13 @@ beforeAll(async () => {
   await mkdir(tarballs, { recursive: true });
 
   const thirdParty = new Map<string, string>();
+  const tarballsByDir = await packPackages(
+    'pnpm',
+    tarballs,
+    packages.map((p) => p.dir),
+  );
   for (const expectation of packages) {
-    const out = run(
-      'pnpm',
-      ['pack', '--json', '--pack-destination', tarballs],
-      join(repoRoot, 'packages', expectation.dir),
-    );
-    const { name, filename } = JSON.parse(out) as { name: string; filename: string };
+    const { name, tarball: filename } = tarballsByDir.find((t) => t.dir === expectation.dir)!;
     const target = join(nodeModules, name);
     await mkdir(target, { recursive: true });
     run('tar', ['-xzf', filename, '-C', target, '--strip-components=1'], work);
@@ -245,6 +247,7 @@ describe('packed packages', () => {
     expect(manifest.exports?.['.']).toEqual({
       types: './dist/index.d.ts',
       import: './dist/index.js',
+      default: './dist/index.js',
     });
     expect(files).toContain('dist/index.js');
     expect(files).toContain('dist/index.d.ts');

@@ -95,7 +95,7 @@ const dependencyFields = [
   'devDependencies',
 ];
 
-/** Paths a manifest names (main, types, exports, typesVersions, bin), without `./`. */
+/** Paths a manifest names (main, types, exports, typesVersions, bin, sideEffects), without `./`. */
 export function namedFiles(manifest) {
   const targets = new Set();
   const visit = (value) => {
@@ -108,6 +108,7 @@ export function namedFiles(manifest) {
   visit(manifest.exports);
   visit(manifest.typesVersions);
   visit(typeof manifest.bin === 'string' ? manifest.bin : Object.values(manifest.bin ?? {}));
+  if (Array.isArray(manifest.sideEffects)) visit(manifest.sideEffects);
   return [...targets].filter((t) => !t.includes('*'));
 }
 

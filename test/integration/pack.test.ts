@@ -121,7 +121,7 @@ interface Manifest {
   name: string;
   version: string;
   type?: string;
-  sideEffects?: boolean;
+  sideEffects?: boolean | string[];
   exports?: Record<string, unknown>;
   files?: string[];
   dependencies?: Record<string, string>;
@@ -243,7 +243,11 @@ describe('packed packages', () => {
         expect(range, `${name} → ${dep}`).toBe(packed.get(dep)?.manifest.version);
     }
     expect(manifest.type).toBe('module');
-    expect(manifest.sideEffects).toBe(false);
+    // Only the worker entries run code on import (they start the worker): a bundler must keep
+    // them whole even in a file that only imports them (`import '@fv/runtime/worker'`).
+    expect(manifest.sideEffects).toEqual(
+      name === '@fv/runtime' ? ['./dist/worker.js', './dist/wasm-worker.js'] : false,
+    );
     expect(manifest.exports?.['.']).toEqual({
       types: './dist/index.d.ts',
       import: './dist/index.js',

@@ -17,6 +17,8 @@ import type { AbortSignalLike } from './abort.js';
  * - `INVALID_IMAGE`: an image is malformed or has an unusable channel count or size.
  * - `BACKEND_UNAVAILABLE`: the requested execution backend (for example WebGPU) cannot be used.
  * - `WORKER_CRASHED`: the worker running the model died; pending calls are rejected with this code.
+ * - `WORKER_TIMEOUT`: the worker did not start answering in time (a worker file that does not run
+ *   fv's worker, or one the bundler emitted empty); nothing was loaded.
  * - `DISPOSED`: the object was used after `dispose()`.
  * - `ABORTED`: the operation was cancelled through an `AbortSignal` (the error's `name` is `AbortError`).
  * - `INTERNAL`: a bug in fv; please report it.
@@ -33,6 +35,7 @@ export type FvErrorCode =
   | 'INVALID_IMAGE'
   | 'BACKEND_UNAVAILABLE'
   | 'WORKER_CRASHED'
+  | 'WORKER_TIMEOUT'
   | 'DISPOSED'
   | 'ABORTED'
   | 'INTERNAL';

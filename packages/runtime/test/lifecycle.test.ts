@@ -112,6 +112,40 @@ describe('worker crash and dispose', () => {
     expect(error.message).toMatch(/exited with code 3/);
   });
 
+  test('a worker that never answers rejects createEngine with WORKER_TIMEOUT and is terminated', async () => {
+    // Alive (it holds a port open) but silent: a worker file that is not @fv/runtime's worker.
+    const worker = new Worker("require('node:worker_threads').parentPort.on('message', () => {})", {
+      eval: true,
+    });
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    const started = performance.now();
+    const error = await rejection(
+      createEngine({ model: net.bytes, backend: 'wasm', worker, workerTimeoutMs: 300 }),
+    );
+    expect(error).toBeInstanceOf(FvError);
+    expect(error.code).toBe('WORKER_TIMEOUT');
+    expect(error.message).toMatch(/did not answer within 300 ms/);
+    expect(error.details).toEqual({ timeoutMs: 300 });
+    // Not before the timeout (the worker is alive, nothing else could reject).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    await exited;
+  });
+
+  test('workerTimeoutMs must be a positive number of milliseconds', async () => {
+    for (const workerTimeoutMs of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '5' as never]) {
+      const error = await rejection(
+        createEngine({
+          model: net.bytes,
+          backend: 'wasm',
+          worker: await workerUrl(),
+          workerTimeoutMs,
+        }),
+      );
+      expect(error.code).toBe('INVALID_ARGUMENT');
+      expect(error.message).toMatch(/workerTimeoutMs/);
+    }
+  });
+
   test('dispose releases the worker; later calls reject with DISPOSED', async () => {
     const worker = new Worker(await workerUrl());
     const exited = new Promise<number>((resolve) => worker.once('exit', resolve));

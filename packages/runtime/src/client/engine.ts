@@ -42,9 +42,11 @@ import {
 } from './model-folder.js';
 import { type LoadProgress, type ModelSource, readModelSource } from './model-source.js';
 import {
+  type DefaultWorker,
   type NodeWorkerLike,
   startBrowserWorker,
   startNodeWorker,
+  type WebWorker,
   type WorkerHandle,
   waitForReady,
 } from './worker-handle.js';
@@ -87,7 +89,15 @@ export interface CreateEngineOptions {
    * and terminates it on `dispose()`.
    * @defaultValue `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`
    */
-  readonly worker?: Worker | NodeWorkerLike | URL | string;
+  readonly worker?: WebWorker | NodeWorkerLike | URL | string;
+  /**
+   * How long to wait for the worker to start answering. A worker that does not (a file that does
+   * not run `@fv/runtime/worker`, one a bundler emitted empty, a blocked script) makes
+   * `createEngine` reject with `WORKER_TIMEOUT` and terminates it. Loading the model is not part of
+   * this wait.
+   * @defaultValue `30_000`
+   */
+  readonly workerTimeoutMs?: number;
   /**
    * Where onnxruntime-web loads its `.wasm` and `.mjs` files from (`ort.env.wasm.wasmPaths`), for
    * example a CDN folder `https://cdn.jsdelivr.net/npm/onnxruntime-web@1.30.0/dist/`.
@@ -172,14 +182,17 @@ class WorkerEngine implements RuntimeEngine {
   constructor(
     private readonly handle: WorkerHandle,
     private readonly api: Remote<WorkerApi>,
+    workerTimeoutMs: number | undefined,
     private readonly onBackendChange?: (info: EngineInfo) => void,
   ) {
     handle.unref();
     handle.onCrash((message) => this.crash(message));
-    const { ready, cancel } = waitForReady(handle.endpoint);
+    const { ready, cancel } = waitForReady(handle.endpoint, workerTimeoutMs);
     this.ready = ready.then(() => {
       this.isReady = true;
     });
+    // Calls waiting for readiness see a timeout; without any, it must not go unhandled.
+    this.ready.catch(() => undefined);
     this.cancelReady = cancel;
   }
 
@@ -356,16 +369,23 @@ class WorkerEngine implements RuntimeEngine {
 }
 
 /**
- * Starts a worker, loads the model there and returns an engine implementing `@fv/core`'s `Engine`.
- *
- * @example
- * const engine = await createEngine({ model: '/models/mobilenet_v2.onnx', backend: 'auto' });
- * const { logits } = await engine.forward(input);
- * const { gradients } = await engine.gradient(input, { kind: 'logit', output: 'logits' }, { seed: 281 });
- * await engine.dispose();
+ * `createEngine` of an entry point: starts the entry's worker (unless `options.worker` names
+ * another), loads the model there and returns an engine implementing `@fv/core`'s `Engine`.
  */
-export async function createEngine(options: CreateEngineOptions): Promise<RuntimeEngine> {
-  const { signal, onProgress } = options;
+export async function startEngine(
+  options: CreateEngineOptions,
+  defaults: DefaultWorker,
+): Promise<RuntimeEngine> {
+  const { signal, onProgress, workerTimeoutMs } = options;
+  if (
+    workerTimeoutMs !== undefined &&
+    !(typeof workerTimeoutMs === 'number' && workerTimeoutMs > 0 && workerTimeoutMs <= 2 ** 31 - 1)
+  ) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `workerTimeoutMs must be a number of milliseconds in (0, 2147483647], got ${String(workerTimeoutMs)}`,
+    );
+  }
   const read = { onProgress, signal, cache: options.cache };
   let bytes: Uint8Array;
   let config = options.config;
@@ -387,10 +407,10 @@ export async function createEngine(options: CreateEngineOptions): Promise<Runtim
   throwIfAborted(signal);
   onProgress?.({ phase: 'compile' });
   const handle = isNode
-    ? await startNodeWorker(options.worker)
-    : startBrowserWorker(options.worker);
+    ? await startNodeWorker(options.worker, defaults)
+    : startBrowserWorker(options.worker, defaults);
   const api = wrap<WorkerApi>(handle.endpoint);
-  const engine = new WorkerEngine(handle, api, options.onBackendChange);
+  const engine = new WorkerEngine(handle, api, workerTimeoutMs, options.onBackendChange);
   try {
     engine.info = await engine.call(signal, () =>
       api.load(transfer(bytes, [bytes.buffer as ArrayBuffer]), {

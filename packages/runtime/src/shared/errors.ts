@@ -118,6 +118,7 @@ const CODES: ReadonlySet<string> = new Set(
     INVALID_IMAGE: true,
     BACKEND_UNAVAILABLE: true,
     WORKER_CRASHED: true,
+    WORKER_TIMEOUT: true,
     DISPOSED: true,
     ABORTED: true,
     INTERNAL: true,

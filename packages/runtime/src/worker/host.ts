@@ -1,4 +1,4 @@
-// The worker's API: a thin host over the backend provider (onnxruntime-web by default), the loaded
+// The worker's API: a thin host over a backend provider (onnxruntime-web's builds), the loaded
 // model's sessions, recovery and @fv/core's loop registry. Requests are objects; each carries its
 // call id, and every request runs after the ones before it (onnxruntime's WebGPU provider has one
 // queue: concurrent session creation or runs break it). Methods never throw: they return an
@@ -40,7 +40,6 @@ import type {
 } from '../shared/protocol.js';
 import type { Backend, BackendProvider, BackendSession } from './backend.js';
 import { type Counters, type LoadedModel, loadedModel, nameNodes, openBase } from './model.js';
-import { onnxruntimeWeb } from './onnxruntime-web.js';
 import { withRecovery } from './recovery.js';
 
 /** A forward request. */
@@ -169,7 +168,7 @@ function callRegistry() {
 }
 
 /** Creates the worker-side API over a backend provider. */
-export function createHost(provider: BackendProvider = onnxruntimeWeb) {
+export function createHost(provider: BackendProvider) {
   let model: LoadedModel | undefined;
   let settings: LoadSettings = { backend: 'auto' };
   let disposed = false;

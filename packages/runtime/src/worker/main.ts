@@ -3,6 +3,8 @@
 import type { Endpoint } from 'comlink';
 import { isNode } from '../shared/environment.js';
 import { PING, READY } from '../shared/protocol.js';
+import type { BackendProvider } from './backend.js';
+import { createHost } from './host.js';
 import { serve } from './serve.js';
 
 /** Answers the client's pings and announces readiness once (see shared/protocol.ts). */
@@ -13,18 +15,18 @@ function announceReady(endpoint: Endpoint): void {
   endpoint.postMessage(READY);
 }
 
-function start(endpoint: Endpoint): void {
-  serve(endpoint);
+function start(endpoint: Endpoint, provider: BackendProvider): void {
+  serve(endpoint, createHost(provider));
   announceReady(endpoint);
 }
 
-/** Serves the host on this worker's endpoint (`self`, or `parentPort` in Node). */
-export function startWorker(): void {
-  if (isNode) startNodeWorker();
-  else start(globalThis as unknown as Endpoint);
+/** Serves a host over `provider` on this worker's endpoint (`self`, or `parentPort` in Node). */
+export function startWorker(provider: BackendProvider): void {
+  if (isNode) startNodeWorker(provider);
+  else start(globalThis as unknown as Endpoint, provider);
 }
 
-function startNodeWorker(): void {
+function startNodeWorker(provider: BackendProvider): void {
   // Specifiers in variables so that browser bundlers leave Node's modules alone.
   const workerThreads = 'node:worker_threads';
   const nodeAdapter = 'comlink/dist/esm/node-adapter.mjs';
@@ -40,6 +42,6 @@ function startNodeWorker(): void {
   ]).then(([{ parentPort }, { default: nodeEndpoint }]) => {
     clearInterval(hold);
     if (!parentPort) throw new Error('@fv/runtime worker: not running in a worker thread');
-    start(nodeEndpoint(parentPort));
+    start(nodeEndpoint(parentPort), provider);
   });
 }

@@ -1,5 +1,7 @@
 // onnxruntime-web as a backend provider: WebGPU (`onnxruntime-web/webgpu`, the native provider)
 // and wasm (`onnxruntime-web/wasm`; onnxruntime-web's Node build in Node), set up in one place.
+// The worker entries (src/worker.ts, src/wasm-worker.ts) pass the builds they ship: a bundler emits
+// every build an entry imports, so the wasm-only entry must not name the WebGPU one.
 import { FvError } from '@fv/core';
 import type * as OrtModule from 'onnxruntime-web';
 import { isNode } from '../shared/environment.js';
@@ -8,17 +10,30 @@ import type { LoadSettings, WireTensor } from '../shared/protocol.js';
 import { ownedCopy } from '../shared/transfer.js';
 import type { Backend, BackendProvider, BackendSession, ExecutionBackend } from './backend.js';
 
-type Ort = typeof OrtModule;
+export type Ort = typeof OrtModule;
+
+/**
+ * The onnxruntime-web builds a worker entry ships, as imports (`() => import('onnxruntime-web/wasm')`).
+ * Without `webgpu`, WebGPU is unavailable (`auto` uses wasm, `webgpu` fails with
+ * `BACKEND_UNAVAILABLE`).
+ */
+export interface OrtBuilds {
+  readonly wasm: () => Promise<unknown>;
+  readonly webgpu?: () => Promise<unknown>;
+}
 
 // A specifier in a variable: bundlers must not pull onnxruntime's Node build into browser bundles.
 const ORT_NODE = 'onnxruntime-web';
 
-async function importOrt(kind: ExecutionBackend): Promise<Ort> {
+async function importOrt(builds: OrtBuilds, kind: ExecutionBackend): Promise<Ort> {
   if (isNode) return (await import(/* webpackIgnore: true */ /* @vite-ignore */ ORT_NODE)) as Ort;
-  return kind === 'webgpu'
-    ? ((await import('onnxruntime-web/webgpu')) as Ort)
-    : ((await import('onnxruntime-web/wasm')) as Ort);
+  const load = kind === 'webgpu' ? builds.webgpu : builds.wasm;
+  if (!load) throw new FvError('BACKEND_UNAVAILABLE', NO_WEBGPU_BUILD);
+  return (await load()) as Ort;
 }
+
+const NO_WEBGPU_BUILD =
+  "this worker ships onnxruntime-web's wasm build only (@fv/runtime/wasm); import @fv/runtime for WebGPU";
 
 /** onnxruntime's environment for these settings (threads, where its files are). */
 function configure(ort: Ort, settings: LoadSettings): void {
@@ -110,11 +125,14 @@ function watchDevice(ort: Ort, inUse: () => boolean): () => string | undefined {
   return () => lost;
 }
 
-/** onnxruntime-web's WebGPU and wasm backends. */
-export const onnxruntimeWeb: BackendProvider = {
-  unavailable: (kind) => (kind === 'webgpu' ? probeWebGpu() : Promise.resolve(undefined)),
+/** onnxruntime-web's backends, from the builds a worker entry ships. */
+export const onnxruntimeWeb = (builds: OrtBuilds): BackendProvider => ({
+  unavailable: (kind) => {
+    if (kind !== 'webgpu') return Promise.resolve(undefined);
+    return !isNode && !builds.webgpu ? Promise.resolve(NO_WEBGPU_BUILD) : probeWebGpu();
+  },
   async open(kind, settings) {
-    const ort = await importOrt(kind);
+    const ort = await importOrt(builds, kind);
     configure(ort, settings);
     let sessions = 0;
     let lost: (() => string | undefined) | undefined;
@@ -145,4 +163,4 @@ export const onnxruntimeWeb: BackendProvider = {
     };
     return backend;
   },
-};
+});

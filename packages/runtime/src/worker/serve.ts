@@ -2,7 +2,7 @@
 import { type Endpoint, expose, releaseProxy, transfer } from 'comlink';
 import type { Envelope } from '../shared/protocol.js';
 import { transferables } from '../shared/transfer.js';
-import { createHost, type FrameSink, type WorkerApi } from './host.js';
+import type { FrameSink, WorkerApi } from './host.js';
 
 /** The envelope with the buffers of its value transferred. */
 function transferred<T>(envelope: Envelope<T>): Envelope<T> {
@@ -19,7 +19,7 @@ function release(callback: FrameSink | undefined): void {
  * Exposes a host on a comlink endpoint (the worker's `self`, a Node `parentPort` through comlink's
  * Node adapter, or a `MessagePort`).
  */
-export function serve(endpoint: Endpoint, host: WorkerApi = createHost()): void {
+export function serve(endpoint: Endpoint, host: WorkerApi): void {
   const api: WorkerApi = {
     ...host,
     forward: async (call) => transferred(await host.forward(call)),

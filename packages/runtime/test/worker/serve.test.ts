@@ -5,7 +5,8 @@ import type { LoopFrame } from '@fv/core';
 import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { tinyCnnModel, tinyCnnReference } from '../../../../test/helpers/tiny-cnn.js';
-import type { WorkerApi } from '../../src/worker/host.js';
+import { createHost, type WorkerApi } from '../../src/worker/host.js';
+import { onnxruntimeWeb } from '../../src/worker/onnxruntime-web.js';
 import { serve } from '../../src/worker/serve.js';
 
 const net = tinyCnnModel();
@@ -14,7 +15,8 @@ let api: Remote<WorkerApi>;
 
 beforeAll(async () => {
   channel = new MessageChannel();
-  serve(channel.port1);
+  // In Node both builds are onnxruntime-web's Node build (wasm).
+  serve(channel.port1, createHost(onnxruntimeWeb({ wasm: () => import('onnxruntime-web/wasm') })));
   api = wrap<WorkerApi>(channel.port2);
   const loaded = await api.load(net.bytes.slice(), { backend: 'wasm' });
   expect(loaded.ok).toBe(true);

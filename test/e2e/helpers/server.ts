@@ -42,6 +42,8 @@ export interface StaticServerOptions {
    * @defaultValue false
    */
   readonly crossOriginIsolated?: boolean;
+  /** Allow any origin to fetch the files (CORS), like a CDN. @defaultValue false */
+  readonly cors?: boolean;
 }
 
 export interface StaticServer {
@@ -74,6 +76,7 @@ export async function startStaticServer(options: StaticServerOptions = {}): Prom
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     res.setHeader('cache-control', 'no-store');
+    if (options.cors) res.setHeader('access-control-allow-origin', '*');
     if (options.crossOriginIsolated) {
       res.setHeader('cross-origin-opener-policy', 'same-origin');
       res.setHeader('cross-origin-embedder-policy', 'require-corp');

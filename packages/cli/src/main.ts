@@ -6,6 +6,7 @@ import { classviz, dream, visualize } from './commands/dream.js';
 import { DEFAULT_METHODS, DEFAULT_METRICS, evaluateCommand } from './commands/evaluate.js';
 import { grad, preprocess } from './commands/grad.js';
 import { inspect } from './commands/inspect.js';
+import { microscope } from './commands/microscope.js';
 import { MAP_KINDS, saliencyCommand } from './commands/saliency.js';
 import { removePendingFiles } from './files.js';
 import { METHODS, methodFlags } from './methods.js';
@@ -241,6 +242,38 @@ export function createProgram(): Command {
       .requiredOption('--out <file.png>', 'output image')
       .option('--json', 'machine-readable output'),
   ).action((model: string, o) => classviz(model, o));
+
+  modelFlags(
+    program
+      .command('microscope')
+      .description(
+        'a static Microscope site: per layer a grid of units, per unit its feature visualization, dataset examples and histogram, per image its semantic dictionary',
+      )
+      .argument('<model>', 'ONNX model')
+      .option('--images <paths...>', 'PNG/JPEG folders or files: the dataset')
+      .option('--layers <list>', 'layers to index, comma-separated (see fv inspect)')
+      .option('--out <dir>', 'site folder (reruns resume: finished work is kept)', 'site')
+      .option('--channels <list>', 'units to render per layer, e.g. 0-15 (default: all)')
+      .option('--top-k <n>', 'dataset examples kept per unit and list', '8')
+      .option('--crops <n>', 'crops shown per unit on layer pages', '4')
+      .option('--crop-size <px>', 'side of a crop thumbnail', '64')
+      .option('--image-size <px>', 'longest side of the image copies in the site', '256')
+      .option(
+        '--viz-size <px>',
+        'side of the feature visualizations (default: the model input size, at most 128)',
+      )
+      .option('--viz-steps <n>', 'optimization steps per feature visualization', '256')
+      .option('--viz-batch <n>', 'units optimized together', '8')
+      .option('--no-neuron', 'skip the centre-neuron visualizations (halves the time)')
+      .option('--seed <n>', 'seed of the visualizations', '0')
+      .option('--batch-size <n>', 'images per engine call in the dataset pass')
+      .option('--histogram-bins <n>', 'most bins of each activation histogram (default 64)')
+      .option('--crop', 'centre-crop images to the model aspect ratio instead of stretching')
+      .option('--index <files...>', 'build from these dataset indexes (merged) instead of indexing')
+      .option('--index-only', 'stop after the dataset index (data/index.json)')
+      .option('--fresh', 'delete the site folder first instead of resuming')
+      .option('--json', 'machine-readable output'),
+  ).action((model: string, o) => microscope(model, o));
 
   return program;
 }

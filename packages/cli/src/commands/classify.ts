@@ -1,5 +1,5 @@
 // `fv classify MODEL IMAGE…`: top-k classes per image.
-import { FvError, imageToTensor } from '@fv/core';
+import { FvError, imageToTensor, type ResolvedModelConfig } from '@fv/core';
 import { expandImagePaths, readImage } from '../files.js';
 import { labelOf, type ModelFlags, resolveModel, withSession } from '../model.js';
 import { elapsed, printJson, println } from '../output.js';
@@ -32,6 +32,24 @@ function softmax(logits: Float32Array): Float64Array {
   return out;
 }
 
+/** The `top` classes of one image's logits, most probable first. */
+export function topPredictions(
+  logits: Float32Array,
+  config: ResolvedModelConfig,
+  top: number,
+): Prediction[] {
+  const probs = softmax(logits);
+  const order = Array.from(logits.keys()).sort(
+    (a, b) => (probs[b] as number) - (probs[a] as number),
+  );
+  return order.slice(0, top).map((index) => ({
+    index,
+    label: labelOf(config, index),
+    probability: probs[index] as number,
+    logit: logits[index] as number,
+  }));
+}
+
 export async function classify(
   modelPath: string,
   images: readonly string[],
@@ -56,17 +74,7 @@ export async function classify(
           options.crop ? { fit: 'center-crop' } : {},
         );
         const outputs = await engine.forward(tensor, { outputs: [config.logits] });
-        const logits = outputs[config.logits]!.data;
-        const probs = softmax(logits);
-        const order = Array.from(logits.keys()).sort(
-          (a, b) => (probs[b] as number) - (probs[a] as number),
-        );
-        const predictions = order.slice(0, top).map((index) => ({
-          index,
-          label: labelOf(config, index),
-          probability: probs[index] as number,
-          logit: logits[index] as number,
-        }));
+        const predictions = topPredictions(outputs[config.logits]!.data, config, top);
         results.push({ image: path, ms: elapsed(start), top: predictions });
         bar.update(n + 1, path);
         if (!options.json) {

@@ -169,9 +169,9 @@ describe('fv microscope', () => {
     async () => {
       const all = dataset(8);
       const [a, b] = [dataset(0), dataset(0)];
-      readdirSync(all)
-        .sort()
-        .forEach((f, i) => copyFileSync(join(all, f), join(i % 2 ? a : b, f)));
+      for (const [i, f] of readdirSync(all).sort().entries()) {
+        copyFileSync(join(all, f), join(i % 2 ? a : b, f));
+      }
       const dirs = [tempDir(), tempDir(), tempDir()];
       const runs = await Promise.all(
         [all, a, b].map((d, i) =>

@@ -288,6 +288,44 @@ export function renderMarkdown(r, file) {
       out.push('');
     }
   }
+  const mi = r.microscope;
+  if (mi) {
+    out.push('## `fv microscope`: a site for two layers');
+    out.push('');
+    out.push(
+      `${mi.model}: ${mi.images} images (photos, mirrored and cropped copies, synthetic shapes), layers ` +
+        `${mi.layers.map((l) => `\`${l}\``).join(' and ')}, ${mi.units} units rendered (channel and neuron ` +
+        `visualizations, ${mi.vizSteps} steps each), the CLI in a subprocess. "× baseline" divides a pass by ` +
+        'plain single-image engine calls on the same model measured in the same run (before and after the ' +
+        'build): the index pass by one forward per image, the unit pictures by one gradient per picture and ' +
+        'step, the image pages by one layer gradient per image and layer. Worker start and session creation ' +
+        'count in the passes, not in the baseline.',
+    );
+    out.push('');
+    out.push(
+      table(
+        ['pass', 'time (ms)', '× baseline'],
+        [
+          ['dataset index', fmt(mi.ms.dataset), fmt(mi.ratios.indexPerForward)],
+          ['unit pictures', fmt(mi.ms.units), fmt(mi.ratios.unitsPerGradient)],
+          [
+            'image summaries (semantic dictionaries)',
+            fmt(mi.ms.images),
+            fmt(mi.ratios.imagesPerGradient),
+          ],
+          ['pages', fmt(mi.ms.pages), ''],
+          ['**whole site** (process start to exit)', `**${fmt(mi.ms.total)}**`, ''],
+          ['rerun on the finished site (resume: nothing to redo)', fmt(mi.ms.resume), ''],
+        ],
+      ),
+    );
+    out.push('');
+    out.push(
+      `Baseline per call: forward ${ms(mi.baseline.before.forwardMs)} before, ${ms(mi.baseline.after.forwardMs)} after; ` +
+        `gradient ${ms(mi.baseline.before.gradientMs)} before, ${ms(mi.baseline.after.gradientMs)} after.`,
+    );
+    out.push('');
+  }
   const b = r.browser;
   if (b) {
     out.push('## Browser: headless Chromium, WebGPU and wasm through the engine');

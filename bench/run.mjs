@@ -7,8 +7,9 @@
 // TensorFlow.js), engine (saliency methods, dreams, memory through @fv/runtime + @fv/core),
 // viz (@fv/viz colorize and overlay of a 1024×1024 map, against a plain sum of the same floats;
 // quick: 3 runs), metrics (model evaluations and time per explanation metric and method, for one
-// image; in --quick only when asked for), browser (headless Chromium, WebGPU and wasm; not in
-// --quick). `--into` reruns
+// image; in --quick only when asked for), microscope (`fv microscope` on MobileNetV2, two layers;
+// in --quick only when asked for, then on the default model), browser (headless Chromium, WebGPU
+// and wasm; not in --quick). `--into` reruns
 // some sections into an existing results file (the others, and rows of models not rerun, are
 // kept) and regenerates the docs from it; `--models` keeps the models whose names contain one of
 // the words.
@@ -46,7 +47,7 @@ const sections = new Set(
   args.sections ??
     (quick
       ? ['autodiff', 'peers', 'engine', 'viz']
-      : ['autodiff', 'peers', 'engine', 'viz', 'metrics', 'browser']),
+      : ['autodiff', 'peers', 'engine', 'viz', 'metrics', 'microscope', 'browser']),
 );
 const reps = quick ? 1 : 7;
 const log = (...m) => console.error('bench:', ...m);
@@ -64,6 +65,7 @@ const results = {
   engine: undefined,
   viz: undefined,
   metrics: undefined,
+  microscope: undefined,
   browser: undefined,
 };
 
@@ -112,6 +114,12 @@ if (sections.has('metrics')) {
   const { benchMetrics } = await import('./metrics.mjs');
   log('metrics: model evaluations per explanation metric and method, one image');
   results.metrics = await benchMetrics({ quick, log });
+}
+
+if (sections.has('microscope')) {
+  const { benchMicroscope } = await import('./microscope.mjs');
+  log('microscope: fv microscope, two layers');
+  results.microscope = await benchMicroscope({ quick, log });
 }
 
 if (sections.has('browser')) {

@@ -78,6 +78,27 @@ test('pnpm bench --quick --sections metrics counts the model evaluations of ever
   expect(cost('randomization')).toEqual([1 + 2, 2, 2]);
 }, 150_000);
 
+// `fv microscope` on the default model (no shared models needed): the site's passes, the in-run
+// baselines and a resumed rerun that has nothing to redo.
+test('pnpm bench --quick --sections microscope times a site build and its resume', async () => {
+  const out = join(dir, 'microscope.json');
+  await promisify(execFile)(
+    process.execPath,
+    ['bench/run.mjs', '--quick', '--sections', 'microscope', '--out', out],
+    { cwd: repoRoot, timeout: 150_000, maxBuffer: 1 << 24 },
+  );
+  const m = JSON.parse(await readFile(out, 'utf8')).microscope;
+  expect(m.layers).toHaveLength(2);
+  expect(m.units).toBe(4);
+  expect(m.images).toBeGreaterThanOrEqual(8);
+  for (const key of ['dataset', 'units', 'images', 'pages', 'total', 'resume']) {
+    expect(m.ms[key], key).toBeGreaterThan(0);
+  }
+  expect(m.resumeWork).toEqual({ imagesIndexed: 0, unitsRendered: 0, imagesSummarized: 0 });
+  expect(isStats(m.baseline.before.forwardMs) && isStats(m.baseline.after.gradientMs)).toBe(true);
+  for (const r of Object.values(m.ratios)) expect(Number.isFinite(r as number)).toBe(true);
+}, 160_000);
+
 test.skipIf(!sharedModels)(
   'pnpm bench --quick writes well-formed results',
   async () => {

@@ -45,8 +45,9 @@ import {
   labelOf,
   layerChannels,
   type ModelFlags,
+  openSession,
   resolveModel,
-  withSession,
+  type Session,
 } from '../model.js';
 import { elapsed, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
@@ -252,7 +253,11 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
   /** Work this run did (a resumed run skips what is done). */
   const work = { imagesIndexed: 0, unitsRendered: 0, imagesSummarized: 0 };
 
-  await withSession(model, async ({ engine, config }) => {
+  // The engine starts only when there is work for it (a resumed, finished site needs none).
+  let session: Promise<Session> | undefined;
+  const engineFor = async () => (await (session ??= openSession(model))).engine;
+  const config = model.resolved;
+  try {
     // (1) The dataset index.
     let start = performance.now();
     const indexPath = join(out, sitePaths.index);
@@ -300,7 +305,7 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
             for (const e of part) yield { id: e.id, image: readImage(e.path) };
           }
           const shard = await datasetExamples(
-            engine,
+            await engineFor(),
             images(),
             {
               layers,
@@ -411,7 +416,7 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
                 )
               : []),
           ];
-          const rgb = await runUnitVisualization(engine, {
+          const rgb = await runUnitVisualization(await engineFor(), {
             objective: objectives,
             inputNormalization: inputNormalization(config),
             size: [settings.vizSize, settings.vizSize],
@@ -459,7 +464,7 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
           : undefined;
         if (!summary) {
           summary = await summarizeImage(
-            engine,
+            await engineFor(),
             config,
             readImage(paths.get(image.id)!),
             finalIndex,
@@ -523,12 +528,24 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
         );
       });
     }
+    // Dictionary pictures show the rendered units: redrawn when that set changed.
+    const renderedPath = join(out, 'data', 'rendered.json');
+    const renderedBefore: Record<string, number[]> = existsSync(renderedPath)
+      ? readJson(renderedPath, 'Rendered units')
+      : {};
+    const renderedNow = Object.fromEntries(
+      [...rendered].map(([layer, set]) => [layer, [...set].sort((a, b) => a - b)]),
+    );
     const thumbnails = new Map<string, RgbaImage>();
     for (const image of finalIndex.images) {
       const summary = summaries.get(image.id)!;
       const siteImage: SiteImage = { ...image, slug: pages.get(image.id)! };
       for (const d of summary.layers) {
         const slug = slugs.get(d.layer)!;
+        const file = join(out, sitePaths.dictionary(siteImage.slug, slug));
+        const same =
+          JSON.stringify(renderedBefore[d.layer]) === JSON.stringify(renderedNow[d.layer]);
+        if (same && existsSync(file)) continue;
         const picture = dictionaryPicture(d, (channel, size) => {
           if (!rendered.get(d.layer)?.has(channel)) return undefined;
           const key = `${d.layer}#${channel}@${size}`;
@@ -540,13 +557,14 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
           }
           return thumb;
         });
-        writeFileAtomic(join(out, sitePaths.dictionary(siteImage.slug, slug)), encodePng(picture));
+        writeFileAtomic(file, encodePng(picture));
       }
       writeFileAtomic(
         join(out, sitePaths.image(siteImage.slug)),
         imagePage(site, siteImage, summary),
       );
     }
+    writeFileAtomic(renderedPath, JSON.stringify(renderedNow));
     ms.pages = elapsed(start);
     const overview = join(out, sitePaths.overview);
     if (o.json) {
@@ -563,7 +581,13 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
         `${overview}: ${finalIndex.images.length} images, ${layers.length} layers, ${unitCount} units (index ${ms.dataset} ms, units ${ms.units} ms, images ${ms.images} ms, pages ${ms.pages} ms)`,
       );
     }
-  });
+  } finally {
+    if (session)
+      await session.then(
+        (s) => s.engine.dispose(),
+        () => undefined,
+      );
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { promisify } from 'node:util';
 import { imageToTensor, resolveModelConfig } from '@fv/core';
 import { createEngine } from '@fv/runtime';
@@ -59,15 +59,19 @@ function setup(quick) {
   };
 }
 
-/** The photos, each also mirrored and centre-cropped, plus synthetic discs and stripes. */
-function writeImages(photos, dir, size) {
+/**
+ * Writes the photos (at most twice `size` on the longer side), each also mirrored and
+ * centre-cropped, plus as many synthetic pictures of discs and stripes, as PNGs into `dir`.
+ */
+export function writeImages(photos, dir, size) {
   const out = [];
   const save = (name, image) => {
     const path = join(dir, `${name}.png`);
     writeFileSync(path, encodePng(image));
     out.push(path);
   };
-  photos.forEach((path, i) => {
+  photos.forEach((path) => {
+    const name = basename(path).replace(/\.[a-z]+$/i, '');
     const image = decodeImage(new Uint8Array(readFileSync(path)));
     const scale = Math.min(1, (2 * size) / Math.max(image.width, image.height));
     const small = resizeImage(
@@ -75,7 +79,7 @@ function writeImages(photos, dir, size) {
       Math.max(1, Math.round(image.width * scale)),
       Math.max(1, Math.round(image.height * scale)),
     );
-    save(`photo-${i}`, small);
+    save(name, small);
     const mirrored = createImage(small.width, small.height);
     const crop = createImage(Math.ceil(small.width * 0.6), Math.ceil(small.height * 0.6));
     for (let y = 0; y < small.height; y++) {
@@ -92,8 +96,8 @@ function writeImages(photos, dir, size) {
         }
       }
     }
-    save(`photo-${i}-mirrored`, mirrored);
-    save(`photo-${i}-crop`, crop);
+    save(`${name}-mirrored`, mirrored);
+    save(`${name}-crop`, crop);
   });
   for (let k = 0; k < photos.length; k++) {
     const image = createImage(size, size, '#808080');

@@ -1,0 +1,82 @@
+// Regenerates docs/microscope.md's pictures (docs/images/microscope/) with the CLI itself:
+// `fv microscope` on MobileNetV2 from the shared models over the shared photos plus the images
+// `pnpm bench` generates (mirrored and cropped copies, synthetic shapes), then screenshots of the
+// site's pages in headless Chromium (the site opened from disk) and two raw pictures it wrote.
+// Run after `pnpm build`:  node packages/cli/scripts/microscope-images.mjs  (about 15 min on 2 cores)
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { writeImages } from '../../../bench/microscope.mjs';
+import { modelsDir, repoRoot } from '../../../bench/util.mjs';
+
+const shared = modelsDir();
+if (!shared) throw new Error('the shared models folder is missing (set FV_MODELS_DIR)');
+const docs = join(repoRoot, 'docs/images/microscope');
+mkdirSync(docs, { recursive: true });
+const work = mkdtempSync(join(tmpdir(), 'fv-microscope-docs-'));
+const images = join(work, 'images');
+mkdirSync(images);
+const photos = readdirSync(join(shared, 'images'))
+  .sort()
+  .map((f) => join(shared, 'images', f));
+writeImages(photos, images, 224);
+const site = join(work, 'site');
+const layers = [
+  'MobilenetV2/expanded_conv_3/expand/Relu6',
+  'MobilenetV2/expanded_conv_6/expand/Relu6',
+];
+const args = [
+  join(repoRoot, 'packages/cli/dist/cli.js'),
+  'microscope',
+  join(shared, 'imagenet/mobilenet_v2_1.0_224.onnx'),
+  '--preset',
+  'tf-mobilenet',
+  '--labels',
+  join(shared, 'imagenet/imagenet_labels_1001.txt'),
+  '--images',
+  images,
+  '--layers',
+  layers.join(','),
+  '--channels',
+  '0-7',
+  '--out',
+  site,
+];
+console.log(
+  `$ fv ${args.slice(2).join(' ').replaceAll(shared, '$FV_MODELS_DIR').replaceAll(work, '…')}`,
+);
+console.log(
+  execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+);
+
+const browser = await chromium.launch({
+  executablePath: process.env.FV_CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+});
+const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+async function shot(path, file, height) {
+  await page.goto(pathToFileURL(join(site, path)).href);
+  await page.evaluate(async () => {
+    const all = Array.from(document.querySelectorAll('img'));
+    for (const img of all) img.loading = 'eager';
+    await Promise.all(all.map((img) => img.decode().catch(() => undefined)));
+  });
+  await page.screenshot({ path: join(docs, file), clip: { x: 0, y: 0, width: 1000, height } });
+  console.log(`docs/images/microscope/${file}`);
+}
+const slug = 'MobilenetV2-expanded_conv_6-expand-Relu6';
+await shot(`layers/${slug}.html`, 'layer.png', 760);
+await shot(`units/${slug}/5.html`, 'unit.png', 1300);
+const chelsea = readdirSync(join(site, 'images')).find((f) =>
+  /^chelsea-[0-9a-f]{6}\.html$/.test(f),
+);
+await shot(`images/${chelsea}`, 'image.png', 1300);
+await browser.close();
+// Two raw pictures the CLI wrote: a semantic dictionary and a unit's crop strip.
+const stem = chelsea.replace(/\.html$/, '');
+copyFileSync(join(site, 'images', `${stem}.${slug}.png`), join(docs, 'chelsea-dictionary.png'));
+copyFileSync(join(site, 'units', slug, '5', 'top-crops.png'), join(docs, 'top-crops.png'));
+console.log(readFileSync(join(site, 'data/site.json'), 'utf8'));

@@ -26,7 +26,7 @@ export const pages = [
     id: 'microscope',
     title: 'Unit microscope',
     blurb:
-      'The channels of a layer, each visualized from noise; the grid fills in as units finish. Click one for a larger render and its neuron variant.',
+      "The channels of a layer, each visualized from noise; the grid fills in as units finish. Click one for a larger render and its neuron variant; drop images for each unit's dataset examples.",
   },
   {
     id: 'class',
@@ -221,6 +221,16 @@ const bodies = {
       <figure><canvas id="view-positive" aria-label="Positive map"></canvas><figcaption>positive</figcaption></figure>
       <figure><canvas id="view-negative" aria-label="Negative map"></canvas><figcaption>negative</figcaption></figure>
     </div>
+    <h2>Semantic dictionary</h2>
+    <p class="hint">Which units of a layer fire where, and which carried the chosen class (activation × gradient; Olah et al. 2018).</p>
+    <div class="dictionary-controls">
+      <label>Layer <select id="dict-layer"></select></label>
+      <button type="button" id="dictionary">Semantic dictionary</button>
+    </div>
+    <div class="views">
+      <figure><canvas id="view-dictionary" aria-label="Semantic dictionary"></canvas><figcaption>strongest unit per position</figcaption></figure>
+    </div>
+    <div id="dictionary-units" class="unit-grid" aria-label="Units that carried the class"></div>
     <h2>Code</h2>
     <pre class="code"><code id="code"></code></pre>
   </section>
@@ -268,6 +278,13 @@ const bodies = {
       <label>Channels <input type="number" id="count" min="1" max="64" value="8" /></label>
       <label>Steps <input type="number" id="steps" min="1" max="512" value="32" /></label>
       <label>Size (px) <input type="number" id="size" min="16" max="256" value="48" /></label>
+    </fieldset>
+    <fieldset>
+      <legend>Dataset examples</legend>
+      <label>Images <input type="file" id="dataset-files" accept="image/*" multiple /></label>
+      <p class="hint">Choose or drop a few dozen images: under each unit, the crops of the images whose strongest position excites it most (computed in the worker).</p>
+      <p class="hint" id="dataset-count">No images yet.</p>
+      <button type="button" id="examples">Find dataset examples</button>
     </fieldset>
     <div class="actions">
       <button type="submit" id="run" disabled>Visualize</button>

@@ -13,8 +13,10 @@ import {
 import {
   type BackendPreference,
   createEngine,
+  isModelFolder,
   type ModelFolderFiles,
   type RuntimeEngine,
+  readModelFolder,
 } from '@fv/runtime';
 import { drawToCanvas, encodePng } from '@fv/viz';
 
@@ -238,6 +240,27 @@ export interface GalleryHooks {
   onEngine(engine: RuntimeEngine, config: ResolvedModelConfig): void | Promise<void>;
   /** An image was chosen, dropped or pasted (pages without image input leave it out). */
   onImage?(image: ImageData, name: string): void | Promise<void>;
+  /** Several images were dropped at once (pages that take a set of images). */
+  onImages?(images: readonly NamedImage[]): void | Promise<void>;
+}
+
+/** A decoded image and its (unique) name. */
+export interface NamedImage {
+  readonly name: string;
+  readonly image: ImageData;
+}
+
+/** Decodes image files; names repeated across files get ` (2)`, ` (3)`… so that they stay unique. */
+export async function decodeImageFiles(files: readonly File[]): Promise<NamedImage[]> {
+  const seen = new Map<string, number>();
+  const out: NamedImage[] = [];
+  for (const file of files) {
+    const n = (seen.get(file.name) ?? 0) + 1;
+    seen.set(file.name, n);
+    const name = n === 1 ? file.name : `${file.name} (${n})`;
+    out.push({ name, image: await decodeImageBlob(file, file.name) });
+  }
+  return out;
 }
 
 /**
@@ -253,6 +276,8 @@ export class Gallery {
   modelSource = '';
   backendChoice: BackendPreference = 'auto';
   private custom: CustomModel | undefined;
+  /** Where the loaded model came from: a catalog URL, a dropped file's bytes, a folder. */
+  private source: string | Uint8Array | ModelFolderFiles | undefined;
   private loading: Promise<void> = Promise.resolve();
   /** What the Run button waits for: a loaded model, the image (pages that take one), no run. */
   private modelReady = false;
@@ -417,6 +442,31 @@ export class Gallery {
     }
   }
 
+  /** Several image files at once, for pages that take a set of images. */
+  async useImages(files: readonly File[]): Promise<void> {
+    clearError();
+    try {
+      await this.hooks.onImages?.(await decodeImageFiles(files));
+    } catch (error) {
+      showError(error);
+    }
+  }
+
+  /**
+   * The loaded model's bytes (a catalog model is fetched again, from the browser's cache; a model
+   * folder's ONNX file is read from the folder).
+   */
+  async modelBytes(): Promise<Uint8Array> {
+    const source = this.source;
+    if (source instanceof Uint8Array) return source;
+    if (!source)
+      throw new FvError('INVALID_ARGUMENT', 'No model is loaded yet: choose or drop a model');
+    if (await isModelFolder(source)) return (await readModelFolder(source)).bytes;
+    const response = await fetch(source as string);
+    if (!response.ok) throw new Error(`${String(source)}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
   private installDrop(): void {
     const body = document.body;
     body.addEventListener('dragover', (event) => {
@@ -435,7 +485,13 @@ export class Gallery {
           .catch(showError);
         return;
       }
-      const file = event.dataTransfer?.files[0];
+      const files = [...(event.dataTransfer?.files ?? [])];
+      const images = files.filter((f) => !f.name.toLowerCase().endsWith('.onnx'));
+      if (this.hooks.onImages && images.length > 0 && images.length === files.length) {
+        void this.useImages(images);
+        return;
+      }
+      const file = files[0];
       if (file) void this.useFile(file);
       else showError(new FvError('INVALID_ARGUMENT', 'Nothing usable was dropped: drop a file'));
     });
@@ -481,6 +537,7 @@ export class Gallery {
     this.config = undefined;
     this.modelReady = false;
     this.updateRun();
+    this.source = undefined;
     await previous?.dispose().catch(() => undefined);
     const started = performance.now();
     const showBackend = (info: EngineInfo): void => {
@@ -513,6 +570,7 @@ export class Gallery {
       );
       this.engine = engine;
       this.config = config;
+      this.source = source;
       this.modelLabel = label;
       this.modelSource = custom ? custom.name : (entry?.url ?? '');
       byId('load-time').textContent = `${(performance.now() - started).toFixed(0)} ms`;

@@ -7,8 +7,17 @@
 // the unit microscope and Deep Dream, and loads as a chosen folder too.
 // Screenshots land in test-results/e2e/gallery-*.png; gallery-saliency-mobilenet-v2.png (SmoothGrad
 // on chelsea.png) is the README's docs/images/gallery.png, copied by hand when the pages change.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { receptiveField } from '@fv/autodiff';
+import {
+  datasetExamples,
+  type ModelConfig,
+  type PositionExample,
+  semanticDictionary,
+} from '@fv/core';
+import { createEngine } from '@fv/runtime';
+import { decodeImage } from '@fv/viz';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { buildGallery } from '../../examples/scripts/build.mjs';
 import { catalogRoutes, repoRoot } from '../../examples/scripts/catalog.mjs';
@@ -43,10 +52,13 @@ const mobilenetV2Name = 'mobilenet_v2_1.0_224';
 let mobilenetV2: string | undefined;
 /** The default ViT (models/vit, a model folder): its catalog id. */
 let vit = '';
+/** The catalog's files: served path → file on disk. */
+let catalogFiles: Record<string, string> = {};
 
 beforeAll(async () => {
   const root = await buildGallery();
   const { index, files } = catalogRoutes();
+  catalogFiles = files;
   defaultModel = index.models[0]?.name ?? '';
   const mobilenet = index.models.find((m) => m.name === mobilenetV2Name);
   mobilenetV2 = mobilenet?.id;
@@ -81,6 +93,18 @@ afterAll(async () => {
   await chromium?.close();
   await server?.close();
 });
+
+/**
+ * @fv/runtime's engine in Node (wasm, in a worker thread), the reference the pages must match:
+ * the built worker (npm test builds before the e2e tests run; the sources have no worker.js).
+ */
+function nodeEngine(bytes: Uint8Array) {
+  return createEngine({
+    model: new Uint8Array(bytes),
+    backend: 'wasm',
+    worker: new URL('../../packages/runtime/dist/worker.js', import.meta.url),
+  });
+}
 
 /**
  * Console errors and uncaught exceptions of a page. onnxruntime prints its warnings through
@@ -546,6 +570,111 @@ describe('example gallery', () => {
     );
     await finish(recorded, 'gallery-model-folder');
   }, 240_000);
+
+  test('unit microscope: dataset examples of dropped images, computed in the worker, equal core in Node', async () => {
+    const heldout = join(repoRoot, 'models/default/heldout');
+    const files = readdirSync(heldout)
+      .filter((f) => f.endsWith('.png') && !f.endsWith('.mask.png'))
+      .sort()
+      .slice(0, 12)
+      .map((f) => join(heldout, f));
+    const microscope = await open('microscope.html?backend=wasm');
+    await waitForState(microscope, ['ready']);
+    await microscope.page.selectOption('#layer', 'conv2');
+    await microscope.page.fill('#count', '3');
+    await microscope.page.setInputFiles('#dataset-files', files);
+    await expect
+      .poll(() => microscope.page.locator('#dataset-count').textContent())
+      .toMatch(/^12 images/);
+    await microscope.page.click('#examples');
+    await waitForState(microscope, ['done']);
+    const shown = await published<{
+      layer: string;
+      images: number;
+      frames: number;
+      receptiveField: unknown;
+      units: { channel: number; topPositions: PositionExample[] }[];
+    }>(microscope, 'datasetExamples');
+    expect(shown).toMatchObject({ layer: 'conv2', images: 12 });
+    expect(shown.frames).toBeGreaterThan(0);
+    await expect(microscope.page.locator('#grid canvas.crops').count()).resolves.toBe(3);
+    // The same pass in Node, on @fv/runtime's engine there, over the same decoded pixels.
+    const bytes = readFileSync(join(repoRoot, 'models/default/shapes10.onnx'));
+    const config = JSON.parse(
+      readFileSync(join(repoRoot, 'models/default/shapes10.fv.json'), 'utf8'),
+    ) as ModelConfig;
+    const field = receptiveField(bytes, 'conv2');
+    expect(shown.receptiveField).toEqual(field);
+    const engine = await nodeEngine(bytes);
+    try {
+      const index = await datasetExamples(
+        engine,
+        files.map((f) => ({ id: basename(f), image: decodeImage(readFileSync(f)) })),
+        { layers: ['conv2'], receptiveFields: { conv2: field }, topK: 4 },
+        config,
+      );
+      for (const unit of shown.units) {
+        const node = index.layers[0]!.units[unit.channel]!.topPositions;
+        expect(unit.topPositions.map((e) => [e.image, e.y, e.x, e.region])).toEqual(
+          node.map((e) => [e.image, e.y, e.x, e.region]),
+        );
+        unit.topPositions.forEach((e, i) => {
+          expect(e.value).toBeCloseTo(node[i]!.value, 4);
+        });
+      }
+    } finally {
+      await engine.dispose();
+    }
+    expect(problems(microscope)).toEqual([]);
+    await finish(microscope, 'gallery-microscope-examples');
+  });
+
+  test("saliency explorer: the image's semantic dictionary names the units that carried the class", async () => {
+    const recorded = await open('saliency.html?backend=wasm');
+    await waitForState(recorded, ['ready']);
+    await published<number[]>(recorded, 'top5');
+    await recorded.page.selectOption('#dict-layer', 'conv3');
+    await recorded.page.click('#dictionary');
+    await waitForState(recorded, ['done']);
+    const d = await published<{
+      layer: string;
+      target: number;
+      height: number;
+      width: number;
+      units: number[];
+      attribution: { channel: number; value: number }[];
+      best: number[];
+    }>(recorded, 'semanticDictionary');
+    expect([d.layer, d.height, d.width]).toEqual(['conv3', 16, 16]);
+    expect(d.best).toHaveLength(16 * 16);
+    expect(d.units.length).toBeGreaterThan(0);
+    await expect(published<number>(recorded, 'semanticDictionaryUnits')).resolves.toBe(
+      d.units.length,
+    );
+    // Core in Node, on the same pixels, names the same units in the same order.
+    const url = await recorded.page.locator('#image').inputValue();
+    const photo = decodeImage(readFileSync(catalogFiles[`/${url}`]!));
+    const bytes = readFileSync(join(repoRoot, 'models/default/shapes10.onnx'));
+    const config = JSON.parse(
+      readFileSync(join(repoRoot, 'models/default/shapes10.fv.json'), 'utf8'),
+    ) as ModelConfig;
+    const engine = await nodeEngine(bytes);
+    try {
+      const node = await semanticDictionary(
+        engine,
+        photo,
+        { layer: 'conv3', target: d.target },
+        config,
+      );
+      expect(d.attribution.map((c) => c.channel)).toEqual(
+        node.channelAttribution!.slice(0, 10).map((c) => c.channel),
+      );
+    } finally {
+      await engine.dispose();
+    }
+    expect(problems(recorded)).toEqual([]);
+    await finish(recorded, 'gallery-saliency-dictionary');
+  });
 
   test('pages are labelled and fit a narrow (mobile) width', async () => {
     for (const page of pages) {

@@ -1,12 +1,19 @@
 // Saliency explorer: top-5 classes of the image, then a saliency map of the chosen class by the
 // chosen method, computed in @fv/runtime's worker (one request; progress streamed back), drawn
-// with @fv/viz as image, overlay, absolute, positive and negative maps.
+// with @fv/viz as image, overlay, absolute, positive and negative maps. Below, the image's
+// semantic dictionary at a layer (Olah et al. 2018): the units that carried the chosen class,
+// each with its feature visualization, and where in the image each of them fires.
 import {
   imageToTensor,
   type RgbaImage,
+  rgbToImages,
   type SaliencyOptions,
   type SaliencyResult,
+  type SemanticDictionary,
   saliency,
+  semanticDictionary,
+  type UnitObjective,
+  unitVisualization,
 } from '@fv/core';
 import type { RuntimeEngine } from '@fv/runtime';
 import {
@@ -38,6 +45,7 @@ import {
   setStatus,
   showError,
   start,
+  visualLayers,
 } from '../common.js';
 
 let image: ImageData | undefined;
@@ -64,6 +72,12 @@ const gallery = new Gallery({
     if (method.selectedOptions[0]?.disabled) method.value = 'vanilla';
     if (transformer && !method.dataset.touched) method.value = 'transformer-attribution';
     showMethodOptions();
+    const visual = visualLayers(engine);
+    fillSelect(
+      byId<HTMLSelectElement>('dict-layer'),
+      visual,
+      visual[Math.floor(visual.length / 2)],
+    );
     await classify();
   },
   async onImage(next, name) {
@@ -249,6 +263,126 @@ async function compute(): Promise<void> {
   }
 }
 
+/** Colours of the units in the dictionary picture (Tableau 10). */
+const PALETTE = [
+  [31, 119, 180],
+  [255, 127, 14],
+  [44, 160, 44],
+  [214, 39, 40],
+  [148, 103, 189],
+  [140, 86, 75],
+] as const;
+
+/**
+ * The image with each layer position tinted by the unit (among those that carried the class most)
+ * with the largest attribution there, opacity by the activation vector's norm.
+ */
+function dictionaryPicture(
+  source: ImageData,
+  d: SemanticDictionary,
+  units: readonly number[],
+): RgbaImage {
+  const out = new Uint8ClampedArray(source.data);
+  let peak = 0;
+  for (const p of d.positions) peak = Math.max(peak, p.magnitude);
+  for (let y = 0; y < source.height; y++) {
+    const py = Math.min(d.height - 1, Math.floor((y * d.height) / source.height));
+    for (let x = 0; x < source.width; x++) {
+      const px = Math.min(d.width - 1, Math.floor((x * d.width) / source.width));
+      const p = d.positions[py * d.width + px]!;
+      const best = p.attributions?.[0];
+      const k = best && best.value > 0 ? units.indexOf(best.channel) : -1;
+      const i = (y * source.width + x) * 4;
+      if (k < 0 || peak === 0) {
+        for (let c = 0; c < 3; c++) out[i + c] = out[i + c]! * 0.35;
+        continue;
+      }
+      const a = 0.25 + 0.6 * (p.magnitude / peak);
+      for (let c = 0; c < 3; c++) out[i + c] = out[i + c]! * (1 - a) + PALETTE[k]![c]! * a;
+    }
+  }
+  return { data: out, width: source.width, height: source.height };
+}
+
+/** The semantic dictionary of the image at the chosen layer, for the chosen class. */
+async function dictionary(): Promise<void> {
+  clearError();
+  const { engine, config } = gallery.require();
+  if (!image) throw new Error('No image: choose, drop or paste one');
+  const layer = byId<HTMLSelectElement>('dict-layer').value;
+  setState('running');
+  setStatus(`Semantic dictionary at ${layer}…`);
+  const button = byId<HTMLButtonElement>('dictionary');
+  button.disabled = true;
+  try {
+    const d = await semanticDictionary(engine, image, { layer, target: target(), topK: 1 }, config);
+    const top = (d.channelAttribution ?? []).filter((c) => c.value > 0).slice(0, PALETTE.length);
+    const units = top.map((c) => c.channel);
+    drawImage('view-dictionary', dictionaryPicture(image, d, units));
+    // Each unit that carried the class, with its feature visualization (one batched run).
+    const grid = byId('dictionary-units');
+    const canvases = top.map((c, k) => {
+      const figure = document.createElement('figure');
+      const canvas = document.createElement('canvas');
+      canvas.width = 48;
+      canvas.height = 48;
+      const caption = document.createElement('figcaption');
+      caption.textContent = `#${c.channel} · ${c.value.toFixed(2)}`;
+      caption.style.borderLeft = `12px solid rgb(${PALETTE[k]!.join(',')})`;
+      figure.append(canvas, caption);
+      return { figure, canvas };
+    });
+    grid.replaceChildren(...canvases.map((c) => c.figure));
+    publish('semanticDictionary', {
+      layer,
+      target: d.target,
+      height: d.height,
+      width: d.width,
+      units,
+      attribution: d.channelAttribution?.slice(0, 10),
+      best: d.positions.map((p) => p.attributions?.[0]?.channel ?? -1),
+    });
+    if (units.length > 0) {
+      const run = unitVisualization(
+        engine,
+        undefined,
+        {
+          objective: units.map(
+            (channel): UnitObjective => ({ kind: 'channel', tensor: layer, channel }),
+          ),
+          size: [48, 48],
+          steps: 24,
+          seed: 1,
+        },
+        config,
+      );
+      rgbToImages(await run).forEach((picture, k) => {
+        const canvas = canvases[k]!.canvas;
+        canvas.width = picture.width;
+        canvas.height = picture.height;
+        canvas
+          .getContext('2d')
+          ?.putImageData(
+            new ImageData(
+              picture.data as Uint8ClampedArray<ArrayBuffer>,
+              picture.width,
+              picture.height,
+            ),
+            0,
+            0,
+          );
+      });
+    }
+    publish('semanticDictionaryUnits', units.length);
+    setStatus(
+      `Semantic dictionary of ${layer} for ${labelOf(config, d.target ?? 0)}: ${units.length} units carried it most.`,
+    );
+    setState('done');
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function publishResult(engine: RuntimeEngine, r: SaliencyResult, ms: number): void {
   publish('saliency', {
     backend: engine.info.backend,
@@ -317,6 +451,9 @@ start(async () => {
       }
     });
   }
+  byId('dictionary').addEventListener('click', () => {
+    dictionary().catch((error) => (isAbort(error) ? setState('stopped') : showError(error)));
+  });
   byId('download').addEventListener('click', () => {
     if (!rendered || !image) return;
     const original = { data: image.data, width: image.width, height: image.height };

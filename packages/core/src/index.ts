@@ -114,9 +114,10 @@ export type {
   SensitivityResult,
 } from './metrics/types.js';
 export type {
+  DatasetExamplesFrame,
   DatasetExamplesOptions,
+  DatasetExamplesRequest,
   DatasetImage,
-  DatasetProgress,
 } from './microscope/dataset-examples.js';
 export { datasetExamples } from './microscope/dataset-examples.js';
 export type {

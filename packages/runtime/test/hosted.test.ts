@@ -1,7 +1,9 @@
 // @fv/core's loops hosted in the worker (one `engine.run` request, frames streamed back) give the
 // same results as the same core functions driving the engine call by call from this thread.
+import { receptiveField } from '@fv/autodiff';
 import {
   classVisualization,
+  datasetExamples,
   deepDream,
   type Engine,
   FvError,
@@ -91,6 +93,30 @@ describe('loops hosted in the worker', () => {
     const hostedClass = await classVisualization(engine, undefined, cls);
     const inPlaceClass = await classVisualization(local, undefined, cls);
     expect(Array.from(hostedClass.data)).toEqual(Array.from(inPlaceClass.data));
+  });
+
+  test('dataset examples of an image array in the worker equal the same pass driven from here', async () => {
+    const images = Array.from({ length: 5 }, (_, i) => ({
+      id: `image-${i}`,
+      image: { data: randomInput(192, 40 + i), dims: [1, 3, 8, 8] },
+    }));
+    const options = {
+      layers: ['relu'],
+      receptiveFields: { relu: receptiveField(net.bytes, 'relu', { inputSize: [8, 8] }) },
+      topK: 3,
+      batchSize: 2,
+    };
+    const before = await engine.stats();
+    const steps: number[] = [];
+    const run = datasetExamples(engine, images, { ...options, frameIntervalMs: 0 });
+    for await (const frame of run) steps.push(frame.step);
+    const hosted = await run;
+    const hostedRuns = (await engine.stats()).runs - before.runs;
+    const inPlace = await datasetExamples(local, images, options);
+    expect(hosted).toEqual(inPlace);
+    expect(hosted.layers[0]!.units[0]!.top).toHaveLength(3);
+    expect(steps.at(-1)).toBe(5);
+    expect(hostedRuns).toBeGreaterThan(0);
   });
 
   test('aborting a hosted SmoothGrad rejects with AbortError; the engine stays usable', async () => {

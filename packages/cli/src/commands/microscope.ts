@@ -21,12 +21,14 @@ import {
   type PixelRegion,
   type ReceptiveField,
   type ResolvedModelConfig,
-  runUnitVisualization,
+  type RgbaImage,
+  rgbToImages,
   semanticDictionary,
   type UnitObjective,
+  unitVisualization,
 } from '@fv/core';
 import type { RuntimeEngine } from '@fv/runtime';
-import { createImage, encodePng, pasteImage, type RgbaImage, resizeImage } from '@fv/viz';
+import { createImage, encodePng, pasteImage, resizeImage } from '@fv/viz';
 import { expandImagePaths, isDirectory, readImage, writeFileAtomic } from '../files.js';
 import {
   type ImageSummary,
@@ -52,7 +54,7 @@ import {
 import { elapsed, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 import { topPredictions } from './classify.js';
-import { num, parseChannels, splitRgb } from './dream.js';
+import { num, parseChannels } from './dream.js';
 
 export interface MicroscopeOptions extends ModelFlags {
   readonly images?: readonly string[];
@@ -164,12 +166,6 @@ function cropThumbnail(image: RgbaImage, region: PixelRegion, size: number): Rgb
   return out;
 }
 
-/** Per-channel RGB → model-input normalization for unit visualization. */
-function inputNormalization(config: ResolvedModelConfig) {
-  const k = 255 * config.scale;
-  return { mean: config.mean.map((m) => m / k), std: config.std.map((s) => s / k) };
-}
-
 export async function microscope(modelPath: string, o: MicroscopeOptions): Promise<void> {
   const out = o.out ?? 'site';
   const model = resolveModel(modelPath, o);
@@ -255,7 +251,10 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
 
   // The engine starts only when there is work for it (a resumed, finished site needs none).
   let session: Promise<Session> | undefined;
-  const engineFor = async () => (await (session ??= openSession(model))).engine;
+  const engineFor = async () => {
+    session ??= openSession(model);
+    return (await session).engine;
+  };
   const config = model.resolved;
   try {
     // (1) The dataset index.
@@ -301,30 +300,31 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
       try {
         for (let first = 0; first < todo.length; first += chunk) {
           const part = todo.slice(first, first + chunk);
-          async function* images(): AsyncGenerator<DatasetImage> {
-            for (const e of part) yield { id: e.id, image: readImage(e.path) };
-          }
-          const shard = await datasetExamples(
+          // A chunk crosses to the worker as an array: the whole pass over it runs there.
+          const images: DatasetImage[] = part.map((e) => ({ id: e.id, image: readImage(e.path) }));
+          const run = datasetExamples(
             await engineFor(),
-            images(),
+            images,
             {
               layers,
               receptiveFields: fields,
               topK: settings.topK,
               model: settings.model,
               preprocess,
-              total: part.length,
               ...(o.batchSize !== undefined
                 ? { batchSize: num(o.batchSize, '--batch-size', 8, true) }
                 : {}),
               ...(o.histogramBins !== undefined
                 ? { histogramBins: num(o.histogramBins, '--histogram-bins', 64, true) }
                 : {}),
-              onProgress: (p) =>
-                bar.update(first + p.done, `${first + p.done}/${todo.length} images`),
+              frameIntervalMs: 250,
             },
             config,
           );
+          for await (const frame of run) {
+            bar.update(first + frame.step, `${first + frame.step}/${todo.length} images`);
+          }
+          const shard = await run;
           index = index ? mergeDatasetIndexes([index, shard]) : shard;
           work.imagesIndexed += part.length;
           writeFileAtomic(indexPath, JSON.stringify(index));
@@ -416,19 +416,25 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
                 )
               : []),
           ];
-          const rgb = await runUnitVisualization(await engineFor(), {
-            objective: objectives,
-            inputNormalization: inputNormalization(config),
-            size: [settings.vizSize, settings.vizSize],
-            steps: settings.vizSteps,
-            seed: settings.seed,
-            onProgress: (p) =>
-              bar.update(
-                unitsDone,
-                `${layer.layer}: units ${batch[0]}–${batch.at(-1)}, step ${p.step}/${p.totalSteps}`,
-              ),
-          });
-          const pictures = splitRgb(rgb);
+          const run = unitVisualization(
+            await engineFor(),
+            undefined,
+            {
+              objective: objectives,
+              size: [settings.vizSize, settings.vizSize],
+              steps: settings.vizSteps,
+              seed: settings.seed,
+              frameIntervalMs: 250,
+            },
+            config,
+          );
+          for await (const frame of run) {
+            bar.update(
+              unitsDone,
+              `${layer.layer}: units ${batch[0]}–${batch.at(-1)}, step ${frame.step}/${frame.totalSteps}`,
+            );
+          }
+          const pictures = rgbToImages(await run);
           batch.forEach((channel, k) => {
             writeFileAtomic(
               join(out, sitePaths.visualization(slug, channel)),

@@ -10,6 +10,7 @@ import type { Engine } from '../engine.js';
 import { FvError } from '../errors.js';
 import { compareFrames } from '../metrics/compare.js';
 import { evaluateFrames } from '../metrics/evaluate.js';
+import { datasetExamplesFrames } from '../microscope/dataset-examples.js';
 import { saliencyFrames } from '../saliency/saliency.js';
 
 const loops = {
@@ -20,6 +21,7 @@ const loops = {
   'dream-zoom': dreamZoomFrames,
   'unit-visualization': unitVisualizationFrames,
   'class-visualization': classVisualizationFrames,
+  'dataset-examples': datasetExamplesFrames,
 } as const;
 
 type Loops = typeof loops;

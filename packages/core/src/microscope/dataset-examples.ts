@@ -6,6 +6,13 @@ import { positiveInteger } from '../checks.js';
 import type { Engine } from '../engine.js';
 import { FvError, throwIfAborted } from '../errors.js';
 import { type ImageLike, type ImageToTensorOptions, isTensor } from '../image/convert.js';
+import {
+  generatorRun,
+  type LoopOptions,
+  type LoopProgress,
+  type LoopRun,
+  startLoop,
+} from '../loop/run.js';
 import type { ModelConfig } from '../preprocess/config.js';
 import { defaultBatchSize, type PreparedImage, prepareImage } from '../saliency/context.js';
 import type { Tensor } from '../tensor.js';
@@ -29,14 +36,17 @@ export interface DatasetImage {
   readonly image: ImageLike | Tensor;
 }
 
-/** Progress of {@link datasetExamples}: images done, of `total` when known. */
-export interface DatasetProgress {
-  readonly done: number;
-  readonly total: number | undefined;
+/**
+ * A frame of {@link datasetExamples}, after every batch: `step` images indexed of `totalSteps`
+ * (0 when the number of images is not known).
+ */
+export interface DatasetExamplesFrame extends LoopProgress {
+  /** Images indexed so far (= `step`). */
+  readonly images: number;
 }
 
 /** Options of {@link datasetExamples}. */
-export interface DatasetExamplesOptions {
+export interface DatasetExamplesOptions extends LoopOptions {
   /** Layers whose units to index: NCHW feature maps `[N, C, H, W]` or vectors `[N, C]`. */
   readonly layers: readonly string[];
   /**
@@ -54,15 +64,20 @@ export interface DatasetExamplesOptions {
    * and activations per call (`⌊2²² / floats per image⌋`, 1..32)
    */
   readonly batchSize?: number;
-  /** Number of images, for progress, when `images` is not an array. */
+  /** Number of images, for the frames' `totalSteps`, when `images` is not an array. */
   readonly total?: number;
   /** Recorded in the index to tell models apart when merging. @defaultValue `''` */
   readonly model?: string;
   /** How an {@link ImageLike} is fitted to the model input. @defaultValue stretch */
   readonly preprocess?: ImageToTensorOptions;
-  /** Called after every batch. */
-  readonly onProgress?: (progress: DatasetProgress) => void;
-  readonly signal?: AbortSignalLike;
+}
+
+/** The arguments of the `'dataset-examples'` loop as they cross to a host. */
+export interface DatasetExamplesRequest {
+  /** The images: an array crosses to a worker; a stream is read in place, batch by batch. */
+  readonly image: readonly DatasetImage[] | Iterable<DatasetImage> | AsyncIterable<DatasetImage>;
+  readonly options: Omit<DatasetExamplesOptions, 'signal' | 'frameIntervalMs'>;
+  readonly config?: ModelConfig;
 }
 
 const staticSize = (dims: readonly (number | string | null)[] | null | undefined) =>
@@ -74,23 +89,48 @@ const staticSize = (dims: readonly (number | string | null)[] | null | undefined
  * Streams `images` through the model once and indexes the chosen layers: per unit (channel), the
  * `topK` images with the highest and lowest mean activation, the `topK` images whose single
  * strongest (weakest) position is highest (lowest) with that position's receptive-field crop, and
- * statistics and a histogram of every activation value. Images are read from the iterable one
- * batch at a time, so memory stays bounded whatever the dataset size; indexes of disjoint image
- * sets merge with `mergeDatasetIndexes`.
+ * statistics and a histogram of every activation value. Images are read one batch at a time, so
+ * memory stays bounded whatever the dataset size; indexes of disjoint image sets merge with
+ * `mergeDatasetIndexes`. A loop: iterate it for a frame per batch, await it for the index. Given
+ * an array and an engine that hosts loops (`@fv/runtime`'s), the whole pass runs in its worker;
+ * an (async) iterable, which cannot cross, is read here and only the batches travel.
  * @example
  * const fields = { conv2: receptiveField(bytes, 'conv2') }; // @fv/autodiff
- * const index = await datasetExamples(engine, images, { layers: ['conv2'], receptiveFields: fields });
+ * const run = datasetExamples(engine, images, { layers: ['conv2'], receptiveFields: fields });
+ * for await (const frame of run) bar.update(frame.step, frame.totalSteps);
+ * const index = await run;
  * index.layers[0].units[7].topPositions; // [{ image, value, y, x, region }, …]
  * @throws FvError `UNKNOWN_TENSOR` for a layer that is not in the model, `INVALID_ARGUMENT` for a
  *   missing receptive field, a repeated image id or a bad option, `ABORTED` when cancelled.
  */
-export async function datasetExamples(
+export function datasetExamples(
   engine: Engine,
-  images: Iterable<DatasetImage> | AsyncIterable<DatasetImage>,
+  images: readonly DatasetImage[] | Iterable<DatasetImage> | AsyncIterable<DatasetImage>,
   options: DatasetExamplesOptions,
-  config: ModelConfig = {},
-): Promise<DatasetIndex> {
-  const { signal } = options;
+  config?: ModelConfig,
+): LoopRun<DatasetExamplesFrame, DatasetIndex> {
+  const request = {
+    kind: 'dataset-examples' as const,
+    image: images,
+    options,
+    ...(config ? { config } : {}),
+  };
+  if (Array.isArray(images)) return startLoop(engine, request, datasetExamplesFrames);
+  const { signal, frameIntervalMs: _, ...rest } = options;
+  return generatorRun(
+    (s) => datasetExamplesFrames(engine, { ...request, options: rest }, s),
+    signal,
+  );
+}
+
+/** The dataset-examples loop, in place (the `'dataset-examples'` loop kind). */
+export async function* datasetExamplesFrames(
+  engine: Engine,
+  request: DatasetExamplesRequest,
+  signal: AbortSignalLike | undefined,
+): AsyncGenerator<DatasetExamplesFrame, DatasetIndex, undefined> {
+  const { options, image: images } = request;
+  const config = request.config ?? {};
   throwIfAborted(signal);
   const layers = [...options.layers];
   if (layers.length === 0) throw new FvError('INVALID_ARGUMENT', 'layers is empty');
@@ -167,8 +207,8 @@ export async function datasetExamples(
     );
     done += pending.length;
     pending = [];
-    options.onProgress?.({ done, total });
   };
+  const frame = (): DatasetExamplesFrame => ({ step: done, totalSteps: total ?? 0, images: done });
 
   for await (const entry of images) {
     throwIfAborted(signal);
@@ -222,9 +262,15 @@ export async function datasetExamples(
       },
       input: prepared.input,
     });
-    if (pending.length >= batchSize) await flush();
+    if (pending.length >= batchSize) {
+      await flush();
+      yield frame();
+    }
   }
-  await flush();
+  if (pending.length > 0) {
+    await flush();
+    yield frame();
+  }
   // No image at all: an empty index with the layers' static shapes.
   builder ??= createIndexBuilder(
     settings((layer) =>

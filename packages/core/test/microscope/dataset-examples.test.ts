@@ -209,7 +209,7 @@ describe('datasetExamples', () => {
     );
   });
 
-  it('reads images lazily, one batch at a time, reports progress and can be aborted', async () => {
+  it('reads a stream lazily, one batch at a time, yields a frame per batch and can be aborted', async () => {
     let pulled = 0;
     const engine = identityEngine();
     const pulledAtForward: number[] = [];
@@ -227,19 +227,15 @@ describe('datasetExamples', () => {
         yield image;
       }
     }
-    const progress: [number, number | undefined][] = [];
-    await datasetExamples(
+    const progress: [number, number][] = [];
+    const run = datasetExamples(
       watched,
       stream(),
-      {
-        layers: ['feat'],
-        receptiveFields,
-        batchSize: 4,
-        total: images.length,
-        onProgress: (p) => progress.push([p.done, p.total]),
-      },
+      { layers: ['feat'], receptiveFields, batchSize: 4, total: images.length },
       config,
     );
+    for await (const frame of run) progress.push([frame.step, frame.totalSteps]);
+    expect((await run).images).toHaveLength(images.length);
     expect(pulledAtForward).toEqual([4, 8, 12, 14]);
     expect(progress).toEqual([
       [4, 14],
@@ -250,21 +246,16 @@ describe('datasetExamples', () => {
 
     const controller = new AbortController();
     const aborting = identityEngine();
-    const promise = datasetExamples(
+    const aborted = datasetExamples(
       aborting,
       images,
-      {
-        layers: ['feat'],
-        receptiveFields,
-        batchSize: 2,
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (p.done === 4) controller.abort();
-        },
-      },
+      { layers: ['feat'], receptiveFields, batchSize: 2, signal: controller.signal },
       config,
     );
-    await expect(promise).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED' });
+    const iterate = async () => {
+      for await (const frame of aborted) if (frame.step === 4) controller.abort();
+    };
+    await expect(iterate()).rejects.toMatchObject({ name: 'AbortError', code: 'ABORTED' });
     expect(aborting.batches).toEqual([2, 2]);
   });
 
@@ -307,7 +298,7 @@ describe('datasetExamples', () => {
 
   it('names what is wrong', async () => {
     const engine = identityEngine();
-    const fails = async (p: Promise<unknown>) => {
+    const fails = async (p: PromiseLike<unknown>) => {
       try {
         await p;
       } catch (error) {

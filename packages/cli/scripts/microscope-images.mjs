@@ -2,7 +2,7 @@
 // `fv microscope` on MobileNetV2 from the shared models over the shared photos plus the images
 // `pnpm bench` generates (mirrored and cropped copies, synthetic shapes), then screenshots of the
 // site's pages in headless Chromium (the site opened from disk) and two raw pictures it wrote.
-// Run after `pnpm build`:  node packages/cli/scripts/microscope-images.mjs  (about 15 min on 2 cores)
+// Run after `pnpm build`:  node packages/cli/scripts/microscope-images.mjs  (about 20 min on 2 cores)
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,7 +41,7 @@ const args = [
   '--layers',
   layers.join(','),
   '--channels',
-  '0-7',
+  '0-5',
   '--out',
   site,
 ];

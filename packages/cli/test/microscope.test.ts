@@ -20,6 +20,10 @@ function dataset(n: number, dir = tempDir('fv-ds-')): string {
   return dir;
 }
 
+/** `fv microscope` on the default model over `images`, writing `out`, with `flags`. */
+const microscope = (images: string, out: string, ...flags: string[]) =>
+  fv(['microscope', defaultModel, '--images', images, ...flags, '--out', out]);
+
 const readIndex = (site: string): DatasetIndex =>
   JSON.parse(readFileSync(join(site, 'data/index.json'), 'utf8'));
 
@@ -31,19 +35,7 @@ describe('fv microscope', () => {
   beforeAll(async () => {
     images = dataset(6);
     site = join(tempDir(), 'site');
-    const r = await fv([
-      'microscope',
-      defaultModel,
-      '--images',
-      images,
-      ...LAYERS,
-      '--channels',
-      '0-1',
-      ...FAST,
-      '--out',
-      site,
-      '--json',
-    ]);
+    const r = await microscope(images, site, ...LAYERS, '--channels', '0-1', ...FAST, '--json');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     first = JSON.parse(r.stdout);
@@ -101,19 +93,15 @@ describe('fv microscope', () => {
     'resumes: a rerun redoes nothing; new images and units are all it adds',
     async () => {
       const before = statSync(join(site, 'units/conv2/0/channel.png')).mtimeMs;
-      const again = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
+      const again = await microscope(
         images,
+        site,
         ...LAYERS,
         '--channels',
         '0-1',
         ...FAST,
-        '--out',
-        site,
         '--json',
-      ]);
+      );
       expect(again.code).toBe(0);
       expect(JSON.parse(again.stdout).work).toEqual({
         imagesIndexed: 0,
@@ -124,19 +112,15 @@ describe('fv microscope', () => {
       // two more images and one more unit per layer
       for (const f of readdirSync(samplesDir).sort().slice(6, 8))
         copyFileSync(join(samplesDir, f), join(images, f));
-      const more = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
+      const more = await microscope(
         images,
+        site,
         ...LAYERS,
         '--channels',
         '0-2',
         ...FAST,
-        '--out',
-        site,
         '--json',
-      ]);
+      );
       expect(more.code).toBe(0);
       expect(JSON.parse(more.stdout).work).toEqual({
         imagesIndexed: 2,
@@ -146,18 +130,7 @@ describe('fv microscope', () => {
       expect(readIndex(site).images).toHaveLength(8);
       for (const page of htmlFiles(site)) expect(brokenReferences(page, site), page).toEqual([]);
       // Other picture settings would mix two kinds of pictures: refused, with the way out.
-      const changed = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
-        images,
-        ...LAYERS,
-        ...FAST,
-        '--viz-steps',
-        '8',
-        '--out',
-        site,
-      ]);
+      const changed = await microscope(images, site, ...LAYERS, ...FAST, '--viz-steps', '8');
       expect(changed.code).toBe(1);
       expect(changed.stderr).toMatch(/vizSteps.*--fresh/);
     },
@@ -175,28 +148,15 @@ describe('fv microscope', () => {
       const dirs = [tempDir(), tempDir(), tempDir()];
       const runs = await Promise.all(
         [all, a, b].map((d, i) =>
-          fv([
-            'microscope',
-            defaultModel,
-            '--images',
-            d,
-            ...LAYERS,
-            ...FAST,
-            '--index-only',
-            '--out',
-            dirs[i]!,
-            '--json',
-          ]),
+          microscope(d, dirs[i]!, ...LAYERS, ...FAST, '--index-only', '--json'),
         ),
       );
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
       expect(existsSync(join(dirs[1]!, 'index.html'))).toBe(false);
       const merged = join(tempDir(), 'site');
-      const r = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
+      const r = await microscope(
         all,
+        merged,
         ...LAYERS,
         ...FAST,
         '--channels',
@@ -204,10 +164,8 @@ describe('fv microscope', () => {
         '--index',
         join(dirs[1]!, 'data/index.json'),
         join(dirs[2]!, 'data/index.json'),
-        '--out',
-        merged,
         '--json',
-      ]);
+      );
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).work.imagesIndexed).toBe(0);
       const whole = readIndex(dirs[0]!);
@@ -232,44 +190,16 @@ describe('fv microscope', () => {
     'bad input: one error line, non-zero exit',
     async () => {
       const out = join(tempDir(), 'site');
-      const noLayers = await fv(['microscope', defaultModel, '--images', images, '--out', out]);
+      const noLayers = await microscope(images, out);
       expect(noLayers.code).toBe(1);
       expect(noLayers.stderr).toMatch(/--layers/);
-      const unknown = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
-        images,
-        '--layers',
-        'nope',
-        '--out',
-        out,
-      ]);
+      const unknown = await microscope(images, out, '--layers', 'nope');
       expect(unknown.stderr).toMatch(/Unknown layer 'nope'.*\[UNKNOWN_TENSOR\]/);
-      const range = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
-        images,
-        ...LAYERS,
-        '--channels',
-        '99',
-        ...FAST,
-        '--out',
-        out,
-      ]);
+      const range = await microscope(images, out, ...LAYERS, '--channels', '99', ...FAST);
       expect(range.stderr).toMatch(/\[OUT_OF_RANGE\]/);
       const empty = tempDir();
       mkdirSync(join(empty, 'sub'));
-      const noImages = await fv([
-        'microscope',
-        defaultModel,
-        '--images',
-        empty,
-        ...LAYERS,
-        '--out',
-        out,
-      ]);
+      const noImages = await microscope(empty, out, ...LAYERS);
       expect(noImages.stderr).toMatch(/no PNG or JPEG images/);
     },
     T,

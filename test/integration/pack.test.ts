@@ -57,6 +57,7 @@ const packages: readonly PackedExpectation[] = [
       'Tensor',
       'Objective',
       'DatasetIndex',
+      'DatasetExamplesFrame',
       'ReceptiveField',
       'LoopProgress',
       'LoopRequest',
@@ -71,7 +72,7 @@ const packages: readonly PackedExpectation[] = [
     ],
     // Internals (FFT, Adam, colour decorrelation) stay inside the package.
     check:
-      "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6 && !('fft2d' in m) && !('createAdam' in m) && m.loopKinds.includes('unit-visualization') && m.loopKinds.includes('evaluate') && m.loopKinds.includes('compare-methods')",
+      "new m.FvError('INTERNAL', 'packed').code === 'INTERNAL' && m.sizeOf([2, 3]) === 6 && !('fft2d' in m) && !('createAdam' in m) && m.loopKinds.includes('unit-visualization') && m.loopKinds.includes('evaluate') && m.loopKinds.includes('compare-methods') && m.loopKinds.includes('dataset-examples')",
   },
   // Packed because runtime depends on it; a consumer may import it directly too.
   {

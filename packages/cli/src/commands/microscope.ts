@@ -40,6 +40,7 @@ import {
   type SiteInfo,
   STYLESHEET,
   sitePaths,
+  unitColor,
   unitPage,
 } from '../microscope/site.js';
 import {
@@ -599,6 +600,8 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
 /**
  * The semantic dictionary as a picture (as in Olah et al. 2018): each position of the layer shows
  * the feature visualization of its strongest unit, faded to black by the activation's norm.
+ * (Drawn again only when the set of rendered units changes: delete `images/*.<layer>.png` to
+ * force it.)
  */
 function dictionaryPicture(
   d: ImageSummary['layers'][number],
@@ -608,14 +611,15 @@ function dictionaryPicture(
   const out = createImage(d.width * cell, d.height * cell, '#000000');
   const peak = Math.max(0, ...d.magnitude);
   d.best.forEach((channel, p) => {
-    const thumb = channel >= 0 ? thumbnail(channel, cell) : undefined;
-    if (!thumb || peak === 0) return;
+    if (channel < 0 || peak === 0) return;
+    // A unit without a picture (not among --channels) gets its flat colour, as in the legend.
+    const thumb = thumbnail(channel, cell);
+    const flat = unitColor(channel);
     const alpha = Math.max(0.1, d.magnitude[p]! / peak);
     const faded = createImage(cell, cell);
-    for (let i = 0; i < thumb.data.length; i += 4) {
-      faded.data[i] = thumb.data[i]! * alpha;
-      faded.data[i + 1] = thumb.data[i + 1]! * alpha;
-      faded.data[i + 2] = thumb.data[i + 2]! * alpha;
+    for (let i = 0; i < faded.data.length; i += 4) {
+      for (let k = 0; k < 3; k++)
+        faded.data[i + k] = (thumb ? thumb.data[i + k]! : flat[k]!) * alpha;
       faded.data[i + 3] = 255;
     }
     pasteImage(out, faded, (p % d.width) * cell, Math.floor(p / d.width) * cell);

@@ -33,6 +33,19 @@ export const sitePaths = {
   dictionary: (slug: string, layerSlug: string) => `images/${slug}.${layerSlug}.png`,
 } as const;
 
+/**
+ * A flat colour per unit (hues a golden angle apart), for units without a feature visualization
+ * in semantic-dictionary pictures and legends.
+ */
+export function unitColor(channel: number): readonly [number, number, number] {
+  const h = (channel * 137.508) % 360;
+  const f = (n: number) => {
+    const k = (n + h / 60) % 6;
+    return Math.round(255 * (0.85 - 0.55 * Math.max(0, Math.min(k, 4 - k, 1))));
+  };
+  return [f(5), f(3), f(1)];
+}
+
 /** HTML-escapes text for element content and attribute values. */
 export function escapeHtml(text: string): string {
   return text
@@ -97,6 +110,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .framed .rf { position: absolute; border: 2px solid #ff2d55; box-shadow: 0 0 0 1px #fff; }
 .framed.bottom .rf { border-color: #0a84ff; }
 .caption { font-size: 0.75rem; line-height: 1.3; width: 160px; word-break: break-all; }
+.swatch { display: block; width: 72px; height: 72px; }
 .dict { display: block; width: 384px; max-width: 100%; image-rendering: pixelated; margin-bottom: 0.5rem; }
 figure { margin: 0; }
 .label { flex-wrap: wrap; gap: 0.3rem; }
@@ -392,7 +406,7 @@ export function imagePage(site: SiteInfo, image: SiteImage, summary: ImageSummar
     const thumb = `<img src="${relative(path, sitePaths.visualization(slug, channel))}" alt="${escapeHtml(unitName(layer, channel))}" width="72" loading="lazy">`;
     return site.rendered.get(layer)?.has(channel)
       ? `<figure><a href="${relative(path, sitePaths.unit(slug, channel))}">${thumb}</a><figcaption class="caption">${escapeHtml(caption)}</figcaption></figure>`
-      : `<figure><span class="muted">not rendered</span><figcaption class="caption">${escapeHtml(caption)}</figcaption></figure>`;
+      : `<figure><span class="swatch" style="background:rgb(${unitColor(channel).join(',')})" title="not rendered (see --channels)"></span><figcaption class="caption">${escapeHtml(caption)}</figcaption></figure>`;
   };
   const sections = summary.layers
     .map((d) => {

@@ -1,7 +1,15 @@
 // `fv microscope` on the committed default model: the site's files and links, resuming (nothing
 // is redone, new images and units are added), shards merged through --index-only / --index, and
 // the errors. Small settings keep it fast: the pictures' quality is not under test here.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetIndex } from '@fv/core';
 import { decodePng } from '@fv/viz';
@@ -197,6 +205,12 @@ describe('fv microscope', () => {
       expect(unknown.stderr).toMatch(/Unknown layer 'nope'.*\[UNKNOWN_TENSOR\]/);
       const range = await microscope(images, out, ...LAYERS, '--channels', '99', ...FAST);
       expect(range.stderr).toMatch(/\[OUT_OF_RANGE\]/);
+      // A folder that holds something else is never written into, nor deleted by --fresh.
+      const other = tempDir();
+      writeFileSync(join(other, 'notes.txt'), 'mine');
+      const occupied = await microscope(images, other, ...LAYERS, ...FAST, '--fresh');
+      expect(occupied.stderr).toMatch(/not empty and holds no fv microscope site/);
+      expect(readFileSync(join(other, 'notes.txt'), 'utf8')).toBe('mine');
       const empty = tempDir();
       mkdirSync(join(empty, 'sub'));
       const noImages = await microscope(empty, out, ...LAYERS);

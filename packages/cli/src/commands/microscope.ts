@@ -7,7 +7,7 @@
 // data. `--index-only` stops after (1), and `--index` builds the site from indexes computed
 // elsewhere (shards of a dataset, merged).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative as relativePath } from 'node:path';
 import { receptiveField } from '@fv/autodiff';
 import {
@@ -229,9 +229,16 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
     ]),
   ) as Record<string, ReceptiveField>;
 
+  const settingsPath = join(out, 'data', 'site.json');
+  // Never write into (or, with --fresh, delete) a folder that is not a site of ours.
+  if (isDirectory(out) && readdirSync(out).length > 0 && !existsSync(settingsPath)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `'${out}' is not empty and holds no fv microscope site (data/site.json): choose a new or empty folder`,
+    );
+  }
   if (o.fresh) rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'data', 'images'), { recursive: true });
-  const settingsPath = join(out, 'data', 'site.json');
   if (existsSync(settingsPath)) {
     const before = readJson<SiteSettings>(settingsPath, 'Site settings');
     for (const key of Object.keys(settings) as (keyof SiteSettings)[]) {

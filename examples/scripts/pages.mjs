@@ -225,7 +225,7 @@ const bodies = {
     <p class="hint">Which units of a layer fire where, and which carried the chosen class (activation × gradient; Olah et al. 2018).</p>
     <div class="dictionary-controls">
       <label>Layer <select id="dict-layer"></select></label>
-      <button type="button" id="dictionary">Semantic dictionary</button>
+      <button type="button" id="dictionary" data-action disabled>Semantic dictionary</button>
     </div>
     <div class="views">
       <figure><canvas id="view-dictionary" aria-label="Semantic dictionary"></canvas><figcaption>strongest unit per position</figcaption></figure>
@@ -284,7 +284,7 @@ const bodies = {
       <label>Images <input type="file" id="dataset-files" accept="image/*" multiple /></label>
       <p class="hint">Choose or drop a few dozen images: under each unit, the crops of the images whose strongest position excites it most (computed in the worker).</p>
       <p class="hint" id="dataset-count">No images yet.</p>
-      <button type="button" id="examples">Find dataset examples</button>
+      <button type="button" id="examples" data-action disabled>Find dataset examples</button>
     </fieldset>
     <div class="actions">
       <button type="submit" id="run" disabled>Visualize</button>

@@ -291,6 +291,10 @@ export class Gallery {
     const needsImage = this.hooks.onImage !== undefined;
     const ready = this.modelReady && (this.imageReady || !needsImage);
     byId<HTMLButtonElement>('run').disabled = !ready || this.busy;
+    // A page's other actions on the model (marked `data-action`) follow Run.
+    for (const button of document.querySelectorAll<HTMLButtonElement>('button[data-action]')) {
+      button.disabled = !ready || this.busy;
+    }
     // The page is 'ready' (for people and for the e2e tests) once Run can succeed.
     if (ready && document.body.dataset.state === 'loading') setState('ready');
   }

@@ -240,7 +240,7 @@ async function findExamples(): Promise<void> {
   const topK = 4;
   controller = new AbortController();
   setState('running');
-  byId<HTMLButtonElement>('examples').disabled = true;
+  gallery.setBusy(true);
   byId<HTMLButtonElement>('stop').disabled = false;
   timer.start();
   const started = performance.now();
@@ -297,7 +297,7 @@ async function findExamples(): Promise<void> {
     setState('done');
   } finally {
     controller = undefined;
-    byId<HTMLButtonElement>('examples').disabled = false;
+    gallery.setBusy(false);
     byId<HTMLButtonElement>('stop').disabled = true;
   }
 }

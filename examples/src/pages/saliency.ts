@@ -312,8 +312,7 @@ async function dictionary(): Promise<void> {
   const layer = byId<HTMLSelectElement>('dict-layer').value;
   setState('running');
   setStatus(`Semantic dictionary at ${layer}…`);
-  const button = byId<HTMLButtonElement>('dictionary');
-  button.disabled = true;
+  gallery.setBusy(true);
   try {
     const d = await semanticDictionary(engine, image, { layer, target: target(), topK: 1 }, config);
     const top = (d.channelAttribution ?? []).filter((c) => c.value > 0).slice(0, PALETTE.length);
@@ -379,7 +378,7 @@ async function dictionary(): Promise<void> {
     );
     setState('done');
   } finally {
-    button.disabled = false;
+    gallery.setBusy(false);
   }
 }
 

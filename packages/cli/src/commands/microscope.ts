@@ -46,16 +46,16 @@ import {
 import {
   checkLayer,
   labelOf,
-  layerChannels,
   type ModelFlags,
   openSession,
   resolveModel,
   type Session,
 } from '../model.js';
+import { parseNumber } from '../options.js';
 import { elapsed, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 import { topPredictions } from './classify.js';
-import { num, parseChannels } from './dream.js';
+import { parseChannels } from './dream.js';
 
 export interface MicroscopeOptions extends ModelFlags {
   readonly images?: readonly string[];
@@ -167,6 +167,10 @@ function cropThumbnail(image: RgbaImage, region: PixelRegion, size: number): Rgb
   return out;
 }
 
+/** A whole-number flag of at least `min`, `fallback` when not given. */
+const count = (text: string | undefined, flag: string, fallback: number, min = 1): number =>
+  parseNumber(text, flag, { integer: true, min }) ?? fallback;
+
 export async function microscope(modelPath: string, o: MicroscopeOptions): Promise<void> {
   const out = o.out ?? 'site';
   const model = resolveModel(modelPath, o);
@@ -180,7 +184,8 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
   for (const layer of layers) checkLayer(model, layer);
   const selected = o.channels ? parseChannels(o.channels) : undefined;
   for (const layer of layers) {
-    const channels = layerChannels(model, layer);
+    const c = model.inspection.layers.find((l) => l.name === layer)?.dims?.[1];
+    const channels = typeof c === 'number' ? c : undefined;
     if (selected && channels !== undefined && !selected.some((c) => c < channels)) {
       throw new FvError(
         'OUT_OF_RANGE',
@@ -195,29 +200,19 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
   const settings: SiteSettings = {
     model: fingerprint(model.path, model.bytes),
     layers,
-    topK: num(o.topK, '--top-k', 8, true),
-    crops: num(o.crops, '--crops', 4, true),
-    cropSize: num(o.cropSize, '--crop-size', 64, true),
-    imageSize: num(o.imageSize, '--image-size', 256, true),
-    vizSize: num(
+    topK: count(o.topK, '--top-k', 8),
+    crops: count(o.crops, '--crops', 4, 0),
+    cropSize: count(o.cropSize, '--crop-size', 64),
+    imageSize: count(o.imageSize, '--image-size', 256),
+    vizSize: count(
       o.vizSize,
       '--viz-size',
       Math.min(128, Math.max(model.resolved.width, model.resolved.height)),
-      true,
     ),
-    vizSteps: num(o.vizSteps, '--viz-steps', 256, true),
+    vizSteps: count(o.vizSteps, '--viz-steps', 256),
     neuron: o.neuron !== false,
-    seed: num(o.seed, '--seed', 0, true),
+    seed: count(o.seed, '--seed', 0, 0),
   };
-  for (const [flag, v] of [
-    ['--top-k', settings.topK],
-    ['--crop-size', settings.cropSize],
-    ['--image-size', settings.imageSize],
-    ['--viz-size', settings.vizSize],
-    ['--viz-steps', settings.vizSteps],
-  ] as const) {
-    if (v < 1) throw new FvError('INVALID_ARGUMENT', `${flag} must be at least 1`);
-  }
   const fields = Object.fromEntries(
     layers.map((layer) => [
       layer,
@@ -304,7 +299,7 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
     const todo = o.index?.length ? [] : entries.filter((e) => !done.has(e.id));
     if (todo.length > 0) {
       const bar = startProgress('index', todo.length, show);
-      const chunk = Math.max(32, 4 * num(o.batchSize, '--batch-size', 8, true));
+      const chunk = Math.max(32, 4 * count(o.batchSize, '--batch-size', 8));
       try {
         for (let first = 0; first < todo.length; first += chunk) {
           const part = todo.slice(first, first + chunk);
@@ -320,10 +315,10 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
               model: settings.model,
               preprocess,
               ...(o.batchSize !== undefined
-                ? { batchSize: num(o.batchSize, '--batch-size', 8, true) }
+                ? { batchSize: count(o.batchSize, '--batch-size', 8) }
                 : {}),
               ...(o.histogramBins !== undefined
-                ? { histogramBins: num(o.histogramBins, '--histogram-bins', 64, true) }
+                ? { histogramBins: count(o.histogramBins, '--histogram-bins', 64, 2) }
                 : {}),
               frameIntervalMs: 250,
             },
@@ -411,7 +406,7 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
         );
         unitsDone += channels.length - pending.length;
         bar.update(unitsDone, layer.layer);
-        const group = num(o.vizBatch, '--viz-batch', 8, true) || 1;
+        const group = count(o.vizBatch, '--viz-batch', 8);
         for (let i = 0; i < pending.length; i += group) {
           const batch = pending.slice(i, i + group);
           const objectives: UnitObjective[] = [

@@ -109,16 +109,18 @@ export function datasetExamples(
   options: DatasetExamplesOptions,
   config?: ModelConfig,
 ): LoopRun<DatasetExamplesFrame, DatasetIndex> {
-  const request = {
-    kind: 'dataset-examples' as const,
-    image: images,
-    options,
-    ...(config ? { config } : {}),
-  };
-  if (Array.isArray(images)) return startLoop(engine, request, datasetExamplesFrames);
+  if (Array.isArray(images)) {
+    return startLoop(engine, 'dataset-examples', images, options, config, datasetExamplesFrames);
+  }
+  // A stream cannot cross to a worker: it is read here, batch by batch.
   const { signal, frameIntervalMs: _, ...rest } = options;
   return generatorRun(
-    (s) => datasetExamplesFrames(engine, { ...request, options: rest }, s),
+    (s) =>
+      datasetExamplesFrames(
+        engine,
+        { image: images, options: rest, ...(config ? { config } : {}) },
+        s,
+      ),
     signal,
   );
 }

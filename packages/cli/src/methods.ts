@@ -2,6 +2,7 @@
 // `fv saliency` (one method) and `fv evaluate` (several, compared).
 import { FvError, type SaliencyMethod, type SaliencyOptions, saliencyMethods } from '@fv/core';
 import type { Command } from 'commander';
+import { COUNT, parseNumber } from './options.js';
 
 /** Every method `--method` (and `--methods`) accepts: core's list. */
 export const METHODS: readonly SaliencyMethod[] = saliencyMethods;
@@ -61,23 +62,6 @@ export function methodFlags(command: Command): Command {
     .option('--crop', 'centre-crop to the model aspect ratio instead of stretching');
 }
 
-export function intOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
-    throw new FvError('INVALID_ARGUMENT', `${flag} must be a non-negative integer, got '${value}'`);
-  }
-  return n;
-}
-
-export function numberOption(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n))
-    throw new FvError('INVALID_ARGUMENT', `${flag} must be a number, got '${value}'`);
-  return n;
-}
-
 /** A method name checked against {@link METHODS}. */
 export function parseMethod(name: string): SaliencyMethod {
   if (!METHODS.includes(name as SaliencyMethod)) {
@@ -106,10 +90,10 @@ export function methodOptions(
     ...(o.score ? { score: o.score as 'logit' | 'probability' } : {}),
     ...(o.crop ? { preprocess: { fit: 'center-crop' as const } } : {}),
   };
-  const samples = intOption(o.samples, '--samples');
-  const steps = intOption(o.steps, '--steps');
-  const seed = intOption(o.seed, '--seed');
-  const sigma = numberOption(o.sigma, '--sigma');
+  const samples = parseNumber(o.samples, '--samples', COUNT);
+  const steps = parseNumber(o.steps, '--steps', COUNT);
+  const seed = parseNumber(o.seed, '--seed', COUNT);
+  const sigma = parseNumber(o.sigma, '--sigma');
   const seeded = seed !== undefined ? { seed } : {};
   const layer = o.layer ? { layer: o.layer } : {};
   switch (method) {
@@ -157,13 +141,13 @@ export function methodOptions(
     case 'score-cam':
       return { method, ...common, ...layer };
     case 'occlusion': {
-      const window = intOption(o.window, '--window');
+      const window = parseNumber(o.window, '--window', COUNT);
       return { method, ...common, ...(window !== undefined ? { window } : {}) };
     }
     case 'rise': {
-      const masks = intOption(o.masks, '--masks');
-      const cells = intOption(o.cells, '--cells');
-      const keep = numberOption(o.keep, '--keep');
+      const masks = parseNumber(o.masks, '--masks', COUNT);
+      const cells = parseNumber(o.cells, '--cells', COUNT);
+      const keep = parseNumber(o.keep, '--keep');
       return {
         method,
         ...common,
@@ -182,7 +166,7 @@ export function methodOptions(
         ...(o.attention ? { attention: o.attention.split(',').map((a) => a.trim()) } : {}),
       };
       if (method === 'transformer-attribution') return { method, ...common, ...attention };
-      const discardRatio = numberOption(o.discardRatio, '--discard-ratio');
+      const discardRatio = parseNumber(o.discardRatio, '--discard-ratio');
       return {
         method,
         ...common,

@@ -10,6 +10,9 @@ export interface NumberRule {
   readonly min?: number;
 }
 
+/** A count or a size: a whole number ≥ 0. */
+export const COUNT: NumberRule = { integer: true, min: 0 };
+
 /**
  * The number in `text` (a flag's value), or `undefined` when the flag was not given. A fraction
  * `a/b` is accepted (`--scale 1/255`).

@@ -388,6 +388,26 @@ describe('fv on bad input', () => {
       /Unknown method 'magic'/,
     ],
     [
+      'a method flag that is not a whole number (the one number parser)',
+      (d) => [
+        'saliency',
+        defaultModel,
+        sample,
+        '--method',
+        'smoothgrad',
+        '--samples',
+        '2.5',
+        '--out',
+        d,
+      ],
+      /--samples must be an integer ≥ 0, got '2\.5' \[INVALID_ARGUMENT\]/,
+    ],
+    [
+      'a command flag out of range (the same parser)',
+      () => ['classify', defaultModel, sample, '--top', '0'],
+      /--top must be an integer ≥ 1, got '0' \[INVALID_ARGUMENT\]/,
+    ],
+    [
       'unknown colormap',
       (d) => ['saliency', defaultModel, sample, '--colormap', 'rainbowz', '--out', d],
       /Unknown colormap 'rainbowz'/,

@@ -93,7 +93,7 @@ describe('fv evaluate', () => {
   test.each([
     [['--methods', 'vanilla,magic'], /Unknown method 'magic'/],
     [['--metrics', 'accuracy'], /Unknown metric 'accuracy'/],
-    [['--cascade', '0'], /--cascade must be at least 1/],
+    [['--cascade', '0'], /--cascade must be an integer ≥ 1, got '0'/],
     [['--order', 'reverse'], /--order must be one of absolute, positive, signed/],
     [['--out', 'table.png'], /must be a folder/],
   ])('%j is one error line', async (flags, message) => {

@@ -1,7 +1,8 @@
 // `fv classify MODEL IMAGE…`: top-k classes per image.
-import { FvError, imageToTensor, type ResolvedModelConfig } from '@fv/core';
+import { imageToTensor, type ResolvedModelConfig } from '@fv/core';
 import { expandImagePaths, readImage } from '../files.js';
 import { labelOf, type ModelFlags, resolveModel, withSession } from '../model.js';
+import { parseNumber } from '../options.js';
 import { elapsed, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 
@@ -55,10 +56,7 @@ export async function classify(
   images: readonly string[],
   options: ClassifyOptions,
 ): Promise<void> {
-  const top = Number(options.top ?? 5);
-  if (!Number.isInteger(top) || top < 1) {
-    throw new FvError('INVALID_ARGUMENT', `--top must be a positive integer, got '${options.top}'`);
-  }
+  const top = parseNumber(options.top, '--top', { integer: true, min: 1 }) ?? 5;
   const model = await resolveModel(modelPath, options);
   const paths = expandImagePaths(images);
   await withSession(model, async (session) => {

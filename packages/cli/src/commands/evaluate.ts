@@ -21,14 +21,9 @@ import {
 } from '@fv/core';
 import { composeGrid, encodePng, linePlot, type PlotSeries, visualizeAttribution } from '@fv/viz';
 import { expandImagePaths, isDirectory, readImage, stem, writeFileAtomic } from '../files.js';
-import {
-  intOption,
-  type MethodFlags,
-  methodOptions,
-  numberOption,
-  parseMethod,
-} from '../methods.js';
+import { type MethodFlags, methodOptions, parseMethod } from '../methods.js';
 import { labelOf, type ModelFlags, parseTarget, resolveModel, withSession } from '../model.js';
+import { COUNT, parseNumber } from '../options.js';
 import { outputBase, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 import { enlarge } from './saliency.js';
@@ -236,13 +231,12 @@ export async function evaluateCommand(
   const deletionBaseline = choice(o.deletionBaseline, baselines, '--deletion-baseline');
   const insertionBaseline = choice(o.insertionBaseline, baselines, '--insertion-baseline');
   const init = choice(o.init, ['reset', 'shuffle'] as const, '--init');
-  const pixelsPerStep = intOption(o.pixelsPerStep, '--pixels-per-step');
-  const perturbations = intOption(o.perturbations, '--perturbations');
-  const noiseStd = numberOption(o.noiseStd, '--noise-std');
-  const radius = numberOption(o.radius, '--radius');
-  const cascade = intOption(o.cascade, '--cascade');
-  if (cascade === 0) throw new FvError('INVALID_ARGUMENT', '--cascade must be at least 1');
-  const minDisplay = intOption(o.minDisplay, '--min-display') ?? 96;
+  const pixelsPerStep = parseNumber(o.pixelsPerStep, '--pixels-per-step', COUNT);
+  const perturbations = parseNumber(o.perturbations, '--perturbations', COUNT);
+  const noiseStd = parseNumber(o.noiseStd, '--noise-std');
+  const radius = parseNumber(o.radius, '--radius');
+  const cascade = parseNumber(o.cascade, '--cascade', { integer: true, min: 1 });
+  const minDisplay = parseNumber(o.minDisplay, '--min-display', COUNT) ?? 96;
   const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target);
   const methods = methodNames.map((m) => methodOptions(m, target, o));

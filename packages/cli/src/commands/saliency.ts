@@ -15,13 +15,7 @@ import {
   visualizeAttribution,
 } from '@fv/viz';
 import { expandImagePaths, readImage, stem, writeFileAtomic } from '../files.js';
-import {
-  intOption,
-  type MethodFlags,
-  methodOptions,
-  numberOption,
-  parseMethod,
-} from '../methods.js';
+import { type MethodFlags, methodOptions, parseMethod } from '../methods.js';
 import {
   checkLayer,
   labelOf,
@@ -31,6 +25,7 @@ import {
   withSession,
 } from '../model.js';
 import { writeNpy } from '../npy.js';
+import { COUNT, parseNumber } from '../options.js';
 import { elapsed, outputBase, printJson, println } from '../output.js';
 import { progressEnabled, startProgress } from '../progress.js';
 
@@ -63,7 +58,7 @@ export interface SaliencyCliOptions extends ModelFlags, MethodFlags {
 export function parseNormalize(text: string | undefined): NormalizeOptions['normalize'] {
   if (text === undefined) return undefined;
   const [mode, param] = text.split(':');
-  const p = param === undefined ? undefined : numberOption(param, '--normalize parameter');
+  const p = param === undefined ? undefined : parseNumber(param, '--normalize parameter');
   switch (mode) {
     case 'outlier':
       return p === undefined ? { mode } : { mode, outlierPerc: p };
@@ -128,7 +123,7 @@ export async function saliencyCommand(
   }
   const normalize = parseNormalize(o.normalize);
   const colormap = parseColormap(o.colormap);
-  const minDisplay = intOption(o.minDisplay, '--min-display') ?? 224;
+  const minDisplay = parseNumber(o.minDisplay, '--min-display', COUNT) ?? 224;
   const out = o.out ?? 'out/';
   const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target);

@@ -582,7 +582,23 @@ describe('example gallery', () => {
     await waitForState(microscope, ['ready']);
     await microscope.page.selectOption('#layer', 'conv2');
     await microscope.page.fill('#count', '3');
-    await microscope.page.setInputFiles('#dataset-files', files);
+    // Chosen through the file input, then replaced by the set dropped on the page.
+    await microscope.page.setInputFiles('#dataset-files', files.slice(0, 2));
+    await expect
+      .poll(() => microscope.page.locator('#dataset-count').textContent())
+      .toMatch(/^2 images/);
+    const transfer = await microscope.page.evaluateHandle(
+      (dropped) => {
+        const data = new DataTransfer();
+        for (const [name, base64] of dropped) {
+          const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+          data.items.add(new File([bytes], name, { type: 'image/png' }));
+        }
+        return data;
+      },
+      files.map((f) => [basename(f), readFileSync(f).toString('base64')] as const),
+    );
+    await microscope.page.dispatchEvent('main', 'drop', { dataTransfer: transfer });
     await expect
       .poll(() => microscope.page.locator('#dataset-count').textContent())
       .toMatch(/^12 images/);
@@ -596,7 +612,11 @@ describe('example gallery', () => {
       units: { channel: number; topPositions: PositionExample[] }[];
     }>(microscope, 'datasetExamples');
     expect(shown).toMatchObject({ layer: 'conv2', images: 12 });
+    // progress: a frame per batch streamed from the worker; the status names the finished pass
     expect(shown.frames).toBeGreaterThan(0);
+    await expect(microscope.page.locator('#status').textContent()).resolves.toMatch(
+      /Dataset examples of 3 units of conv2 over 12 images/,
+    );
     await expect(microscope.page.locator('#grid canvas.crops').count()).resolves.toBe(3);
     // The same pass in Node, on @fv/runtime's engine there, over the same decoded pixels.
     const bytes = readFileSync(join(repoRoot, 'models/default/shapes10.onnx'));

@@ -35,6 +35,20 @@ const microscope = (images: string, out: string, ...flags: string[]) =>
 const readIndex = (site: string): DatasetIndex =>
   JSON.parse(readFileSync(join(site, 'data/index.json'), 'utf8'));
 
+/** Every match of `pattern` (global) in `html`, as capture-group tuples. */
+const all = (html: string, pattern: RegExp): string[][] =>
+  [...html.matchAll(pattern)].map((m) => m.slice(1));
+
+/** The HTML of `section` (an `<h2>` title) up to the next `<h2>`, empty when absent. */
+function section(html: string, title: string): string {
+  const start = html.indexOf(`<h2>${title}</h2>`);
+  if (start < 0) return '';
+  const end = html.indexOf('<h2>', start + 4);
+  return html.slice(start, end < 0 ? undefined : end);
+}
+
+const fmt3 = (v: number) => v.toFixed(3);
+
 describe('fv microscope', () => {
   let images: string;
   let site: string;
@@ -84,6 +98,158 @@ describe('fv microscope', () => {
     const viz = decodePng(new Uint8Array(readFileSync(join(site, 'units/conv2/1/channel.png'))));
     expect([viz.width, viz.height]).toEqual([32, 32]);
   });
+
+  test(
+    'each page shows what the dataset index and the model hold',
+    async () => {
+      const index = readIndex(site);
+      const html = (path: string) => readFileSync(join(site, path), 'utf8');
+      // Overview: every layer of the model (fv inspect's list) with its op and shape; the indexed
+      // layers link their pages, and their shapes are the feature maps the index pass really saw.
+      const inspect = await fv(['inspect', defaultModel, '--json']);
+      const layers = JSON.parse(inspect.stdout).layers as {
+        name: string;
+        opType: string;
+        dims: (string | number)[];
+      }[];
+      const overview = html('index.html');
+      const rows = all(
+        overview,
+        /<tr><td>(?:<a href="([^"]+)">)?([^<]+)(?:<\/a>)?<\/td><td>([^<]+)<\/td><td>(\[[^<]+\])<\/td><\/tr>/g,
+      );
+      expect(rows.map(([, name, op, shape]) => [name, op, shape])).toEqual(
+        layers.map((l) => [l.name, l.opType, `[${l.dims.join(', ')}]`]),
+      );
+      expect(rows.length).toBeGreaterThan(20);
+      for (const l of index.layers) {
+        const row = rows.find(([, name]) => name === l.layer)!;
+        expect(row[3]).toBe(`[batch, ${l.channels}, ${l.height}, ${l.width}]`);
+        expect(existsSync(join(site, row[0]!))).toBe(true);
+      }
+      // Image pages by image id (their <title>).
+      const imagePages = new Map(
+        readdirSync(join(site, 'images'))
+          .filter((f) => f.endsWith('.html'))
+          .map((f) => [/<title>([^<]+)<\/title>/.exec(html(`images/${f}`))![1]!, `images/${f}`]),
+      );
+      expect([...imagePages.keys()].sort()).toEqual(index.images.map((i) => i.id).sort());
+      for (const layer of index.layers) {
+        const slug = layer.layer.replace('/', '-');
+        const signed = layer.layer === 'block2/Add';
+        // Layer page: one card per rendered unit, its visualization and crop strips (bottom ones on
+        // the signed layer only), and the unit's mean and max over the dataset.
+        const cards = all(
+          html(`layers/${slug}.html`),
+          /<a class="card" href="([^"]+)">([\s\S]*?)<\/a>/g,
+        );
+        expect(cards.map(([href]) => href)).toEqual(
+          [0, 1].map((c) => `../units/${slug}/${c}.html`),
+        );
+        for (const [c, [, card]] of cards.entries()) {
+          const unit = layer.units[c]!;
+          expect(all(card!, /<img class="(\w+)" src="([^"]+)"/g)).toEqual([
+            ['viz', `../units/${slug}/${c}/channel.png`],
+            ['strip', `../units/${slug}/${c}/top-crops.png`],
+            ...(signed ? [['strip', `../units/${slug}/${c}/bottom-crops.png`]] : []),
+          ]);
+          expect(card).toContain(`mean ${fmt3(unit.sum / unit.count)} · max ${fmt3(unit.max)}`);
+        }
+        for (const c of [0, 1]) {
+          const unit = layer.units[c]!;
+          const page = html(`units/${slug}/${c}.html`);
+          expect(/<h1>([^<]+)<\/h1>/.exec(page)![1]).toBe(`${layer.layer} #${c}`);
+          // Both visualizations, the statistics and one histogram bar per bin.
+          expect(page).toContain(`src="../../units/${slug}/${c}/channel.png"`);
+          expect(page).toContain(`src="../../units/${slug}/${c}/neuron.png"`);
+          const stats = Object.fromEntries(
+            all(page, /<tr><td>(\w+)<\/td><td class="num">([^<]+)<\/td><\/tr>/g),
+          );
+          expect(stats).toMatchObject({
+            mean: fmt3(unit.sum / unit.count),
+            min: fmt3(unit.min),
+            max: fmt3(unit.max),
+            values: String(unit.count),
+          });
+          expect(unit.count).toBe(index.images.length * layer.height * layer.width);
+          expect(all(page, /<rect /g)).toHaveLength(unit.histogram.counts.length);
+          // Strongest (and, signed, most negative) positions: the index's list in order, each
+          // linking its image's page, its receptive field outlined at the crop's place.
+          const framedList = (kind: 'top' | 'bottom') =>
+            all(
+              page,
+              new RegExp(
+                `<a class="framed ${kind}" href="\\.\\./\\.\\./([^"]+)"><img [^>]*><span class="rf" style="left:([\\d.]+)%;top:([\\d.]+)%;width:([\\d.]+)%;height:([\\d.]+)%"><\\/span><\\/a><figcaption class="caption">([^<]+)<`,
+                'g',
+              ),
+            );
+          const expected = (list: typeof unit.topPositions) =>
+            list.map((e) => {
+              const info = index.images.find((i) => i.id === e.image)!;
+              const pct = (v: number, of: number) => ((100 * v) / of).toFixed(2);
+              return [
+                imagePages.get(e.image),
+                pct(e.region.x, info.width),
+                pct(e.region.y, info.height),
+                pct(e.region.width, info.width),
+                pct(e.region.height, info.height),
+                `${e.image} · ${fmt3(e.value)} at (${e.y}, ${e.x})`,
+              ];
+            });
+          expect(unit.topPositions).toHaveLength(3);
+          expect(framedList('top')).toEqual(expected(unit.topPositions));
+          expect(framedList('bottom')).toEqual(signed ? expected(unit.bottomPositions) : []);
+          expect(section(page, 'Most negative positions') !== '').toBe(signed);
+          // Highest mean activation: the index's top images in order.
+          expect(
+            all(section(page, 'Highest mean activation'), /caption">([^<]+)</g).flat(),
+          ).toEqual(unit.top.map((e) => `${e.image} · ${fmt3(e.value)}`));
+        }
+      }
+      // Image pages: the model's top-5 classes (as fv classify gives them), one semantic
+      // dictionary per layer, and the units whose dataset lists hold the image.
+      const classified = JSON.parse(
+        (await fv(['classify', defaultModel, images, '--json'])).stdout,
+      ) as {
+        image: string;
+        top: { index: number; label: string; probability: number }[];
+      }[];
+      expect(classified).toHaveLength(index.images.length);
+      let listedUnits = 0;
+      for (const r of classified) {
+        const id = r.image.split('/').pop()!;
+        const page = html(imagePages.get(id)!);
+        expect(all(page, /<tr><td>([^<]+)<\/td><td class="num">([\d.]+)%<\/td><\/tr>/g)).toEqual(
+          r.top.map((t) => [`${t.index} ${t.label}`, (100 * t.probability).toFixed(1)]),
+        );
+        expect(
+          all(
+            page,
+            /<img class="dict" src="[^"]+" alt="semantic dictionary of [^"]+ at ([^"]+)">/g,
+          ).flat(),
+        ).toEqual(index.layers.map((l) => l.layer));
+        for (const layer of index.layers) {
+          const listed = all(
+            section(page, layer.layer).split(
+              '<h3>Units whose dataset examples include this image</h3>',
+            )[1] ?? '',
+            /caption">#(\d+)</g,
+          ).flat();
+          const holding = layer.units
+            .filter(
+              (u) =>
+                u.topPositions.some((e) => e.image === id) || u.top.some((e) => e.image === id),
+            )
+            .map((u) => String(u.channel))
+            .slice(0, 24);
+          expect(listed).toEqual(holding);
+          listedUnits += listed.length;
+        }
+      }
+      // every image is in some unit's lists (each list holds 3 of the 6 images)
+      expect(listedUnits).toBeGreaterThanOrEqual(index.images.length);
+    },
+    T,
+  );
 
   test('the index is the dataset index of those images, with receptive-field crops', () => {
     const index = readIndex(site);

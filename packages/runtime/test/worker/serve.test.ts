@@ -100,7 +100,11 @@ describe('the host over a MessageChannel', () => {
     });
     // Queued behind the loop: it runs once the loop has stopped.
     const queued = api.forward({ callId: 8, input: input() });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Abort once the loop is under way (stats answer at once; a fixed wait failed under load,
+    // when the loop had not run yet).
+    await expect
+      .poll(async () => (await api.stats()).runs - before, { timeout: 60_000, interval: 20 })
+      .toBeGreaterThan(0);
     await api.abort(7);
     const env = await long;
     expect(env.ok || env.error.code).toBe('ABORTED');

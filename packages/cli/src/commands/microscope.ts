@@ -173,7 +173,7 @@ const count = (text: string | undefined, flag: string, fallback: number, min = 1
 
 export async function microscope(modelPath: string, o: MicroscopeOptions): Promise<void> {
   const out = o.out ?? 'site';
-  const model = resolveModel(modelPath, o);
+  const model = await resolveModel(modelPath, o);
   if (!o.layers)
     throw new FvError('INVALID_ARGUMENT', '--layers L1,L2 is required (see fv inspect)');
   const layers = o.layers

@@ -17,7 +17,8 @@
 // with the highest (classify and explain, nothing left running after dispose(), tsc under
 // node16/bundler/node10 without the DOM). `pnpm run test:consumer` (FV_CONSUMER=full) adds the
 // highest version in Vite, both versions in the webpack app, both dev servers, the CDN set-up,
-// MobileNetV2 in the browser and the lowest version in Node; docs/app.md records its results.
+// MobileNetV2 in the browser, the lowest version in Node and a Vite app installed with pnpm;
+// docs/app.md records its results.
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,8 +46,10 @@ import {
   fixturesDir,
   freePort,
   installedVersion,
+  pnpmInstall,
   startDevServer,
   switchOnnxruntimeWeb,
+  type Tarball,
   toolVersions,
   versionsInRange,
   webpackProblems,
@@ -78,6 +81,7 @@ const shared = modelsDir();
 
 let work: string;
 let versions: { lowest: string; highest: string };
+let pnpmTarballs: readonly Tarball[];
 let apps: { vite: string; webpack: string | undefined; node: string };
 let data: StaticServer;
 const report: {
@@ -131,6 +135,7 @@ beforeAll(async () => {
     ]),
   );
   versions = range;
+  pnpmTarballs = pnpmPacks;
   report.onnxruntimeWeb = { range: peerRange, ...versions };
   // Each packer's tarballs are installed somewhere in either mode.
   const [vite, node, webpack] = await timed('create apps (npm install)', () =>
@@ -540,6 +545,31 @@ describe.runIf(full)('Vite app, onnxruntime-web from a CDN (docs/app.md)', () =>
       await rm(join(app, 'vite.config.js'));
     }
   }, 300_000);
+});
+
+describe.runIf(full)('Vite app installed with pnpm', () => {
+  test('pnpm add, pnpm ls and a second pnpm install succeed; the build classifies and draws', async () => {
+    const parent = join(work, 'pnpm-install');
+    await mkdir(parent);
+    const app = await timed('vite (pnpm): create, pnpm add, ls, install', () =>
+      createViteApp(parent, [], versions.highest, (dir) =>
+        pnpmInstall(dir, pnpmTarballs, versions.highest),
+      ),
+    );
+    expect(await installedVersion(app, 'onnxruntime-web')).toBe(versions.highest);
+    const built = await timed('vite (pnpm): build', () => bundlers[0]!.build(app, 'dist'));
+    report.buildProblems['vite pnpm'] = built.problems;
+    expect(built.fvProblems).toEqual([]);
+    const server = await startStaticServer({ root: built.dir });
+    try {
+      const results = await timed('vite (pnpm): build in Chromium', () =>
+        drive(pageUrl(`${server.url}/index.html`, commonCases), 'vite-pnpm-build'),
+      );
+      expectCommonCases('vite pnpm build', results);
+    } finally {
+      await server.close();
+    }
+  }, 600_000);
 });
 
 describe('Node ESM project', () => {

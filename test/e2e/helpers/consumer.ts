@@ -123,12 +123,15 @@ async function copyPage(app: string, entry: string): Promise<void> {
 
 /**
  * A Vite app as `npm create vite@… APP -- --template vanilla` makes it (no config file), its
- * starter page replaced by ours, then `npm install`ing the tarballs and onnxruntime-web.
+ * starter page replaced by ours, then `npm install`ing the tarballs and onnxruntime-web (or
+ * whatever `install` does in the app's folder).
  */
 export async function createViteApp(
   parent: string,
   tarballs: readonly string[],
   onnxruntimeWeb: string,
+  install: (app: string) => Promise<unknown> = (app) =>
+    npm(['install', ...tarballs, `onnxruntime-web@${onnxruntimeWeb}`], app),
 ): Promise<string> {
   const app = join(parent, 'vite-app');
   await exec(
@@ -152,8 +155,42 @@ export async function createViteApp(
   await editJson(join(app, 'package.json'), (json) => {
     json.devDependencies = { vite: toolVersions.vite };
   });
-  await npm(['install', ...tarballs, `onnxruntime-web@${onnxruntimeWeb}`], app);
+  await install(app);
   return app;
+}
+
+/** A packed package (scripts/release-check.mjs's `packPackages`). */
+export interface Tarball {
+  readonly name: string;
+  readonly tarball: string;
+}
+
+/**
+ * Installs the tarballs and onnxruntime-web into `app` with pnpm, then `pnpm ls` and a plain
+ * second `pnpm install`. Unpublished tarballs name each other by version (`"@fv/core": "0.1.0"`),
+ * which pnpm looks up in the registry (npm takes the tarball given next to it): `overrides` point
+ * those names at the tarballs; published packages need none of that. pnpm 10+ stops while a
+ * dependency's build script is neither approved nor denied: onnxruntime-web's protobufjs has one
+ * that nothing needs (fv's own workspace denies it the same way).
+ */
+export async function pnpmInstall(
+  app: string,
+  packs: readonly Tarball[],
+  onnxruntimeWeb: string,
+): Promise<Output[]> {
+  const overrides = packs.map((p) => `  '${p.name}': 'file:${p.tarball}'`).join('\n');
+  await writeFile(
+    join(app, 'pnpm-workspace.yaml'),
+    `overrides:\n${overrides}\nallowBuilds:\n  protobufjs: false\n`,
+  );
+  const add = await exec(
+    'pnpm',
+    ['add', ...packs.map((p) => p.tarball), `onnxruntime-web@${onnxruntimeWeb}`],
+    app,
+  );
+  const ls = await exec('pnpm', ['ls'], app);
+  const again = await exec('pnpm', ['install'], app);
+  return [add, ls, again];
 }
 
 /**

@@ -538,7 +538,7 @@ describe('example gallery', () => {
     await expect(published<number>(dream, 'dreamFrames')).resolves.toBeGreaterThanOrEqual(1);
     expect(problems(dream)).toEqual([]);
     await finish(dream, 'gallery-dream-vit');
-  }, 360_000);
+  });
 
   test('a model folder chosen by the visitor brings its own preprocessing and labels', async () => {
     const recorded = await open('saliency.html?backend=wasm');
@@ -569,7 +569,7 @@ describe('example gallery', () => {
       /INVALID_CONFIG: .*preprocessor_config\.json is missing/,
     );
     await finish(recorded, 'gallery-model-folder');
-  }, 240_000);
+  });
 
   test('unit microscope: dataset examples of dropped images, computed in the worker, equal core in Node', async () => {
     const heldout = join(repoRoot, 'models/default/heldout');

@@ -12,7 +12,14 @@ import {
   matrixCases,
   matrixInput,
 } from '../../../../test/helpers/matrix-goldens.js';
-import { type AttentionToken, FvError, saliency, type Tensor } from '../../src/index.js';
+import {
+  type AttentionToken,
+  activations,
+  FvError,
+  resizeMap,
+  saliency,
+  type Tensor,
+} from '../../src/index.js';
 import { selectLayer } from '../../src/saliency/cam.js';
 import { createOrtEngine, type OrtTestEngine } from '../helpers/ort-engine.js';
 import { decodePngRgba } from '../helpers/png.js';
@@ -238,6 +245,123 @@ describe('Swin (export-matrix golden): Grad-CAM on channels-last grids, no rollo
     // Grad-CAM's default layer there is a grid after the last stage.
     const r = await saliency(e, matrixInput(variant), { method: 'grad-cam', target: 3 });
     expect(r.cam!.width * r.cam!.height).toBeGreaterThan(1);
+  });
+});
+
+// The rest of the CAM family reads a token layer through the same view as Grad-CAM (checked
+// against pytorch-grad-cam above): here each method against its published definition, computed by
+// hand from the layer's tokens [1, T, C] (the class token dropped, patch p = token 1 + p).
+describe('Grad-CAM++, guided Grad-CAM, Score-CAM and activations on the patch tokens', () => {
+  it('follow their definitions on the default ViT', async () => {
+    const vit = manifest.models[0]!;
+    const e = await createOrtEngine(new Uint8Array(readFileSync(dir + vit.model)), vit.dims);
+    const x = input(vit.cases[0]!.image);
+    const target = vit.cases[0]!.target;
+    const layer = vit.gradCamLayer;
+    const [rows, cols] = vit.grid;
+    const area = rows * cols;
+    // Maps compared before the ReLU: on this image ViT Grad-CAM is negative everywhere.
+    /** Channel k over the patch grid, from tokens [1, T, C]. */
+    const planes = (t: Tensor) => {
+      const c = t.dims[2]!;
+      return Array.from({ length: c }, (_, k) =>
+        Float64Array.from({ length: area }, (_, p) => t.data[(vit.prefix + p) * c + k]!),
+      );
+    };
+    const camOf = (weights: ArrayLike<number>, a: Float64Array[]) => {
+      const cam = new Float64Array(area);
+      a.forEach((plane, k) => {
+        for (let p = 0; p < area; p++) cam[p]! += weights[k]! * plane[p]!;
+      });
+      return cam;
+    };
+    try {
+      const { gradients, kept } = await e.gradient(
+        x,
+        { kind: 'logit', output: 'logits' },
+        { wrt: [layer], keep: [layer], seed: target },
+      );
+      const a = planes(kept[layer]!);
+      const g = planes(gradients[layer]!);
+
+      // Grad-CAM++ (Chattopadhay et al. 2018, the exponential-score closed form, as
+      // pytorch-grad-cam): α = g² / (2g² + Σ_ab A_ab · g³), w_k = Σ_ij α_ij relu(g_ij).
+      const plusWeights = a.map((ak, k) => {
+        const sumA = ak.reduce((s, v) => s + v, 0);
+        let w = 0;
+        g[k]!.forEach((gp) => {
+          const d = 2 * gp * gp + sumA * gp ** 3;
+          w += (d !== 0 ? (gp * gp) / d : 0) * Math.max(gp, 0);
+        });
+        return w;
+      });
+      const plus = await saliency(e, x, { method: 'grad-cam++', target, layer, relu: false });
+      expect(plus.cam).toMatchObject({ width: cols, height: rows });
+      expect(relativeL2(plus.cam!.data, camOf(plusWeights, a), 'vit')).toBeLessThan(TOLERANCE);
+
+      // Guided Grad-CAM: guided backprop ⊙ the upsampled CAM (a ViT has no ReLU, so the guided
+      // gradient is the gradient).
+      const cam = await saliency(e, x, { method: 'grad-cam', target, layer, relu: false });
+      const vanilla = await saliency(e, x, { method: 'vanilla', target });
+      const guided = await saliency(e, x, {
+        method: 'guided-grad-cam',
+        target,
+        layer,
+        relu: false,
+      });
+      const plane = cam.attribution.data.length;
+      const expected = vanilla.gradient!.data.map((v, i) => v * cam.attribution.data[i % plane]!);
+      expect(relativeL2(guided.attribution.data, expected, 'vit')).toBeLessThan(TOLERANCE);
+
+      // Score-CAM (Wang et al. 2020): the channels with the highest mean, each upsampled and
+      // min–max scaled into a mask of the input; the softmax of the masked inputs' target logits
+      // weights the channels.
+      const top = a
+        .map((ak, k) => ({ k, mean: ak.reduce((s, v) => s + v, 0) / area }))
+        .sort((p, q) => q.mean - p.mean)
+        .slice(0, 3);
+      const [height, width] = [x.dims[2]!, x.dims[3]!];
+      const scores: number[] = [];
+      for (const { k } of top) {
+        const up = resizeMap(
+          { data: Float32Array.from(a[k]!), width: cols, height: rows },
+          width,
+          height,
+        );
+        const lo = Math.min(...up.data);
+        const hi = Math.max(...up.data);
+        const masked = x.data.map(
+          (v, i) => v * ((up.data[i % (width * height)]! - lo) / (hi - lo)),
+        );
+        const out = await e.forward({ data: masked, dims: x.dims }, { outputs: ['logits'] });
+        scores.push(out.logits!.data[target]!);
+      }
+      const max = Math.max(...scores);
+      const exp = scores.map((v) => Math.exp(v - max));
+      const total = exp.reduce((s, v) => s + v, 0);
+      const weights = new Float64Array(a.length);
+      top.forEach(({ k }, i) => {
+        weights[k] = exp[i]! / total;
+      });
+      const score = await saliency(e, x, {
+        method: 'score-cam',
+        target,
+        layer,
+        maxChannels: 3,
+        relu: false,
+      });
+      expect(relativeL2(score.cam!.data, camOf(weights, a), 'vit')).toBeLessThan(TOLERANCE);
+
+      // Activations (Captum's LayerActivation): channel maps over the patch grid.
+      const act = await activations(e, x, { layer, topK: 3 });
+      expect(act.top.map((t) => t.channel)).toEqual(top.map((t) => t.k));
+      for (const t of act.top) {
+        expect(t.map).toMatchObject({ width: cols, height: rows });
+        expect(relativeL2(t.map.data, a[t.channel]!, 'vit')).toBeLessThan(1e-6);
+      }
+    } finally {
+      await e.dispose();
+    }
   });
 });
 

@@ -46,8 +46,11 @@ export interface EngineInfo {
    * it, and the config passed in wins field by field. @defaultValue none
    */
   readonly config?: ModelConfig;
-  /** Backend actually in use. */
-  readonly backend: 'webgpu' | 'wasm' | 'analytic';
+  /**
+   * Backend actually in use: onnxruntime-web's `webgpu` or `wasm`, onnxruntime-node's CPU provider
+   * (`native`, in Node), or a plain TypeScript model (`analytic`, in tests).
+   */
+  readonly backend: 'native' | 'webgpu' | 'wasm' | 'analytic';
   /** Why that backend was chosen (for example why WebGPU was not used). */
   readonly backendReason?: string;
 }

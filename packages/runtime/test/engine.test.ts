@@ -43,16 +43,6 @@ describe('createEngine in Node', () => {
     expect(engine.info.layers.every((l) => l.differentiable)).toBe(true);
   });
 
-  test("'auto' falls back to wasm in Node and says why", async () => {
-    const auto = await createEngine({ model: net.bytes, worker: await workerUrl() });
-    try {
-      expect(auto.info.backend).toBe('wasm');
-      expect(auto.info.backendReason).toMatch(/WebGPU is not available in Node/);
-    } finally {
-      await auto.dispose();
-    }
-  });
-
   test('forward gives the same logits as onnxruntime-web called directly', async () => {
     const out = await engine.forward({ data: input, dims });
     const direct = await runDirect(net.bytes, { image: { data: input, dims } });

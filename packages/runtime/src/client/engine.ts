@@ -24,13 +24,14 @@ import {
 import { proxy, type Remote, releaseProxy, transfer, wrap } from 'comlink';
 import { isNode } from '../shared/environment.js';
 import { deserializeError, toFvError } from '../shared/errors.js';
-import type {
-  BackendPreference,
-  Envelope,
-  HostStats,
-  WasmPaths,
-  WireGradientOptions,
-  WireTensor,
+import {
+  BACKENDS,
+  type BackendPreference,
+  type Envelope,
+  type HostStats,
+  type WasmPaths,
+  type WireGradientOptions,
+  type WireTensor,
 } from '../shared/protocol.js';
 import type { WorkerApi } from '../worker/host.js';
 import {
@@ -74,8 +75,10 @@ export interface CreateEngineOptions {
    */
   readonly config?: ModelConfig;
   /**
-   * Execution backend. `auto` uses WebGPU when an adapter and a device can be had and the model's
-   * session can be created there, else wasm; `engine.info.backendReason` says why.
+   * Execution backend. `auto` uses WebGPU in browsers when an adapter and a device can be had, and
+   * onnxruntime-node's CPU provider (`native`) in Node when the optional peer `onnxruntime-node`
+   * can be loaded, in both cases when the model's session can be created there; else wasm.
+   * `engine.info.backendReason` says why.
    * @defaultValue `'auto'`
    */
   readonly backend?: BackendPreference;
@@ -105,8 +108,10 @@ export interface CreateEngineOptions {
    */
   readonly wasmPaths?: WasmPaths;
   /**
-   * wasm threads (`ort.env.wasm.numThreads`); threads need a cross-origin-isolated page.
-   * @defaultValue 1 in Node; onnxruntime-web's default in browsers
+   * Threads of one onnxruntime call: wasm threads (`ort.env.wasm.numThreads`; in browsers they need
+   * a cross-origin-isolated page), or onnxruntime-node's `intraOpNumThreads` on `native`.
+   * @defaultValue wasm: 1 in Node, onnxruntime-web's default in browsers; native: onnxruntime-node's
+   * default (one per physical core)
    */
   readonly numThreads?: number;
   /** Keep URL models in the browser's Cache Storage (`fv-models-v1`). @defaultValue true */
@@ -369,14 +374,22 @@ class WorkerEngine implements RuntimeEngine {
 }
 
 /**
- * `createEngine` of an entry point: starts the entry's worker (unless `options.worker` names
- * another), loads the model there and returns an engine implementing `@fv/core`'s `Engine`.
+ * Rejects unknown backends, thread counts that are no positive integer and worker timeouts out of
+ * range, before any work.
  */
-export async function startEngine(
-  options: CreateEngineOptions,
-  defaults: DefaultWorker,
-): Promise<RuntimeEngine> {
-  const { signal, onProgress, workerTimeoutMs } = options;
+function checkEngineOptions({ backend, numThreads, workerTimeoutMs }: CreateEngineOptions): void {
+  if (backend !== undefined && backend !== 'auto' && !BACKENDS.includes(backend)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `Unknown backend '${String(backend)}' (backends: auto, ${BACKENDS.join(', ')})`,
+    );
+  }
+  if (numThreads !== undefined && !(Number.isInteger(numThreads) && numThreads >= 1)) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      `numThreads must be a positive integer, got ${String(numThreads)}`,
+    );
+  }
   if (
     workerTimeoutMs !== undefined &&
     !(typeof workerTimeoutMs === 'number' && workerTimeoutMs > 0 && workerTimeoutMs <= 2 ** 31 - 1)
@@ -386,6 +399,18 @@ export async function startEngine(
       `workerTimeoutMs must be a number of milliseconds in (0, 2147483647], got ${String(workerTimeoutMs)}`,
     );
   }
+}
+
+/**
+ * `createEngine` of an entry point: starts the entry's worker (unless `options.worker` names
+ * another), loads the model there and returns an engine implementing `@fv/core`'s `Engine`.
+ */
+export async function startEngine(
+  options: CreateEngineOptions,
+  defaults: DefaultWorker,
+): Promise<RuntimeEngine> {
+  const { signal, onProgress, workerTimeoutMs } = options;
+  checkEngineOptions(options);
   const read = { onProgress, signal, cache: options.cache };
   let bytes: Uint8Array;
   let config = options.config;

@@ -5,6 +5,7 @@
 export type { ModelSummary } from '@fv/autodiff';
 export { summarizeModel } from '@fv/autodiff';
 export type { BackendPreference, HostStats, WasmPaths } from '../shared/protocol.js';
+export { BACKENDS } from '../shared/protocol.js';
 export type { WorkerApi } from '../worker/host.js';
 export type {
   CreateEngineOptions,

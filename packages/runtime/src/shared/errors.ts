@@ -58,9 +58,16 @@ function codeOfStatus(status: number, text: string, fallback: FvErrorCode): FvEr
   }
 }
 
-/** FvError code of an onnxruntime-web JavaScript error (no C API status). */
+/**
+ * FvError code of an error without a C API status: onnxruntime-web's JavaScript errors, and
+ * onnxruntime-node's, whose messages are the C++ exception's text without the status.
+ */
 function codeOfScriptError(error: unknown, message: string): FvErrorCode | undefined {
   if (/no available backend found/i.test(message)) return 'BACKEND_UNAVAILABLE';
+  if (/No Op registered|Could not find an implementation/i.test(message)) return 'UNSUPPORTED_OP';
+  if (/protobuf parsing failed|This is an invalid model/i.test(message)) return 'INVALID_MODEL';
+  if (/Invalid rank for input|Got invalid dimensions/i.test(message)) return 'SHAPE_MISMATCH';
+  if (/invalid output name|Invalid Feed Input Name/i.test(message)) return 'UNKNOWN_TENSOR';
   if (/is missing in 'feeds'/i.test(message)) return 'INVALID_ARGUMENT';
   if (/does not match data length|unsupported data type/i.test(message)) return 'INVALID_ARGUMENT';
   if (error instanceof TypeError || error instanceof RangeError) return 'INVALID_ARGUMENT';

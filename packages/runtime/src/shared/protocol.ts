@@ -5,13 +5,20 @@ import type { EngineInfo, ModelConfig, ReluMode, SerializedFvError } from '@fv/c
 
 /**
  * Which execution backend runs the model.
- * - `auto`: WebGPU when an adapter and a device can be had and the session compiles there, else wasm.
+ * - `auto`: in browsers, WebGPU when an adapter and a device can be had and the session compiles
+ *   there, else wasm; in Node, `native` when onnxruntime-node can be loaded and the session
+ *   compiles there, else wasm.
+ * - `native`: onnxruntime-node's CPU execution provider (Node only; `onnxruntime-node` is an
+ *   optional peer dependency); fails with `BACKEND_UNAVAILABLE` when it cannot be loaded.
  * - `webgpu`: onnxruntime-web's native WebGPU provider (`onnxruntime-web/webgpu`); fails with
  *   `BACKEND_UNAVAILABLE` when WebGPU cannot be used.
  * - `wasm`: onnxruntime-web's wasm provider (`onnxruntime-web/wasm`; in Node, onnxruntime-web's
  *   Node build).
  */
-export type BackendPreference = 'auto' | 'webgpu' | 'wasm';
+export type BackendPreference = 'auto' | 'native' | 'webgpu' | 'wasm';
+
+/** The backends a {@link BackendPreference} can name (`auto` aside). */
+export const BACKENDS: readonly Exclude<BackendPreference, 'auto'>[] = ['native', 'webgpu', 'wasm'];
 
 /** Where onnxruntime-web loads its `.wasm`/`.mjs` files from (`ort.env.wasm.wasmPaths`). */
 export type WasmPaths = string | { readonly mjs?: string; readonly wasm?: string };
@@ -20,6 +27,7 @@ export type WasmPaths = string | { readonly mjs?: string; readonly wasm?: string
 export interface LoadSettings {
   readonly backend: BackendPreference;
   readonly wasmPaths?: WasmPaths;
+  /** wasm threads, or onnxruntime-node's intra-op threads. */
   readonly numThreads?: number;
   /** The model's own config (`engine.info.config`); its size fixes free input dims for inspection. */
   readonly config?: ModelConfig;

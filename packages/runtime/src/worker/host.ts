@@ -1,4 +1,4 @@
-// The worker's API: a thin host over a backend provider (onnxruntime-web's builds), the loaded
+// The worker's API: a thin host over a backend provider (onnxruntime-web's builds, native), the loaded
 // model's sessions, recovery and @fv/core's loop registry. Requests are objects; each carries its
 // call id, and every request runs after the ones before it (onnxruntime's WebGPU provider has one
 // queue: concurrent session creation or runs break it). Methods never throw: they return an
@@ -38,9 +38,16 @@ import type {
   WireGradientResult,
   WireTensor,
 } from '../shared/protocol.js';
-import type { Backend, BackendProvider, BackendSession } from './backend.js';
+import type { Backend, BackendProvider, BackendSession, ExecutionBackend } from './backend.js';
 import { type Counters, type LoadedModel, loadedModel, nameNodes, openBase } from './model.js';
 import { withRecovery } from './recovery.js';
+
+/** How `backendReason` names each backend. */
+const BACKEND_NAMES: Readonly<Record<ExecutionBackend, string>> = {
+  native: 'the native backend (CPU)',
+  webgpu: 'WebGPU',
+  wasm: 'wasm',
+};
 
 /** A forward request. */
 export interface ForwardCall {
@@ -309,37 +316,42 @@ export function createHost(provider: BackendProvider) {
     // Decoded once for both views (weights stay views into `bytes`, not copies).
     const decoded = decodeModel(bytes);
     const summary = summarizeModel(decoded);
-    let backend: Backend | undefined;
-    let base: BackendSession | undefined;
-    let reason: string;
-    if (requested.backend === 'wasm') {
-      reason = "backend 'wasm' was requested";
-    } else {
-      const unavailable = await provider.unavailable('webgpu');
+    const auto = requested.backend === 'auto';
+    const order = auto ? provider.auto : [requested.backend];
+    const passedOver: string[] = [];
+    let chosen: { backend: Backend; base: BackendSession } | undefined;
+    for (const [i, kind] of order.entries()) {
+      const fallback = i === order.length - 1;
+      const unavailable = await provider.unavailable(kind);
       if (unavailable) {
-        if (requested.backend === 'webgpu') throw new FvError('BACKEND_UNAVAILABLE', unavailable);
-        reason = `WebGPU unavailable, using wasm: ${unavailable}`;
-      } else {
-        const webgpu = await provider.open('webgpu', requested);
-        counters.sessionsCreated++;
-        try {
-          base = await webgpu.createSession(bytes, 'BACKEND_UNAVAILABLE');
-          backend = webgpu;
-          reason =
-            requested.backend === 'webgpu'
-              ? "backend 'webgpu' was requested"
-              : 'WebGPU adapter and device available; session created on WebGPU';
-        } catch (error) {
-          const fv = error instanceof FvError ? nameNodes(error, summary) : error;
-          if (requested.backend === 'webgpu' || (fv as FvError).code === 'INVALID_MODEL') throw fv;
-          reason = `session creation on WebGPU failed, using wasm: ${(fv as Error).message}`;
-        }
+        if (!auto || fallback) throw new FvError('BACKEND_UNAVAILABLE', unavailable);
+        passedOver.push(`${BACKEND_NAMES[kind]} unavailable: ${unavailable}`);
+        continue;
+      }
+      const backend = await provider.open(kind, requested);
+      if (fallback) {
+        chosen = { backend, base: await openBase(backend, bytes, summary, counters) };
+        break;
+      }
+      counters.sessionsCreated++;
+      try {
+        chosen = { backend, base: await backend.createSession(bytes, 'BACKEND_UNAVAILABLE') };
+        break;
+      } catch (error) {
+        const fv = error instanceof FvError ? nameNodes(error, summary) : error;
+        if (!auto || (fv as FvError).code === 'INVALID_MODEL') throw fv;
+        passedOver.push(
+          `session creation on ${BACKEND_NAMES[kind]} failed: ${(fv as Error).message}`,
+        );
       }
     }
-    if (!backend || !base) {
-      backend = await provider.open('wasm', requested);
-      base = await openBase(backend, bytes, summary, counters);
-    }
+    if (!chosen) throw new FvError('INTERNAL', 'No backend to try');
+    const { backend, base } = chosen;
+    const reason = !auto
+      ? `backend '${backend.kind}' was requested`
+      : passedOver.length > 0
+        ? `${passedOver.join('; ')}; using ${BACKEND_NAMES[backend.kind]}`
+        : `${backend.description}; session created there`;
     const info: EngineInfo = {
       ...describe(decoded, summary, requested.config),
       ...(requested.config ? { config: requested.config } : {}),

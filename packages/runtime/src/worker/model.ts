@@ -65,7 +65,7 @@ export function nameNodes(error: FvError, summary: ModelSummary): FvError {
   const names = summary.nodes.filter((n) => n.opType === op.opType).map((n) => `'${n.name}'`);
   const named = new FvError(
     'UNSUPPORTED_OP',
-    `onnxruntime-web cannot run op ${op.opType} (node ${names.join(', ')}): ${error.message}`,
+    `onnxruntime cannot run op ${op.opType} (node ${names.join(', ')}): ${error.message}`,
     { ...error.details, opType: op.opType, nodes: names },
   );
   if (error.stack) named.stack = error.stack;
@@ -204,6 +204,7 @@ export function loadedModel(
         ...(options.wrt ? { wrt: options.wrt } : {}),
         ...(options.keep ? { keep: options.keep } : {}),
         ...(options.relu ? { relu: options.relu } : {}),
+        ...backend.gradientTuning,
         inputShapes: { [declaredInput().name]: runDims },
       });
       const session = await open(gm.bytes, 'INTERNAL');

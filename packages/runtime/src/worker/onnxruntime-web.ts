@@ -6,9 +6,9 @@ import { FvError } from '@fv/core';
 import type * as OrtModule from 'onnxruntime-web';
 import { isNode } from '../shared/environment.js';
 import { fromOnnxruntime, toFvError } from '../shared/errors.js';
-import type { LoadSettings, WireTensor } from '../shared/protocol.js';
-import { ownedCopy } from '../shared/transfer.js';
-import type { Backend, BackendProvider, BackendSession, ExecutionBackend } from './backend.js';
+import type { LoadSettings } from '../shared/protocol.js';
+import type { Backend, BackendProvider, ExecutionBackend, GradientTuning } from './backend.js';
+import { ortSession } from './ort-session.js';
 
 export type Ort = typeof OrtModule;
 
@@ -62,46 +62,6 @@ async function probeWebGpu(): Promise<string | undefined> {
   }
 }
 
-function toFloat32(data: unknown): Float32Array {
-  if (data instanceof Float32Array) return data;
-  if (data instanceof BigInt64Array || data instanceof BigUint64Array)
-    return Float32Array.from(data, (v) => Number(v));
-  if (ArrayBuffer.isView(data)) return Float32Array.from(data as unknown as ArrayLike<number>);
-  throw new FvError('INVALID_ARGUMENT', 'Output tensor is not numeric');
-}
-
-function session(ort: Ort, s: OrtModule.InferenceSession): BackendSession {
-  return {
-    inputShape(name) {
-      const meta = s.inputMetadata.find((m) => m.name === name);
-      return meta?.isTensor ? meta.shape : undefined;
-    },
-    async run(feeds, fetches) {
-      const ortFeeds: Record<string, OrtModule.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds))
-        ortFeeds[name] = new ort.Tensor('float32', t.data, t.dims);
-      let results: OrtModule.InferenceSession.ReturnType;
-      try {
-        results = await s.run(ortFeeds, [...fetches]);
-      } catch (error) {
-        throw fromOnnxruntime(toFvError(error));
-      } finally {
-        for (const t of Object.values(ortFeeds)) t.dispose();
-      }
-      const out: Record<string, WireTensor> = {};
-      for (const name of fetches) {
-        const t = results[name];
-        if (!t) throw new FvError('UNKNOWN_TENSOR', `onnxruntime returned no tensor '${name}'`);
-        const data = t.location === 'cpu' ? t.data : await t.getData(true);
-        out[name] = { data: ownedCopy(toFloat32(data)), dims: [...t.dims] };
-      }
-      for (const t of Object.values(results)) t.dispose();
-      return out;
-    },
-    release: () => s.release(),
-  };
-}
-
 /**
  * Watches the GPUDevice onnxruntime made (`ort.env.webgpu.device`) for a loss while `inUse()`
  * (releasing the last WebGPU session destroys the device too: only a loss in use counts).
@@ -125,10 +85,23 @@ function watchDevice(ort: Ort, inUse: () => boolean): () => string | undefined {
   return () => lost;
 }
 
-/** onnxruntime-web's backends, from the builds a worker entry ships. */
+/**
+ * How gradient graphs are built for onnxruntime-web, as measured by `pnpm bench`: ConvTranspose for
+ * every convolution's input gradient (flipped-weight convolutions were no faster on wasm and cost
+ * a copy of the weights; WebGPU runs both alike).
+ */
+export const WEB_GRADIENT_TUNING: GradientTuning = { precomputeWeights: false };
+
+/** onnxruntime-web's WebGPU and wasm backends, from the builds a worker entry ships. */
 export const onnxruntimeWeb = (builds: OrtBuilds): BackendProvider => ({
+  auto: ['webgpu', 'wasm'],
   unavailable: (kind) => {
-    if (kind !== 'webgpu') return Promise.resolve(undefined);
+    if (kind === 'wasm') return Promise.resolve(undefined);
+    if (kind !== 'webgpu') {
+      return Promise.resolve(
+        `onnxruntime-web has no '${kind}' backend (the native backend is in @fv/runtime's worker, not @fv/runtime/wasm's)`,
+      );
+    }
     return !isNode && !builds.webgpu ? Promise.resolve(NO_WEBGPU_BUILD) : probeWebGpu();
   },
   async open(kind, settings) {
@@ -138,6 +111,11 @@ export const onnxruntimeWeb = (builds: OrtBuilds): BackendProvider => ({
     let lost: (() => string | undefined) | undefined;
     const backend: Backend = {
       kind,
+      description:
+        kind === 'webgpu'
+          ? 'WebGPU adapter and device available (onnxruntime-web)'
+          : `onnxruntime-web ${ort.env.versions?.web ?? ''} wasm`,
+      gradientTuning: WEB_GRADIENT_TUNING,
       async createSession(bytes, fallback) {
         let s: OrtModule.InferenceSession;
         try {
@@ -150,7 +128,7 @@ export const onnxruntimeWeb = (builds: OrtBuilds): BackendProvider => ({
         }
         sessions++;
         if (kind === 'webgpu') lost ??= watchDevice(ort, () => sessions > 0);
-        const wrapped = session(ort, s);
+        const wrapped = ortSession(ort, s);
         return {
           ...wrapped,
           release: async () => {

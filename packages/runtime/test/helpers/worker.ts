@@ -1,5 +1,5 @@
-// Tests run against the sources, but a worker thread needs JavaScript: bundle `src/worker.ts` once
-// (onnxruntime-web stays external, resolved from this package) and hand its URL to `createEngine`.
+// Tests run against the sources, but a worker thread needs JavaScript: bundle `src/worker.ts` (and
+// the native backend's `src/native.ts` next to it) once and hand its URL to `createEngine`.
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,30 +12,42 @@ const srcOf = (name: string) => join(packageDir, '..', name, 'src', 'index.ts');
 
 let built: Promise<URL> | undefined;
 
-/** URL of a JavaScript build of the runtime's worker entry, made on first use. */
+/** `src/<entry>.ts` bundled for Node (onnxruntime stays external, resolved from this package). */
+async function bundle(entry: string): Promise<Uint8Array> {
+  const result = await build({
+    entryPoints: [join(packageDir, 'src', `${entry}.ts`)],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+    external: ['onnxruntime-web', 'onnxruntime-web/*', 'onnxruntime-node'],
+    alias: { '@fv/core': srcOf('core'), '@fv/autodiff': srcOf('autodiff') },
+    logLevel: 'silent',
+  });
+  return result.outputFiles[0]!.contents;
+}
+
+/**
+ * URL of a JavaScript build of the runtime's worker entry, made on first use, with the native
+ * backend's module (`native.js`) next to it as in `dist/`.
+ */
 export function workerUrl(): Promise<URL> {
   built ??= (async () => {
-    const result = await build({
-      entryPoints: [join(packageDir, 'src', 'worker.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      write: false,
-      external: ['onnxruntime-web', 'onnxruntime-web/*'],
-      alias: { '@fv/core': srcOf('core'), '@fv/autodiff': srcOf('autodiff') },
-      logLevel: 'silent',
-    });
-    const code = result.outputFiles[0]!.contents;
-    const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
-    // Inside this package so that `onnxruntime-web` and `comlink` resolve from its node_modules.
-    const dir = join(packageDir, 'node_modules', '.cache', 'fv-runtime-test');
+    const [worker, native] = await Promise.all([bundle('worker'), bundle('native')]);
+    const hash = createHash('sha256').update(worker).update(native).digest('hex').slice(0, 16);
+    // Inside this package so that onnxruntime and `comlink` resolve from its node_modules.
+    const dir = join(packageDir, 'node_modules', '.cache', 'fv-runtime-test', hash);
     mkdirSync(dir, { recursive: true });
-    const file = join(dir, `worker-${hash}.mjs`);
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
-    renameSync(temp, file);
-    return pathToFileURL(file);
+    for (const [name, code] of [
+      ['native.js', native],
+      ['worker.mjs', worker],
+    ] as const) {
+      const temp = join(dir, `${name}.${process.pid}.tmp`);
+      writeFileSync(temp, code);
+      renameSync(temp, join(dir, name));
+    }
+    return pathToFileURL(join(dir, 'worker.mjs'));
   })();
   return built;
 }

@@ -1,5 +1,6 @@
 // onnxruntime's errors as typed FvErrors: the C API status in onnxruntime-web's messages decides
-// the code (the messages below are onnxruntime-web 1.30's own format), script errors their class.
+// the code (the messages below are onnxruntime-web 1.30's own format), script errors their class,
+// onnxruntime-node's status-less messages their text.
 import { FvError } from '@fv/core';
 import { describe, expect, test } from 'vitest';
 import {
@@ -78,6 +79,23 @@ describe('onnxruntime error classification', () => {
     expect(toFvError(new TypeError('bad')).code).toBe('INVALID_ARGUMENT');
     expect(toFvError(new Error('anything')).code).toBe('INTERNAL');
     expect(isOnnxruntimeError(toFvError(new Error('anything')))).toBe(false);
+  });
+
+  // onnxruntime-node 1.30 throws the C++ exception's text without the status (observed messages).
+  test.each([
+    [
+      'Load model from m.onnx failed:This is an invalid model. In Node, ("", FooBar, "", -1) : ("x": tensor(float),) -> ("y": tensor(float),) , Error No Op registered for FooBar with domain_version of 13',
+      'UNSUPPORTED_OP',
+    ],
+    ['Failed to load model because protobuf parsing failed.', 'INVALID_MODEL'],
+    [
+      'Invalid rank for input: x Got: 2 Expected: 4 Please fix either the inputs/outputs or the model.',
+      'SHAPE_MISMATCH',
+    ],
+    ["'fetches' contains invalid output name: nope.", 'UNKNOWN_TENSOR'],
+    ["input 'dy' is missing in 'feeds'.", 'INVALID_ARGUMENT'],
+  ] as const)('onnxruntime-node: %s → %s', (message, code) => {
+    expect(toFvError(new Error(message)).code).toBe(code);
   });
 
   test('FvErrors pass through and survive serialization; unknown codes become INTERNAL', () => {

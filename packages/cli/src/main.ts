@@ -8,6 +8,7 @@ import { grad, preprocess } from './commands/grad.js';
 import { inspect } from './commands/inspect.js';
 import { microscope } from './commands/microscope.js';
 import { MAP_KINDS, saliencyCommand } from './commands/saliency.js';
+import { ENGINE_COMMANDS, engineFlags } from './engine.js';
 import { removePendingFiles } from './files.js';
 import { METHODS, methodFlags } from './methods.js';
 
@@ -38,7 +39,7 @@ function modelFlags(command: Command, withSize = true): Command {
 export function createProgram(): Command {
   const program = new Command('fv')
     .description(
-      'Saliency maps, Deep Dream and unit visualization for ONNX image classifiers (onnxruntime-web, wasm, in a worker thread).',
+      "Saliency maps, Deep Dream and unit visualization for ONNX image classifiers (onnxruntime-node's CPU provider when installed, else onnxruntime-web's wasm, in worker threads).",
     )
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
@@ -275,6 +276,9 @@ export function createProgram(): Command {
       .option('--json', 'machine-readable output'),
   ).action((model: string, o) => microscope(model, o));
 
+  for (const command of program.commands) {
+    if (ENGINE_COMMANDS.includes(command.name())) engineFlags(command);
+  }
   return program;
 }
 

@@ -1,4 +1,4 @@
-// Loading a model for a command: the bytes, the engine (runtime worker on wasm), and the
+// Loading a model for a command: the bytes, the engine (a runtime worker, native or wasm), and the
 // preprocessing config from flags, the sidecar `MODEL.fv.json`, and the model's metadata — or,
 // for a Hugging Face / transformers.js model folder, from its config.json and
 // preprocessor_config.json.
@@ -16,13 +16,13 @@ import {
   resolveModelConfig,
 } from '@fv/core';
 import {
-  createEngine,
   isModelFolder,
   type ModelDtype,
   type ModelFolder,
   type RuntimeEngine,
   readModelFolder,
 } from '@fv/runtime';
+import { type EngineFlags, type EngineSettings, engineSettings, startEngine } from './engine.js';
 import { readBytes } from './files.js';
 import { parseNumber, parseNumberList } from './options.js';
 
@@ -133,6 +133,8 @@ export interface ResolvedModel extends LoadedModel {
   readonly resolved: ResolvedModelConfig;
   /** Number of classes (size of the logits' last axis) when static, else the number of labels. */
   readonly classes: number | undefined;
+  /** How its engines run (`--backend`, `--threads`). */
+  readonly engine: EngineSettings;
 }
 
 /** What `inspectModel` says, shaped as an engine's `info` (for `resolveModelConfig`). */
@@ -150,13 +152,17 @@ export function staticInfo(inspection: ModelInspection): EngineInfo {
  * {@link loadModel}, then resolves the config against the model's static shapes, so that bad
  * flags, targets and layers fail before an engine starts.
  */
-export async function resolveModel(path: string, flags: ModelFlags = {}): Promise<ResolvedModel> {
+export async function resolveModel(
+  path: string,
+  flags: ModelFlags & EngineFlags = {},
+): Promise<ResolvedModel> {
+  const engine = engineSettings(flags);
   const model = await loadModel(path, flags);
   const resolved = resolveModelConfig(staticInfo(model.inspection), model.config);
   const out = model.inspection.outputs.find((o) => o.name === resolved.logits);
   const last = out?.dims[out.dims.length - 1];
   const classes = typeof last === 'number' && last > 0 ? last : resolved.labels?.length;
-  return { ...model, resolved, classes };
+  return { ...model, resolved, classes, engine };
 }
 
 /**
@@ -224,12 +230,18 @@ export interface Session {
   readonly config: ResolvedModelConfig;
 }
 
-/** Starts the engine (a worker thread on wasm) for a resolved model. */
-export async function openSession(model: ResolvedModel): Promise<Session> {
+/**
+ * Starts an engine (a worker thread, native or wasm) for a resolved model; `engines` is how many a
+ * pool starts (they share the cores), `notice: false` keeps the wasm notice to the first.
+ */
+export async function openSession(
+  model: ResolvedModel,
+  pool: { readonly engines?: number; readonly notice?: boolean } = {},
+): Promise<Session> {
   let engine: RuntimeEngine;
   try {
     // The config goes along so that the worker inspects a folder's model at its size.
-    engine = await createEngine({ model: model.bytes, backend: 'wasm', config: model.config });
+    engine = await startEngine(model.bytes, model.engine, { ...pool, config: model.config });
   } catch (error) {
     if (error instanceof FvError && error.code === 'INVALID_MODEL') {
       throw new FvError('INVALID_MODEL', `'${model.path}' cannot be loaded: ${error.message}`);

@@ -21,8 +21,12 @@ export interface FvRun {
   readonly stderr: string;
 }
 
-/** `node packages/cli/dist/cli.js ...args`; never rejects. */
-export function fv(args: readonly string[], timeoutMs = 240_000): Promise<FvRun> {
+/** `node packages/cli/dist/cli.js ...args`, with `env` added to the environment; never rejects. */
+export function fv(
+  args: readonly string[],
+  timeoutMs = 240_000,
+  env: Readonly<Record<string, string>> = {},
+): Promise<FvRun> {
   if (!existsSync(cliPath)) {
     throw new Error(`${cliPath} is missing: run 'pnpm build' first (npm test does)`);
   }
@@ -34,7 +38,7 @@ export function fv(args: readonly string[], timeoutMs = 240_000): Promise<FvRun>
         cwd: repoRoot,
         timeout: timeoutMs,
         maxBuffer: 64 * 1024 * 1024,
-        env: { ...process.env, FV_NO_PROGRESS: '1' },
+        env: { ...process.env, FV_NO_PROGRESS: '1', ...env },
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

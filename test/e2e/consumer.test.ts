@@ -432,7 +432,9 @@ describe.each(matrixBundlers)('$name app', (bundler) => {
       );
       report.buildProblems[`${bundler.name} ${which}`] = built.problems;
       expect(built.fvProblems).toEqual([]);
+      // The native backend (onnxruntime-node, Node only) never reaches a browser bundle.
       expect(await filesContaining(built.dir, 'onnxruntime-node')).toEqual([]);
+      expect(await filesContaining(built.dir, 'onnxruntime_binding')).toEqual([]);
       const bytes = await emitted(built.dir);
       record(`${bundler.name} ${which} (both builds)`, bytes);
       // The default entry ships onnxruntime-web's wasm build and its WebGPU build.
@@ -481,6 +483,10 @@ describe.each(matrixBundlers)('$name app', (bundler) => {
         bundler.build(app(), 'dist-wasm-only'),
       );
       expect(built.fvProblems).toEqual([]);
+      // No native backend at all in the wasm-only entry: not even the loader of dist/native.js.
+      for (const needle of ['onnxruntime-node', 'onnxruntime_binding', 'native.js']) {
+        expect(await filesContaining(built.dir, needle), needle).toEqual([]);
+      }
       const bytes = await emitted(built.dir);
       record(`${bundler.name} ${installed} (wasm-only entry)`, bytes);
       const wasm = bytes.files.filter((f) => f.path.endsWith('.wasm'));

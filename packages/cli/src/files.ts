@@ -27,6 +27,9 @@ export function removePendingFiles(): void {
   pending.clear();
 }
 
+/** The temporary file names of `path` (`.NAME.<8 hex>.tmp` next to it). */
+const TEMPORARY = /^\.(.+)\.[0-9a-f]{8}\.tmp$/;
+
 /**
  * Writes `data` to `path` through a temporary file in the same folder and a rename, so that a
  * failure never leaves a partial file at `path`.
@@ -48,6 +51,32 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } finally {
     pending.delete(temp);
   }
+}
+
+/**
+ * Removes the temporary files a killed process left for any of `targets` (a `SIGKILL` gives no
+ * chance to clean up); the temporary files of other targets, which another process may be
+ * writing, stay. Returns how many were removed.
+ */
+export function removeStaleTemporaries(targets: readonly string[]): number {
+  const byFolder = new Map<string, Set<string>>();
+  for (const target of targets) {
+    const dir = dirname(resolve(target));
+    const names = byFolder.get(dir) ?? new Set<string>();
+    names.add(basename(target));
+    byFolder.set(dir, names);
+  }
+  let removed = 0;
+  for (const [dir, names] of byFolder) {
+    if (!isDirectory(dir)) continue;
+    for (const file of readdirSync(dir)) {
+      const target = TEMPORARY.exec(file)?.[1];
+      if (target === undefined || !names.has(target)) continue;
+      rmSync(join(dir, file), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 export function isDirectory(path: string): boolean {

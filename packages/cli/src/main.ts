@@ -1,11 +1,13 @@
 // Command-line parsing (commander) and the one place errors become a stderr line and an exit code.
 import { isFvError, metricNames, presetNames } from '@fv/core';
 import { Command, CommanderError } from 'commander';
+import { batchFlags } from './batch/run.js';
 import { classify } from './commands/classify.js';
 import { classviz, dream, visualize } from './commands/dream.js';
 import { DEFAULT_METHODS, DEFAULT_METRICS, evaluateCommand } from './commands/evaluate.js';
 import { grad, preprocess } from './commands/grad.js';
 import { inspect } from './commands/inspect.js';
+import { merge } from './commands/merge.js';
 import { microscope } from './commands/microscope.js';
 import { MAP_KINDS, saliencyCommand } from './commands/saliency.js';
 import { ENGINE_COMMANDS, engineFlags } from './engine.js';
@@ -98,6 +100,7 @@ export function createProgram(): Command {
       .option('--json', 'machine-readable output'),
   ).action((model: string, images: string[], o) => saliencyCommand(model, images, o));
   methodFlags(program.commands.at(-1)!);
+  batchFlags(program.commands.at(-1)!);
 
   modelFlags(
     program
@@ -275,6 +278,16 @@ export function createProgram(): Command {
       .option('--fresh', 'delete the site folder first instead of resuming')
       .option('--json', 'machine-readable output'),
   ).action((model: string, o) => microscope(model, o));
+
+  program
+    .command('merge')
+    .description(
+      'the JSON Lines indexes of a sharded run (--shard K/N) as one, sorted by image; checks that every shard is there',
+    )
+    .argument('<indexes...>', 'index files, or folders holding index.K-of-N.jsonl files')
+    .option('--out <file>', 'the merged index (default: standard output)')
+    .option('--partial', 'merge what is there: missing shards, cut-off last lines')
+    .action((indexes: string[], o) => merge(indexes, o));
 
   for (const command of program.commands) {
     if (ENGINE_COMMANDS.includes(command.name())) engineFlags(command);

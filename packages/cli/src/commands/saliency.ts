@@ -1,5 +1,8 @@
 // `fv saliency MODEL IMAGE…`: the seed's grid (image, absolute, positive, negative) and/or single
-// maps per image, with `--save-npy` for the raw attribution.
+// maps per image, with `--save-npy` for the raw attribution; a batch command (`--shard`,
+// `--resume`, `--workers`, the JSON Lines index: batch/run.ts).
+
+import { dirname } from 'node:path';
 import { FvError, type RgbaImage, type SaliencyResult, saliency, tensorToImage } from '@fv/core';
 import {
   type AttributionSign,
@@ -14,20 +17,22 @@ import {
   type VisualizationMethod,
   visualizeAttribution,
 } from '@fv/viz';
+import { type BatchFlags, batchSettings, runBatch } from '../batch/run.js';
+import type { EngineFlags } from '../engine.js';
 import { expandImagePaths, readImage, stem, writeFileAtomic } from '../files.js';
 import { type MethodFlags, methodOptions, parseMethod } from '../methods.js';
 import {
   checkLayer,
   labelOf,
   type ModelFlags,
+  openSession,
   parseTarget,
   resolveModel,
-  withSession,
 } from '../model.js';
 import { writeNpy } from '../npy.js';
 import { COUNT, parseNumber } from '../options.js';
 import { elapsed, outputBase, printJson, println } from '../output.js';
-import { progressEnabled, startProgress } from '../progress.js';
+import { progressEnabled } from '../progress.js';
 
 /** Pictures `--maps` can ask for. */
 export const MAP_KINDS = ['grid', 'absolute', 'positive', 'negative', 'all'] as const;
@@ -41,7 +46,7 @@ const STYLES: readonly VisualizationMethod[] = [
   'alpha-scaling',
 ];
 
-export interface SaliencyCliOptions extends ModelFlags, MethodFlags {
+export interface SaliencyCliOptions extends ModelFlags, EngineFlags, MethodFlags, BatchFlags {
   readonly target?: string;
   readonly method?: string;
   readonly out?: string;
@@ -125,97 +130,110 @@ export async function saliencyCommand(
   const colormap = parseColormap(o.colormap);
   const minDisplay = parseNumber(o.minDisplay, '--min-display', COUNT) ?? 224;
   const out = o.out ?? 'out/';
+  const batch = batchSettings(o);
   const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target);
   if (o.layer) checkLayer(model, o.layer);
   const options = methodOptions(method, target, o);
   const paths = expandImagePaths(images);
-  const bases = paths.map((p) => outputBase(out, paths.length, stem(p), `.${method}`));
-  await withSession(model, async (session) => {
-    const { engine, config } = session;
-    const enabled = progressEnabled(o.json);
-    const bar = startProgress('saliency', paths.length, enabled && paths.length > 1);
-    const results: Record<string, unknown>[] = [];
-    try {
-      for (const [n, path] of paths.entries()) {
-        const start = performance.now();
-        const inner = startProgress(`  ${method}`, 1, enabled && paths.length === 1);
-        const run = saliency(engine, readImage(path), options, config);
-        let result: SaliencyResult;
-        try {
-          for await (const frame of run) {
-            inner.setTotal(frame.totalSteps);
-            inner.update(frame.step);
-          }
-          result = await run;
-        } finally {
-          inner.stop();
-        }
-        const ms = elapsed(start);
-        const base = bases[n]!;
-        const image = enlarge(tensorToImage(result.input, config), minDisplay);
-        const signed = result.map;
-        const files: Record<string, string> = {};
-        const drawing = {
-          method: style,
-          ...(normalize ? { normalize } : {}),
-        };
-        for (const kind of maps) {
-          let picture: RgbaImage;
-          if (kind === 'grid') {
-            const signs: AttributionSign[] = ['absolute', 'positive', 'negative'];
-            picture = attributionGrid(image, signed, {
-              ...drawing,
-              signs,
-              ...(colormap
-                ? { colormaps: { absolute: colormap, positive: colormap, negative: colormap } }
-                : {}),
-            });
-          } else {
-            picture = visualizeAttribution(signed, image, {
-              ...drawing,
-              sign: kind,
-              ...(colormap ? { colormap } : {}),
-            });
-          }
-          const file = kind === 'grid' ? `${base}.png` : `${base}.${kind}.png`;
-          writeFileAtomic(file, encodePng(picture));
-          files[kind] = file;
-        }
-        if (o.saveNpy) {
-          const a = result.attribution;
-          files.attribution = `${base}.npy`;
-          writeFileAtomic(files.attribution, writeNpy({ data: a.data, shape: a.dims }));
-          const { width, height } = signed;
-          const stack = new Float32Array(3 * width * height);
-          stack.set(signPart(signed, 'absolute').data, 0);
-          stack.set(signPart(signed, 'positive').data, width * height);
-          stack.set(signPart(signed, 'negative').data, 2 * width * height);
-          files.maps = `${base}.maps.npy`;
-          writeFileAtomic(files.maps, writeNpy({ data: stack, shape: [3, height, width] }));
-        }
-        const entry = {
-          image: path,
-          method,
-          target: result.target,
-          label: labelOf(config, result.target),
-          score: result.score,
-          ...(result.layer ? { layer: result.layer } : {}),
-          ...(result.completeness ? { completeness: result.completeness } : {}),
-          files,
-          ms,
-        };
-        results.push(entry);
-        bar.update(n + 1, path);
-        if (!o.json) {
-          println(
-            `${path}: ${method} for ${result.target} (${entry.label}, score ${result.score.toFixed(3)}) in ${ms} ms → ${Object.values(files).join(', ')}`,
-          );
-        }
+  const bases = new Map(
+    paths.map((p) => [p, outputBase(out, paths.length, stem(p), `.${method}`)] as const),
+  );
+  const fileOf = (base: string, kind: MapKind | 'attribution' | 'maps'): string =>
+    kind === 'grid'
+      ? `${base}.png`
+      : kind === 'attribution'
+        ? `${base}.npy`
+        : kind === 'maps'
+          ? `${base}.maps.npy`
+          : `${base}.${kind}.png`;
+  const kinds: (MapKind | 'attribution' | 'maps')[] = [
+    ...maps,
+    ...(o.saveNpy ? (['attribution', 'maps'] as const) : []),
+  ];
+  const result = await runBatch({
+    name: 'saliency',
+    images: paths,
+    out: dirname(bases.get(paths[0]!)!),
+    settings: batch,
+    progress: progressEnabled(o.json),
+    files: (image) => kinds.map((kind) => fileOf(bases.get(image)!, kind)),
+    open: async (n, count) => {
+      const session = await openSession(model, { engines: count, notice: n === 0 });
+      return { ...session, dispose: () => session.engine.dispose() };
+    },
+    run: async ({ engine, config }, path, inner) => {
+      const start = performance.now();
+      const run = saliency(engine, readImage(path), options, config);
+      for await (const frame of run) {
+        inner.setTotal(frame.totalSteps);
+        inner.update(frame.step);
       }
-    } finally {
-      bar.stop();
-    }
-    if (o.json) printJson(results);
+      const result: SaliencyResult = await run;
+      const base = bases.get(path)!;
+      const image = enlarge(tensorToImage(result.input, config), minDisplay);
+      const signed = result.map;
+      const files: Record<string, string> = {};
+      const drawing = {
+        method: style,
+        ...(normalize ? { normalize } : {}),
+      };
+      for (const kind of maps) {
+        let picture: RgbaImage;
+        if (kind === 'grid') {
+          const signs: AttributionSign[] = ['absolute', 'positive', 'negative'];
+          picture = attributionGrid(image, signed, {
+            ...drawing,
+            signs,
+            ...(colormap
+              ? { colormaps: { absolute: colormap, positive: colormap, negative: colormap } }
+              : {}),
+          });
+        } else {
+          picture = visualizeAttribution(signed, image, {
+            ...drawing,
+            sign: kind,
+            ...(colormap ? { colormap } : {}),
+          });
+        }
+        files[kind] = fileOf(base, kind);
+        writeFileAtomic(files[kind], encodePng(picture));
+      }
+      if (o.saveNpy) {
+        const a = result.attribution;
+        files.attribution = fileOf(base, 'attribution');
+        writeFileAtomic(files.attribution, writeNpy({ data: a.data, shape: a.dims }));
+        const { width, height } = signed;
+        const stack = new Float32Array(3 * width * height);
+        stack.set(signPart(signed, 'absolute').data, 0);
+        stack.set(signPart(signed, 'positive').data, width * height);
+        stack.set(signPart(signed, 'negative').data, 2 * width * height);
+        files.maps = fileOf(base, 'maps');
+        writeFileAtomic(files.maps, writeNpy({ data: stack, shape: [3, height, width] }));
+      }
+      return {
+        image: path,
+        method,
+        target: result.target,
+        label: labelOf(config, result.target),
+        score: result.score,
+        ...(result.layer ? { layer: result.layer } : {}),
+        ...(result.completeness ? { completeness: result.completeness } : {}),
+        files,
+        ms: elapsed(start),
+      };
+    },
+    finished: (entry) => {
+      if (o.json) return;
+      println(
+        `${entry.image}: ${method} for ${entry.target} (${entry.label}, score ${entry.score.toFixed(3)}) in ${entry.ms} ms → ${Object.values(entry.files).join(', ')}`,
+      );
+    },
   });
+  if (o.json) printJson(result.entries);
+  else if (result.resumed > 0) {
+    println(
+      `${result.resumed} of ${result.entries.length} images were done already (${result.index}); ${result.entries.length - result.resumed} computed now`,
+    );
+  }
 }

@@ -1,0 +1,210 @@
+// Dataset-scale runs of `fv saliency`: `--shard K/N` splits the sorted images so that N jobs cover
+// each exactly once (their union is the unsharded run, byte for byte), `fv merge` combines the
+// shard indexes, `--workers W` gives the same files as one engine, and a run killed mid-way and
+// resumed with `--resume` finishes without redoing finished images or leaving half-written files.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { decodePng } from '@fv/viz';
+import { afterAll, describe, expect, test } from 'vitest';
+import { cliPath, defaultModel, fv, heldoutDir, repoRoot, tempDir } from './helpers.js';
+
+const T = 300_000;
+const root = tempDir('fv-batch-');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/**
+ * 15 held-out images of the default model (not their masks; 15 keeps the four runs short), given
+ * in reverse order: shards are taken from the sorted list whatever the order.
+ */
+const images = readdirSync(heldoutDir)
+  .filter((f) => f.endsWith('.png') && !f.endsWith('.mask.png'))
+  .sort()
+  .slice(0, 15)
+  .map((f) => join(heldoutDir, f))
+  .reverse();
+
+interface Entry {
+  image: string;
+  target: number;
+  label: string;
+  score: number;
+  files: Record<string, string>;
+  ms: number;
+}
+
+const readLines = (file: string): Entry[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Entry);
+
+/** Every file of a folder (dot files too) by name, with its bytes. */
+function contents(dir: string): Map<string, Buffer> {
+  return new Map(readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+/** The map files (not the indexes) of a folder, by name. */
+const maps = (dir: string) =>
+  new Map([...contents(dir)].filter(([name]) => !name.startsWith('index')));
+
+/** `fv saliency` over the images into `out/` (grid and absolute maps, the .npy files). */
+const saliencyArgs = (out: string, ...flags: string[]) => [
+  'saliency',
+  defaultModel,
+  ...images,
+  '--out',
+  `${out}/`,
+  '--maps',
+  'grid,absolute',
+  '--save-npy',
+  '--threads',
+  '1',
+  ...flags,
+];
+
+const saliency = (out: string, ...flags: string[]) => fv(saliencyArgs(out, ...flags));
+
+describe('fv saliency over a dataset: --shard, fv merge, --workers, --resume', () => {
+  const whole = join(root, 'whole');
+  const sharded = join(root, 'sharded');
+
+  test('3 shards (one with 2 workers): their union is the unsharded run, byte for byte', {
+    timeout: T,
+  }, async () => {
+    expect(images).toHaveLength(15);
+    const r = await saliency(whole, '--index', join(root, 'whole.jsonl'));
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    for (const k of [0, 1, 2]) {
+      const s = await saliency(
+        sharded,
+        '--shard',
+        `${k}/3`,
+        ...(k === 1 ? ['--workers', '2'] : []),
+      );
+      expect([s.code, s.stderr]).toEqual([0, '']);
+    }
+    const shardLists = [0, 1, 2].map((k) =>
+      readLines(join(sharded, `index.${k}-of-3.jsonl`)).map((e) => e.image),
+    );
+    // Disjoint, together every image, each shard a third (± 1).
+    const union = shardLists.flat();
+    expect(new Set(union).size).toBe(union.length);
+    expect([...union].sort()).toEqual([...images].sort());
+    for (const list of shardLists) {
+      expect(Math.abs(list.length - images.length / 3)).toBeLessThan(1);
+    }
+    // The same files with the same bytes as the unsharded run.
+    const [a, b] = [maps(whole), maps(sharded)];
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    expect(a.size).toBe(images.length * 4);
+    for (const [name, bytes] of a) expect(b.get(name)!.equals(bytes), name).toBe(true);
+
+    // fv merge: one index, sorted by image, the same targets and scores as the unsharded run.
+    const merged = join(root, 'merged.jsonl');
+    const m = await fv(['merge', sharded, '--out', merged]);
+    expect([m.code, m.stderr]).toEqual([0, '']);
+    const got = readLines(merged);
+    const expected = readLines(join(root, 'whole.jsonl')).sort((x, y) =>
+      x.image < y.image ? -1 : 1,
+    );
+    expect(got.map((e) => e.image)).toEqual(expected.map((e) => e.image));
+    expect(got.map((e) => [e.target, e.label, e.score])).toEqual(
+      expected.map((e) => [e.target, e.label, e.score]),
+    );
+  });
+
+  test('fv merge refuses a missing shard and a torn index unless --partial', {
+    timeout: T,
+  }, async () => {
+    const partial = join(root, 'partial');
+    const s = await saliency(partial, '--shard', '1/3');
+    expect(s.code).toBe(0);
+    const missing = await fv(['merge', partial]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Shards 0-of-3, 2-of-3 missing.*\[INVALID_ARGUMENT\]/);
+    // A shard's index whose last line a kill cut short (under another name: no shard check).
+    const torn = join(partial, 'torn.jsonl');
+    writeFileSync(
+      torn,
+      `${readFileSync(join(partial, 'index.1-of-3.jsonl'), 'utf8')}{"image": "cut`,
+    );
+    const lenient = await fv(['merge', torn, '--partial']);
+    expect(lenient.code).toBe(0);
+    const third = images.filter((_, i) => i % 3 === 1).length;
+    expect(lenient.stdout.trim().split('\n')).toHaveLength(third);
+    const strict = await fv(['merge', torn]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/cut-off line.*--resume/);
+  });
+
+  test('killed mid-run and resumed: finished images are not redone, no half-written files', {
+    timeout: T,
+  }, async () => {
+    const out = join(root, 'killed');
+    const index = join(out, 'index.jsonl');
+    const args = [cliPath, ...saliencyArgs(out, '--resume')];
+    mkdirSync(out);
+    const child: ChildProcess = spawn(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, FV_NO_PROGRESS: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Kill it (no chance to clean up) once a few images are done and well before the end.
+    for (;;) {
+      const done = existsSync(index) ? readLines(index).length : 0;
+      if (done >= 3) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    const before = readLines(index);
+    expect(before.length).toBeLessThan(images.length);
+    const finished = new Map(
+      before.flatMap((e) => Object.values(e.files)).map((f) => [f, statSync(f).mtimeMs] as const),
+    );
+    // Every file in place is whole (rename is atomic): the PNGs decode.
+    for (const f of readdirSync(out).filter((n) => n.endsWith('.png') && !n.startsWith('.'))) {
+      expect(() => decodePng(new Uint8Array(readFileSync(join(out, f)))), f).not.toThrow();
+    }
+
+    const resumed = await fv(args.slice(1));
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    expect(resumed.stdout).toContain(
+      `${before.length} of ${images.length} images were done already`,
+    );
+    // Finished images were not written again; everything is there, byte for byte as one run.
+    for (const [f, mtime] of finished) expect(statSync(f).mtimeMs, f).toBe(mtime);
+    expect(
+      readLines(index)
+        .map((e) => e.image)
+        .sort(),
+    ).toEqual([...images].sort());
+    const whole = maps(join(root, 'whole'));
+    const got = maps(out);
+    expect([...got.keys()].filter((n) => n.startsWith('.'))).toEqual([]);
+    expect([...got.keys()].sort()).toEqual([...whole.keys()].sort());
+    for (const [name, bytes] of whole) expect(got.get(name)!.equals(bytes), name).toBe(true);
+  });
+
+  test('bad batch flags are errors naming the flag', { timeout: T }, async () => {
+    for (const [flag, value] of [
+      ['--shard', '3/3'],
+      ['--shard', 'a/b'],
+      ['--workers', '0'],
+    ] as const) {
+      const r = await saliency(join(root, 'bad'), flag, value);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`${flag}.*\\[INVALID_ARGUMENT\\]`));
+    }
+  });
+});

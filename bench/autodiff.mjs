@@ -1,6 +1,7 @@
 // Benchmarks of @fv/autodiff (run through `pnpm bench`): gradient-model build time and the
-// gradient/forward time ratio in onnxruntime-web (wasm, Node), with and without precomputed
-// flipped Conv weights. Runs are interleaved (forward, gradient, gradient+flip, …) so that
+// gradient/forward time ratio in onnxruntime-web (wasm, Node) and in onnxruntime-node's CPU
+// provider (fv's `native` backend, when installed), with and without precomputed flipped Conv
+// weights. Runs are interleaved (forward, gradient, gradient+flip, native …, peers) so that
 // machine noise hits all variants alike; medians of the timed repetitions are reported.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,6 +13,26 @@ import { compare, interleave, median, modelsDir, repoRoot, sinInput, summarize }
 import { vitB16 } from './vit.mjs';
 
 const PEER_NAMES = { torch: 'PyTorch', tfjs: 'TF.js' };
+
+/** onnxruntime-node (the native backend's runtime), or why it cannot be loaded. */
+async function loadNative() {
+  try {
+    const m = await import('onnxruntime-node');
+    return { ort: m.default ?? m };
+  } catch (error) {
+    return { why: `onnxruntime-node cannot be loaded: ${String(error?.message).split('\n')[0]}` };
+  }
+}
+
+/** Session options as `@fv/runtime`'s native backend sets them (worker/onnxruntime-node.ts). */
+const nativeOptions = (threads) => ({
+  executionProviders: ['cpu'],
+  graphOptimizationLevel: 'all',
+  executionMode: 'sequential',
+  interOpNumThreads: 1,
+  intraOpNumThreads: threads,
+  logSeverityLevel: 3,
+});
 
 function describe(name, file, fallbackDims) {
   const bytes = new Uint8Array(readFileSync(file));
@@ -78,7 +99,8 @@ export function benchModels({ quick }) {
 }
 
 /**
- * Build time, forward and gradient time per model with `threads` wasm threads. With `peers`
+ * Build time, forward and gradient time per model with `threads` threads, on wasm and (when
+ * onnxruntime-node loads) on the native CPU provider in the same interleaved rounds. With `peers`
  * (['torch', 'tfjs']), the peers' forward and gradient runs are interleaved with ours, repetition
  * by repetition, and their gradients compared with ours (`peerRows`).
  */
@@ -87,6 +109,8 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
   const reps = quick ? 1 : 7;
   const rows = [];
   const peerRows = [];
+  const native = await loadNative();
+  if (native.why) log(`  native rows skipped: ${native.why}`);
   for (const m of models) {
     const running = {};
     const peerKinds = m.peers === false ? [] : peers;
@@ -113,6 +137,11 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
     const fwd = await ort.InferenceSession.create(bytes, opts);
     const grad = await ort.InferenceSession.create(gm.bytes, opts);
     const gradFlip = gmFlip && (await ort.InferenceSession.create(gmFlip.bytes, opts));
+    const nOpts = nativeOptions(threads);
+    const nFwd = native.ort && (await native.ort.InferenceSession.create(bytes, nOpts));
+    const nGrad = native.ort && (await native.ort.InferenceSession.create(gm.bytes, nOpts));
+    const nGradFlip =
+      native.ort && gmFlip && (await native.ort.InferenceSession.create(gmFlip.bytes, nOpts));
     const n = m.dims.reduce((a, b) => a * b, 1);
     const x = new ort.Tensor('float32', sinInput(n), m.dims);
     const outDims = (await fwd.run({ [m.input]: x }, [m.output]))[m.output].dims;
@@ -123,6 +152,9 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
     );
     const gradName = gm.gradientOutputs[m.input];
     let lastGradient;
+    let nativeGradient;
+    const nX = native.ort && new native.ort.Tensor('float32', x.data, m.dims);
+    const nSeed = native.ort && new native.ort.Tensor('float32', seed.data, seed.dims);
     const times = await interleave(
       {
         forward: () => fwd.run({ [m.input]: x }, [m.output]),
@@ -142,6 +174,27 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
                 ]),
             }
           : {}),
+        ...(nFwd
+          ? {
+              'native forward': () => nFwd.run({ [m.input]: nX }, [m.output]),
+              'native gradient': async () => {
+                const out = await nGrad.run({ [m.input]: nX, [gm.seedInput]: nSeed }, [
+                  gradName,
+                  gm.valueOutput,
+                ]);
+                nativeGradient = out[gradName].data;
+              },
+              ...(nGradFlip
+                ? {
+                    'native gradient (flipped weights)': () =>
+                      nGradFlip.run({ [m.input]: nX, [gmFlip.seedInput]: nSeed }, [
+                        gmFlip.gradientOutputs[m.input],
+                        gmFlip.valueOutput,
+                      ]),
+                  }
+                : {}),
+            }
+          : {}),
         ...Object.fromEntries(
           Object.entries(running).flatMap(([kind, p]) => [
             ...(p.forward ? [[`${kind} forward`, p.forward]] : []),
@@ -151,7 +204,9 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       },
       reps,
     );
-    await Promise.all([fwd.release(), grad.release(), gradFlip?.release()]);
+    await Promise.all(
+      [fwd, grad, gradFlip, nFwd, nGrad, nGradFlip].filter(Boolean).map((s) => s.release()),
+    );
     const peerRow = { model: m.name, threads };
     for (const [kind, p] of Object.entries(running)) {
       const { ready } = p;
@@ -173,6 +228,7 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
     }
     if (peerKinds.length) peerRows.push(peerRow);
     const f = median(times.forward);
+    const nf = nFwd ? median(times['native forward']) : undefined;
     rows.push({
       model: m.name,
       dims: m.dims,
@@ -188,6 +244,23 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       gradientModelBytes: gm.bytes.length,
       flipModelBytes: gmFlip?.bytes.length,
       addedNodes: gm.addedNodes,
+      native: nFwd
+        ? {
+            version: native.ort.env?.versions?.node,
+            forwardMs: summarize(times['native forward']),
+            gradientMs: summarize(times['native gradient']),
+            gradientFlipMs: nGradFlip
+              ? summarize(times['native gradient (flipped weights)'])
+              : undefined,
+            ratio: median(times['native gradient']) / nf,
+            ratioFlip: nGradFlip
+              ? median(times['native gradient (flipped weights)']) / nf
+              : undefined,
+            // fv's native backend builds gradient graphs with precomputeWeights where it applies.
+            tuned: nGradFlip ? 'flipped' : 'plain',
+            gradientVsWasm: compare(nativeGradient, lastGradient),
+          }
+        : { skipped: native.why },
     });
   }
   return { rows, peerRows };

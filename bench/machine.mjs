@@ -23,6 +23,7 @@ export function describeMachine() {
     platform: `${process.platform} ${process.arch}`,
     node: process.version,
     onnxruntimeWeb: pkgVersion('onnxruntime-web'),
+    onnxruntimeNode: pkgVersion('onnxruntime-node'),
     tfjs: pkgVersion('@tensorflow/tfjs'),
     tfjsBackendWasm: pkgVersion('@tensorflow/tfjs-backend-wasm'),
   };

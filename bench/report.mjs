@@ -40,7 +40,7 @@ export function renderMarkdown(r, file) {
   out.push('');
   out.push(
     `Run ${r.date}: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}; Node ${m.node}, ` +
-      `onnxruntime-web ${m.onnxruntimeWeb}, TensorFlow.js ${m.tfjs} (wasm backend ${m.tfjsBackendWasm}). ` +
+      `onnxruntime-web ${m.onnxruntimeWeb}${m.onnxruntimeNode ? `, onnxruntime-node ${m.onnxruntimeNode}` : ''}, TensorFlow.js ${m.tfjs} (wasm backend ${m.tfjsBackendWasm}). ` +
       `Warm-up, then ${r.reps} timed repetitions; median (min–max) in ms. Took ${fmt(r.durationS)} s.`,
   );
   out.push('');
@@ -153,6 +153,96 @@ export function renderMarkdown(r, file) {
               .join('; '),
           ];
         }),
+      ),
+    );
+    out.push('');
+  }
+
+  const natives = r.autodiff.filter((a) => a.native?.forwardMs);
+  if (natives.length) {
+    out.push('## Native (onnxruntime-node CPU) against wasm, same run');
+    out.push('');
+    out.push(
+      "fv's `native` backend in Node (onnxruntime-node's CPU execution provider, " +
+        '`intraOpNumThreads` = threads, sequential) against onnxruntime-web wasm, the same models and ' +
+        'inputs, interleaved in the same rounds as the table above. "native gradient" is the graph as ' +
+        'the native backend builds it (`precomputeWeights: true` where the model has stride-1 convolutions; ' +
+        '"ConvTranspose" is the wasm default graph run natively). wasm/native > 1: native is faster. ' +
+        'Targets (issue 18): native gradient/forward ≤ 2.5; PyTorch/native ≥ 2.0 on the input gradient. ' +
+        'Check: the native input gradient against the wasm one (cosine, relative L2).',
+    );
+    out.push('');
+    const torchOf = (a) =>
+      r.peers?.find((p) => p.model === a.model && p.threads === a.threads)?.torch;
+    const target = (x, ok) => `**${x.toFixed(2)}** ${ok ? '✓' : '✗'}`;
+    out.push(
+      table(
+        [
+          'model',
+          'threads',
+          'forward: wasm',
+          'forward: native',
+          'wasm/native',
+          'gradient: wasm',
+          'gradient: native',
+          'wasm/native',
+          'native gradient/forward',
+          'ConvTranspose/forward',
+          'PyTorch: gradient',
+          'PyTorch/native',
+          'check',
+        ],
+        natives.map((a) => {
+          const n = a.native;
+          const tuned = n.tuned === 'flipped' ? n.gradientFlipMs : n.gradientMs;
+          const tunedRatio = n.tuned === 'flipped' ? n.ratioFlip : n.ratio;
+          const torch = torchOf(a)?.gradientMs;
+          return [
+            a.model,
+            a.threads,
+            ms(a.forwardMs),
+            ms(n.forwardMs),
+            ratio(a.forwardMs, n.forwardMs),
+            ms(a.gradientMs),
+            ms(tuned),
+            `**${ratio(a.gradientMs, tuned)}**`,
+            target(tunedRatio, tunedRatio <= 2.5),
+            n.tuned === 'flipped' ? fmt(n.ratio) : '–',
+            ms(torch),
+            torch ? target(torch.median / tuned.median, torch.median / tuned.median >= 2) : '–',
+            check(n.gradientVsWasm),
+          ];
+        }),
+      ),
+    );
+    out.push('');
+  }
+
+  const batch = r.batch;
+  if (batch?.rows?.length) {
+    out.push('## Saliency maps over a folder: `fv saliency`, native and wasm, threads and workers');
+    out.push('');
+    out.push(
+      `\`fv saliency\` (built CLI, ${batch.method}, grid picture and \`--save-npy\`) over ${batch.images} images of the ` +
+        `${batch.model}, ${batch.cores} cores; the whole command is timed (start-up, model load, PNG encoding ` +
+        `and writes included), ${batch.rounds} rounds with the configurations interleaved, median. ` +
+        'Ratio = images/s against wasm with 1 thread and 1 worker, measured in the same run.',
+    );
+    out.push('');
+    const base = batch.rows.find((x) => x.backend === 'wasm' && x.threads === 1 && x.workers === 1);
+    out.push(
+      table(
+        ['backend', 'threads per engine', 'workers', 'time (ms)', 'images/s', 'vs wasm 1×1'],
+        batch.rows.map((x) => [
+          x.backend,
+          x.threads,
+          x.workers,
+          x.error ? `fails: ${x.error}` : ms(x.ms),
+          x.imagesPerS ? fmt(x.imagesPerS) : '–',
+          x.imagesPerS && base?.imagesPerS
+            ? `${(x.imagesPerS / base.imagesPerS).toFixed(2)}×`
+            : '–',
+        ]),
       ),
     );
     out.push('');

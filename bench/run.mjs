@@ -1,6 +1,6 @@
 // `pnpm bench`: what users wait for, side by side with PyTorch and TensorFlow.js in the same run.
 //
-//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,viz,metrics,browser]
+//   node bench/run.mjs [--quick] [--threads 1,2] [--sections autodiff,peers,engine,viz,metrics,batch,browser]
 //                      [--models NAME,…] [--out FILE] [--into RESULTS.json] [--no-docs]
 //
 // Sections: autodiff (forward/gradient/ratio per model and thread count), peers (PyTorch,
@@ -8,8 +8,9 @@
 // viz (@fv/viz colorize and overlay of a 1024×1024 map, against a plain sum of the same floats;
 // quick: 3 runs), metrics (model evaluations and time per explanation metric and method, for one
 // image; in --quick only when asked for), microscope (`fv microscope` on MobileNetV2, two layers;
-// in --quick only when asked for, then on the default model), browser (headless Chromium, WebGPU
-// and wasm; not in --quick). `--into` reruns
+// in --quick only when asked for, then on the default model), batch (`fv saliency` over a folder:
+// images/s on native and wasm, 1 thread and all cores, 1 and W engines; in --quick only when asked
+// for), browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns
 // some sections into an existing results file (the others, and rows of models not rerun, are
 // kept) and regenerates the docs from it; `--models` keeps the models whose names contain one of
 // the words.
@@ -47,7 +48,7 @@ const sections = new Set(
   args.sections ??
     (quick
       ? ['autodiff', 'peers', 'engine', 'viz']
-      : ['autodiff', 'peers', 'engine', 'viz', 'metrics', 'microscope', 'browser']),
+      : ['autodiff', 'peers', 'engine', 'viz', 'metrics', 'microscope', 'batch', 'browser']),
 );
 const reps = quick ? 1 : 7;
 const log = (...m) => console.error('bench:', ...m);
@@ -66,6 +67,7 @@ const results = {
   viz: undefined,
   metrics: undefined,
   microscope: undefined,
+  batch: undefined,
   browser: undefined,
 };
 
@@ -120,6 +122,12 @@ if (sections.has('microscope')) {
   const { benchMicroscope } = await import('./microscope.mjs');
   log('microscope: fv microscope, two layers');
   results.microscope = await benchMicroscope({ quick, log });
+}
+
+if (sections.has('batch')) {
+  const { benchBatch } = await import('./batch.mjs');
+  log('batch: fv saliency over a folder, native and wasm, threads and workers');
+  results.batch = benchBatch({ quick, log });
 }
 
 if (sections.has('browser')) {

@@ -114,12 +114,19 @@ test.skipIf(!sharedModels)(
     expect(r.machine.cores).toBeGreaterThan(0);
     expect(r.machine.node).toBe(process.version);
     expect(r.machine.onnxruntimeWeb).toMatch(/^\d+\.\d+\.\d+/);
+    expect(r.machine.onnxruntimeNode).toMatch(/^\d+\.\d+\.\d+/);
 
     expect(r.autodiff.length).toBeGreaterThan(0);
     for (const a of r.autodiff) {
       expect(isStats(a.forwardMs) && isStats(a.gradientMs)).toBe(true);
       expect(a.ratio).toBeGreaterThan(0);
       expect(a.threads).toBe(1);
+      // The native backend's runtime (onnxruntime-node) in the same rounds: its input gradient is
+      // wasm's within float32 tolerance (ReLU kinks: see the guide).
+      expect(a.native.skipped).toBeUndefined();
+      expect(isStats(a.native.forwardMs) && isStats(a.native.gradientMs)).toBe(true);
+      expect(a.native.gradientVsWasm.cosine).toBeGreaterThan(0.999);
+      expect(a.native.gradientVsWasm.relErr).toBeLessThan(2e-2);
     }
 
     expect(r.peers.length).toBe(r.autodiff.length);

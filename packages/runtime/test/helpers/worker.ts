@@ -52,6 +52,23 @@ export function workerUrl(): Promise<URL> {
   return built;
 }
 
+let builtWasm: Promise<URL> | undefined;
+
+/** URL of a JavaScript build of the wasm-only worker entry (`@fv/runtime/wasm/worker`). */
+export function wasmWorkerUrl(): Promise<URL> {
+  builtWasm ??= (async () => {
+    const code = await bundle('wasm-worker');
+    const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
+    const dir = join(packageDir, 'node_modules', '.cache', 'fv-runtime-test', `wasm-${hash}`);
+    mkdirSync(dir, { recursive: true });
+    const temp = join(dir, `wasm-worker.mjs.${process.pid}.tmp`);
+    writeFileSync(temp, code);
+    renameSync(temp, join(dir, 'wasm-worker.mjs'));
+    return pathToFileURL(join(dir, 'wasm-worker.mjs'));
+  })();
+  return builtWasm;
+}
+
 /**
  * The same engine without `run` (nor its worker-side randomization): core's loops then run in the
  * calling thread, one engine call at a time, the reference a hosted loop must equal.

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createEngine, type RuntimeEngine } from '../../src/index.js';
 import { rejection } from '../helpers/errors.js';
 import { convNet, randomInput, relativeError, runDirect } from '../helpers/models.js';
-import { inPlace, workerUrl } from '../helpers/worker.js';
+import { inPlace, wasmWorkerUrl, workerUrl } from '../helpers/worker.js';
 
 const net = convNet({ size: 8 });
 const dims = [2, 3, 8, 8];
@@ -146,5 +146,23 @@ describe('without a working onnxruntime-node', () => {
     expect(error).toBeInstanceOf(FvError);
     expect(error.code).toBe('BACKEND_UNAVAILABLE');
     expect(error.message).toMatch(why);
+  });
+});
+
+describe('the wasm-only worker (@fv/runtime/wasm)', () => {
+  test("has no native backend: 'native' is BACKEND_UNAVAILABLE, 'auto' runs on wasm", async () => {
+    const worker = await wasmWorkerUrl();
+    const error = await rejection(createEngine({ model: net.bytes, backend: 'native', worker }));
+    expect(error).toBeInstanceOf(FvError);
+    expect(error.code).toBe('BACKEND_UNAVAILABLE');
+    expect(error.message).toMatch(/no 'native' backend/);
+    const auto = await createEngine({ model: net.bytes, worker });
+    try {
+      expect(auto.info.backend).toBe('wasm');
+      const out = await auto.forward({ data: input, dims });
+      expect(out.logits!.dims).toEqual([2, 5]);
+    } finally {
+      await auto.dispose();
+    }
   });
 });

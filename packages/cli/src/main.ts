@@ -275,6 +275,10 @@ export function createProgram(): Command {
       .option('--crop', 'centre-crop images to the model aspect ratio instead of stretching')
       .option('--index <files...>', 'build from these dataset indexes (merged) instead of indexing')
       .option('--index-only', 'stop after the dataset index (data/index.json)')
+      .option(
+        '--shard <K/N>',
+        "index only this job's part of the images (sorted by id, every N-th from the K-th, as fv saliency --shard) into data/index.K-of-N.json, then stop",
+      )
       .option('--fresh', 'delete the site folder first instead of resuming')
       .option('--json', 'machine-readable output'),
   ).action((model: string, o) => microscope(model, o));

@@ -315,18 +315,26 @@ describe('fv microscope', () => {
     'shards indexed apart and merged give the index of one run over all images',
     async () => {
       const all = dataset(8);
-      const [a, b] = [dataset(0), dataset(0)];
-      for (const [i, f] of readdirSync(all).sort().entries()) {
-        copyFileSync(join(all, f), join(i % 2 ? a : b, f));
-      }
-      const dirs = [tempDir(), tempDir(), tempDir()];
-      const runs = await Promise.all(
-        [all, a, b].map((d, i) =>
-          microscope(d, dirs[i]!, ...LAYERS, ...FAST, '--index-only', '--json'),
-        ),
-      );
+      // Two --shard jobs write into one shared folder (as on a shared file system); a third
+      // indexes everything in one run.
+      const [whole, shared] = [tempDir(), join(tempDir(), 'site')];
+      const runs = await Promise.all([
+        microscope(all, whole, ...LAYERS, ...FAST, '--index-only', '--json'),
+        microscope(all, shared, ...LAYERS, ...FAST, '--shard', '0/2', '--json'),
+        microscope(all, shared, ...LAYERS, ...FAST, '--shard', '1/2', '--json'),
+      ]);
       for (const r of runs) expect(r.code, r.stderr).toBe(0);
-      expect(existsSync(join(dirs[1]!, 'index.html'))).toBe(false);
+      expect(existsSync(join(shared, 'index.html'))).toBe(false);
+      const parts = ['0-of-2', '1-of-2'].map((k) => join(shared, `data/index.${k}.json`));
+      const ids = parts.map((p) =>
+        (JSON.parse(readFileSync(p, 'utf8')) as DatasetIndex).images.map((i) => i.id),
+      );
+      expect(ids[0]!.filter((id) => ids[1]!.includes(id))).toEqual([]);
+      expect([...ids[0]!, ...ids[1]!].sort()).toEqual(readdirSync(all).sort());
+      const bad = await microscope(all, shared, ...LAYERS, '--shard', '2/2');
+      expect(bad.stderr).toMatch(/--shard must be K\/N.*got '2\/2'/);
+      const both = await microscope(all, shared, ...LAYERS, '--shard', '0/2', '--index', parts[0]!);
+      expect(both.stderr).toMatch(/use one or the other/);
       const merged = join(tempDir(), 'site');
       const r = await microscope(
         all,
@@ -336,18 +344,19 @@ describe('fv microscope', () => {
         '--channels',
         '0',
         '--index',
-        join(dirs[1]!, 'data/index.json'),
-        join(dirs[2]!, 'data/index.json'),
+        ...parts,
         '--json',
       );
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout).work.imagesIndexed).toBe(0);
-      const whole = readIndex(dirs[0]!);
+      const wholeIndex = readIndex(whole);
       const combined = readIndex(merged);
-      expect(combined.images.map((i) => i.id).sort()).toEqual(whole.images.map((i) => i.id).sort());
+      expect(combined.images.map((i) => i.id).sort()).toEqual(
+        wholeIndex.images.map((i) => i.id).sort(),
+      );
       combined.layers.forEach((l, li) => {
         l.units.forEach((u, c) => {
-          const w = whole.layers[li]!.units[c]!;
+          const w = wholeIndex.layers[li]!.units[c]!;
           expect(u.top).toEqual(w.top);
           expect(u.topPositions).toEqual(w.topPositions);
           expect(u.bottomPositions).toEqual(w.bottomPositions);

@@ -4,8 +4,9 @@
 // indexes only the images it lacks), (2) every unit's pictures (feature visualizations of the
 // channel and of its centre neuron, strips of dataset crops; files that exist are kept), (3) one
 // semantic dictionary per image (cached in data/images/), then every page is written from the
-// data. `--index-only` stops after (1), and `--index` builds the site from indexes computed
-// elsewhere (shards of a dataset, merged).
+// data. `--index-only` stops after (1), `--shard K/N` indexes only this job's part of the images
+// (as the batch commands split a dataset) into data/index.K-of-N.json and stops, and `--index`
+// builds the site from indexes computed elsewhere (shards of a dataset, merged).
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, relative as relativePath } from 'node:path';
@@ -29,6 +30,7 @@ import {
 } from '@fv/core';
 import type { RuntimeEngine } from '@fv/runtime';
 import { createImage, encodePng, pasteImage, resizeImage } from '@fv/viz';
+import { parseShard, selectShard, shardName } from '../batch/shard.js';
 import { expandImagePaths, isDirectory, readImage, writeFileAtomic } from '../files.js';
 import {
   type ImageSummary,
@@ -76,6 +78,7 @@ export interface MicroscopeOptions extends ModelFlags {
   readonly crop?: boolean;
   readonly index?: readonly string[];
   readonly indexOnly?: boolean;
+  readonly shard?: string;
   readonly fresh?: boolean;
   readonly json?: boolean;
 }
@@ -196,7 +199,14 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
   if (!o.images?.length && !o.index?.length) {
     throw new FvError('INVALID_ARGUMENT', '--images DIR is required');
   }
-  const entries = datasetEntries(o.images ?? []);
+  const shard = parseShard(o.shard);
+  if (shard && o.index?.length) {
+    throw new FvError(
+      'INVALID_ARGUMENT',
+      '--shard indexes one part of the images; --index builds the site from every part: use one or the other',
+    );
+  }
+  const entries = selectShard(datasetEntries(o.images ?? []), shard, (e) => e.id);
   const settings: SiteSettings = {
     model: fingerprint(model.path, model.bytes),
     layers,
@@ -262,7 +272,9 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
   try {
     // (1) The dataset index.
     let start = performance.now();
-    const indexPath = join(out, sitePaths.index);
+    const indexPath = shard
+      ? join(out, 'data', `index.${shardName(shard)}.json`)
+      : join(out, sitePaths.index);
     let index: DatasetIndex | undefined;
     if (o.index?.length) {
       index = mergeDatasetIndexes(o.index.map((p) => readJson<DatasetIndex>(p, 'Index')));
@@ -340,7 +352,7 @@ export async function microscope(modelPath: string, o: MicroscopeOptions): Promi
     }
     if (!index) throw new FvError('INVALID_ARGUMENT', 'No images to index');
     ms.dataset = elapsed(start);
-    if (o.indexOnly) {
+    if (o.indexOnly || shard) {
       if (o.json)
         printJson({ index: indexPath, images: index.images.length, layers, ms: ms.dataset });
       else

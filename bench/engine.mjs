@@ -139,6 +139,17 @@ export async function benchEngine({ quick, log = () => {} }) {
       }
     }
 
+    /** `n` steps of one Deep Dream octave on `image` (the model-size and the tiled runs). */
+    const dreamSteps = (image) => (n) =>
+      deepDream(engine, image, {
+        objective: { kind: 'layer', tensor: dreamTensor },
+        range: cfg.range,
+        octaves: 1,
+        steps: n,
+        seed: 1,
+        frameIntervalMs: 0,
+      });
+
     // Deep Dream at the model size, and the memory over a long run (100 steps; quick: 3).
     const steps = quick ? 3 : 100;
     log(`  deep dream ${w}×${h}, ${steps} steps`);
@@ -146,22 +157,9 @@ export async function benchEngine({ quick, log = () => {} }) {
     const rssBefore = rssPeak;
     try {
       const image = x();
-      const d = await hostedSteps(
-        engine,
-        (n) =>
-          deepDream(engine, image, {
-            objective: { kind: 'layer', tensor: dreamTensor },
-            range: cfg.range,
-            octaves: 1,
-            steps: n,
-            seed: 1,
-            frameIntervalMs: 0,
-          }),
-        steps,
-        () => {
-          rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-        },
-      );
+      const d = await hostedSteps(engine, dreamSteps(image), steps, () => {
+        rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      });
       result.dreams.push({
         name: 'Deep Dream step',
         detail: `${w}×${h}, ${dreamTensor}, ${steps} steps`,
@@ -184,19 +182,7 @@ export async function benchEngine({ quick, log = () => {} }) {
     log(`  deep dream ${bw}×${bh} tiled`);
     try {
       const big = tensor(sinInput(3 * bh * bw), [1, 3, bh, bw]);
-      const d = await hostedSteps(
-        engine,
-        (n) =>
-          deepDream(engine, big, {
-            objective: { kind: 'layer', tensor: dreamTensor },
-            range: cfg.range,
-            octaves: 1,
-            steps: n,
-            seed: 1,
-            frameIntervalMs: 0,
-          }),
-        quick ? 2 : 4,
-      );
+      const d = await hostedSteps(engine, dreamSteps(big), quick ? 2 : 4);
       result.dreams.push({
         name: 'Deep Dream step, tiled',
         detail: `${bw}×${bh}, tiles of ${w}×${h}, ${quick ? 2 : 4} steps`,

@@ -18,6 +18,18 @@ function readFloats(file) {
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
+/** Why a started peer does not run with exactly `threads` compute threads (undefined: it does). */
+export function threadMismatch(ready, threads) {
+  const wrong = [
+    ['threads', ready.threads, threads],
+    ['inter-op threads', ready.interopThreads, 1],
+    ['BLAS threads', ready.blasThreads, threads],
+  ].filter(([, got, want]) => got !== undefined && got !== null && got !== want);
+  return wrong.length
+    ? `runs ${wrong.map(([what, got, want]) => `${got} ${what} (asked ${want})`).join(', ')}`
+    : undefined;
+}
+
 /**
  * Starts a peer as a server (`torch` or `tfjs`) that times one forward or gradient per call, so
  * the runner can interleave peer runs with its own (same moment, same machine noise). Resolves
@@ -48,8 +60,15 @@ export async function startPeer(kind, { model, threads }) {
             gradFile,
             '--serve',
           ],
-          // Idle OpenMP threads must not spin while the others run.
-          { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+          // Exactly `threads` in every pool (torch_peer.py pins them again before importing
+          // torch); idle OpenMP threads must not spin while the others run.
+          {
+            ...process.env,
+            OMP_NUM_THREADS: String(threads),
+            MKL_NUM_THREADS: String(threads),
+            OPENBLAS_NUM_THREADS: String(threads),
+            OMP_WAIT_POLICY: 'PASSIVE',
+          },
         ]
       : [
           process.execPath,
@@ -88,6 +107,14 @@ export async function startPeer(kind, { model, threads }) {
     child.stdin.end();
     rmSync(dir, { recursive: true, force: true });
     return { ready: ready.error ? { ...ready, error: ready.error.split('\n')[0] } : ready };
+  }
+  // TF.js's Node wasm build runs one thread whatever is asked (said in the report).
+  const wrongThreads = kind === 'torch' ? threadMismatch(ready, threads) : undefined;
+  if (wrongThreads) {
+    // Times with other thread counts than ours are not comparable: no rows rather than wrong ones.
+    child.stdin.end();
+    rmSync(dir, { recursive: true, force: true });
+    return { ready: { ...ready, error: `${kind} peer ${wrongThreads}` } };
   }
   const call = async (what) => {
     child.stdin.write(`${what}\n`);

@@ -102,7 +102,9 @@ export function renderMarkdown(r, file) {
     out.push('');
     out.push(
       'PyTorch: eager CPU, the ONNX graph executed op by op with torch functions and frozen weights, ' +
-        '`torch.set_num_threads(threads)`, input gradient by `backward()`. TensorFlow.js: the network ' +
+        '`torch.set_num_threads(threads)` with OpenMP, MKL and OpenBLAS pinned to the same count and one ' +
+        'inter-op thread (checked: a peer running other counts is an error, not a row), 3 untimed warm-up calls, ' +
+        'input gradient by `backward()`. TensorFlow.js: the network ' +
         'rebuilt with `tf.conv2d`/`tf.depthwiseConv2d`/… (NHWC) from the ONNX initializers, `tf.grad` on ' +
         "the wasm backend (its Node build runs one thread whatever is asked; the 'threads' column " +
         'is what was asked of the others). Peer runs are interleaved with ours, repetition by repetition ' +

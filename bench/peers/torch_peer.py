@@ -5,6 +5,13 @@ Softmax: ResNet-18, MobileNetV2, ResNet-20) is executed op by op with torch func
 copied from its initializers as frozen tensors (no parameter gradients). Eager PyTorch runs a module
 the same way, so this is what a user's `nn.Module` costs on CPU. Prints one JSON object.
 
+Threads: exactly --threads for every pool that computes (torch's intra-op pool, OpenMP, MKL and
+the BLAS that Debian's torch links, OpenBLAS, whose own pthread pool ignores
+`torch.set_num_threads` and would otherwise start one thread per core and spin-wait in it), one
+inter-op thread; the counts actually in force are reported (`threads`, `interopThreads`,
+`blasThreads`) so that the runner can refuse a mismatch. Warm-up: --warmup calls of each kind
+before anything is timed.
+
 Input: x[i] = sin(i) * 0.5 over the flat [1, C, H, W] input (the same in the JavaScript runner);
 gradient seed: 0.01 on every logit.
 
@@ -13,9 +20,36 @@ Usage: python3 torch_peer.py MODEL.onnx --threads N --reps R [--dims 1,3,224,224
 """
 
 import argparse
+import ctypes
 import json
+import os
 import sys
 import time
+
+
+def pin_threads(threads):
+    """Thread-count environment of every native pool; must run before torch is imported."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(threads)
+    # Idle OpenMP threads must not spin while the other runners compute.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def blas_threads(threads):
+    """Sets and reads OpenBLAS's pool size in the BLAS this process has loaded (None: not OpenBLAS)."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line and ".so" in line}
+    except OSError:
+        return None
+    for lib in sorted(libs):
+        try:
+            h = ctypes.CDLL(lib)
+            h.openblas_set_num_threads(threads)
+            return h.openblas_get_num_threads()
+        except (OSError, AttributeError):
+            continue
+    return None
 
 
 def main():
@@ -23,6 +57,7 @@ def main():
     ap.add_argument("model")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--warmup", type=int, default=3, help="untimed calls of each kind first")
     ap.add_argument("--dims", default="1,3,224,224")
     ap.add_argument("--input", default="input")
     ap.add_argument("--output", default="logits")
@@ -34,6 +69,7 @@ def main():
         help="after warm-up, time one call per stdin line ('forward' or 'gradient'), print ms",
     )
     args = ap.parse_args()
+    pin_threads(args.threads)
     try:
         import numpy as np
         import onnx
@@ -49,6 +85,7 @@ def main():
         torch.set_num_interop_threads(1)
     except RuntimeError:
         pass
+    blas = blas_threads(args.threads)
     m = onnx.load(args.model)
     g = m.graph
     weights = {
@@ -143,11 +180,18 @@ def main():
         (out.sum() * 0.01).backward()
         return x.grad
 
-    forward()
-    gradient()  # warm-up
+    for _ in range(max(1, args.warmup)):  # warm-up: allocator, oneDNN primitives, caches
+        forward()
+        gradient()
+    info = {
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "interopThreads": torch.get_num_interop_threads(),
+        "blasThreads": blas,
+    }
     if args.serve:
         # Interleaved with the JavaScript runner's own runs: one timed call per command.
-        print(json.dumps({"ready": True, "torch": torch.__version__, "threads": torch.get_num_threads()}))
+        print(json.dumps({"ready": True, **info}))
         sys.stdout.flush()
         calls = {"forward": forward, "gradient": gradient}
         for line in sys.stdin:
@@ -177,8 +221,7 @@ def main():
     print(
         json.dumps(
             {
-                "torch": torch.__version__,
-                "threads": torch.get_num_threads(),
+                **info,
                 "forwardMs": ft,
                 "gradientMs": gt,
             }

@@ -134,7 +134,9 @@ test.skipIf(!sharedModels)(
       // PyTorch may be missing: then the peer says why instead of failing.
       if (p.torch.skipped) expect(p.torch.skipped).toMatch(/torch|python/i);
       else {
+        // The peer pins every pool to the asked count (a mismatch is an error, not a row).
         expect(p.torch.error).toBeUndefined();
+        expect(p.torch.threads).toBe(1);
         expect(isStats(p.torch.gradientMs)).toBe(true);
         expect(p.torch.gradientVsOurs.cosine).toBeGreaterThan(0.999);
       }

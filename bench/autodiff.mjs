@@ -219,6 +219,8 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
         version: ready.torch ?? ready.tfjs,
         backend: ready.backend,
         threads: ready.threads,
+        interopThreads: ready.interopThreads,
+        blasThreads: ready.blasThreads,
         logitsRelErr: ready.logitsRelErr,
         gradientError: ready.gradientError,
         forwardMs: fwdT?.length ? summarize(fwdT) : undefined,

@@ -100,10 +100,15 @@ export function renderMarkdown(r, file) {
   if (r.peers?.length) {
     out.push('## Peers: same network, same input, same thread count');
     out.push('');
+    // Runs before the peer pinned its pools (no blasThreads recorded) are said to be so.
+    const pinned = r.peers.some((p) => p.torch?.blasThreads !== undefined);
     out.push(
       'PyTorch: eager CPU, the ONNX graph executed op by op with torch functions and frozen weights, ' +
-        '`torch.set_num_threads(threads)` with OpenMP, MKL and OpenBLAS pinned to the same count and one ' +
-        'inter-op thread (checked: a peer running other counts is an error, not a row), 3 untimed warm-up calls, ' +
+        (pinned
+          ? '`torch.set_num_threads(threads)` with OpenMP, MKL and OpenBLAS pinned to the same count and one ' +
+            'inter-op thread (checked: a peer running other counts is an error, not a row), 3 untimed warm-up calls, '
+          : "`torch.set_num_threads(threads)` (in this run OpenBLAS, which Debian's torch links, still ran its own " +
+            'pool of one thread per core, spin-waiting under load: these PyTorch times are inflated; rerun the peers), ') +
         'input gradient by `backward()`. TensorFlow.js: the network ' +
         'rebuilt with `tf.conv2d`/`tf.depthwiseConv2d`/… (NHWC) from the ONNX initializers, `tf.grad` on ' +
         "the wasm backend (its Node build runs one thread whatever is asked; the 'threads' column " +

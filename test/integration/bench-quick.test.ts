@@ -137,6 +137,9 @@ test.skipIf(!sharedModels)(
         // The peer pins every pool to the asked count (a mismatch is an error, not a row).
         expect(p.torch.error).toBeUndefined();
         expect(p.torch.threads).toBe(1);
+        expect(p.torch.interopThreads).toBe(1);
+        // OpenBLAS's own pool (null: torch links another BLAS).
+        expect([1, null]).toContain(p.torch.blasThreads);
         expect(isStats(p.torch.gradientMs)).toBe(true);
         expect(p.torch.gradientVsOurs.cosine).toBeGreaterThan(0.999);
       }

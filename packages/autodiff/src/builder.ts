@@ -384,6 +384,7 @@ function ruleContext(node: NodeProto, rule: GradientRule, s: SweepState): RuleCo
     slice: (x, starts, ends, axes, steps) => w.slice(x, starts, ends, axes, steps),
     pad: (x, pads, value) => w.pad(x, pads, value),
     select: (mask, a) => w.select(mask, a),
+    floatMask: (mask) => w.floatMask(mask),
     sumToShape: (grad, gradShape, inputShape) => w.sumToShape(grad, gradShape, inputShape),
     unsupported: (why) => fail(`${label}: ${why}`),
   };

@@ -183,6 +183,18 @@ export class GraphWriter {
       : this.op('Mul', [a, this.op('Cast', [mask], { to: { int: DataType.FLOAT } })]);
   }
 
+  /**
+   * A boolean mask as a float 0/1 tensor: `Where(mask, 1, 0)` from opset 9, `Cast` before. Not
+   * `Cast`, because onnxruntime-web's Cast kernel is one 490 KB wasm function: V8's background
+   * TurboFan tier-up of it takes 1-3 s of CPU (217 MB) and, in Node, keeps the process from exiting
+   * until it is done, after the engine is disposed (docs/app.md, Node).
+   */
+  floatMask(mask: string): string {
+    return this.opset >= 9
+      ? this.op('Where', [mask, this.constFloat([1], []), this.constFloat([0], [])])
+      : this.op('Cast', [mask], { to: { int: DataType.FLOAT } });
+  }
+
   /** Sums a broadcast gradient back to the shape of the input it came from. */
   sumToShape(grad: string, gradShape: Shape, inputShape: Shape): string {
     const r = gradShape.length;

@@ -53,6 +53,7 @@ export interface RuleContext
       | 'slice'
       | 'pad'
       | 'select'
+      | 'floatMask'
       | 'sumToShape'
     > {
   readonly index: GraphIndex;

@@ -1,4 +1,3 @@
-import { DataType } from '../onnx.js';
 import type { GradientRule } from '../rule.js';
 import { scalar } from './elementwise.js';
 import { globalPoolShape } from './pool-geometry.js';
@@ -24,7 +23,7 @@ export const GlobalMaxPool: GradientRule = {
     // Reshape's 0 copies the batch and channel dims, whatever they are.
     const flat = ctx.reshape(ctx.I(0), [0, 0, size]);
     const max = ctx.reshape(ctx.O(0), [0, 0, 1]);
-    const toFloat = (b: string) => ctx.op('Cast', [b], { to: { int: DataType.FLOAT } });
+    const toFloat = (b: string) => ctx.floatMask(b);
     // Floats compare with Equal from opset 11; before, X ≤ Y everywhere, so X = Y ⟺ ¬(X < Y).
     const tied =
       ctx.opset >= 11

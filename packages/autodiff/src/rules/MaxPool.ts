@@ -65,11 +65,8 @@ export const MaxPool: GradientRule = {
         // Sₖ ≤ Y always, so Sₖ = Y ⟺ ¬(Sₖ < Y); Equal on floats needs opset 11.
         const e =
           ctx.opset >= 11
-            ? ctx.op('Cast', [ctx.op('Equal', [shifted, y])], { to: { int: 1 } })
-            : ctx.op('Sub', [
-                one,
-                ctx.op('Cast', [ctx.op('Less', [shifted, y])], { to: { int: 1 } }),
-              ]);
+            ? ctx.floatMask(ctx.op('Equal', [shifted, y]))
+            : ctx.op('Sub', [one, ctx.floatMask(ctx.op('Less', [shifted, y]))]);
         let m: string;
         if (!taken) {
           m = e;

@@ -1,4 +1,3 @@
-import { DataType } from '../onnx.js';
 import type { GradientRule, RuleContext } from '../rule.js';
 import { dimArithmetic } from '../shapes/dims.js';
 import { broadcastShape, foldElementwise } from '../shapes/functions.js';
@@ -48,5 +47,5 @@ function tiedWithOutput(ctx: RuleContext, x: string, opType: 'Max' | 'Min'): str
     ctx.opset >= 11
       ? ctx.op('Equal', [x, y])
       : ctx.op('Not', [ctx.op(opType === 'Max' ? 'Less' : 'Greater', [x, y])]);
-  return ctx.op('Cast', [eq], { to: { int: DataType.FLOAT } });
+  return ctx.floatMask(eq);
 }

@@ -1,4 +1,3 @@
-import { DataType } from '../onnx.js';
 import type { GradientRule, RuleContext } from '../rule.js';
 import { normAxis, product } from '../shapes/dims.js';
 import { foldReduce, reduceShape } from '../shapes/functions.js';
@@ -101,7 +100,7 @@ export function extremeOf(
         ctx.opset >= 11
           ? ctx.op('Equal', [x, y])
           : ctx.op('Not', [ctx.op(opType === 'ReduceMax' ? 'Less' : 'Greater', [x, y])]);
-      const mask = ctx.op('Cast', [tied], { to: { int: DataType.FLOAT } });
+      const mask = ctx.floatMask(tied);
       const count = ctx.reduceSum(mask, axes, true);
       return ctx.op('Mul', [ctx.op('Div', [dY, count]), mask]);
     },

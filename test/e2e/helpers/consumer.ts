@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { repoRoot } from './server.js';
 
 /**
@@ -31,6 +31,8 @@ export interface Output {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** When the process ended (`Date.now()` at its `exit` event, seen from this process). */
+  readonly endedAt: number;
 }
 
 /** Environment for the tools: no colours, no update checks, no prompts. */
@@ -63,13 +65,17 @@ export function exec(
       stderr += chunk;
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 300_000);
+    let endedAt = Number.NaN;
+    child.on('exit', () => {
+      endedAt = Date.now();
+    });
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(new Error(`${command} could not start: ${error.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      const output = { code: code ?? -1, stdout, stderr };
+      const output = { code: code ?? -1, stdout, stderr, endedAt };
       if (code === 0 || options.allowFailure) resolve(output);
       else
         reject(
@@ -121,8 +127,40 @@ async function copyPage(app: string, entry: string): Promise<void> {
   }
 }
 
+const starters = new Map<string, Promise<string>>();
+
 /**
- * A Vite app as `npm create vite@… APP -- --template vanilla` makes it (no config file), its
+ * `npm create vite@… vite-app -- --template vanilla`, run once into `parent/create-vite` and
+ * copied into every Vite app below `parent`: concurrent `npm create` calls race in npm's npx cache.
+ */
+function viteStarter(parent: string): Promise<string> {
+  let starter = starters.get(parent);
+  starter ??= (async () => {
+    const folder = join(parent, 'create-vite');
+    await mkdir(folder);
+    await exec(
+      'npm',
+      [
+        'create',
+        '--yes',
+        `vite@${toolVersions.createVite}`,
+        'vite-app',
+        '--',
+        '--template',
+        'vanilla',
+        '--no-interactive',
+      ],
+      folder,
+    );
+    return join(folder, 'vite-app');
+  })();
+  starters.set(parent, starter);
+  return starter;
+}
+
+/**
+ * A Vite app as `npm create vite@… APP -- --template vanilla` makes it (no config file; made once
+ * beside `parent` and copied), its
  * starter page replaced by ours, then `npm install`ing the tarballs and onnxruntime-web (or
  * whatever `install` does in the app's folder).
  */
@@ -134,20 +172,7 @@ export async function createViteApp(
     npm(['install', ...tarballs, `onnxruntime-web@${onnxruntimeWeb}`], app),
 ): Promise<string> {
   const app = join(parent, 'vite-app');
-  await exec(
-    'npm',
-    [
-      'create',
-      '--yes',
-      `vite@${toolVersions.createVite}`,
-      'vite-app',
-      '--',
-      '--template',
-      'vanilla',
-      '--no-interactive',
-    ],
-    parent,
-  );
+  await cp(await viteStarter(dirname(parent)), app, { recursive: true });
   for (const starter of ['main.js', 'counter.js', 'style.css', 'assets']) {
     await rm(join(app, 'src', starter), { recursive: true, force: true });
   }

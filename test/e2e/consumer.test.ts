@@ -163,31 +163,22 @@ beforeAll(async () => {
     return { app, build };
   };
   const [vite, webpack] = bundlers;
+  // Vite apps get npm's tarballs, webpack apps pnpm's.
+  const npmApp = (bundler: Bundler, which: Which) =>
+    setup(
+      bundler,
+      `${bundler.name} ${which}`,
+      (parent) =>
+        bundler === vite
+          ? createViteApp(parent, npmTgz, versions[which])
+          : createWebpackApp(parent, pnpmTgz, versions[which]),
+      verifyNpmInstall,
+    );
   setups = {
-    'vite lowest': setup(
-      vite!,
-      'vite lowest',
-      (parent) => createViteApp(parent, npmTgz, versions.lowest),
-      verifyNpmInstall,
-    ),
-    'vite highest': setup(
-      vite!,
-      'vite highest',
-      (parent) => createViteApp(parent, npmTgz, versions.highest),
-      verifyNpmInstall,
-    ),
-    'webpack lowest': setup(
-      webpack!,
-      'webpack lowest',
-      (parent) => createWebpackApp(parent, pnpmTgz, versions.lowest),
-      verifyNpmInstall,
-    ),
-    'webpack highest': setup(
-      webpack!,
-      'webpack highest',
-      (parent) => createWebpackApp(parent, pnpmTgz, versions.highest),
-      verifyNpmInstall,
-    ),
+    'vite lowest': npmApp(vite!, 'lowest'),
+    'vite highest': npmApp(vite!, 'highest'),
+    'webpack lowest': npmApp(webpack!, 'lowest'),
+    'webpack highest': npmApp(webpack!, 'highest'),
     'vite pnpm': setup(
       vite!,
       'vite pnpm',

@@ -1,91 +1,207 @@
 // Saliency-map throughput over a folder of images, as a user runs it: the built `fv saliency`
-// (packages/cli/dist/cli.js) on the default model's held-out images (vanilla gradient, grid
-// pictures, `--save-npy`), on native and on wasm, with 1 thread and all cores, 1 engine and W
-// engines (`--workers`). Configurations are interleaved round by round; images/s counts the whole
-// command (start-up, model load, PNG encoding and writes included).
+// (packages/cli/dist/cli.js, vanilla gradient, grid picture and `--save-npy`) on native and on
+// wasm, with 1 thread and all cores, 1 engine and W engines (`--workers`); and without pictures
+// (`--maps none`), which leaves the engines' share. Each run writes the
+// JSON Lines index, whose lines come in the order images finish and carry each image's time, so
+// that one run gives three figures: the one-off cost (process start, module and model load,
+// session creation: the command's time not spent in images, counted once), warm-up (each engine's
+// first image) and the steady state (images/s over the other images, W engines in parallel) — what
+// a folder of thousands of images costs per image. Configurations are interleaved round by round;
+// medians over the rounds. Models: the default model's held-out images; MobileNetV2 on the shared
+// photos (copied under several names) when ../shared/models is there and not --quick.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { repoRoot, summarize } from './util.mjs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { median, modelsDir, repoRoot, summarize } from './util.mjs';
 
 const cli = join(repoRoot, 'packages/cli/dist/cli.js');
-const modelDir = join(repoRoot, 'models/default');
+
+/** The folders to run over: the default model always, MobileNetV2 when asked for and present. */
+function batchModels({ quick, count, scratch }) {
+  const dir = join(repoRoot, 'models/default');
+  const heldout = join(dir, 'heldout');
+  const models = [
+    {
+      name: 'default (models/default/shapes10.onnx)',
+      args: [join(dir, 'shapes10.onnx')],
+      images: readdirSync(heldout)
+        .filter((f) => f.endsWith('.png') && !f.endsWith('.mask.png'))
+        .sort()
+        .slice(0, count)
+        .map((f) => join(heldout, f)),
+    },
+  ];
+  const shared = modelsDir();
+  if (!quick && shared) {
+    // Four photos, each under several names (the same work per image as distinct photos).
+    const photos = readdirSync(join(shared, 'images'))
+      .filter((f) => /\.(png|jpe?g)$/i.test(f))
+      .sort()
+      .map((f) => join(shared, 'images', f));
+    const images = Array.from({ length: count }, (_, i) => {
+      const p = photos[i % photos.length];
+      const copy = join(scratch, `${String(i).padStart(2, '0')}-${basename(p)}`);
+      copyFileSync(p, copy);
+      return copy;
+    });
+    models.push({
+      name: 'MobileNetV2 224 (shared photos)',
+      args: [
+        join(shared, 'imagenet/mobilenet_v2_1.0_224.onnx'),
+        '--preset',
+        'tf-mobilenet',
+        '--labels',
+        join(shared, 'imagenet/imagenet_labels_1001.txt'),
+      ],
+      images,
+    });
+  }
+  return models;
+}
+
+/** One timed `fv saliency` run: wall time and the index's per-image times in finishing order. */
+function runOnce(model, c) {
+  const out = mkdtempSync(join(tmpdir(), 'fv-bench-batch-'));
+  const index = join(out, 'index.jsonl');
+  const args = [
+    cli,
+    'saliency',
+    ...model.args,
+    ...model.images,
+    '--out',
+    `${out}/`,
+    '--save-npy',
+    '--maps',
+    c.maps,
+    '--backend',
+    c.backend,
+    '--threads',
+    String(c.threads),
+    '--workers',
+    String(c.workers),
+    '--index',
+    index,
+    '--json',
+  ];
+  const t = performance.now();
+  try {
+    execFileSync(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, FV_NO_PROGRESS: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      maxBuffer: 1 << 24,
+    });
+    const wallMs = performance.now() - t;
+    const imageMs = readFileSync(index, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).ms);
+    return { wallMs, imageMs };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The figures of one run of n images on W engines: each engine's first image is its warm-up (the
+ * first W lines of the index), the rest is the steady state (W images in flight at once, so
+ * W / median time per image); the one-off cost is the wall time minus the images' time per engine.
+ */
+export function batchFigures({ wallMs, imageMs }, workers) {
+  const w = Math.min(workers, imageMs.length);
+  const warm = imageMs.slice(0, w);
+  const steady = imageMs.slice(w);
+  const perEngine = imageMs.reduce((a, b) => a + b, 0) / w;
+  const steadyMs = steady.length ? median(steady) : undefined;
+  return {
+    wallMs,
+    imagesPerS: (imageMs.length * 1000) / wallMs,
+    oneOffMs: Math.max(0, wallMs - perEngine),
+    warmupMs: median(warm),
+    steadyMs,
+    steadyImagesPerS: steadyMs ? (w * 1000) / steadyMs : undefined,
+  };
+}
 
 export function benchBatch({ quick, log = () => {} }) {
   const cores = availableParallelism();
-  const heldout = join(modelDir, 'heldout');
-  const images = readdirSync(heldout)
-    .filter((f) => f.endsWith('.png') && !f.endsWith('.mask.png'))
-    .sort()
-    .slice(0, quick ? 4 : undefined)
-    .map((f) => join(heldout, f));
+  const count = quick ? 4 : 12;
+  const rounds = quick ? 1 : 2;
+  const scratch = mkdtempSync(join(tmpdir(), 'fv-bench-batch-images-'));
+  const loadStart = loadavg();
   const configs = [];
   for (const backend of ['native', 'wasm']) {
-    configs.push({ backend, threads: 1, workers: 1 });
+    configs.push({ backend, threads: 1, workers: 1, maps: 'grid' });
     if (cores > 1) {
-      configs.push({ backend, threads: cores, workers: 1 });
-      configs.push({ backend, threads: 1, workers: cores });
+      configs.push({ backend, threads: cores, workers: 1, maps: 'grid' });
+      configs.push({ backend, threads: 1, workers: cores, maps: 'grid' });
     }
   }
-  const rounds = quick ? 1 : 3;
-  const times = configs.map(() => []);
-  const failures = configs.map(() => undefined);
-  for (let r = 0; r < rounds; r++) {
-    for (const [i, c] of configs.entries()) {
-      if (failures[i]) continue;
-      const out = mkdtempSync(join(tmpdir(), 'fv-bench-batch-'));
-      const args = [
-        cli,
-        'saliency',
-        join(modelDir, 'shapes10.onnx'),
-        ...images,
-        '--out',
-        `${out}/`,
-        '--save-npy',
-        '--backend',
-        c.backend,
-        '--threads',
-        String(c.threads),
-        '--workers',
-        String(c.workers),
-        '--json',
-      ];
-      const t = performance.now();
-      try {
-        execFileSync(process.execPath, args, {
-          cwd: repoRoot,
-          env: { ...process.env, FV_NO_PROGRESS: '1' },
-          stdio: ['ignore', 'ignore', 'pipe'],
-          maxBuffer: 1 << 24,
-        });
-        times[i].push(performance.now() - t);
-      } catch (error) {
-        failures[i] = String(error.stderr ?? error.message).split('\n')[0];
-        log(`  batch ${c.backend} ${c.threads}t ${c.workers}w fails: ${failures[i]}`);
-      } finally {
-        rmSync(out, { recursive: true, force: true });
+  // The same without pictures (`--maps none`, only the .npy files): the engines' share alone, since
+  // PNG encoding runs on the command's main thread for all engines.
+  if (!quick) {
+    for (const backend of ['native', 'wasm']) {
+      configs.push({ backend, threads: 1, workers: 1, maps: 'none' });
+      if (cores > 1) configs.push({ backend, threads: 1, workers: cores, maps: 'none' });
+    }
+  }
+  const models = batchModels({ quick, count, scratch });
+  const rows = [];
+  try {
+    for (const model of models) {
+      log(`  ${model.name}: ${model.images.length} images`);
+      const runs = configs.map(() => []);
+      const failures = configs.map(() => undefined);
+      for (let r = 0; r < rounds; r++) {
+        for (const [i, c] of configs.entries()) {
+          if (failures[i]) continue;
+          try {
+            runs[i].push(batchFigures(runOnce(model, c), c.workers));
+          } catch (error) {
+            failures[i] = String(error.stderr ?? error.message)
+              .split('\n')
+              .find((l) => l.trim());
+            log(`  batch ${c.backend} ${c.threads}t ${c.workers}w ${c.maps} fails: ${failures[i]}`);
+          }
+        }
+      }
+      for (const [i, c] of configs.entries()) {
+        if (failures[i]) {
+          rows.push({ model: model.name, ...c, error: failures[i] });
+          continue;
+        }
+        const stat = (key) => {
+          const xs = runs[i].map((x) => x[key]).filter((x) => x !== undefined);
+          return xs.length ? summarize(xs) : undefined;
+        };
+        const row = {
+          model: model.name,
+          images: model.images.length,
+          ...c,
+          ms: stat('wallMs'),
+          oneOffMs: stat('oneOffMs'),
+          warmupMs: stat('warmupMs'),
+          steadyMs: stat('steadyMs'),
+          imagesPerS: median(runs[i].map((x) => x.imagesPerS)),
+          steadyImagesPerS: stat('steadyImagesPerS')?.median,
+        };
+        rows.push(row);
+        log(
+          `  ${c.backend}, ${c.threads} thread(s), ${c.workers} worker(s), maps ${c.maps}: steady ${row.steadyImagesPerS?.toFixed(1)} images/s, whole run ${row.imagesPerS.toFixed(1)} images/s, one-off ${row.oneOffMs.median.toFixed(0)} ms, warm-up image ${row.warmupMs.median.toFixed(0)} ms`,
+        );
       }
     }
-  }
-  const rows = configs.map((c, i) => {
-    if (failures[i]) return { ...c, error: failures[i] };
-    const ms = summarize(times[i]);
-    return { ...c, ms, imagesPerS: (images.length * 1000) / ms.median };
-  });
-  for (const row of rows) {
-    if (row.imagesPerS) {
-      log(
-        `  ${row.backend}, ${row.threads} thread(s), ${row.workers} worker(s): ${row.imagesPerS.toFixed(1)} images/s`,
-      );
-    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
   }
   return {
-    model: 'default (models/default/shapes10.onnx)',
-    images: images.length,
+    models: models.map((m) => m.name),
+    images: count,
     cores,
     method: 'vanilla',
     rounds,
+    loadAverage: { start: loadStart, end: loadavg() },
     rows,
   };
 }

@@ -229,30 +229,70 @@ export function renderMarkdown(r, file) {
   if (batch?.rows?.length) {
     out.push('## Saliency maps over a folder: `fv saliency`, native and wasm, threads and workers');
     out.push('');
+    const load = batch.loadAverage
+      ? `; load average (1/5/15 min) ${batch.loadAverage.start.map((x) => x.toFixed(2)).join('/')} at the start, ` +
+        `${batch.loadAverage.end.map((x) => x.toFixed(2)).join('/')} at the end`
+      : '';
     out.push(
-      `\`fv saliency\` (built CLI, ${batch.method}, grid picture and \`--save-npy\`) over ${batch.images} images of the ` +
-        `${batch.model}, ${batch.cores} cores; the whole command is timed (start-up, model load, PNG encoding ` +
-        `and writes included), ${batch.rounds} rounds with the configurations interleaved, median. ` +
-        'Ratio = images/s against wasm with 1 thread and 1 worker, measured in the same run.',
+      `\`fv saliency\` (built CLI, ${batch.method}, grid picture and \`--save-npy\`) over a folder of ` +
+        `${batch.images} images, ${batch.cores} cores${load}. Each run writes the JSON Lines index (per-image ` +
+        "time, in the order images finish): **steady state** = images/s over the images after each engine's " +
+        'first (W engines in parallel: W / median time per image) — what a large folder costs per image; ' +
+        "**warm-up** = each engine's first image; **one-off** = the command's time not spent in images " +
+        '(process start, module and model load, sessions), paid once per run; **whole run** = images / wall ' +
+        `time of this ${batch.images}-image run. ${batch.rounds} rounds with the configurations interleaved, ` +
+        'median (min–max). Ratio = steady-state images/s against wasm with 1 thread, 1 worker and pictures on ' +
+        "the same model, measured in the same run. Pictures 'none' (`--maps none`, only the .npy files) leaves " +
+        "the engines' share: the PNG pictures are drawn and encoded on the command's main thread for all engines.",
     );
     out.push('');
-    const base = batch.rows.find((x) => x.backend === 'wasm' && x.threads === 1 && x.workers === 1);
-    out.push(
-      table(
-        ['backend', 'threads per engine', 'workers', 'time (ms)', 'images/s', 'vs wasm 1×1'],
-        batch.rows.map((x) => [
-          x.backend,
-          x.threads,
-          x.workers,
-          x.error ? `fails: ${x.error}` : ms(x.ms),
-          x.imagesPerS ? fmt(x.imagesPerS) : '–',
-          x.imagesPerS && base?.imagesPerS
-            ? `${(x.imagesPerS / base.imagesPerS).toFixed(2)}×`
-            : '–',
-        ]),
-      ),
-    );
-    out.push('');
+    const models = [...new Set(batch.rows.map((x) => x.model ?? batch.model))];
+    for (const model of models) {
+      const rows = batch.rows.filter((x) => (x.model ?? batch.model) === model);
+      const base = rows.find(
+        (x) => x.backend === 'wasm' && x.threads === 1 && x.workers === 1 && x.maps !== 'none',
+      );
+      const rate = (x) => x.steadyImagesPerS ?? x.imagesPerS;
+      out.push(`${model}:`);
+      out.push('');
+      out.push(
+        table(
+          [
+            'backend',
+            'threads per engine',
+            'workers',
+            'pictures',
+            'steady images/s',
+            'vs wasm 1×1',
+            'steady ms per image',
+            'warm-up image (ms)',
+            'one-off (ms)',
+            'whole run (ms)',
+            'whole run images/s',
+          ],
+          rows.map((x) =>
+            x.error
+              ? [x.backend, x.threads, x.workers, x.maps ?? 'grid', `fails: ${x.error}`].concat(
+                  Array(6).fill('–'),
+                )
+              : [
+                  x.backend,
+                  x.threads,
+                  x.workers,
+                  x.maps ?? 'grid',
+                  fmt(x.steadyImagesPerS),
+                  rate(x) && base && rate(base) ? `${(rate(x) / rate(base)).toFixed(2)}×` : '–',
+                  ms(x.steadyMs),
+                  ms(x.warmupMs),
+                  ms(x.oneOffMs),
+                  ms(x.ms),
+                  fmt(x.imagesPerS),
+                ],
+          ),
+        ),
+      );
+      out.push('');
+    }
   }
 
   const e = r.engine;

@@ -9,8 +9,9 @@
 // quick: 3 runs), metrics (model evaluations and time per explanation metric and method, for one
 // image; in --quick only when asked for), microscope (`fv microscope` on MobileNetV2, two layers;
 // in --quick only when asked for, then on the default model), batch (`fv saliency` over a folder:
-// images/s on native and wasm, 1 thread and all cores, 1 and W engines; in --quick only when asked
-// for), browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns
+// steady-state images/s, warm-up and one-off cost from the run's index, on native and wasm, 1 thread
+// and all cores, 1 and W engines, with and without pictures; default model and MobileNetV2; in
+// --quick only when asked for, then 4 images of the default model), browser (headless Chromium, WebGPU and wasm; not in --quick). `--into` reruns
 // some sections into an existing results file (the others, and rows of models not rerun, are
 // kept) and regenerates the docs from it; `--models` keeps the models whose names contain one of
 // the words.

@@ -99,6 +99,41 @@ test('pnpm bench --quick --sections microscope times a site build and its resume
   for (const r of Object.values(m.ratios)) expect(Number.isFinite(r as number)).toBe(true);
 }, 160_000);
 
+// `fv saliency` over a folder (the default model is committed): every configuration runs, and
+// the figures follow from the index (one round, so the medians are the run's own values).
+test('pnpm bench --quick --sections batch times fv saliency over a folder', async () => {
+  const out = join(dir, 'batch.json');
+  await promisify(execFile)(
+    process.execPath,
+    ['bench/run.mjs', '--quick', '--sections', 'batch', '--out', out],
+    { cwd: repoRoot, timeout: 150_000, maxBuffer: 1 << 24 },
+  );
+  const b = JSON.parse(await readFile(out, 'utf8')).batch;
+  expect(b.images).toBe(4);
+  expect(b.loadAverage.start).toHaveLength(3);
+  const configs = b.rows.map(
+    (x: { backend: string; threads: number; workers: number }) =>
+      `${x.backend} ${x.threads}t ${x.workers}w`,
+  );
+  const n = b.cores;
+  expect(configs).toEqual(
+    ['native', 'wasm'].flatMap((backend) =>
+      n > 1
+        ? [`${backend} 1t 1w`, `${backend} ${n}t 1w`, `${backend} 1t ${n}w`]
+        : [`${backend} 1t 1w`],
+    ),
+  );
+  for (const x of b.rows) {
+    expect(x.error).toBeUndefined();
+    expect(isStats(x.ms) && isStats(x.warmupMs) && isStats(x.steadyMs)).toBe(true);
+    // Whole run = images / wall time; steady state = W engines / median time per image.
+    expect(x.imagesPerS).toBeCloseTo((4 * 1000) / x.ms.median, 6);
+    expect(x.steadyImagesPerS).toBeCloseTo((x.workers * 1000) / x.steadyMs.median, 6);
+    expect(x.oneOffMs.median).toBeGreaterThanOrEqual(0);
+    expect(x.oneOffMs.median).toBeLessThan(x.ms.median);
+  }
+}, 160_000);
+
 test.skipIf(!sharedModels)(
   'pnpm bench --quick writes well-formed results',
   async () => {

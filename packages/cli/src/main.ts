@@ -66,8 +66,14 @@ export function createProgram(): Command {
       .argument('<images...>', 'PNG/JPEG files or folders')
       .option('--top <k>', 'classes per image', '5')
       .option('--crop', 'centre-crop to the model aspect ratio instead of stretching')
+      .option(
+        '--out <dir>',
+        'folder of the JSON Lines index of predictions (with --shard, --resume)',
+        'out/',
+      )
       .option('--json', 'machine-readable output'),
   ).action((model: string, images: string[], o) => classify(model, images, o));
+  batchFlags(program.commands.at(-1)!);
 
   modelFlags(
     program
@@ -155,6 +161,7 @@ export function createProgram(): Command {
       .option('--json', 'machine-readable output'),
   ).action((model: string, images: string[], o) => evaluateCommand(model, images, o));
   methodFlags(program.commands.at(-1)!);
+  batchFlags(program.commands.at(-1)!);
 
   modelFlags(
     program

@@ -208,3 +208,144 @@ describe('fv saliency over a dataset: --shard, fv merge, --workers, --resume', (
     }
   });
 });
+
+// The other commands that go over folders of images share the batch flags (batch/run.ts):
+// `fv classify` (the index holds the predictions) and `fv evaluate` (the index holds every score,
+// so a resumed run's summary is the whole run's).
+describe('fv classify and fv evaluate over a dataset: --shard, --workers, --resume', () => {
+  interface Prediction {
+    index: number;
+    probability: number;
+  }
+  interface Classified {
+    image: string;
+    top: Prediction[];
+  }
+
+  test('classify: 3 shards (one with 2 workers) merge into the unsharded predictions; resume redoes only what is missing', {
+    timeout: T,
+  }, async () => {
+    const out = join(root, 'classify');
+    const whole = await fv(['classify', defaultModel, ...images, '--top', '2', '--json']);
+    expect([whole.code, whole.stderr]).toEqual([0, '']);
+    const expected = (JSON.parse(whole.stdout) as Classified[]).map((e) => [e.image, e.top]);
+    for (const k of [0, 1, 2]) {
+      const s = await fv([
+        'classify',
+        defaultModel,
+        ...images,
+        '--top',
+        '2',
+        '--out',
+        out,
+        '--shard',
+        `${k}/3`,
+        '--threads',
+        '1',
+        ...(k === 1 ? ['--workers', '2'] : []),
+      ]);
+      expect([s.code, s.stderr]).toEqual([0, '']);
+    }
+    const m = await fv(['merge', out]);
+    expect([m.code, m.stderr]).toEqual([0, '']);
+    const merged = m.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Classified & { files: object });
+    expect(merged.map((e) => [e.image, e.top])).toEqual(
+      [...expected].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
+    expect(merged.every((e) => Object.keys(e.files).length === 0)).toBe(true);
+
+    // A shard whose index lost its last line (killed before appending it): only that image is
+    // classified again, and --json lists the whole shard.
+    const index = join(out, 'index.2-of-3.jsonl');
+    const lines = readFileSync(index, 'utf8').trim().split('\n');
+    writeFileSync(index, `${lines.slice(0, -1).join('\n')}\n`);
+    const args = ['classify', defaultModel, ...images, '--top', '2', '--out', out];
+    const resumed = await fv([...args, '--shard', '2/3', '--resume']);
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    expect(resumed.stdout).toContain(
+      `${lines.length - 1} of ${lines.length} images were done already`,
+    );
+    expect(readFileSync(index, 'utf8').trim().split('\n')).toHaveLength(lines.length);
+    const json = await fv([...args, '--shard', '2/3', '--resume', '--json']);
+    // In the shard's (sorted) order, each as the unsharded run classified it.
+    const got = (JSON.parse(json.stdout) as Classified[]).map((e) => [e.image, e.top]);
+    const mine = expected.filter(([image]) => lines.some((l) => l.includes(image as string)));
+    expect(got).toEqual(mine.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    expect(got).toHaveLength(lines.length);
+  });
+
+  test('evaluate: 2 shards (one with 2 workers) give the unsharded scores and pictures; a resumed run summarizes every image', {
+    timeout: T,
+  }, async () => {
+    const six = [...images].sort().slice(0, 6);
+    const flags = ['--methods', 'vanilla,grad-cam', '--metrics', 'deletion', '--threads', '1'];
+    const evaluate = (out: string, ...more: string[]) =>
+      fv(['evaluate', defaultModel, ...six, ...flags, '--out', `${out}/`, ...more]);
+    interface Evaluated {
+      images: { image: string; methods: { method: string; scores: object }[] }[];
+      summary: unknown;
+    }
+    const wholeDir = join(root, 'evaluate-whole');
+    const whole = await evaluate(wholeDir, '--json');
+    expect([whole.code, whole.stderr]).toEqual([0, '']);
+    const expected = JSON.parse(whole.stdout) as Evaluated;
+    const scores = (e: Evaluated['images'][number]) => [e.image, e.methods];
+
+    const sharded = join(root, 'evaluate-sharded');
+    for (const k of [0, 1]) {
+      const s = await evaluate(
+        sharded,
+        '--shard',
+        `${k}/2`,
+        ...(k === 1 ? ['--workers', '2'] : []),
+      );
+      expect([s.code, s.stderr]).toEqual([0, '']);
+    }
+    const m = await fv(['merge', sharded]);
+    expect([m.code, m.stderr]).toEqual([0, '']);
+    const merged = m.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Evaluated['images'][number]);
+    expect(merged.map(scores)).toEqual(expected.images.map(scores));
+    // The per-image pictures, byte for byte; each shard summarizes its own images.
+    const pictures = (dir: string) =>
+      [...contents(dir)].filter(
+        ([name]) => name.endsWith('.curves.png') && !name.startsWith('summary'),
+      );
+    const a = new Map(pictures(wholeDir));
+    const b = new Map(pictures(sharded));
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    expect(a.size).toBe(six.length);
+    for (const [name, bytes] of a) expect(b.get(name)!.equals(bytes), name).toBe(true);
+    expect(existsSync(join(sharded, 'summary.0-of-2.curves.png'))).toBe(true);
+    expect(existsSync(join(sharded, 'summary.1-of-2.curves.png'))).toBe(true);
+
+    // Interrupted after 5 of 6 (the last image's index line and picture gone): --resume computes
+    // one image, leaves the others' pictures alone, and the summary is the whole run's.
+    const resumedDir = join(root, 'evaluate-resumed');
+    const first = await evaluate(resumedDir, '--index', join(resumedDir, 'index.jsonl'));
+    expect(first.code).toBe(0);
+    const index = join(resumedDir, 'index.jsonl');
+    const lines = readFileSync(index, 'utf8').trim().split('\n');
+    const last = JSON.parse(lines.at(-1)!) as { files: { curves: string } };
+    writeFileSync(index, `${lines.slice(0, -1).join('\n')}\n`);
+    rmSync(last.files.curves);
+    const kept = new Map(
+      lines.slice(0, -1).map((l) => {
+        const f = (JSON.parse(l) as { files: { curves: string } }).files.curves;
+        return [f, statSync(f).mtimeMs] as const;
+      }),
+    );
+    const resumed = await evaluate(resumedDir, '--resume', '--json');
+    expect([resumed.code, resumed.stderr]).toEqual([0, '']);
+    const got = JSON.parse(resumed.stdout) as Evaluated;
+    expect(got.images.map(scores)).toEqual(expected.images.map(scores));
+    expect(got.summary).toEqual(expected.summary);
+    expect(existsSync(last.files.curves)).toBe(true);
+    for (const [f, mtime] of kept) expect(statSync(f).mtimeMs, f).toBe(mtime);
+  });
+});

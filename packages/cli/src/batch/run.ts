@@ -3,10 +3,11 @@
 // with all their files, `--workers W` runs W engines (each its own worker thread and session) in
 // this process, and every finished image is one line of the JSON Lines index. Any batch command
 // uses it through `batchFlags`, `batchSettings` and `runBatch`; outputs are written atomically.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { FvError } from '@fv/core';
 import type { Command } from 'commander';
 import { removeStaleTemporaries } from '../files.js';
+import { openSession, type ResolvedModel, type Session } from '../model.js';
 import { parseNumber } from '../options.js';
 import { type Progress, startProgress } from '../progress.js';
 import { type IndexEntry, IndexWriter, indexPath, readIndex } from './index-file.js';
@@ -66,6 +67,29 @@ export function batchSettings(flags: BatchFlags): BatchSettings {
 /** Something that runs images: an engine, or whatever a command keeps per engine. */
 export interface BatchWorker {
   dispose(): Promise<void>;
+}
+
+/** A batch worker that is one engine (its own worker thread and session) for `model`. */
+export type EngineWorker = Session & BatchWorker;
+
+/**
+ * `open` for a batch of engines: worker `n` of `count` starts its own engine for `model` (the
+ * cores shared between them; the wasm notice from the first only).
+ */
+export function openEngine(
+  model: ResolvedModel,
+): (n: number, count: number) => Promise<EngineWorker> {
+  return async (n, count) => {
+    const session = await openSession(model, { engines: count, notice: n === 0 });
+    return { ...session, dispose: () => session.engine.dispose() };
+  };
+}
+
+/** The line saying how much of a resumed batch was done already (undefined when nothing was). */
+export function resumedLine(result: BatchResult<IndexEntry>): string | undefined {
+  if (result.resumed === 0) return undefined;
+  const { resumed, entries, index } = result;
+  return `${resumed} of ${entries.length} images were done already (${index}); ${entries.length - resumed} computed now`;
 }
 
 /** A batch: which images, where, and what to do with each. */
@@ -136,6 +160,8 @@ export async function runBatch<W extends BatchWorker, E extends IndexEntry>(
     settings.resume ||
     settings.index !== undefined;
   const index = indexed ? indexPath(job.out, settings.shard, settings.index) : undefined;
+  // The output folder holds the index by default (created as outputs' folders are).
+  if (index && settings.index === undefined) mkdirSync(job.out, { recursive: true });
 
   const done = new Map<string, E>();
   if (index && settings.resume) {

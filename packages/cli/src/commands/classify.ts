@@ -1,15 +1,20 @@
-// `fv classify MODEL IMAGE…`: top-k classes per image.
+// `fv classify MODEL IMAGE…`: top-k classes per image; a batch command (`--shard`, `--resume`,
+// `--workers`, the JSON Lines index under `--out`: batch/run.ts), whose index lines are the
+// predictions.
 import { imageToTensor, type ResolvedModelConfig } from '@fv/core';
+import { type BatchFlags, batchSettings, openEngine, resumedLine, runBatch } from '../batch/run.js';
 import { expandImagePaths, readImage } from '../files.js';
-import { labelOf, type ModelFlags, resolveModel, withSession } from '../model.js';
+import { labelOf, type ModelFlags, resolveModel } from '../model.js';
 import { parseNumber } from '../options.js';
 import { elapsed, printJson, println } from '../output.js';
-import { progressEnabled, startProgress } from '../progress.js';
+import { progressEnabled } from '../progress.js';
 
-export interface ClassifyOptions extends ModelFlags {
+export interface ClassifyOptions extends ModelFlags, BatchFlags {
   readonly top?: string;
   readonly json?: boolean;
   readonly crop?: boolean;
+  /** The folder of the index (with `--shard`, `--resume`). */
+  readonly out?: string;
 }
 
 /** One class of a prediction. */
@@ -57,34 +62,38 @@ export async function classify(
   options: ClassifyOptions,
 ): Promise<void> {
   const top = parseNumber(options.top, '--top', { integer: true, min: 1 }) ?? 5;
+  const batch = batchSettings(options);
   const model = await resolveModel(modelPath, options);
   const paths = expandImagePaths(images);
-  await withSession(model, async (session) => {
-    const { engine, config } = session;
-    const results: { image: string; ms: number; top: Prediction[] }[] = [];
-    const bar = startProgress('classify', paths.length, progressEnabled(options.json));
-    try {
-      for (const [n, path] of paths.entries()) {
-        const start = performance.now();
-        const { tensor } = imageToTensor(
-          readImage(path),
-          config,
-          options.crop ? { fit: 'center-crop' } : {},
-        );
-        const outputs = await engine.forward(tensor, { outputs: [config.logits] });
-        const predictions = topPredictions(outputs[config.logits]!.data, config, top);
-        results.push({ image: path, ms: elapsed(start), top: predictions });
-        bar.update(n + 1, path);
-        if (!options.json) {
-          println(`${path}:`);
-          for (const p of predictions) {
-            println(`  ${(p.probability * 100).toFixed(1).padStart(5)}%  ${p.index}  ${p.label}`);
-          }
-        }
+  const result = await runBatch({
+    name: 'classify',
+    images: paths,
+    out: options.out ?? 'out/',
+    settings: batch,
+    progress: progressEnabled(options.json),
+    // No files: an image is done when the index has its predictions.
+    files: () => [],
+    open: openEngine(model),
+    run: async ({ engine, config }, path) => {
+      const start = performance.now();
+      const { tensor } = imageToTensor(
+        readImage(path),
+        config,
+        options.crop ? { fit: 'center-crop' } : {},
+      );
+      const outputs = await engine.forward(tensor, { outputs: [config.logits] });
+      const predictions = topPredictions(outputs[config.logits]!.data, config, top);
+      return { image: path, files: {}, ms: elapsed(start), top: predictions };
+    },
+    finished: (entry) => {
+      if (options.json) return;
+      println(`${entry.image}:`);
+      for (const p of entry.top) {
+        println(`  ${(p.probability * 100).toFixed(1).padStart(5)}%  ${p.index}  ${p.label}`);
       }
-    } finally {
-      bar.stop();
-    }
-    if (options.json) printJson(results);
+    },
   });
+  const resumed = resumedLine(result);
+  if (options.json) printJson(result.entries.map(({ image, ms, top }) => ({ image, ms, top })));
+  else if (resumed) println(resumed);
 }

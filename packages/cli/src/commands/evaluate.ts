@@ -1,7 +1,8 @@
 // `fv evaluate MODEL IMAGE…`: several saliency methods scored by the same metrics (deletion,
 // insertion, infidelity, max-sensitivity, cascading randomization) for the same class: a table per
 // image and a summary table (or --json), the deletion/insertion curves and the randomization
-// cascade as pictures.
+// cascade as pictures. A batch command (`--shard`, `--resume`, `--workers`: batch/run.ts) whose
+// index lines keep every score, so a resumed run's summary covers all its images.
 
 import { extname } from 'node:path';
 import { parameterizedLayers } from '@fv/autodiff';
@@ -20,12 +21,15 @@ import {
   tensorToImage,
 } from '@fv/core';
 import { composeGrid, encodePng, linePlot, type PlotSeries, visualizeAttribution } from '@fv/viz';
+import type { IndexEntry } from '../batch/index-file.js';
+import { type BatchFlags, batchSettings, openEngine, resumedLine, runBatch } from '../batch/run.js';
+import { shardName } from '../batch/shard.js';
 import { expandImagePaths, isDirectory, readImage, stem, writeFileAtomic } from '../files.js';
 import { type MethodFlags, methodOptions, parseMethod } from '../methods.js';
-import { labelOf, type ModelFlags, parseTarget, resolveModel, withSession } from '../model.js';
+import { labelOf, type ModelFlags, parseTarget, resolveModel } from '../model.js';
 import { COUNT, parseNumber } from '../options.js';
-import { outputBase, printJson, println } from '../output.js';
-import { progressEnabled, startProgress } from '../progress.js';
+import { elapsed, outputBase, printJson, println } from '../output.js';
+import { progressEnabled } from '../progress.js';
 import { enlarge } from './saliency.js';
 
 export const DEFAULT_METHODS = 'vanilla,smoothgrad,grad-cam,guided-backprop,random';
@@ -34,7 +38,7 @@ const PICTURES = ['curves', 'randomization'] as const;
 /** Cascade points when `--cascade` is not given: every layer, but at most this many. */
 const DEFAULT_CASCADE = 8;
 
-export interface EvaluateCliOptions extends ModelFlags, MethodFlags {
+export interface EvaluateCliOptions extends ModelFlags, MethodFlags, BatchFlags {
   readonly methods?: string;
   readonly metrics?: string;
   readonly target?: string;
@@ -208,6 +212,48 @@ function cascadePicture(
   return composeGrid(panels, { columns, gap: 6 });
 }
 
+/** One method's results as the index and `--json` keep them (plain numbers and arrays). */
+function methodRecord(m: MethodEvaluation) {
+  return {
+    method: m.method,
+    scores: scoresOf(m),
+    ...(m.deletion
+      ? { deletion: { auc: m.deletion.auc, scores: Array.from(m.deletion.scores) } }
+      : {}),
+    ...(m.insertion
+      ? { insertion: { auc: m.insertion.auc, scores: Array.from(m.insertion.scores) } }
+      : {}),
+    ...(m.infidelity ? { infidelity: { value: m.infidelity.value, beta: m.infidelity.beta } } : {}),
+    ...(m.sensitivity
+      ? {
+          sensitivity: {
+            value: m.sensitivity.value,
+            sensitivities: Array.from(m.sensitivity.sensitivities),
+          },
+        }
+      : {}),
+    ...(m.randomization
+      ? {
+          randomization: m.randomization.steps.map((s) => ({
+            count: s.count,
+            layer: s.layer,
+            spearmanAbsolute: s.spearmanAbsolute,
+            spearmanSigned: s.spearmanSigned,
+            ssim: s.ssim,
+          })),
+        }
+      : {}),
+  };
+}
+
+/** One image's line of the index: every method's scores, so summaries need no recomputation. */
+interface EvaluateEntry extends IndexEntry {
+  readonly target: number;
+  readonly label: string;
+  readonly score: number;
+  readonly methods: readonly ReturnType<typeof methodRecord>[];
+}
+
 export async function evaluateCommand(
   modelPath: string,
   images: readonly string[],
@@ -237,6 +283,7 @@ export async function evaluateCommand(
   const radius = parseNumber(o.radius, '--radius');
   const cascade = parseNumber(o.cascade, '--cascade', { integer: true, min: 1 });
   const minDisplay = parseNumber(o.minDisplay, '--min-display', COUNT) ?? 96;
+  const batch = batchSettings(o);
   const model = await resolveModel(modelPath, o);
   const target = parseTarget(model, o.target);
   const methods = methodNames.map((m) => methodOptions(m, target, o));
@@ -278,170 +325,139 @@ export async function evaluateCommand(
       `--out '${out}' must be a folder (fv evaluate writes several pictures)`,
     );
   }
-  const bases =
-    pictures.length > 0
-      ? paths.map((p) => outputBase(`${out.replace(/\/+$/, '')}/`, paths.length, stem(p), ''))
-      : [];
-  await withSession(model, async ({ engine, config }) => {
-    const enabled = progressEnabled(o.json);
-    const bar = startProgress('evaluate', paths.length, enabled && paths.length > 1);
-    const perImage: {
-      image: string;
-      comparison: Comparison;
-      files: Record<string, string>;
-    }[] = [];
-    try {
-      for (const [n, path] of paths.entries()) {
-        const inner = startProgress('  ', 1, enabled && paths.length === 1);
-        const run = compareMethods(engine, readImage(path), options, config);
-        let comparison: Comparison;
-        try {
-          for await (const frame of run) {
-            inner.setTotal(frame.totalSteps);
-            inner.update(frame.step, `${frame.method}: ${frame.stage}`);
-          }
-          comparison = await run;
-        } finally {
-          inner.stop();
-        }
-        const files: Record<string, string> = {};
-        const label = labelOf(config, comparison.target);
-        const name = `${stem(path)}, ${label}`;
-        if (pictures.includes('curves')) {
-          const picture = curvesPicture(
-            comparison.methods.map((m) => ({
-              method: m.method,
-              ...(m.deletion ? { deletion: m.deletion.scores } : {}),
-              ...(m.insertion ? { insertion: m.insertion.scores } : {}),
-              scores: scoresOf(m),
-            })),
-            name,
-          );
-          if (picture) {
-            files.curves = `${bases[n]}.curves.png`;
-            writeFileAtomic(files.curves, encodePng(picture));
-          }
-        }
-        if (pictures.includes('randomization')) {
-          const input = tensorToImage(comparison.methods[0]!.explanation.input, config);
-          const picture = cascadePicture(comparison, input, minDisplay);
-          if (picture) {
-            files.randomization = `${bases[n]}.randomization.png`;
-            writeFileAtomic(files.randomization, encodePng(picture));
-          }
-        }
-        perImage.push({ image: path, comparison, files });
-        bar.update(n + 1, path);
-        if (!o.json) {
-          const top = comparison.methods[0]!.explanation;
-          println(
-            `${path}: class ${comparison.target} (${label}), score ${top.score.toFixed(3)}${Object.keys(files).length > 0 ? ` → ${Object.values(files).join(', ')}` : ''}`,
-          );
-          for (const line of scoreTable(
-            comparison.methods.map((m) => ({ method: m.method, scores: scoresOf(m) })),
-            metrics,
-          )) {
-            println(line);
-          }
-        }
+  const folder = `${out.replace(/\/+$/, '')}/`;
+  const bases = new Map(
+    paths.map((p) => [p, outputBase(folder, paths.length, stem(p), '')] as const),
+  );
+  // The pictures an image gets (what --resume checks): curves when deletion or insertion is
+  // scored, the cascade when randomization is.
+  const kinds = pictures.filter((p) =>
+    p === 'curves'
+      ? metrics.includes('deletion') || metrics.includes('insertion')
+      : metrics.includes('randomization'),
+  );
+  const result = await runBatch({
+    name: 'evaluate',
+    images: paths,
+    out: folder,
+    settings: batch,
+    progress: progressEnabled(o.json),
+    files: (image) => kinds.map((kind) => `${bases.get(image)!}.${kind}.png`),
+    open: openEngine(model),
+    run: async ({ engine, config }, path, inner): Promise<EvaluateEntry> => {
+      const start = performance.now();
+      const run = compareMethods(engine, readImage(path), options, config);
+      for await (const frame of run) {
+        inner.setTotal(frame.totalSteps);
+        inner.update(frame.step, `${frame.method}: ${frame.stage}`);
       }
-    } finally {
-      bar.stop();
-    }
-    const summary = methodNames.map((method, k) => {
-      const all = perImage.map((r) => scoresOf(r.comparison.methods[k]!));
-      const keys = COLUMNS.map((c) => c.key).filter((key) => all.some((s) => s[key] !== undefined));
-      return {
-        method,
-        mean: Object.fromEntries(
-          keys.map((key) => [key, mean(all.map((s) => s[key] ?? Number.NaN))]),
-        ) as Scores,
-        sd: Object.fromEntries(
-          keys.map((key) => [key, standardDeviation(all.map((s) => s[key] ?? Number.NaN))]),
-        ) as Scores,
-      };
-    });
-    if (paths.length > 1 && pictures.includes('curves')) {
-      const meanCurve = (k: number, metric: 'deletion' | 'insertion') => {
-        const curves = perImage.map((r) => r.comparison.methods[k]![metric]?.scores);
-        if (curves.some((c) => !c) || new Set(curves.map((c) => c!.length)).size !== 1)
-          return undefined;
-        return Float64Array.from(curves[0]!, (_, i) => mean(curves.map((c) => c![i]!)));
-      };
-      const picture = curvesPicture(
-        methodNames.map((method, k) => {
-          const del = meanCurve(k, 'deletion');
-          const ins = meanCurve(k, 'insertion');
-          return {
-            method,
-            ...(del ? { deletion: del } : {}),
-            ...(ins ? { insertion: ins } : {}),
-            scores: summary[k]!.mean,
-          };
-        }),
-        `mean of ${paths.length} images`,
-      );
-      if (picture) {
-        const file = `${out.replace(/\/+$/, '')}/summary.curves.png`;
-        writeFileAtomic(file, encodePng(picture));
-        if (!o.json) println(`summary curves → ${file}`);
-      }
-    }
-    if (o.json) {
-      printJson({
-        model: modelPath,
-        methods: methodNames,
-        metrics,
-        ...(steps ? { cascade: steps } : {}),
-        images: perImage.map(({ image, comparison, files }) => ({
-          image,
-          target: comparison.target,
-          label: labelOf(config, comparison.target),
-          score: comparison.methods[0]!.explanation.score,
-          methods: comparison.methods.map((m) => ({
+      const comparison = await run;
+      const files: Record<string, string> = {};
+      const label = labelOf(config, comparison.target);
+      const name = `${stem(path)}, ${label}`;
+      if (kinds.includes('curves')) {
+        const picture = curvesPicture(
+          comparison.methods.map((m) => ({
             method: m.method,
+            ...(m.deletion ? { deletion: m.deletion.scores } : {}),
+            ...(m.insertion ? { insertion: m.insertion.scores } : {}),
             scores: scoresOf(m),
-            ...(m.deletion
-              ? { deletion: { auc: m.deletion.auc, scores: Array.from(m.deletion.scores) } }
-              : {}),
-            ...(m.insertion
-              ? { insertion: { auc: m.insertion.auc, scores: Array.from(m.insertion.scores) } }
-              : {}),
-            ...(m.infidelity
-              ? { infidelity: { value: m.infidelity.value, beta: m.infidelity.beta } }
-              : {}),
-            ...(m.sensitivity
-              ? {
-                  sensitivity: {
-                    value: m.sensitivity.value,
-                    sensitivities: Array.from(m.sensitivity.sensitivities),
-                  },
-                }
-              : {}),
-            ...(m.randomization
-              ? {
-                  randomization: m.randomization.steps.map((s) => ({
-                    count: s.count,
-                    layer: s.layer,
-                    spearmanAbsolute: s.spearmanAbsolute,
-                    spearmanSigned: s.spearmanSigned,
-                    ssim: s.ssim,
-                  })),
-                }
-              : {}),
           })),
-          files,
-        })),
-        summary,
-      });
-    } else if (paths.length > 1) {
-      println(`summary: mean over ${paths.length} images`);
-      for (const line of scoreTable(
-        summary.map((s) => ({ method: s.method, scores: s.mean })),
-        metrics,
-      )) {
-        println(line);
+          name,
+        );
+        if (picture) {
+          files.curves = `${bases.get(path)!}.curves.png`;
+          writeFileAtomic(files.curves, encodePng(picture));
+        }
       }
-    }
+      if (kinds.includes('randomization')) {
+        const input = tensorToImage(comparison.methods[0]!.explanation.input, config);
+        const picture = cascadePicture(comparison, input, minDisplay);
+        if (picture) {
+          files.randomization = `${bases.get(path)!}.randomization.png`;
+          writeFileAtomic(files.randomization, encodePng(picture));
+        }
+      }
+      return {
+        image: path,
+        target: comparison.target,
+        label,
+        score: comparison.methods[0]!.explanation.score,
+        methods: comparison.methods.map(methodRecord),
+        files,
+        ms: elapsed(start),
+      };
+    },
+    finished: (entry) => {
+      if (o.json) return;
+      const files = Object.values(entry.files);
+      println(
+        `${entry.image}: class ${entry.target} (${entry.label}), score ${entry.score.toFixed(3)}${files.length > 0 ? ` → ${files.join(', ')}` : ''}`,
+      );
+      for (const line of scoreTable(entry.methods, metrics)) println(line);
+    },
   });
+  const entries = result.entries;
+  const summary = methodNames.map((method, k) => {
+    const all = entries.map((r) => r.methods[k]!.scores);
+    const keys = COLUMNS.map((c) => c.key).filter((key) => all.some((s) => s[key] !== undefined));
+    return {
+      method,
+      mean: Object.fromEntries(
+        keys.map((key) => [key, mean(all.map((s) => s[key] ?? Number.NaN))]),
+      ) as Scores,
+      sd: Object.fromEntries(
+        keys.map((key) => [key, standardDeviation(all.map((s) => s[key] ?? Number.NaN))]),
+      ) as Scores,
+    };
+  });
+  if (entries.length > 1 && pictures.includes('curves')) {
+    const meanCurve = (k: number, metric: 'deletion' | 'insertion') => {
+      const curves = entries.map((r) => r.methods[k]![metric]?.scores);
+      if (curves.some((c) => !c) || new Set(curves.map((c) => c!.length)).size !== 1)
+        return undefined;
+      return Float64Array.from(curves[0]!, (_, i) => mean(curves.map((c) => c![i]!)));
+    };
+    const picture = curvesPicture(
+      methodNames.map((method, k) => {
+        const del = meanCurve(k, 'deletion');
+        const ins = meanCurve(k, 'insertion');
+        return {
+          method,
+          ...(del ? { deletion: del } : {}),
+          ...(ins ? { insertion: ins } : {}),
+          scores: summary[k]!.mean,
+        };
+      }),
+      `mean of ${entries.length} images`,
+    );
+    if (picture) {
+      // A shard's summary is of its images (shards share the folder).
+      const file = `${folder}summary${batch.shard ? `.${shardName(batch.shard)}` : ''}.curves.png`;
+      writeFileAtomic(file, encodePng(picture));
+      if (!o.json) println(`summary curves → ${file}`);
+    }
+  }
+  const resumed = resumedLine(result);
+  if (o.json) {
+    printJson({
+      model: modelPath,
+      methods: methodNames,
+      metrics,
+      ...(steps ? { cascade: steps } : {}),
+      images: entries.map(({ ms: _ms, ...image }) => image),
+      summary,
+    });
+    return;
+  }
+  if (resumed) println(resumed);
+  if (entries.length > 1) {
+    println(`summary: mean over ${entries.length} images`);
+    for (const line of scoreTable(
+      summary.map((s) => ({ method: s.method, scores: s.mean })),
+      metrics,
+    )) {
+      println(line);
+    }
+  }
 }

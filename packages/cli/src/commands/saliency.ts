@@ -17,18 +17,11 @@ import {
   type VisualizationMethod,
   visualizeAttribution,
 } from '@fv/viz';
-import { type BatchFlags, batchSettings, runBatch } from '../batch/run.js';
+import { type BatchFlags, batchSettings, openEngine, resumedLine, runBatch } from '../batch/run.js';
 import type { EngineFlags } from '../engine.js';
 import { expandImagePaths, readImage, stem, writeFileAtomic } from '../files.js';
 import { type MethodFlags, methodOptions, parseMethod } from '../methods.js';
-import {
-  checkLayer,
-  labelOf,
-  type ModelFlags,
-  openSession,
-  parseTarget,
-  resolveModel,
-} from '../model.js';
+import { checkLayer, labelOf, type ModelFlags, parseTarget, resolveModel } from '../model.js';
 import { writeNpy } from '../npy.js';
 import { COUNT, parseNumber } from '../options.js';
 import { elapsed, outputBase, printJson, println } from '../output.js';
@@ -158,10 +151,7 @@ export async function saliencyCommand(
     settings: batch,
     progress: progressEnabled(o.json),
     files: (image) => kinds.map((kind) => fileOf(bases.get(image)!, kind)),
-    open: async (n, count) => {
-      const session = await openSession(model, { engines: count, notice: n === 0 });
-      return { ...session, dispose: () => session.engine.dispose() };
-    },
+    open: openEngine(model),
     run: async ({ engine, config }, path, inner) => {
       const start = performance.now();
       const run = saliency(engine, readImage(path), options, config);
@@ -230,10 +220,7 @@ export async function saliencyCommand(
       );
     },
   });
+  const resumed = resumedLine(result);
   if (o.json) printJson(result.entries);
-  else if (result.resumed > 0) {
-    println(
-      `${result.resumed} of ${result.entries.length} images were done already (${result.index}); ${result.entries.length - result.resumed} computed now`,
-    );
-  }
+  else if (resumed) println(resumed);
 }

@@ -29,15 +29,20 @@ const sharedModels =
   existsSync(join(repoRoot, '../shared/models/cifar10/resnet20.onnx')) ||
   !!process.env.FV_MODELS_DIR;
 
-// The rendering section needs no models, so it is checked on every machine.
-test('pnpm bench --quick --sections viz times colorize and overlay at 1024×1024', async () => {
-  const out = join(dir, 'viz.json');
+/** `node bench/run.mjs --quick --sections SECTION` into a file of its own: the section's results. */
+async function quickSection(section: string, timeout = 150_000) {
+  const out = join(dir, `${section}.json`);
   await promisify(execFile)(
     process.execPath,
-    ['bench/run.mjs', '--quick', '--sections', 'viz', '--out', out],
-    { cwd: repoRoot, timeout: 120_000, maxBuffer: 1 << 24 },
+    ['bench/run.mjs', '--quick', '--sections', section, '--out', out],
+    { cwd: repoRoot, timeout, maxBuffer: 1 << 24 },
   );
-  const v = JSON.parse(await readFile(out, 'utf8')).viz;
+  return JSON.parse(await readFile(out, 'utf8'))[section];
+}
+
+// The rendering section needs no models, so it is checked on every machine.
+test('pnpm bench --quick --sections viz times colorize and overlay at 1024×1024', async () => {
+  const v = await quickSection('viz', 120_000);
   expect(v.size).toBe(1024);
   expect(v.steps.map((s: { name: string }) => s.name)).toContain(v.target.step);
   for (const s of [...v.reference, ...v.steps]) {
@@ -50,13 +55,7 @@ test('pnpm bench --quick --sections viz times colorize and overlay at 1024×1024
 // The default model is committed, so the metrics section is checked on every machine: its
 // counts follow from the definitions (a forward pass to resolve the class, then the metric's).
 test('pnpm bench --quick --sections metrics counts the model evaluations of every metric', async () => {
-  const out = join(dir, 'metrics.json');
-  await promisify(execFile)(
-    process.execPath,
-    ['bench/run.mjs', '--quick', '--sections', 'metrics', '--out', out],
-    { cwd: repoRoot, timeout: 150_000, maxBuffer: 1 << 24 },
-  );
-  const rows = JSON.parse(await readFile(out, 'utf8')).metrics.rows as {
+  const rows = (await quickSection('metrics')).rows as {
     method: string;
     metric: string;
     forward: number;
@@ -81,13 +80,7 @@ test('pnpm bench --quick --sections metrics counts the model evaluations of ever
 // `fv microscope` on the default model (no shared models needed): the site's passes, the in-run
 // baselines and a resumed rerun that has nothing to redo.
 test('pnpm bench --quick --sections microscope times a site build and its resume', async () => {
-  const out = join(dir, 'microscope.json');
-  await promisify(execFile)(
-    process.execPath,
-    ['bench/run.mjs', '--quick', '--sections', 'microscope', '--out', out],
-    { cwd: repoRoot, timeout: 150_000, maxBuffer: 1 << 24 },
-  );
-  const m = JSON.parse(await readFile(out, 'utf8')).microscope;
+  const m = await quickSection('microscope');
   expect(m.layers).toHaveLength(2);
   expect(m.units).toBe(4);
   expect(m.images).toBeGreaterThanOrEqual(8);
@@ -102,13 +95,7 @@ test('pnpm bench --quick --sections microscope times a site build and its resume
 // `fv saliency` over a folder (the default model is committed): every configuration runs, and
 // the figures follow from the index (one round, so the medians are the run's own values).
 test('pnpm bench --quick --sections batch times fv saliency over a folder', async () => {
-  const out = join(dir, 'batch.json');
-  await promisify(execFile)(
-    process.execPath,
-    ['bench/run.mjs', '--quick', '--sections', 'batch', '--out', out],
-    { cwd: repoRoot, timeout: 150_000, maxBuffer: 1 << 24 },
-  );
-  const b = JSON.parse(await readFile(out, 'utf8')).batch;
+  const b = await quickSection('batch');
   expect(b.images).toBe(4);
   expect(b.loadAverage.start).toHaveLength(3);
   const configs = b.rows.map(
@@ -117,11 +104,7 @@ test('pnpm bench --quick --sections batch times fv saliency over a folder', asyn
   );
   const n = b.cores;
   expect(configs).toEqual(
-    ['native', 'wasm'].flatMap((backend) =>
-      n > 1
-        ? [`${backend} 1t 1w`, `${backend} ${n}t 1w`, `${backend} 1t ${n}w`]
-        : [`${backend} 1t 1w`],
-    ),
+    n > 1 ? ['native 1t 1w', `native 1t ${n}w`, 'wasm 1t 1w'] : ['native 1t 1w', 'wasm 1t 1w'],
   );
   for (const x of b.rows) {
     expect(x.error).toBeUndefined();

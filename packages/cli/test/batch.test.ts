@@ -41,11 +41,21 @@ interface Entry {
   ms: number;
 }
 
-const readLines = (file: string): Entry[] =>
-  readFileSync(file, 'utf8')
+/** The entries of JSON Lines text. */
+const jsonLines = <T = Entry>(text: string): T[] =>
+  text
     .split('\n')
     .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as Entry);
+    .map((l) => JSON.parse(l) as T);
+
+const readLines = (file: string): Entry[] => jsonLines(readFileSync(file, 'utf8'));
+
+/** `fv merge FOLDER` (which must succeed): the merged entries. */
+async function mergeFolder<T>(folder: string): Promise<T[]> {
+  const m = await fv(['merge', folder]);
+  expect([m.code, m.stderr]).toEqual([0, '']);
+  return jsonLines<T>(m.stdout);
+}
 
 /** Every file of a folder (dot files too) by name, with its bytes. */
 function contents(dir: string): Map<string, Buffer> {
@@ -246,12 +256,7 @@ describe('fv classify and fv evaluate over a dataset: --shard, --workers, --resu
       ]);
       expect([s.code, s.stderr]).toEqual([0, '']);
     }
-    const m = await fv(['merge', out]);
-    expect([m.code, m.stderr]).toEqual([0, '']);
-    const merged = m.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Classified & { files: object });
+    const merged = await mergeFolder<Classified & { files: object }>(out);
     expect(merged.map((e) => [e.image, e.top])).toEqual(
       [...expected].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
     );
@@ -304,12 +309,7 @@ describe('fv classify and fv evaluate over a dataset: --shard, --workers, --resu
       );
       expect([s.code, s.stderr]).toEqual([0, '']);
     }
-    const m = await fv(['merge', sharded]);
-    expect([m.code, m.stderr]).toEqual([0, '']);
-    const merged = m.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Evaluated['images'][number]);
+    const merged = await mergeFolder<Evaluated['images'][number]>(sharded);
     expect(merged.map(scores)).toEqual(expected.images.map(scores));
     // The per-image pictures, byte for byte; each shard summarizes its own images.
     const pictures = (dir: string) =>

@@ -9,7 +9,7 @@
 // a folder of thousands of images costs per image. Configurations are interleaved round by round;
 // medians over the rounds. Models: the default model's held-out images; MobileNetV2 on the shared
 // photos (copied under several names) when ../shared/models is there and not --quick.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -124,7 +124,25 @@ export function batchFigures({ wallMs, imageMs }, workers) {
   };
 }
 
-export function benchBatch({ quick, log = () => {} }) {
+/**
+ * How many cores this run actually gets: a fixed busy loop alone, then `cores` copies at once
+ * (separate processes); effective cores = cores × alone / together. On a shared machine whose other
+ * work sits in other cgroups, niceness does not give the benchmark the idle cores it looks for.
+ */
+async function probeCores(cores, iterations) {
+  const code = `const t=performance.now();let s=0;for(let i=0;i<${iterations};i++)s+=i%7;console.log(performance.now()-t)`;
+  const run = () =>
+    new Promise((resolve, reject) =>
+      execFile(process.execPath, ['-e', code], (error, out) =>
+        error ? reject(error) : resolve(Number(out)),
+      ),
+    );
+  const aloneMs = await run();
+  const togetherMs = await Promise.all(Array.from({ length: cores }, run));
+  return { aloneMs, togetherMs, effectiveCores: (cores * aloneMs) / median(togetherMs) };
+}
+
+export async function benchBatch({ quick, log = () => {} }) {
   const cores = availableParallelism();
   const count = quick ? 4 : 12;
   const rounds = quick ? 1 : 2;
@@ -148,6 +166,9 @@ export function benchBatch({ quick, log = () => {} }) {
     }
   }
   const models = batchModels({ quick, count, scratch });
+  const iterations = quick ? 2e7 : 3e8;
+  const probes = [await probeCores(cores, iterations)];
+  log(`  effective cores: ${probes[0].effectiveCores.toFixed(2)} of ${cores}`);
   const rows = [];
   try {
     for (const model of models) {
@@ -196,6 +217,8 @@ export function benchBatch({ quick, log = () => {} }) {
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+  probes.push(await probeCores(cores, iterations));
+  log(`  effective cores at the end: ${probes[1].effectiveCores.toFixed(2)} of ${cores}`);
   return {
     models: models.map((m) => m.name),
     images: count,
@@ -203,6 +226,8 @@ export function benchBatch({ quick, log = () => {} }) {
     method: 'vanilla',
     rounds,
     loadAverage: { start: loadStart, end: loadavg() },
+    /** Cores this run got, probed at its start and its end. */
+    effectiveCores: probes.map((p) => p.effectiveCores),
     rows,
   };
 }

@@ -233,9 +233,13 @@ export function renderMarkdown(r, file) {
       ? `; load average (1/5/15 min) ${batch.loadAverage.start.map((x) => x.toFixed(2)).join('/')} at the start, ` +
         `${batch.loadAverage.end.map((x) => x.toFixed(2)).join('/')} at the end`
       : '';
+    const got = batch.effectiveCores
+      ? `; cores this run actually got (${batch.cores} busy loops at once against one alone), at the start and the end: ` +
+        `${batch.effectiveCores.map((x) => x.toFixed(2)).join(', ')}`
+      : '';
     out.push(
       `\`fv saliency\` (built CLI, ${batch.method}, grid picture and \`--save-npy\`) over a folder of ` +
-        `${batch.images} images, ${batch.cores} cores${load}. Each run writes the JSON Lines index (per-image ` +
+        `${batch.images} images, ${batch.cores} cores${load}${got}. Each run writes the JSON Lines index (per-image ` +
         "time, in the order images finish): **steady state** = images/s over the images after each engine's " +
         'first (W engines in parallel: W / median time per image) — what a large folder costs per image; ' +
         "**warm-up** = each engine's first image; **one-off** = the command's time not spent in images " +

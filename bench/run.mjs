@@ -128,7 +128,7 @@ if (sections.has('microscope')) {
 if (sections.has('batch')) {
   const { benchBatch } = await import('./batch.mjs');
   log('batch: fv saliency over a folder, native and wasm, threads and workers');
-  results.batch = benchBatch({ quick, log });
+  results.batch = await benchBatch({ quick, log });
 }
 
 if (sections.has('browser')) {

@@ -98,6 +98,8 @@ test('pnpm bench --quick --sections batch times fv saliency over a folder', asyn
   const b = await quickSection('batch');
   expect(b.images).toBe(4);
   expect(b.loadAverage.start).toHaveLength(3);
+  expect(b.effectiveCores).toHaveLength(2);
+  for (const c of b.effectiveCores) expect(c).toBeGreaterThan(0);
   const configs = b.rows.map(
     (x: { backend: string; threads: number; workers: number }) =>
       `${x.backend} ${x.threads}t ${x.workers}w`,

@@ -1,7 +1,7 @@
 // One build for every package. Entry points come from each package's `exports` map
 // (`./dist/<name>.js` is built from `./src/<name>.ts`), so adding an entry is a
 // package.json change only. Dependencies and peers are never bundled.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { dts } from 'rollup-plugin-dts';
 import esbuild from 'rollup-plugin-esbuild';
@@ -36,6 +36,9 @@ for (const name of readdirSync(join(root, 'packages'))) {
   const external = (id) =>
     id.startsWith('node:') || deps.some((d) => id === d || id.startsWith(`${d}/`));
   const input = entriesOf(pkgDir, pkg);
+  // Start from an empty dist/: chunk names carry content hashes, so chunks of an earlier build
+  // would otherwise stay next to the new ones and be packed into the tarball.
+  rmSync(join(pkgDir, 'dist'), { recursive: true, force: true });
   configs.push({
     input,
     external,

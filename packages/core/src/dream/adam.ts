@@ -17,8 +17,11 @@ export interface AdamOptions {
 export interface Adam {
   /** Steps taken so far. */
   readonly t: number;
-  /** Applies one minimizing step to `params` in place, given the loss gradient `grad`. */
-  step(params: Float32Array, grad: ArrayLike<number>): void;
+  /**
+   * Applies one minimizing step to `params` in place, given the loss gradient `grad` (with
+   * `ascend`, `grad` is the gradient of an objective to maximize: the loss is its negative).
+   */
+  step(params: Float32Array, grad: ArrayLike<number>, ascend?: boolean): void;
 }
 
 /** Creates an Adam optimizer for a parameter vector of length `size`. */
@@ -34,11 +37,12 @@ export function createAdam(size: number, options: AdamOptions = {}): Adam {
     get t() {
       return t;
     },
-    step(params, grad) {
+    step(params, grad, ascend = false) {
       t++;
       const lrT = (lr * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+      const sign = ascend ? -1 : 1;
       for (let i = 0; i < size; i++) {
-        const g = grad[i] as number;
+        const g = sign * (grad[i] as number);
         const mi = b1 * (m[i] as number) + (1 - b1) * g;
         const vi = b2 * (v[i] as number) + (1 - b2) * g * g;
         m[i] = mi;

@@ -48,6 +48,7 @@ function mix(
   m: readonly (readonly number[])[],
   pixels: number,
   transpose: boolean,
+  out: Float32Array = new Float32Array(data.length),
 ): Float32Array {
   const e = (r: number, c: number) =>
     (transpose ? (m[c] as readonly number[])[r] : (m[r] as readonly number[])[c]) as number;
@@ -62,7 +63,6 @@ function mix(
     e(2, 1),
     e(2, 2),
   ];
-  const out = new Float32Array(data.length);
   const items = data.length / (3 * pixels);
   for (let b = 0; b < items; b++) {
     const o = b * 3 * pixels;
@@ -83,9 +83,16 @@ export function decorrelatedToRgb(data: ArrayLike<number>, pixels: number): Floa
   return mix(data, COLOR_DECORRELATION, pixels, false);
 }
 
-/** Adjoint of {@link decorrelatedToRgb}: maps an RGB gradient to the decorrelated space. */
-export function decorrelatedToRgbAdjoint(grad: ArrayLike<number>, pixels: number): Float32Array {
-  return mix(grad, COLOR_DECORRELATION, pixels, true);
+/**
+ * Adjoint of {@link decorrelatedToRgb}: maps an RGB gradient to the decorrelated space (into `out`
+ * when given).
+ */
+export function decorrelatedToRgbAdjoint(
+  grad: ArrayLike<number>,
+  pixels: number,
+  out?: Float32Array,
+): Float32Array {
+  return mix(grad, COLOR_DECORRELATION, pixels, true, out);
 }
 
 const INVERSE = invert3(COLOR_DECORRELATION);

@@ -330,7 +330,6 @@ async function dreamStep(
   const j = settings.jitter;
   const oy = j > 0 ? Math.floor(rng.next() * (2 * j + 1)) - j : 0;
   const ox = j > 0 ? Math.floor(rng.next() * (2 * j + 1)) - j : 0;
-  const shifted = oy === 0 && ox === 0 ? x : roll(x, oy, ox);
   let layout: TileLayout | undefined;
   if (tile) {
     const [th, tw] = tile;
@@ -342,11 +341,27 @@ async function dreamStep(
       offsetX: rollTiles && !exact ? Math.floor(rng.next() * tw) : 0,
     };
   }
-  const r = await tiledGradient(shifted, layout, fn);
-  const g = oy === 0 && ox === 0 ? r.gradient : roll(r.gradient, -oy, -ox);
+  const rolled = oy !== 0 || ox !== 0;
+  let g: Tensor;
+  let value: number;
+  if (layout && !(layout.tileHeight === h && layout.tileWidth === w)) {
+    // Tiles wrap around, so tiling the rolled image at an offset is tiling the image at that
+    // offset minus the roll (the same pixels, gradients added in the same order): no rolls.
+    const r = await tiledGradient(
+      x,
+      { ...layout, offsetY: layout.offsetY - oy, offsetX: layout.offsetX - ox },
+      fn,
+    );
+    g = r.gradient;
+    value = r.value;
+  } else {
+    const r = await tiledGradient(rolled ? roll(x, oy, ox) : x, layout, fn);
+    g = rolled ? roll(r.gradient, -oy, -ox) : r.gradient;
+    value = r.value;
+  }
   applyNormalizedStep(x.data, g.data, settings.stepSize, settings.normalization);
   clipImageInPlace(x, settings.ranges);
-  return r.value;
+  return value;
 }
 
 /** What crosses to a loop host for a Deep Dream. */

@@ -146,16 +146,44 @@ export interface HalfSpectrum {
   readonly im: Float64Array;
 }
 
+/** Scratch rows of the real 2-D FFTs, reused from call to call (one set per image size). */
+export interface FftScratch {
+  readonly sr: Float64Array;
+  readonly si: Float64Array;
+  readonly zr: Float64Array;
+  readonly zi: Float64Array;
+}
+
+/** Scratch for the real 2-D FFTs of `h × w` arrays. */
+export function fftScratch(h: number, w: number): FftScratch {
+  const m = Math.max(h, w);
+  return {
+    sr: new Float64Array(m),
+    si: new Float64Array(m),
+    zr: new Float64Array(w),
+    zi: new Float64Array(w),
+  };
+}
+
 /** Real 2-D FFT (numpy `rfft2`): the half spectrum of a real `h × w` array. */
 export function rfft2d(x: ArrayLike<number>, h: number, w: number): HalfSpectrum {
   const hw = halfWidth(w);
-  const re = new Float64Array(h * hw);
-  const im = new Float64Array(h * hw);
-  const m = Math.max(h, w);
-  const sr = new Float64Array(m);
-  const si = new Float64Array(m);
-  const zr = new Float64Array(w);
-  const zi = new Float64Array(w);
+  const out = { re: new Float64Array(h * hw), im: new Float64Array(h * hw) };
+  rfft2dInto(x, h, w, out, fftScratch(h, w));
+  return out;
+}
+
+/** {@link rfft2d} into `out` (`h × (floor(w/2)+1)`, overwritten), with reused scratch. */
+export function rfft2dInto(
+  x: ArrayLike<number>,
+  h: number,
+  w: number,
+  out: HalfSpectrum,
+  scratch: FftScratch,
+): void {
+  const hw = halfWidth(w);
+  const { re, im } = out;
+  const { sr, si, zr, zi } = scratch;
   // Rows, two per complex FFT: z = a + i·b for real rows a, b gives
   // A[k] = (Z[k] + conj Z[−k]) / 2 and B[k] = (Z[k] − conj Z[−k]) / 2i.
   for (let y = 0; y < h; y += 2) {
@@ -178,7 +206,6 @@ export function rfft2d(x: ArrayLike<number>, h: number, w: number): HalfSpectrum
   }
   // Columns: only the half spectrum's.
   for (let k = 0; k < hw; k++) transform1d(re, im, h, k, hw, false, sr, si);
-  return { re, im };
 }
 
 /**
@@ -189,9 +216,23 @@ export function rfft2d(x: ArrayLike<number>, h: number, w: number): HalfSpectrum
  * are symmetrized, then column inverses over the half spectrum and row inverses two at a time.
  */
 export function irfft2d(spectrum: HalfSpectrum, h: number, w: number): Float64Array {
+  const out = new Float64Array(h * w);
+  const copy = { re: Float64Array.from(spectrum.re), im: Float64Array.from(spectrum.im) };
+  irfft2dInPlace(copy, h, w, out, fftScratch(h, w));
+  return out;
+}
+
+/** {@link irfft2d} of `spectrum`, which it overwrites, into `out` (`h × w`), with reused scratch. */
+export function irfft2dInPlace(
+  spectrum: HalfSpectrum,
+  h: number,
+  w: number,
+  out: Float64Array,
+  scratch: FftScratch,
+): void {
   const hw = halfWidth(w);
-  const re = Float64Array.from(spectrum.re);
-  const im = Float64Array.from(spectrum.im);
+  const { re, im } = spectrum;
+  const { sr, si, zr, zi } = scratch;
   for (const k of w % 2 === 0 && w > 1 ? [0, w / 2] : [0]) {
     for (let y = 0; y <= h / 2; y++) {
       const a = y * hw + k;
@@ -204,15 +245,9 @@ export function irfft2d(spectrum: HalfSpectrum, h: number, w: number): Float64Ar
       im[b] = -i;
     }
   }
-  const m = Math.max(h, w);
-  const sr = new Float64Array(m);
-  const si = new Float64Array(m);
   for (let k = 0; k < hw; k++) transform1d(re, im, h, k, hw, true, sr, si);
   // Rows, two per complex inverse: each row's spectrum is Hermitian, so z = a + i·b has real
   // rows a (real part) and b (imaginary part).
-  const out = new Float64Array(h * w);
-  const zr = new Float64Array(w);
-  const zi = new Float64Array(w);
   for (let y = 0; y < h; y += 2) {
     const pair = y + 1 < h;
     for (let x = 0; x < w; x++) {
@@ -232,7 +267,6 @@ export function irfft2d(spectrum: HalfSpectrum, h: number, w: number): Float64Ar
       if (pair) out[(y + 1) * w + x] = zi[x] as number;
     }
   }
-  return out;
 }
 
 /**
@@ -242,18 +276,31 @@ export function irfft2d(spectrum: HalfSpectrum, h: number, w: number): Float64Ar
  * columns without a mirror (0 and, for even w, w/2) and 2 elsewhere.
  */
 export function irfft2dAdjoint(g: ArrayLike<number>, h: number, w: number): HalfSpectrum {
-  const s = rfft2d(g, h, w);
+  const hw = halfWidth(w);
+  const out = { re: new Float64Array(h * hw), im: new Float64Array(h * hw) };
+  irfft2dAdjointInto(g, h, w, out, fftScratch(h, w));
+  return out;
+}
+
+/** {@link irfft2dAdjoint} into `out` (overwritten), with reused scratch. */
+export function irfft2dAdjointInto(
+  g: ArrayLike<number>,
+  h: number,
+  w: number,
+  out: HalfSpectrum,
+  scratch: FftScratch,
+): void {
+  rfft2dInto(g, h, w, out, scratch);
   const hw = halfWidth(w);
   const n = h * w;
   for (let y = 0; y < h; y++) {
     for (let k = 0; k < hw; k++) {
       const mirrored = k !== 0 && !(w % 2 === 0 && k === w / 2);
       const f = (mirrored ? 2 : 1) / n;
-      s.re[y * hw + k] = (s.re[y * hw + k] as number) * f;
-      s.im[y * hw + k] = (s.im[y * hw + k] as number) * f;
+      out.re[y * hw + k] = (out.re[y * hw + k] as number) * f;
+      out.im[y * hw + k] = (out.im[y * hw + k] as number) * f;
     }
   }
-  return s;
 }
 
 /**

@@ -5,7 +5,14 @@
 // image gradient is carried back to the parameters by the chain rule.
 import type { Rng } from '../random.js';
 import { decorrelatedToRgb, decorrelatedToRgbAdjoint, rgbToDecorrelated } from './color.js';
-import { halfWidth, irfft2d, irfft2dAdjoint, rfft2d, rfft2dFrequencies } from './fft.js';
+import {
+  fftScratch,
+  halfWidth,
+  irfft2dAdjointInto,
+  irfft2dInPlace,
+  rfft2d,
+  rfft2dFrequencies,
+} from './fft.js';
 
 /** How the image is parameterized. */
 export type ParameterizationKind =
@@ -38,7 +45,7 @@ export interface ImageParameterization {
   render(): Float32Array;
   /**
    * Gradient with respect to the params of a loss whose gradient with respect to the last
-   * {@link render}ed image is `gradImage`.
+   * {@link render}ed image is `gradImage` (a buffer that the next call overwrites).
    */
   backward(gradImage: ArrayLike<number>): Float32Array;
 }
@@ -53,7 +60,10 @@ export function spectrumScale(h: number, w: number, decayPower = 1): Float64Arra
   return out;
 }
 
-/** Linear part: params → pre-colour pixels `[C, H, W]`; its adjoint and its inverse. */
+/**
+ * Linear part: params → pre-colour pixels `[C, H, W]`; its adjoint and its inverse. `forward` and
+ * `adjoint` return buffers of their own that the next call of the same method overwrites.
+ */
 interface LinearImage {
   readonly size: number;
   forward(params: Float32Array): Float32Array;
@@ -66,37 +76,40 @@ function fourierImage(c: number, h: number, w: number, decayPower: number): Line
   const hw = halfWidth(w);
   const n = h * hw;
   const scale = spectrumScale(h, w, decayPower);
+  // Scratch reused every step: one channel's spectrum and plane, the FFT rows, the outputs.
+  const spectrum = { re: new Float64Array(n), im: new Float64Array(n) };
+  const plane = new Float64Array(h * w);
+  const scratch = fftScratch(h, w);
+  const pixels = new Float32Array(c * h * w);
+  const params = new Float32Array(c * 2 * n);
   // Layout: [c][re | im][h][hw]; the image is irfft2d(scale · spectrum) / 4 (Lucid's "/ 4.0").
   return {
     size: c * 2 * n,
-    forward(params) {
-      const out = new Float32Array(c * h * w);
+    forward(p) {
+      const { re, im } = spectrum;
       for (let ch = 0; ch < c; ch++) {
-        const re = new Float64Array(n);
-        const im = new Float64Array(n);
         const o = ch * 2 * n;
         for (let i = 0; i < n; i++) {
-          re[i] = (params[o + i] as number) * (scale[i] as number);
-          im[i] = (params[o + n + i] as number) * (scale[i] as number);
+          re[i] = (p[o + i] as number) * (scale[i] as number);
+          im[i] = (p[o + n + i] as number) * (scale[i] as number);
         }
-        const img = irfft2d({ re, im }, h, w);
-        for (let i = 0; i < h * w; i++) out[ch * h * w + i] = (img[i] as number) / 4;
+        irfft2dInPlace(spectrum, h, w, plane, scratch);
+        for (let i = 0; i < h * w; i++) pixels[ch * h * w + i] = (plane[i] as number) / 4;
       }
-      return out;
+      return pixels;
     },
     adjoint(grad) {
-      const out = new Float32Array(c * 2 * n);
+      const { re, im } = spectrum;
       for (let ch = 0; ch < c; ch++) {
-        const g = new Float64Array(h * w);
-        for (let i = 0; i < h * w; i++) g[i] = (grad[ch * h * w + i] as number) / 4;
-        const s = irfft2dAdjoint(g, h, w);
+        for (let i = 0; i < h * w; i++) plane[i] = (grad[ch * h * w + i] as number) / 4;
+        irfft2dAdjointInto(plane, h, w, spectrum, scratch);
         const o = ch * 2 * n;
         for (let i = 0; i < n; i++) {
-          out[o + i] = (s.re[i] as number) * (scale[i] as number);
-          out[o + n + i] = (s.im[i] as number) * (scale[i] as number);
+          params[o + i] = (re[i] as number) * (scale[i] as number);
+          params[o + n + i] = (im[i] as number) * (scale[i] as number);
         }
       }
-      return out;
+      return params;
     },
     inverse(pixels) {
       const out = new Float32Array(c * 2 * n);
@@ -118,7 +131,7 @@ function fourierImage(c: number, h: number, w: number, decayPower: number): Line
 function pixelImage(c: number, h: number, w: number): LinearImage {
   return {
     size: c * h * w,
-    forward: (params) => new Float32Array(params),
+    forward: (params) => params,
     adjoint: (grad) => Float32Array.from(grad),
     inverse: (pixels) => Float32Array.from(pixels),
   };
@@ -161,13 +174,19 @@ export function createImageParameterization(
     for (let i = 0; i < params.length; i++) params[i] = sd * rng.normal();
   }
   let lastRgb: Float32Array | undefined;
+  // A new array every render (callers keep the images of earlier steps).
   const render = (): Float32Array => {
-    let t: Float32Array = linear.forward(params);
-    if (decorrelate) t = decorrelatedToRgb(t, pixels);
+    const linearPixels = linear.forward(params);
+    const t = decorrelate
+      ? decorrelatedToRgb(linearPixels, pixels)
+      : new Float32Array(linearPixels);
     for (let i = 0; i < t.length; i++) t[i] = sigmoid(t[i] as number);
     lastRgb = t;
     return t;
   };
+  // The gradient through the sigmoid and the colour mix, reused every step.
+  const gradSigmoid = new Float32Array(channels * pixels);
+  const gradLinear = decorrelate ? new Float32Array(channels * pixels) : gradSigmoid;
   return {
     kind,
     channels,
@@ -177,13 +196,13 @@ export function createImageParameterization(
     render,
     backward(gradImage) {
       const rgb = lastRgb ?? render();
-      let g: Float32Array = new Float32Array(rgb.length);
+      const g = gradSigmoid;
       for (let i = 0; i < g.length; i++) {
         const s = rgb[i] as number;
         g[i] = (gradImage[i] as number) * s * (1 - s);
       }
-      if (decorrelate) g = decorrelatedToRgbAdjoint(g, pixels);
-      return linear.adjoint(g);
+      if (decorrelate) decorrelatedToRgbAdjoint(g, pixels, gradLinear);
+      return linear.adjoint(gradLinear);
     },
   };
 }

@@ -34,23 +34,6 @@ function wrapIndices(start: number, length: number, size: number): Int32Array {
   return out;
 }
 
-/** Cuts the tile with top-left corner (y0, x0) out of a [1, C, H, W] image, wrapping around. */
-export function extractTile(image: Tensor, y0: number, x0: number, th: number, tw: number): Tensor {
-  const { channels: c, height: h, width: w } = imageShape(image.dims, 'NCHW');
-  const out = new Float32Array(c * th * tw);
-  const rows = wrapIndices(y0, th, h);
-  const cols = wrapIndices(x0, tw, w);
-  const src = image.data;
-  for (let ch = 0; ch < c; ch++) {
-    for (let y = 0; y < th; y++) {
-      const s = ch * h * w + (rows[y] as number) * w;
-      const d = ch * th * tw + y * tw;
-      for (let x = 0; x < tw; x++) out[d + x] = src[s + (cols[x] as number)] as number;
-    }
-  }
-  return { data: out, dims: [1, c, th, tw] };
-}
-
 /**
  * Value and gradient of an image through model-sized tiles. With `layout` undefined the whole
  * image is one call. The value is the mean of the tiles' values.
@@ -68,39 +51,92 @@ export async function tiledGradient(
   const ny = tileCount(h, th);
   const nx = tileCount(w, tw);
   const sum = new Float32Array(c * h * w);
-  const count = new Float32Array(h * w);
+  // Tiles form a grid, so a pixel's tile count is its row's count times its column's.
+  const rowCount = new Float32Array(h);
+  const colCount = new Float32Array(w);
   let value = 0;
   for (let i = 0; i < ny; i++) {
+    const rows = wrapIndices(layout.offsetY + i * th, th, h);
+    for (let y = 0; y < th; y++)
+      rowCount[rows[y] as number] = (rowCount[rows[y] as number] as number) + 1;
     for (let j = 0; j < nx; j++) {
-      const y0 = layout.offsetY + i * th;
-      const x0 = layout.offsetX + j * tw;
-      const result = await fn(extractTile(image, y0, x0, th, tw));
+      const cols = wrapIndices(layout.offsetX + j * tw, tw, w);
+      if (i === 0) {
+        for (let x = 0; x < tw; x++)
+          colCount[cols[x] as number] = (colCount[cols[x] as number] as number) + 1;
+      }
+      const result = await fn(extractTile(image, rows, cols, c, h, w));
       value += result.value;
-      const g = result.gradient.data;
-      const rows = wrapIndices(y0, th, h);
-      const cols = wrapIndices(x0, tw, w);
-      for (let y = 0; y < th; y++) {
-        const r = (rows[y] as number) * w;
-        for (let x = 0; x < tw; x++) {
-          const p = r + (cols[x] as number);
-          count[p] = (count[p] as number) + 1;
-        }
-        for (let ch = 0; ch < c; ch++) {
-          const s = ch * h * w + r;
-          const d = ch * th * tw + y * tw;
-          for (let x = 0; x < tw; x++) {
-            const k = s + (cols[x] as number);
-            sum[k] = (sum[k] as number) + (g[d + x] as number);
-          }
-        }
+      addTile(sum, result.gradient.data, rows, cols, c, h, w);
+    }
+  }
+  divideByCounts(sum, rowCount, colCount, c, h, w);
+  return { value: value / (ny * nx), gradient: { data: sum, dims: [1, c, h, w] } };
+}
+
+/** Cuts the tile on `rows` × `cols` (wrapped indices) out of a `[1, C, H, W]` image's data. */
+function extractTile(
+  image: Tensor,
+  rows: Int32Array,
+  cols: Int32Array,
+  c: number,
+  h: number,
+  w: number,
+): Tensor {
+  const th = rows.length;
+  const tw = cols.length;
+  const out = new Float32Array(c * th * tw);
+  const src = image.data;
+  for (let ch = 0; ch < c; ch++) {
+    for (let y = 0; y < th; y++) {
+      const s = ch * h * w + (rows[y] as number) * w;
+      const d = ch * th * tw + y * tw;
+      for (let x = 0; x < tw; x++) out[d + x] = src[s + (cols[x] as number)] as number;
+    }
+  }
+  return { data: out, dims: [1, c, th, tw] };
+}
+
+/** Adds a tile's gradient `g` (`[1, C, th, tw]`) onto `sum` at `rows` × `cols`. */
+function addTile(
+  sum: Float32Array,
+  g: Float32Array,
+  rows: Int32Array,
+  cols: Int32Array,
+  c: number,
+  h: number,
+  w: number,
+): void {
+  const th = rows.length;
+  const tw = cols.length;
+  for (let y = 0; y < th; y++) {
+    const r = (rows[y] as number) * w;
+    for (let ch = 0; ch < c; ch++) {
+      const s = ch * h * w + r;
+      const d = ch * th * tw + y * tw;
+      for (let x = 0; x < tw; x++) {
+        const k = s + (cols[x] as number);
+        sum[k] = (sum[k] as number) + (g[d + x] as number);
       }
     }
   }
+}
+
+/** Divides every pixel of `sum` by the number of tiles that covered it. */
+function divideByCounts(
+  sum: Float32Array,
+  rowCount: Float32Array,
+  colCount: Float32Array,
+  c: number,
+  h: number,
+  w: number,
+): void {
   for (let ch = 0; ch < c; ch++) {
-    for (let p = 0; p < h * w; p++) {
-      const k = ch * h * w + p;
-      sum[k] = (sum[k] as number) / (count[p] as number);
+    for (let y = 0; y < h; y++) {
+      const rc = rowCount[y] as number;
+      for (let x = 0, k = ch * h * w + y * w; x < w; x++, k++) {
+        sum[k] = (sum[k] as number) / (rc * (colCount[x] as number));
+      }
     }
   }
-  return { value: value / (ny * nx), gradient: { data: sum, dims: [1, c, h, w] } };
 }

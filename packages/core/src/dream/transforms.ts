@@ -411,139 +411,342 @@ export function identitySampling(
   };
 }
 
-/** Applies a sampling to planar `[channels, srcH, srcW]` data; returns `[channels, height, width]`. */
-export function sampleAffine(
-  data: Float32Array,
-  channels: number,
-  s: AffineSampling,
-): Float32Array {
-  return affinePass(data, channels, s, false);
+/**
+ * A sampling prepared for its passes: the source is read through a padded copy that holds, around
+ * the source, the values taps outside it read (the frame's value inside the frame, else `fill`),
+ * wide enough for every tap of the output (an affine map's taps are extreme at the corners), so
+ * no pixel needs a bounds test. For an axis-aligned sampling (no rotation: source y depends on y
+ * only, source x on x only) per-row and per-column taps are tabulated. Coordinates are those of
+ * the per-pixel formula (`ay·y + by·x + cy` with `by = 0` is `ay·y + cy`).
+ */
+interface SamplingPlan {
+  readonly channels: number;
+  /** Padding above and left of the source in the padded copy, and the copy's size. */
+  readonly top: number;
+  readonly left: number;
+  readonly paddedHeight: number;
+  readonly paddedWidth: number;
+  readonly axisAligned: boolean;
+  /** Axis-aligned: per output row, the padded index of its first tap row's start; its fraction. */
+  readonly rowBase: Int32Array;
+  readonly fy: Float64Array;
+  /** Axis-aligned: per output column, the padded column of its first tap; its fraction. */
+  readonly colBase: Int32Array;
+  readonly fx: Float64Array;
 }
 
-/** Adjoint of {@link sampleAffine} in the image (fills are constants): scatters `grad`. */
-export function sampleAffineAdjoint(
-  grad: Float32Array,
-  channels: number,
-  s: AffineSampling,
-): Float32Array {
-  return affinePass(grad, channels, s, true);
+const plans = new WeakMap<AffineSampling, SamplingPlan>();
+
+function planOf(s: AffineSampling, channels: number): SamplingPlan {
+  const cached = plans.get(s);
+  if (cached && cached.channels === channels) return cached;
+  const { srcHeight: h, srcWidth: w, height, width } = s;
+  const [ay, by, cy, ax, bx, cx] = s.matrix;
+  // Taps span [floor(min), floor(max) + 1] over the output's corners.
+  let minY = 0;
+  let maxY = h - 1;
+  let minX = 0;
+  let maxX = w - 1;
+  for (const y of [0, height - 1]) {
+    for (const x of [0, width - 1]) {
+      const ty = Math.floor(ay * y + by * x + cy);
+      const tx = Math.floor(ax * y + bx * x + cx);
+      minY = Math.min(minY, ty);
+      maxY = Math.max(maxY, ty + 1);
+      minX = Math.min(minX, tx);
+      maxX = Math.max(maxX, tx + 1);
+    }
+  }
+  const top = -minY;
+  const left = -minX;
+  const paddedWidth = maxX - minX + 1;
+  const axisAligned = by === 0 && ax === 0;
+  const rowBase = new Int32Array(axisAligned ? height : 0);
+  const fy = new Float64Array(axisAligned ? height : 0);
+  const colBase = new Int32Array(axisAligned ? width : 0);
+  const fx = new Float64Array(axisAligned ? width : 0);
+  if (axisAligned) {
+    for (let y = 0; y < height; y++) {
+      const sy = ay * y + cy;
+      const y0 = Math.floor(sy);
+      rowBase[y] = (y0 + top) * paddedWidth;
+      fy[y] = sy - y0;
+    }
+    for (let x = 0; x < width; x++) {
+      const sx = bx * x + cx;
+      const x0 = Math.floor(sx);
+      colBase[x] = x0 + left;
+      fx[x] = sx - x0;
+    }
+  }
+  const plan = {
+    channels,
+    top,
+    left,
+    paddedHeight: maxY - minY + 1,
+    paddedWidth,
+    axisAligned,
+    rowBase,
+    fy,
+    colBase,
+    fx,
+  };
+  plans.set(s, plan);
+  return plan;
 }
 
 /**
- * The sampling (gathers `src`, `[channels, srcH, srcW]`, into `[channels, height, width]`) or its
- * adjoint (scatters `src`, output-shaped, back onto the source): one walk over the output pixels
- * and their bilinear taps for both, so the two stay each other's transpose. Pixels whose four taps
- * lie inside the source (most of them) take a branch-free path.
+ * The padded copy of `src` (`[channels, srcH, srcW]`) that a plan reads, in float64 so that the
+ * outside values are the exact constants.
  */
-function affinePass(
+function paddedSource(
   src: Float32Array,
-  channels: number,
   s: AffineSampling,
-  adjoint: boolean,
-): Float32Array {
-  const { srcHeight: h, srcWidth: w, height, width, fill, frame } = s;
-  const [ay, by, cy, ax, bx, cx] = s.matrix;
-  const plane = h * w;
-  const outPlane = height * width;
-  const out = new Float32Array(channels * (adjoint ? plane : outPlane));
-  // A tap outside the source reads the frame's value inside the frame, else `fill`.
-  const outside = (ty: number, tx: number): number =>
-    frame && ty >= -frame.pad && ty < h + frame.pad && tx >= -frame.pad && tx < w + frame.pad
-      ? frame.value
-      : fill;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const sy = ay * y + by * x + cy;
-      const sx = ax * y + bx * x + cx;
-      const y0 = Math.floor(sy);
-      const x0 = Math.floor(sx);
-      const fy = sy - y0;
-      const fx = sx - x0;
-      const k00 = y0 * w + x0;
-      const o = y * width + x;
-      if (y0 >= 0 && y0 + 1 < h && x0 >= 0 && x0 + 1 < w) {
-        const w00 = (1 - fy) * (1 - fx);
-        const w01 = (1 - fy) * fx;
-        const w10 = fy * (1 - fx);
-        const w11 = fy * fx;
-        for (let c = 0, b = k00, t = o; c < channels; c++, b += plane, t += outPlane) {
-          if (adjoint) {
-            const g = src[t] as number;
-            out[b] = (out[b] as number) + w00 * g;
-            out[b + 1] = (out[b + 1] as number) + w01 * g;
-            out[b + w] = (out[b + w] as number) + w10 * g;
-            out[b + w + 1] = (out[b + w + 1] as number) + w11 * g;
-          } else {
-            out[t] =
-              w00 * (src[b] as number) +
-              w01 * (src[b + 1] as number) +
-              w10 * (src[b + w] as number) +
-              w11 * (src[b + w + 1] as number);
-          }
-        }
-        continue;
-      }
-      const iy0 = y0 >= 0 && y0 < h;
-      const iy1 = y0 + 1 >= 0 && y0 + 1 < h;
-      const ix0 = x0 >= 0 && x0 < w;
-      const ix1 = x0 + 1 >= 0 && x0 + 1 < w;
-      if (!adjoint) {
-        const w00 = (1 - fy) * (1 - fx);
-        const w01 = (1 - fy) * fx;
-        const w10 = fy * (1 - fx);
-        const w11 = fy * fx;
-        const f00 = iy0 && ix0 ? 0 : outside(y0, x0);
-        const f01 = iy0 && ix1 ? 0 : outside(y0, x0 + 1);
-        const f10 = iy1 && ix0 ? 0 : outside(y0 + 1, x0);
-        const f11 = iy1 && ix1 ? 0 : outside(y0 + 1, x0 + 1);
-        for (let c = 0; c < channels; c++) {
-          const b = c * plane + k00;
-          const v00 = iy0 && ix0 ? (src[b] as number) : f00;
-          const v01 = iy0 && ix1 ? (src[b + 1] as number) : f01;
-          const v10 = iy1 && ix0 ? (src[b + w] as number) : f10;
-          const v11 = iy1 && ix1 ? (src[b + w + 1] as number) : f11;
-          out[c * outPlane + o] = w00 * v00 + w01 * v01 + w10 * v10 + w11 * v11;
-        }
-        continue;
-      }
-      if (!((iy0 || iy1) && (ix0 || ix1))) continue;
-      const w00 = iy0 && ix0 ? (1 - fy) * (1 - fx) : 0;
-      const w01 = iy0 && ix1 ? (1 - fy) * fx : 0;
-      const w10 = iy1 && ix0 ? fy * (1 - fx) : 0;
-      const w11 = iy1 && ix1 ? fy * fx : 0;
-      for (let c = 0; c < channels; c++) {
-        const g = src[c * outPlane + o] as number;
-        const b = c * plane + k00;
-        if (w00) out[b] = (out[b] as number) + w00 * g;
-        if (w01) out[b + 1] = (out[b + 1] as number) + w01 * g;
-        if (w10) out[b + w] = (out[b + w] as number) + w10 * g;
-        if (w11) out[b + w + 1] = (out[b + w + 1] as number) + w11 * g;
+  p: SamplingPlan,
+  out: Float64Array,
+): Float64Array {
+  const { srcHeight: h, srcWidth: w, fill, frame } = s;
+  const { top, left, paddedHeight: ph, paddedWidth: pw } = p;
+  const framePad = frame ? frame.pad : 0;
+  const frameValue = frame ? frame.value : fill;
+  for (let c = 0, o = 0; c < p.channels; c++) {
+    for (let py = 0; py < ph; py++) {
+      const ty = py - top;
+      const rowInside = ty >= 0 && ty < h;
+      const rowInFrame = ty >= -framePad && ty < h + framePad;
+      const from = c * h * w + ty * w;
+      for (let px = 0; px < pw; px++, o++) {
+        const tx = px - left;
+        if (rowInside && tx >= 0 && tx < w) out[o] = src[from + tx] as number;
+        else out[o] = rowInFrame && tx >= -framePad && tx < w + framePad ? frameValue : fill;
       }
     }
   }
   return out;
 }
 
-/** Applies the samplings of a draw in turn to planar `[channels, H, W]` data. */
+/**
+ * Applies a sampling to planar `[channels, srcH, srcW]` data; returns `[channels, height, width]`
+ * (written into `out` when given: at least that long; `scratch` holds the padded source).
+ */
+export function sampleAffine(
+  data: Float32Array,
+  channels: number,
+  s: AffineSampling,
+  out: Float32Array = new Float32Array(channels * s.height * s.width),
+  scratch?: TransformScratch,
+): Float32Array {
+  const p = planOf(s, channels);
+  const n = channels * p.paddedHeight * p.paddedWidth;
+  const src = paddedSource(data, s, p, scratch ? scratch.float64(n) : new Float64Array(n));
+  const { height, width } = s;
+  const pw = p.paddedWidth;
+  const plane = p.paddedHeight * pw;
+  const outPlane = height * width;
+  if (p.axisAligned) {
+    const { rowBase, fy: rowF, colBase, fx: colF } = p;
+    for (let c = 0; c < channels; c++) {
+      for (let y = 0, o = c * outPlane; y < height; y++) {
+        const fy = rowF[y] as number;
+        const r = c * plane + (rowBase[y] as number);
+        for (let x = 0; x < width; x++, o++) {
+          const fx = colF[x] as number;
+          const b = r + (colBase[x] as number);
+          out[o] =
+            (1 - fy) * (1 - fx) * (src[b] as number) +
+            (1 - fy) * fx * (src[b + 1] as number) +
+            fy * (1 - fx) * (src[b + pw] as number) +
+            fy * fx * (src[b + pw + 1] as number);
+        }
+      }
+    }
+    return out;
+  }
+  const [ay, by, cy, ax, bx, cx] = s.matrix;
+  const { top, left } = p;
+  for (let y = 0, o = 0; y < height; y++) {
+    for (let x = 0; x < width; x++, o++) {
+      const sy = ay * y + by * x + cy;
+      const sx = ax * y + bx * x + cx;
+      const y0 = Math.floor(sy);
+      const x0 = Math.floor(sx);
+      const fy = sy - y0;
+      const fx = sx - x0;
+      const w00 = (1 - fy) * (1 - fx);
+      const w01 = (1 - fy) * fx;
+      const w10 = fy * (1 - fx);
+      const w11 = fy * fx;
+      for (
+        let c = 0, b = (y0 + top) * pw + x0 + left, t = o;
+        c < channels;
+        c++, b += plane, t += outPlane
+      ) {
+        out[t] =
+          w00 * (src[b] as number) +
+          w01 * (src[b + 1] as number) +
+          w10 * (src[b + pw] as number) +
+          w11 * (src[b + pw + 1] as number);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Adjoint of {@link sampleAffine} in the image (fills are constants): scatters `grad`
+ * (`[channels, height, width]`) onto `[channels, srcH, srcW]` (into `out` when given: at least
+ * that long). The same taps in the same order as the sampling, so the two stay each other's
+ * transpose; taps outside the source land in the padding and are dropped.
+ */
+export function sampleAffineAdjoint(
+  grad: Float32Array,
+  channels: number,
+  s: AffineSampling,
+  out: Float32Array = new Float32Array(channels * s.srcHeight * s.srcWidth),
+  scratch?: TransformScratch,
+): Float32Array {
+  const p = planOf(s, channels);
+  const { height, width, srcHeight: h, srcWidth: w } = s;
+  const pw = p.paddedWidth;
+  const plane = p.paddedHeight * pw;
+  const outPlane = height * width;
+  const n = channels * plane;
+  const acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
+  if (p.axisAligned) {
+    const { rowBase, fy: rowF, colBase, fx: colF } = p;
+    for (let c = 0; c < channels; c++) {
+      for (let y = 0, o = c * outPlane; y < height; y++) {
+        const fy = rowF[y] as number;
+        const r = c * plane + (rowBase[y] as number);
+        for (let x = 0; x < width; x++, o++) {
+          const fx = colF[x] as number;
+          const b = r + (colBase[x] as number);
+          const g = grad[o] as number;
+          acc[b] = (acc[b] as number) + (1 - fy) * (1 - fx) * g;
+          acc[b + 1] = (acc[b + 1] as number) + (1 - fy) * fx * g;
+          acc[b + pw] = (acc[b + pw] as number) + fy * (1 - fx) * g;
+          acc[b + pw + 1] = (acc[b + pw + 1] as number) + fy * fx * g;
+        }
+      }
+    }
+  } else {
+    const [ay, by, cy, ax, bx, cx] = s.matrix;
+    const { top, left } = p;
+    for (let y = 0, o = 0; y < height; y++) {
+      for (let x = 0; x < width; x++, o++) {
+        const sy = ay * y + by * x + cy;
+        const sx = ax * y + bx * x + cx;
+        const y0 = Math.floor(sy);
+        const x0 = Math.floor(sx);
+        const fy = sy - y0;
+        const fx = sx - x0;
+        const w00 = (1 - fy) * (1 - fx);
+        const w01 = (1 - fy) * fx;
+        const w10 = fy * (1 - fx);
+        const w11 = fy * fx;
+        for (
+          let c = 0, b = (y0 + top) * pw + x0 + left, t = o;
+          c < channels;
+          c++, b += plane, t += outPlane
+        ) {
+          const g = grad[t] as number;
+          acc[b] = (acc[b] as number) + w00 * g;
+          acc[b + 1] = (acc[b + 1] as number) + w01 * g;
+          acc[b + pw] = (acc[b + pw] as number) + w10 * g;
+          acc[b + pw + 1] = (acc[b + pw + 1] as number) + w11 * g;
+        }
+      }
+    }
+  }
+  for (let c = 0, o = 0; c < channels; c++) {
+    for (let y = 0; y < h; y++, o += w) {
+      const from = c * plane + (y + p.top) * pw + p.left;
+      out.set(acc.subarray(from, from + w), o);
+    }
+  }
+  return out;
+}
+
+/**
+ * Buffers that a loop reuses from step to step for {@link applyTransforms} and its adjoint (the
+ * samplings' outputs, the padded sources and adjoints), grown to the largest size seen.
+ */
+export interface TransformScratch {
+  /** Float32 buffer `slot`, at least `n` long, as a view of length `n` (zero-filled when `zero`). */
+  float32(slot: number, n: number, zero?: boolean): Float32Array;
+  /** The float64 buffer, at least `n` long (contents undefined). */
+  float64(n: number): Float64Array;
+}
+
+/** Float32 slots of a {@link TransformScratch}: outputs 0–1, adjoints 2–3, then these. */
+const PADDED_ADJOINT = 4;
+/** The first slot free for a caller of {@link applyTransforms} with a scratch. */
+export const FREE_SCRATCH_SLOT = 5;
+
+/** A new, empty {@link TransformScratch}. */
+export function transformScratch(): TransformScratch {
+  const buffers: Float32Array[] = [];
+  let wide = new Float64Array(0);
+  return {
+    float32(slot, n, zero = false) {
+      const b = buffers[slot];
+      if (!b || b.length < n) {
+        const fresh = new Float32Array(n);
+        buffers[slot] = fresh;
+        return fresh;
+      }
+      const view = b.length === n ? b : b.subarray(0, n);
+      if (zero) view.fill(0);
+      return view;
+    },
+    float64(n) {
+      if (wide.length < n) wide = new Float64Array(n);
+      return wide;
+    },
+  };
+}
+
+/**
+ * Applies the samplings of a draw in turn to planar `[channels, H, W]` data. With `scratch` the
+ * result is one of its buffers (valid until the next call that uses them), otherwise a new array.
+ */
 export function applyTransforms(
   data: Float32Array,
   channels: number,
   draw: TransformDraw,
+  scratch?: TransformScratch,
 ): Float32Array {
+  if (draw.length === 0) return new Float32Array(data);
   let x = data;
-  for (const s of draw) x = sampleAffine(x, channels, s);
-  return draw.length === 0 ? new Float32Array(data) : x;
+  draw.forEach((s, i) => {
+    const n = channels * s.height * s.width;
+    x = scratch
+      ? sampleAffine(x, channels, s, scratch.float32(i % 2, n), scratch)
+      : sampleAffine(x, channels, s);
+  });
+  return x;
 }
 
-/** Adjoint of {@link applyTransforms} in the image: the samplings' adjoints in reverse order. */
+/**
+ * Adjoint of {@link applyTransforms} in the image: the samplings' adjoints in reverse order. With
+ * `scratch` the result is one of its buffers (valid until the next call that uses them).
+ */
 export function applyTransformsAdjoint(
   grad: Float32Array,
   channels: number,
   draw: TransformDraw,
+  scratch?: TransformScratch,
 ): Float32Array {
+  if (draw.length === 0) return new Float32Array(grad);
   let g = grad;
-  for (let i = draw.length - 1; i >= 0; i--) g = sampleAffineAdjoint(g, channels, draw[i]!);
-  return draw.length === 0 ? new Float32Array(grad) : g;
+  for (let i = draw.length - 1; i >= 0; i--) {
+    const s = draw[i] as AffineSampling;
+    const n = channels * s.srcHeight * s.srcWidth;
+    g = scratch
+      ? sampleAffineAdjoint(g, channels, s, scratch.float32(2 + (i % 2), n), scratch)
+      : sampleAffineAdjoint(g, channels, s);
+  }
+  return g;
 }
 
 /** Output size `[H, W]` of a draw applied to an `h × w` image. */

@@ -38,12 +38,15 @@ import { l1Penalty, l2Penalty, totalVariation } from './penalties.js';
 import {
   applyTransforms,
   applyTransformsAdjoint,
+  FREE_SCRATCH_SLOT,
   identitySampling,
   randomTransforms,
   resolveTransformSettings,
   type TransformDraw,
+  type TransformScratch,
   type TransformSettings,
   transformedSize,
+  transformScratch,
 } from './transforms.js';
 
 /**
@@ -422,6 +425,8 @@ export async function* unitVisualizationFrames(
   for (let i = 0; i < b; i++)
     images.push(createImageParameterization(c, h, w, rng, options.parameterization, start));
   const optimizers = images.map((im) => createAdam(im.params.length, options.optimizer ?? {}));
+  // Per image: the samplings' buffers, reused every step.
+  const scratch = images.map(() => transformScratch());
   const inputName = config.input;
   checkAborted(signal);
 
@@ -442,6 +447,10 @@ export async function* unitVisualizationFrames(
     // The images are built when read: a hosted loop sends few of its frames.
     let rgb: Tensor | undefined;
     let image: Tensor | undefined;
+    const rgbOf = (): Tensor => {
+      rgb ??= stack(rgbs, (r) => r);
+      return rgb;
+    };
     return {
       step,
       totalSteps: steps,
@@ -449,14 +458,10 @@ export async function* unitVisualizationFrames(
       value,
       redirected,
       get rgb() {
-        rgb ??= stack(rgbs, (r) => r);
-        return rgb;
+        return rgbOf();
       },
       get image() {
-        image ??= rgbToModelInput(
-          stack(rgbs, (r) => r),
-          config,
-        );
+        image ??= rgbToModelInput(rgbOf(), config);
         return image;
       },
     };
@@ -509,7 +514,7 @@ export async function* unitVisualizationFrames(
       if (batchTensor) shared = draw;
       draws.push(draw);
       const [th, tw] = transformedSize(draw, h, w);
-      const sampled = applyTransforms(rgbs[i] as Float32Array, c, draw);
+      const sampled = applyTransforms(rgbs[i] as Float32Array, c, draw, scratch[i]);
       inputs.push({ data: toModel(sampled, th * tw), dims: [1, c, th, tw] });
     }
     // The relu mode of each image's gradient on this step.
@@ -542,7 +547,9 @@ export async function* unitVisualizationFrames(
           ...(signal ? { signal } : {}),
         });
         values.push(r.value);
-        inputGrads.push(new Float32Array(gradientOf(r.gradients, inputName, x).data));
+        const g = gradientOf(r.gradients, inputName, x).data;
+        // Diversity adds to the gradient in place: a copy then, not the engine's array.
+        inputGrads.push(diversity ? new Float32Array(g) : g);
         if (diversity) {
           const f = r.kept[diversity.tensor];
           if (!f)
@@ -585,15 +592,14 @@ export async function* unitVisualizationFrames(
       const gx = inputGrads[i] as Float32Array;
       const [th, tw] = transformedSize(draw, h, w);
       const pixels = th * tw;
-      // Back through the normalization and the colour order, to the sampled RGB planes.
-      const gSampled = new Float32Array(gx.length);
-      for (let ch = 0; ch < c; ch++) {
-        const to = (order[ch] as number) * pixels;
-        const from = ch * pixels;
-        const sd = std[ch] as number;
-        for (let k = 0; k < pixels; k++) gSampled[to + k] = (gx[from + k] as number) / sd;
-      }
-      const gRgb = applyTransformsAdjoint(gSampled, c, draw);
+      const gSampled = modelPlanesGradientToRgb(
+        gx,
+        pixels,
+        order,
+        std,
+        (scratch[i] as TransformScratch).float32(FREE_SCRATCH_SLOT, gx.length),
+      );
+      const gRgb = applyTransformsAdjoint(gSampled, c, draw, scratch[i]);
       const rgb = rgbs[i] as Float32Array;
       let penalty = 0;
       if (tv > 0) penalty += tv * totalVariation(rgb, c, h, w, gRgb, -tv);
@@ -601,11 +607,11 @@ export async function* unitVisualizationFrames(
       if (l2 > 0) penalty += l2 * l2Penalty(rgb, 0.5, gRgb, -l2);
       values[i] = (values[i] as number) - penalty;
       const gParams = (images[i] as ImageParameterization).backward(gRgb);
-      // Adam minimizes: the loss is −objective.
-      for (let k = 0; k < gParams.length; k++) gParams[k] = -(gParams[k] as number);
+      // The loss is −objective.
       (optimizers[i] as ReturnType<typeof createAdam>).step(
         (images[i] as ImageParameterization).params,
         gParams,
+        true,
       );
     }
     rgbs = images.map((im) => im.render());
@@ -727,6 +733,23 @@ function rgbToModelPlanes(
     const m = mean[ch] as number;
     const s = std[ch] as number;
     for (let i = 0; i < pixels; i++) out[to + i] = ((rgb[from + i] as number) - m) / s;
+  }
+  return out;
+}
+
+/** Adjoint of {@link rgbToModelPlanes} (a gradient on model planes to RGB planes), into `out`. */
+function modelPlanesGradientToRgb(
+  grad: Float32Array,
+  pixels: number,
+  order: readonly number[],
+  std: readonly number[],
+  out: Float32Array,
+): Float32Array {
+  for (let ch = 0; ch < order.length; ch++) {
+    const to = (order[ch] as number) * pixels;
+    const from = ch * pixels;
+    const sd = std[ch] as number;
+    for (let k = 0; k < pixels; k++) out[to + k] = (grad[from + k] as number) / sd;
   }
   return out;
 }

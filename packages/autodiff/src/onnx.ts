@@ -1,7 +1,7 @@
 // Reading and writing ONNX protobufs (through onnx-buf's @bufbuild/protobuf v2 code, which
 // round-trips unknown and newer fields) and small helpers for attributes and tensors.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { FvError } from '@fv/core';
+import { FvError, float16ToNumber } from '@fv/core';
 import {
   type AttributeProto,
   AttributeProtoSchema,
@@ -314,15 +314,6 @@ export function makeInt64Tensor(
   });
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? Number.NaN : s * Number.POSITIVE_INFINITY;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
-}
-
 /** The values of a FLOAT tensor as a Float32Array (a copy), read straight from its raw bytes. */
 export function floatValues(t: TensorProto): Float32Array {
   if (t.dataType !== DataType.FLOAT) return Float32Array.from(tensorValues(t));
@@ -348,8 +339,8 @@ export function tensorValues(t: TensorProto): number[] {
       else out.push(...t.doubleData);
       break;
     case DataType.FLOAT16:
-      if (view) for (let i = 0; i < n; i++) out.push(halfToFloat(view.getUint16(i * 2, true)));
-      else out.push(...t.int32Data.map(halfToFloat));
+      if (view) for (let i = 0; i < n; i++) out.push(float16ToNumber(view.getUint16(i * 2, true)));
+      else out.push(...t.int32Data.map((bits) => float16ToNumber(bits)));
       break;
     case DataType.INT64:
       if (view) for (let i = 0; i < n; i++) out.push(Number(view.getBigInt64(i * 8, true)));

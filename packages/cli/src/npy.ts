@@ -1,6 +1,6 @@
 // NumPy `.npy` files (format versions 1.0–3.0): read any little-endian float or integer array in
 // C order as float32, write float32. Enough for `fv grad` and `fv saliency --save-npy`.
-import { FvError } from '@fv/core';
+import { FvError, float16ToNumber } from '@fv/core';
 
 /** A float32 array with its shape, as read from or written to a `.npy` file. */
 export interface NpyArray {
@@ -41,7 +41,7 @@ export function readNpy(bytes: Uint8Array, what = 'array'): NpyArray {
   const kinds: Record<string, [number, (o: number) => number]> = {
     '<f4': [4, (o) => view.getFloat32(o, true)],
     '<f8': [8, (o) => view.getFloat64(o, true)],
-    '<f2': [2, (o) => halfToFloat(view.getUint16(o, true))],
+    '<f2': [2, (o) => float16ToNumber(view.getUint16(o, true))],
     '|u1': [1, (o) => view.getUint8(o)],
     '|i1': [1, (o) => view.getInt8(o)],
     '<i2': [2, (o) => view.getInt16(o, true)],
@@ -60,15 +60,6 @@ export function readNpy(bytes: Uint8Array, what = 'array'): NpyArray {
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) data[i] = get(offset + i * size);
   return { data, shape };
-}
-
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? Number.NaN : s * Number.POSITIVE_INFINITY;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
 /** Encodes a float32 array as a `.npy` (version 1.0, `<f4`, C order) file. */

@@ -209,4 +209,4 @@ export type {
   VanillaOptions,
 } from './saliency/types.js';
 export type { Tensor } from './tensor.js';
-export { sizeOf, tensor } from './tensor.js';
+export { float16ToNumber, sizeOf, tensor } from './tensor.js';

@@ -14,6 +14,19 @@ export function sizeOf(dims: readonly number[]): number {
 }
 
 /**
+ * The value of an IEEE 754 half-precision number given by its 16 bits (float16 tensors in ONNX
+ * files, `<f2` arrays in `.npy` files).
+ */
+export function float16ToNumber(bits: number): number {
+  const s = bits & 0x8000 ? -1 : 1;
+  const e = (bits >> 10) & 0x1f;
+  const f = bits & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? Number.NaN : s * Number.POSITIVE_INFINITY;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/**
  * Makes a tensor, checking that `data` holds exactly as many elements as `dims` says.
  * @throws FvError `SHAPE_MISMATCH` when the lengths differ.
  */

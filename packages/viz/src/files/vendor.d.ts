@@ -32,6 +32,23 @@ declare module 'upng-js' {
     gotAlpha: boolean;
     frames: { rect: UpngRect; cimg: Uint8Array; dispose: number; blend: number }[];
   }
+  /** `compress` before filtering and deflate: each frame's raw scanlines, without filter bytes. */
+  interface UpngReduced {
+    ctype: number;
+    depth: number;
+    plte: number[];
+    gotAlpha: boolean;
+    frames: {
+      rect: UpngRect;
+      img: Uint8Array;
+      /** Bytes per row. */
+      bpl: number;
+      /** Bytes per pixel (1 for a palette of any depth). */
+      bpp: number;
+      dispose: number;
+      blend: number;
+    }[];
+  }
   interface Upng {
     decode(buffer: ArrayBuffer): UpngImage;
     toRGBA8(image: UpngImage): ArrayBuffer[];
@@ -43,6 +60,14 @@ declare module 'upng-js' {
         colors: number,
         forbidPalette?: boolean,
       ): UpngCompressed;
+      compress(
+        frames: ArrayBuffer[],
+        width: number,
+        height: number,
+        colors: number,
+        forGif: boolean,
+        forbidPalette: boolean,
+      ): UpngReduced;
     };
   }
   const UPNG: Upng;

@@ -37,6 +37,16 @@ export interface GradientModelOptions extends ShapeOptions {
    * @defaultValue `false`
    */
   readonly precomputeWeights?: boolean;
+  /**
+   * Let Relu and Clip (standard mode, on N×C×H×W tensors) multiply the gradient by a float 0/1
+   * mask computed from the unit's output with 1×1 depthwise `Conv` + `Clip` nodes, instead of a
+   * `Where` on a boolean mask built with comparisons. onnxruntime's CPU provider runs those (and
+   * the `Mul`) in its blocked NCHWc layout, so the backward pass between convolutions stays in
+   * that layout instead of being reordered to NCHW and back around every mask. Exact except for
+   * activations within 2⁻¹⁰⁰ of a bound, where the mask is fractional.
+   * @defaultValue `false`
+   */
+  readonly convMasks?: boolean;
   /** Gradient rules to use. @defaultValue {@link defaultRegistry} */
   readonly registry?: GradientRegistry;
 }
@@ -131,6 +141,7 @@ export function buildGradientModel(
         writer,
         relu,
         precomputeWeights: options.precomputeWeights ?? false,
+        convMasks: options.convMasks ?? false,
         flows: (n) => active.has(n) && order.needed.has(n),
         gradOf,
         addGrad,
@@ -322,6 +333,7 @@ interface SweepState {
   readonly writer: GraphWriter;
   readonly relu: ReluMode;
   readonly precomputeWeights: boolean;
+  readonly convMasks: boolean;
   /** Whether a tensor lies on a differentiated path (so a gradient sent to it is used). */
   readonly flows: (name: string) => boolean;
   readonly gradOf: (tensor: string) => string | undefined;
@@ -340,6 +352,7 @@ function ruleContext(node: NodeProto, rule: GradientRule, s: SweepState): RuleCo
     index: s.index,
     relu: s.relu,
     precomputeWeights: s.precomputeWeights,
+    convMasks: s.convMasks,
     addInitializer: (values, dims) => w.addInitializer(values, dims),
     I: (i) => node.input[i] ?? '',
     O: (i) => node.output[i] ?? '',

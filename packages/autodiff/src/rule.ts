@@ -61,6 +61,8 @@ export interface RuleContext
   readonly relu: ReluMode;
   /** Whether rules may add precomputed (transformed) weight copies for speed. */
   readonly precomputeWeights: boolean;
+  /** Whether Relu-like rules may use float masks built with Conv + Clip (see GradientModelOptions). */
+  readonly convMasks: boolean;
   /** Adds a float initializer (a precomputed weight copy) and returns its name. */
   addInitializer(values: Float32Array, dims: readonly number[]): string;
   I(i: number): string;

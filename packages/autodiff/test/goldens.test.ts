@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compare } from '../../../test/helpers/compare.js';
 import { buildGradientModel } from '../src/index.js';
-import { run } from './helpers/ort.js';
+import { run, runNative } from './helpers/ort.js';
+import type { Tuning } from './helpers/rule-case.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/autodiff/', import.meta.url));
 
@@ -39,58 +40,77 @@ function slice(data: Uint8Array, s: Slot): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
+/**
+ * The ways gradients are built and run: the defaults on onnxruntime-web (wasm; what WebGPU gets
+ * too), and the native backend's tuning (flipped-weight convolutions, Conv + Clip masks) on
+ * onnxruntime-node's CPU provider, whose NCHWc kernels and fusions then run it.
+ */
+const VARIANTS: { name: string; tuning: Tuning; run: typeof run }[] = [
+  { name: 'wasm, default graph', tuning: {}, run },
+  {
+    name: 'onnxruntime-node, native tuning',
+    tuning: { precomputeWeights: true, convMasks: true },
+    run: runNative,
+  },
+];
+
 describe('PyTorch autograd goldens', () => {
-  for (const f of manifest.models) {
-    it(`${f.name}: logit and layer gradients match PyTorch`, async () => {
-      const bytes = new Uint8Array(readFileSync(`${dir}${f.model}`));
-      const data = new Uint8Array(readFileSync(`${dir}${f.data}`));
-      const x = { data: slice(data, f.layout.input), dims: f.input.dims };
+  for (const variant of VARIANTS)
+    for (const f of manifest.models) {
+      it(`${f.name}: logit and layer gradients match PyTorch (${variant.name})`, async () => {
+        const { tuning } = variant;
+        const run = variant.run;
+        const bytes = new Uint8Array(readFileSync(`${dir}${f.model}`));
+        const data = new Uint8Array(readFileSync(`${dir}${f.data}`));
+        const x = { data: slice(data, f.layout.input), dims: f.input.dims };
 
-      const logit = buildGradientModel(bytes, {
-        objective: { kind: 'logit', output: f.objectives.logit.output },
-      });
-      const seed = { data: slice(data, f.layout.logitSeed), dims: f.layout.logitSeed.dims };
-      const r1 = await run(logit.bytes, { [f.input.name]: x, [logit.seedInput!]: seed }, [
-        logit.gradientOutputs[f.input.name]!,
-        logit.valueOutput,
-        f.output.name,
-      ]);
-      const logits = compare(r1[f.output.name]!.data, slice(data, f.layout.logits));
-      expect(logits.relL2, 'forward logits').toBeLessThan(1e-4);
-      expect(Math.abs(r1[logit.valueOutput]!.data[0]! / f.objectives.logit.value - 1)).toBeLessThan(
-        1e-4,
-      );
-      const g1 = compare(
-        r1[logit.gradientOutputs[f.input.name]!]!.data,
-        slice(data, f.layout.logitGrad),
-      );
+        const logit = buildGradientModel(bytes, {
+          objective: { kind: 'logit', output: f.objectives.logit.output },
+          ...tuning,
+        });
+        const seed = { data: slice(data, f.layout.logitSeed), dims: f.layout.logitSeed.dims };
+        const r1 = await run(logit.bytes, { [f.input.name]: x, [logit.seedInput!]: seed }, [
+          logit.gradientOutputs[f.input.name]!,
+          logit.valueOutput,
+          f.output.name,
+        ]);
+        const logits = compare(r1[f.output.name]!.data, slice(data, f.layout.logits));
+        expect(logits.relL2, 'forward logits').toBeLessThan(1e-4);
+        expect(
+          Math.abs(r1[logit.valueOutput]!.data[0]! / f.objectives.logit.value - 1),
+        ).toBeLessThan(1e-4);
+        const g1 = compare(
+          r1[logit.gradientOutputs[f.input.name]!]!.data,
+          slice(data, f.layout.logitGrad),
+        );
 
-      const layer = buildGradientModel(bytes, {
-        objective: { kind: 'layer', tensor: f.objectives.layer.tensor },
-      });
-      const r2 = await run(layer.bytes, { [f.input.name]: x }, [
-        layer.gradientOutputs[f.input.name]!,
-        layer.valueOutput,
-      ]);
-      expect(Math.abs(r2[layer.valueOutput]!.data[0]! / f.objectives.layer.value - 1)).toBeLessThan(
-        1e-4,
-      );
-      const g2 = compare(
-        r2[layer.gradientOutputs[f.input.name]!]!.data,
-        slice(data, f.layout.layerGrad),
-      );
+        const layer = buildGradientModel(bytes, {
+          objective: { kind: 'layer', tensor: f.objectives.layer.tensor },
+          ...tuning,
+        });
+        const r2 = await run(layer.bytes, { [f.input.name]: x }, [
+          layer.gradientOutputs[f.input.name]!,
+          layer.valueOutput,
+        ]);
+        expect(
+          Math.abs(r2[layer.valueOutput]!.data[0]! / f.objectives.layer.value - 1),
+        ).toBeLessThan(1e-4);
+        const g2 = compare(
+          r2[layer.gradientOutputs[f.input.name]!]!.data,
+          slice(data, f.layout.layerGrad),
+        );
 
-      for (const [what, g] of [
-        ['logit', g1],
-        ['layer', g2],
-      ] as const) {
-        const bound = Math.max(1e-5, 10 * f.f32VsF64[`${what}Grad`].relL2);
-        expect(g.cosine, `${what} cosine`).toBeGreaterThanOrEqual(0.9999);
-        expect(g.relL2, `${what} relative L2 (bound ${bound})`).toBeLessThanOrEqual(bound);
-      }
-      console.log(
-        `golden ${f.name}: logit relL2 ${g1.relL2.toExponential(2)}, layer relL2 ${g2.relL2.toExponential(2)}`,
-      );
-    }, 60_000);
-  }
+        for (const [what, g] of [
+          ['logit', g1],
+          ['layer', g2],
+        ] as const) {
+          const bound = Math.max(1e-5, 10 * f.f32VsF64[`${what}Grad`].relL2);
+          expect(g.cosine, `${what} cosine`).toBeGreaterThanOrEqual(0.9999);
+          expect(g.relL2, `${what} relative L2 (bound ${bound})`).toBeLessThanOrEqual(bound);
+        }
+        console.log(
+          `golden ${f.name} (${variant.name}): logit relL2 ${g1.relL2.toExponential(2)}, layer relL2 ${g2.relL2.toExponential(2)}`,
+        );
+      }, 60_000);
+    }
 });

@@ -38,12 +38,29 @@ export const Clip: GradientRule = {
       // And runs on the GPU; Or/Xor do not (see PLATFORM.md).
       return ctx.op('And', parts);
     };
+    // Bounds known at build time allow a mask from the output (see convMask); lo ≤ hi.
+    const numericRange =
+      typeof lo !== 'string' &&
+      typeof hi !== 'string' &&
+      (lo === undefined || hi === undefined || lo <= hi)
+        ? {
+            output: ctx.O(0),
+            ...(lo !== undefined ? { lo } : {}),
+            ...(hi !== undefined ? { hi } : {}),
+          }
+        : undefined;
     ctx.setGI(
       0,
-      reluLikeGradient(ctx, dY, mask, {
-        ...(lo !== undefined ? { below: () => ctx.op('Less', [ctx.I(0), asTensor(lo)]) } : {}),
-        ...(hi !== undefined ? { above: () => ctx.op('Greater', [ctx.I(0), asTensor(hi)]) } : {}),
-      }),
+      reluLikeGradient(
+        ctx,
+        dY,
+        mask,
+        {
+          ...(lo !== undefined ? { below: () => ctx.op('Less', [ctx.I(0), asTensor(lo)]) } : {}),
+          ...(hi !== undefined ? { above: () => ctx.op('Greater', [ctx.I(0), asTensor(hi)]) } : {}),
+        },
+        numericRange,
+      ),
     );
   },
 };

@@ -12,9 +12,15 @@ export const Relu: GradientRule = {
     const zero = () => ctx.constFloat([0], []);
     ctx.setGI(
       0,
-      reluLikeGradient(ctx, dY, () => ctx.op('Greater', [ctx.I(0), zero()]), {
-        below: () => ctx.op('Less', [ctx.I(0), zero()]),
-      }),
+      reluLikeGradient(
+        ctx,
+        dY,
+        () => ctx.op('Greater', [ctx.I(0), zero()]),
+        {
+          below: () => ctx.op('Less', [ctx.I(0), zero()]),
+        },
+        { output: ctx.O(0), lo: 0 },
+      ),
     );
   },
 };

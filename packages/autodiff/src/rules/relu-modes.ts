@@ -8,6 +8,48 @@ export interface InactiveRegions {
   readonly above?: () => string;
 }
 
+/** A Relu-like unit's output and its numeric bounds (Relu: lo = 0), for {@link convMask}. */
+export interface ActiveRange {
+  readonly output: string;
+  readonly lo?: number;
+  readonly hi?: number;
+}
+
+/** Scale of the mask convolutions: the mask is exact unless the output is within 2⁻¹⁰⁰ of a bound. */
+const MASK_SCALE = 2 ** 100;
+
+/**
+ * The float mask (1 where lo < Y < hi, 0 elsewhere) of a Relu-like unit from its output Y, as
+ * 1×1 depthwise Conv + Clip nodes: Clip(2¹⁰⁰·(Y − lo), 0, 1) · Clip(2¹⁰⁰·(hi − Y), 0, 1).
+ * Scaling by a power of two is exact and a rounded sum keeps its sign and its zero, so each factor
+ * is exactly 0 at or beyond the bound and exactly 1 from 2⁻¹⁰⁰ inside it (inf clips to 1).
+ * Y lies in [lo, hi], so lo < Y < hi ⇔ lo < X < hi. Undefined when Y is not N×C×H×W with a static
+ * C, the opset has no usable Clip, or a bound is too large to scale.
+ */
+function convMask(ctx: RuleContext, range: ActiveRange): string | undefined {
+  const shape = ctx.symbolicShape(range.output);
+  const c = shape[1];
+  if (shape.length !== 4 || typeof c !== 'number' || ctx.opset < 6) return undefined;
+  const bounds = [range.lo, range.hi].filter((b) => b !== undefined);
+  if (bounds.length === 0 || bounds.some((b) => !(Math.abs(b) < 2 ** 27))) return undefined;
+  const step = (sign: 1 | -1, bound: number): string => {
+    const w = ctx.constFloat(new Float32Array(c).fill(sign * MASK_SCALE), [c, 1, 1, 1]);
+    const b = ctx.constFloat(new Float32Array(c).fill(-sign * MASK_SCALE * bound), [c]);
+    const y = ctx.op('Conv', [range.output, w, b], {
+      kernel_shape: { ints: [1, 1] },
+      group: { int: c },
+    });
+    return ctx.opset >= 11
+      ? ctx.op('Clip', [y, ctx.constFloat([0], []), ctx.constFloat([1], [])])
+      : ctx.op('Clip', [y], { min: { float: 0 }, max: { float: 1 } });
+  };
+  const factors = [
+    ...(range.lo !== undefined ? [step(1, range.lo)] : []),
+    ...(range.hi !== undefined ? [step(-1, range.hi)] : []),
+  ];
+  return factors.length === 1 ? factors[0] : ctx.op('Mul', factors);
+}
+
 /**
  * The gradient through a Relu-like unit whose local derivative is the boolean `mask`
  * (1 where the unit passes its input, 0 elsewhere), under the context's relu mode:
@@ -25,6 +67,7 @@ export function reluLikeGradient(
   dY: string,
   mask: () => string,
   inactive: InactiveRegions = {},
+  range?: ActiveRange,
 ): string {
   switch (ctx.relu) {
     case 'guided':
@@ -33,8 +76,10 @@ export function reluLikeGradient(
       return ctx.op('Relu', [dY]);
     case 'redirected':
       return redirected(ctx, dY, ctx.select(mask(), dY), inactive);
-    default:
-      return ctx.select(mask(), dY);
+    default: {
+      const m = ctx.convMasks && range ? convMask(ctx, range) : undefined;
+      return m ? ctx.op('Mul', [dY, m]) : ctx.select(mask(), dY);
+    }
   }
 }
 

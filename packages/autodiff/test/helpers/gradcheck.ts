@@ -2,7 +2,11 @@
 // directions: <g, v> ≈ (f(x + εv) − f(x − εv)) / 2ε. float32 forward passes limit the accuracy,
 // so ε is around 1e-2 of the input scale and inputs are kept away from kinks by the caller.
 import type { Objective, ReluMode } from '@fv/core';
-import { buildGradientModel, type GradientModel } from '../../src/index.js';
+import {
+  buildGradientModel,
+  type GradientModel,
+  type GradientModelOptions,
+} from '../../src/index.js';
 import { randomArray } from './onnx-model.js';
 import { run } from './ort.js';
 
@@ -25,6 +29,8 @@ export interface GradCheckOptions {
   /** Passed to buildGradientModel. */
   inputShapes?: Record<string, number[]>;
   observedShapes?: Record<string, number[]>;
+  /** Backend tuning options, passed to buildGradientModel. */
+  tuning?: Pick<GradientModelOptions, 'precomputeWeights' | 'convMasks'>;
 }
 
 export interface GradCheckResult {
@@ -51,6 +57,7 @@ export async function gradCheck(model: Uint8Array, o: GradCheckOptions): Promise
     ...(o.relu ? { relu: o.relu } : {}),
     ...(o.inputShapes ? { inputShapes: o.inputShapes } : {}),
     ...(o.observedShapes ? { observedShapes: o.observedShapes } : {}),
+    ...o.tuning,
   });
   const feeds: Record<string, { data: Float32Array; dims: readonly number[] }> = {
     ...(o.extraFeeds ?? {}),

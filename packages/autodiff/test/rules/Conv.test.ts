@@ -1,4 +1,7 @@
-import { ruleSuite } from '../helpers/rule-case.js';
-import { Conv } from './cases/Conv.js';
+import { ruleSuite, withTuning } from '../helpers/rule-case.js';
+import { Conv, StridedDepthwise } from './cases/Conv.js';
 
-ruleSuite('Conv', Conv);
+ruleSuite('Conv', [...Conv, ...StridedDepthwise]);
+// The native backend's tuning: stride-1 input gradients as Convs with flipped weights (see
+// convolution.ts); every case must keep its gradient.
+ruleSuite('Conv', withTuning([...Conv, ...StridedDepthwise], { precomputeWeights: true }));

@@ -13,7 +13,7 @@ export type ExecutionBackend = 'native' | 'webgpu' | 'wasm';
  * Options of `buildGradientModel` that change how fast a backend runs a gradient graph, never its
  * results: each backend picks the ones measured fastest on it (`pnpm bench`).
  */
-export type GradientTuning = Pick<GradientModelOptions, 'precomputeWeights'>;
+export type GradientTuning = Pick<GradientModelOptions, 'precomputeWeights' | 'convMasks'>;
 
 /** One loaded model (or gradient model) of a backend. */
 export interface BackendSession {

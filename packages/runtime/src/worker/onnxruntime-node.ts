@@ -15,10 +15,12 @@ const PACKAGE = 'onnxruntime-node';
 
 /**
  * How gradient graphs are built for onnxruntime-node's CPU provider, as measured by `pnpm bench`
- * (bench/autodiff.mjs, "native" rows): stride-1 convolution input gradients as convolutions with
- * flipped weights, which its NCHWc convolution kernels run, rather than ConvTranspose.
+ * (bench/autodiff.mjs, "native" rows) and broken down per op by bench/profile-gradient.mjs:
+ * convolution input gradients (stride 1, and strided depthwise ones) as convolutions with flipped
+ * weights, which its NCHWc convolution kernels run, rather than ConvTranspose; Relu/Clip masks as
+ * Conv + Clip + Mul, which keep the backward pass in the NCHWc layout (no reorders around masks).
  */
-export const NATIVE_GRADIENT_TUNING: GradientTuning = { precomputeWeights: true };
+export const NATIVE_GRADIENT_TUNING: GradientTuning = { precomputeWeights: true, convMasks: true };
 
 function environment(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[

@@ -72,3 +72,53 @@ export const Conv: RuleCase[] = [
   conv('1-D, stride 2, pads', [2, 2, 9], [3, 2, 3], { strides: ints([2]), pads: ints([1, 0]) }),
   conv('opset 7', [1, 2, 5, 5], [2, 2, 3, 3], { strides: ints([2, 2]) }, { opset: 7 }),
 ];
+
+const dw = (c: number, k: number) => [c, 1, k, k];
+const group = (c: number) => ({ group: { int: c } });
+
+/**
+ * Depthwise convolutions with strides (MobileNet's downsampling layers; their ConvTranspose is the
+ * slowest input gradient on onnxruntime's CPU provider): odd sizes, asymmetric (TF "same") pads,
+ * dilation, unequal strides, trailing rows the forward conv drops, 1×1 kernels, pads > kernel.
+ */
+export const StridedDepthwise: RuleCase[] = [
+  conv('depthwise stride 2, odd size 7, pads 1', [1, 3, 7, 7], dw(3, 3), {
+    ...group(3),
+    strides: ints([2, 2]),
+    pads: ints([1, 1, 1, 1]),
+  }),
+  conv('depthwise stride 2, TF same pads [0, 0, 1, 1], batch 2', [2, 4, 8, 8], dw(4, 3), {
+    ...group(4),
+    strides: ints([2, 2]),
+    pads: ints([0, 0, 1, 1]),
+  }),
+  conv('depthwise stride 2, dilation 2, pads 2', [1, 2, 9, 9], dw(2, 3), {
+    ...group(2),
+    strides: ints([2, 2]),
+    dilations: ints([2, 2]),
+    pads: ints([2, 2, 2, 2]),
+  }),
+  conv(
+    'depthwise strides (2, 3), 5×5 kernel, no pads (trailing rows dropped)',
+    [1, 2, 10, 11],
+    dw(2, 5),
+    {
+      ...group(2),
+      strides: ints([2, 3]),
+    },
+  ),
+  conv('depthwise 1×1 stride 2 on an odd size', [1, 3, 5, 5], dw(3, 1), {
+    ...group(3),
+    strides: ints([2, 2]),
+  }),
+  conv('depthwise stride 2, auto_pad SAME_UPPER', [1, 2, 7, 6], dw(2, 3), {
+    ...group(2),
+    ...same('SAME_UPPER'),
+    strides: ints([2, 2]),
+  }),
+  conv('depthwise 1×1 stride 2, pads 1 (pad > kernel)', [1, 2, 5, 5], dw(2, 1), {
+    ...group(2),
+    strides: ints([2, 2]),
+    pads: ints([1, 1, 1, 1]),
+  }),
+];

@@ -111,6 +111,52 @@ export const Clip: RuleCase[] = [
   ),
 ];
 
+/**
+ * Relu and Clip on N×C×H×W tensors, where `convMasks` (the native backend's tuning) builds the
+ * mask from the output with 1×1 depthwise Conv + Clip: every bound form, a free batch dim, and
+ * values exactly at the bounds and just inside them (the mask must be exactly 0 and 1 there).
+ */
+const img = [2, 4, 5, 1];
+const atBounds = Float32Array.from([-1, 0, 1e-30, 3, Math.fround(6 - 2 ** -21), 6, 7, 2 ** -99]);
+const atBoundsSeed = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+export const ImageMasks: RuleCase[] = [
+  opCase('Relu on N×C×H×W', 'Relu', { dims: img, data: spaced(40, 4) }),
+  opCase('Relu on N×C×H×W, free batch dim', 'Relu', { dims: img, batch: 'N', data: spaced(40, 5) }),
+  opCase('ReLU6 from attributes on N×C×H×W (opset 10)', 'Clip', {
+    dims: img,
+    data: wide,
+    attrs: { min: { float: 0 }, max: { float: 6 } },
+    opset: 10,
+  }),
+  opCase('min/max inputs on N×C×H×W (opset 13)', 'Clip', {
+    dims: img,
+    data: wide,
+    inputs: ['x', 'lo', 'hi'],
+    floats: { lo: { dims: [], data: [-2] }, hi: { dims: [], data: [3] } },
+  }),
+  opCase('only max on N×C×H×W (opset 12)', 'Clip', {
+    dims: img,
+    data: wide,
+    inputs: ['x', '', 'hi'],
+    floats: { hi: { dims: [], data: [2] } },
+    opset: 12,
+  }),
+  opCase('Relu at 0 and just above it', 'Relu', {
+    dims: [1, 8, 1, 1],
+    data: atBounds,
+    seed: atBoundsSeed,
+    expected: [0, 0, 3, 4, 5, 6, 7, 8],
+  }),
+  opCase('ReLU6 at both bounds and just inside them', 'Clip', {
+    dims: [1, 8, 1, 1],
+    data: atBounds,
+    inputs: ['x', 'lo', 'hi'],
+    floats: { lo: { dims: [], data: [0] }, hi: { dims: [], data: [6] } },
+    seed: atBoundsSeed,
+    expected: [0, 0, 3, 4, 5, 0, 0, 8],
+  }),
+];
+
 export const Softmax: RuleCase[] = [
   opCase('opset 13, last axis', 'Softmax', { dims: [2, 3, 5] }),
   opCase('opset 13, axis 1', 'Softmax', { dims: [2, 3, 5], attrs: { axis: { int: 1 } } }),

@@ -1,13 +1,16 @@
 // Benchmarks of @fv/autodiff (run through `pnpm bench`): gradient-model build time and the
 // gradient/forward time ratio in onnxruntime-web (wasm, Node) and in onnxruntime-node's CPU
-// provider (fv's `native` backend, when installed), with and without precomputed flipped Conv
-// weights. Runs are interleaved (forward, gradient, gradient+flip, native …, peers) so that
-// machine noise hits all variants alike; medians of the timed repetitions are reported.
+// provider (fv's `native` backend, when installed): the default graph, precomputed flipped Conv
+// weights, and the native backend's tuning (NATIVE_GRADIENT_TUNING: flipped weights and Conv +
+// Clip masks), on both. Runs are interleaved (forward, gradients, native …, peers) so that
+// machine noise hits all variants alike; medians of the timed repetitions are reported
+// (millisecond-scale models get more repetitions, see interleave's budget).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildGradientModel } from '@fv/autodiff';
 import { summarizeModel } from '@fv/runtime';
 import * as ort from 'onnxruntime-web';
+import { NATIVE_GRADIENT_TUNING } from '../packages/runtime/dist/native.js';
 import { startPeer } from './peers.mjs';
 import { compare, interleave, median, modelsDir, repoRoot, sinInput, summarize } from './util.mjs';
 import { vitB16 } from './vit.mjs';
@@ -133,15 +136,20 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
         ? undefined
         : buildGradientModel(bytes, { objective, precomputeWeights: true });
     const buildFlip = gmFlip ? performance.now() - t : undefined;
+    // The graph fv's native backend builds (flipped weights where they apply, Conv + Clip masks).
+    const gmTuned = buildGradientModel(bytes, { objective, ...NATIVE_GRADIENT_TUNING });
     const opts = { executionProviders: ['wasm'] };
     const fwd = await ort.InferenceSession.create(bytes, opts);
     const grad = await ort.InferenceSession.create(gm.bytes, opts);
     const gradFlip = gmFlip && (await ort.InferenceSession.create(gmFlip.bytes, opts));
+    const gradTuned = await ort.InferenceSession.create(gmTuned.bytes, opts);
     const nOpts = nativeOptions(threads);
     const nFwd = native.ort && (await native.ort.InferenceSession.create(bytes, nOpts));
     const nGrad = native.ort && (await native.ort.InferenceSession.create(gm.bytes, nOpts));
     const nGradFlip =
       native.ort && gmFlip && (await native.ort.InferenceSession.create(gmFlip.bytes, nOpts));
+    const nGradTuned =
+      native.ort && (await native.ort.InferenceSession.create(gmTuned.bytes, nOpts));
     const n = m.dims.reduce((a, b) => a * b, 1);
     const x = new ort.Tensor('float32', sinInput(n), m.dims);
     const outDims = (await fwd.run({ [m.input]: x }, [m.output]))[m.output].dims;
@@ -153,6 +161,12 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
     const gradName = gm.gradientOutputs[m.input];
     let lastGradient;
     let nativeGradient;
+    let tunedGradient;
+    const runTuned = (session, input, seedTensor) =>
+      session.run({ [m.input]: input, [gmTuned.seedInput]: seedTensor }, [
+        gmTuned.gradientOutputs[m.input],
+        gmTuned.valueOutput,
+      ]);
     const nX = native.ort && new native.ort.Tensor('float32', x.data, m.dims);
     const nSeed = native.ort && new native.ort.Tensor('float32', seed.data, seed.dims);
     const times = await interleave(
@@ -174,6 +188,7 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
                 ]),
             }
           : {}),
+        'gradient (native tuning)': () => runTuned(gradTuned, x, seed),
         ...(nFwd
           ? {
               'native forward': () => nFwd.run({ [m.input]: nX }, [m.output]),
@@ -193,6 +208,10 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
                       ]),
                   }
                 : {}),
+              'native gradient (native tuning)': async () => {
+                const out = await runTuned(nGradTuned, nX, nSeed);
+                tunedGradient = out[gmTuned.gradientOutputs[m.input]].data;
+              },
             }
           : {}),
         ...Object.fromEntries(
@@ -203,9 +222,12 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
         ),
       },
       reps,
+      { budgetMs: quick ? undefined : 3000 },
     );
     await Promise.all(
-      [fwd, grad, gradFlip, nFwd, nGrad, nGradFlip].filter(Boolean).map((s) => s.release()),
+      [fwd, grad, gradFlip, gradTuned, nFwd, nGrad, nGradFlip, nGradTuned]
+        .filter(Boolean)
+        .map((s) => s.release()),
     );
     const peerRow = { model: m.name, threads };
     for (const [kind, p] of Object.entries(running)) {
@@ -242,6 +264,8 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       gradientFlipMs: gradFlip ? summarize(times['gradient (flipped weights)']) : undefined,
       ratio: median(times.gradient) / f,
       ratioFlip: gradFlip ? median(times['gradient (flipped weights)']) / f : undefined,
+      gradientTunedMs: summarize(times['gradient (native tuning)']),
+      ratioTuned: median(times['gradient (native tuning)']) / f,
       modelBytes: bytes.length,
       gradientModelBytes: gm.bytes.length,
       flipModelBytes: gmFlip?.bytes.length,
@@ -258,9 +282,13 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
             ratioFlip: nGradFlip
               ? median(times['native gradient (flipped weights)']) / nf
               : undefined,
-            // fv's native backend builds gradient graphs with precomputeWeights where it applies.
-            tuned: nGradFlip ? 'flipped' : 'plain',
+            gradientTunedMs: summarize(times['native gradient (native tuning)']),
+            ratioTuned: median(times['native gradient (native tuning)']) / nf,
+            // fv's native backend builds gradient graphs with NATIVE_GRADIENT_TUNING.
+            tuned: 'native tuning',
+            tuning: NATIVE_GRADIENT_TUNING,
             gradientVsWasm: compare(nativeGradient, lastGradient),
+            tunedVsWasm: compare(tunedGradient, lastGradient),
           }
         : { skipped: native.why },
     });

@@ -66,7 +66,9 @@ export function renderMarkdown(r, file) {
   out.push(
     'Gradient = one run of the gradient model built by `@fv/autodiff` (forward and backward, seed on ' +
       'the logits, input gradient). Target: gradient/forward ≤ 2.5. "Flipped" = `precomputeWeights: true` ' +
-      '(stride-1 Conv input gradients as Conv with flipped weights instead of ConvTranspose).',
+      '(stride-1 Conv input gradients as Conv with flipped weights instead of ConvTranspose); ' +
+      '"native tuning" = the graph of the native backend (flipped weights and `convMasks`: Relu/Clip ' +
+      'masks as Conv + Clip + Mul), run on wasm to see whether it would help there.',
   );
   out.push('');
   out.push(
@@ -79,6 +81,7 @@ export function renderMarkdown(r, file) {
         'gradient/forward',
         'flipped',
         'flipped/forward',
+        'native tuning/forward',
         'build (ms)',
       ],
       r.autodiff.map((a) => [
@@ -91,6 +94,7 @@ export function renderMarkdown(r, file) {
         a.ratioFlip === undefined
           ? '–'
           : `${a.ratioFlip.toFixed(2)} ${a.ratioFlip <= 2.5 ? '✓' : '✗'}`,
+        a.ratioTuned === undefined ? '–' : fmt(a.ratioTuned),
         fmt(a.buildMs.median),
       ]),
     ),
@@ -173,8 +177,11 @@ export function renderMarkdown(r, file) {
       "fv's `native` backend in Node (onnxruntime-node's CPU execution provider, " +
         '`intraOpNumThreads` = threads, sequential) against onnxruntime-web wasm, the same models and ' +
         'inputs, interleaved in the same rounds as the table above. "native gradient" is the graph as ' +
-        'the native backend builds it (`precomputeWeights: true` where the model has stride-1 convolutions; ' +
-        '"ConvTranspose" is the wasm default graph run natively). wasm/native > 1: native is faster. ' +
+        'the native backend builds it (`NATIVE_GRADIENT_TUNING`: `precomputeWeights` — stride-1 convolution ' +
+        'input gradients as Conv with flipped weights — and `convMasks` — Relu/Clip masks as Conv + Clip + Mul, ' +
+        "which keep the backward pass in onnxruntime's NCHWc layout; rows of older runs: flipped weights only); " +
+        '"ConvTranspose" is the wasm default graph run natively, "flipped only" the graph without `convMasks`. ' +
+        'wasm/native > 1: native is faster. Medians; millisecond-scale models get up to 101 rounds. ' +
         'Targets (issue 18): native gradient/forward ≤ 2.5; PyTorch/native ≥ 2.0 on the input gradient. ' +
         'Check: the native input gradient against the wasm one (cosine, relative L2).',
     );
@@ -195,14 +202,16 @@ export function renderMarkdown(r, file) {
           'wasm/native',
           'native gradient/forward',
           'ConvTranspose/forward',
+          'flipped only/forward',
           'PyTorch: gradient',
           'PyTorch/native',
           'check',
         ],
         natives.map((a) => {
           const n = a.native;
-          const tuned = n.tuned === 'flipped' ? n.gradientFlipMs : n.gradientMs;
-          const tunedRatio = n.tuned === 'flipped' ? n.ratioFlip : n.ratio;
+          const tuned =
+            n.gradientTunedMs ?? (n.tuned === 'flipped' ? n.gradientFlipMs : n.gradientMs);
+          const tunedRatio = n.ratioTuned ?? (n.tuned === 'flipped' ? n.ratioFlip : n.ratio);
           const torch = torchOf(a)?.gradientMs;
           return [
             a.model,
@@ -214,10 +223,11 @@ export function renderMarkdown(r, file) {
             ms(tuned),
             `**${ratio(a.gradientMs, tuned)}**`,
             target(tunedRatio, tunedRatio <= 2.5),
-            n.tuned === 'flipped' ? fmt(n.ratio) : '–',
+            n.tuned !== 'plain' ? fmt(n.ratio) : '–',
+            n.ratioTuned !== undefined && n.ratioFlip !== undefined ? fmt(n.ratioFlip) : '–',
             ms(torch),
             torch ? target(torch.median / tuned.median, torch.median / tuned.median >= 2) : '–',
-            check(n.gradientVsWasm),
+            check(n.tunedVsWasm ?? n.gradientVsWasm),
           ];
         }),
       ),

@@ -32,12 +32,17 @@ export function sinInput(n) {
 
 /**
  * Warm-up once, then `reps` rounds of every variant in turn (interleaved so that machine noise
- * hits all alike). Returns the times in ms per variant.
+ * hits all alike). With `budgetMs`, fast variants get more rounds: as many as fit in that time at
+ * the warm-up round's pace (at least `reps`, at most `maxReps`), so that medians of
+ * millisecond-scale runs rest on enough samples. Returns the times in ms per variant.
  */
-export async function interleave(variants, reps) {
+export async function interleave(variants, reps, { budgetMs, maxReps = 101 } = {}) {
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
+  const w0 = performance.now();
   for (const run of Object.values(variants)) await run();
-  for (let r = 0; r < reps; r++) {
+  const warm = performance.now() - w0;
+  const rounds = budgetMs ? Math.max(reps, Math.min(maxReps, Math.floor(budgetMs / warm))) : reps;
+  for (let r = 0; r < rounds; r++) {
     for (const [k, run] of Object.entries(variants)) {
       const t0 = performance.now();
       const ms = await run();

@@ -12,7 +12,15 @@ import { summarizeModel } from '@fv/runtime';
 import * as ort from 'onnxruntime-web';
 import { NATIVE_GRADIENT_TUNING } from '../packages/runtime/dist/native.js';
 import { startPeer } from './peers.mjs';
-import { compare, interleave, median, modelsDir, repoRoot, sinInput, summarize } from './util.mjs';
+import {
+  compare,
+  interleave,
+  modelsDir,
+  pairedRatio,
+  repoRoot,
+  sinInput,
+  summarize,
+} from './util.mjs';
 import { vitB16 } from './vit.mjs';
 
 const PEER_NAMES = { torch: 'PyTorch', tfjs: 'TF.js' };
@@ -28,7 +36,7 @@ async function loadNative() {
 }
 
 /** Session options as `@fv/runtime`'s native backend sets them (worker/onnxruntime-node.ts). */
-const nativeOptions = (threads) => ({
+export const nativeOptions = (threads) => ({
   executionProviders: ['cpu'],
   graphOptimizationLevel: 'all',
   executionMode: 'sequential',
@@ -109,7 +117,7 @@ export function benchModels({ quick }) {
  */
 export async function benchAutodiff({ quick, threads, models, peers = [], log = () => {} }) {
   ort.env.wasm.numThreads = threads;
-  const reps = quick ? 1 : 7;
+  const reps = quick ? 1 : 11;
   const rows = [];
   const peerRows = [];
   const native = await loadNative();
@@ -251,8 +259,8 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       };
     }
     if (peerKinds.length) peerRows.push(peerRow);
-    const f = median(times.forward);
-    const nf = nFwd ? median(times['native forward']) : undefined;
+    // Ratios: medians of the per-round ratios (same round, same machine load).
+    const over = (a, b) => pairedRatio(times[a], times[b]);
     rows.push({
       model: m.name,
       dims: m.dims,
@@ -262,10 +270,10 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
       forwardMs: summarize(times.forward),
       gradientMs: summarize(times.gradient),
       gradientFlipMs: gradFlip ? summarize(times['gradient (flipped weights)']) : undefined,
-      ratio: median(times.gradient) / f,
-      ratioFlip: gradFlip ? median(times['gradient (flipped weights)']) / f : undefined,
+      ratio: over('gradient', 'forward'),
+      ratioFlip: gradFlip ? over('gradient (flipped weights)', 'forward') : undefined,
       gradientTunedMs: summarize(times['gradient (native tuning)']),
-      ratioTuned: median(times['gradient (native tuning)']) / f,
+      ratioTuned: over('gradient (native tuning)', 'forward'),
       modelBytes: bytes.length,
       gradientModelBytes: gm.bytes.length,
       flipModelBytes: gmFlip?.bytes.length,
@@ -278,12 +286,16 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
             gradientFlipMs: nGradFlip
               ? summarize(times['native gradient (flipped weights)'])
               : undefined,
-            ratio: median(times['native gradient']) / nf,
+            ratio: over('native gradient', 'native forward'),
             ratioFlip: nGradFlip
-              ? median(times['native gradient (flipped weights)']) / nf
+              ? over('native gradient (flipped weights)', 'native forward')
               : undefined,
             gradientTunedMs: summarize(times['native gradient (native tuning)']),
-            ratioTuned: median(times['native gradient (native tuning)']) / nf,
+            ratioTuned: over('native gradient (native tuning)', 'native forward'),
+            wasmOverNative: over('gradient', 'native gradient (native tuning)'),
+            ...(times['torch gradient']?.length
+              ? { torchOverNative: over('torch gradient', 'native gradient (native tuning)') }
+              : {}),
             // fv's native backend builds gradient graphs with NATIVE_GRADIENT_TUNING.
             tuned: 'native tuning',
             tuning: NATIVE_GRADIENT_TUNING,

@@ -5,19 +5,23 @@
 //
 //   node bench/profile-gradient.mjs [model.onnx] [--threads N] [--runs N] [--tuning name,…]
 //
-// Tunings: `plain` (ConvTranspose input gradients), `flip` (precomputeWeights), and whatever
-// else buildGradientModel's options add (see TUNINGS).
+// Tunings: `plain` (the default graph: ConvTranspose input gradients, Where masks), `flip`
+// (precomputeWeights only), `native` (the native backend's NATIVE_GRADIENT_TUNING).
+// Each family's line: ms per run, share of the kernel time, nodes per run; "(optimized)" marks
+// nodes onnxruntime created or renamed (fused Conv+activation, NCHWc reorders), named by op.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildGradientModel, decodeModel, summarizeModel } from '@fv/autodiff';
+import { NATIVE_GRADIENT_TUNING } from '../packages/runtime/dist/native.js';
+import { nativeOptions } from './autodiff.mjs';
 import { modelsDir, sinInput } from './util.mjs';
 
 const TUNINGS = {
   plain: {},
   flip: { precomputeWeights: true },
-  masks: { precomputeWeights: true, convMasks: true }, // the native backend's tuning
+  native: NATIVE_GRADIENT_TUNING,
 };
 
 const { values, positionals } = parseArgs({
@@ -26,7 +30,6 @@ const { values, positionals } = parseArgs({
     threads: { type: 'string', default: '1' },
     runs: { type: 'string', default: '10' },
     tuning: { type: 'string', default: Object.keys(TUNINGS).join(',') },
-    top: { type: 'string', default: '0' },
   },
 });
 const file = positionals[0] ?? join(modelsDir() ?? '', 'imagenet/mobilenet_v2_1.0_224.onnx');
@@ -63,12 +66,7 @@ function families(modelBytes) {
 async function profile(modelBytes, feeds, fetches) {
   const dir = mkdtempSync(join(tmpdir(), 'fv-profile-'));
   const session = await ort.InferenceSession.create(modelBytes, {
-    executionProviders: ['cpu'],
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-    interOpNumThreads: 1,
-    intraOpNumThreads: threads,
-    logSeverityLevel: 3,
+    ...nativeOptions(threads),
     enableProfiling: true,
     profileFilePrefix: join(dir, 'p'),
   });

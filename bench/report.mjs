@@ -181,7 +181,9 @@ export function renderMarkdown(r, file) {
         'input gradients as Conv with flipped weights — and `convMasks` — Relu/Clip masks as Conv + Clip + Mul, ' +
         "which keep the backward pass in onnxruntime's NCHWc layout; rows of older runs: flipped weights only); " +
         '"ConvTranspose" is the wasm default graph run natively, "flipped only" the graph without `convMasks`. ' +
-        'wasm/native > 1: native is faster. Medians; millisecond-scale models get up to 101 rounds. ' +
+        'wasm/native > 1: native is faster. Times: medians; ratios: medians of the per-round ratios ' +
+        '(both runs of a pair in the same round, so load that changes between rounds cancels; older rows: ' +
+        'ratios of medians); millisecond-scale models get up to 101 rounds. ' +
         'Targets (issue 18): native gradient/forward ≤ 2.5; PyTorch/native ≥ 2.0 on the input gradient. ' +
         'Check: the native input gradient against the wasm one (cosine, relative L2).',
     );
@@ -221,12 +223,17 @@ export function renderMarkdown(r, file) {
             ratio(a.forwardMs, n.forwardMs),
             ms(a.gradientMs),
             ms(tuned),
-            `**${ratio(a.gradientMs, tuned)}**`,
+            `**${n.wasmOverNative ? `${n.wasmOverNative.toFixed(2)}×` : ratio(a.gradientMs, tuned)}**`,
             target(tunedRatio, tunedRatio <= 2.5),
             n.tuned !== 'plain' ? fmt(n.ratio) : '–',
             n.ratioTuned !== undefined && n.ratioFlip !== undefined ? fmt(n.ratioFlip) : '–',
             ms(torch),
-            torch ? target(torch.median / tuned.median, torch.median / tuned.median >= 2) : '–',
+            torch
+              ? target(
+                  n.torchOverNative ?? torch.median / tuned.median,
+                  (n.torchOverNative ?? torch.median / tuned.median) >= 2,
+                )
+              : '–',
             check(n.tunedVsWasm ?? n.gradientVsWasm),
           ];
         }),

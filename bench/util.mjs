@@ -33,24 +33,35 @@ export function sinInput(n) {
 /**
  * Warm-up once, then `reps` rounds of every variant in turn (interleaved so that machine noise
  * hits all alike). With `budgetMs`, fast variants get more rounds: as many as fit in that time at
- * the warm-up round's pace (at least `reps`, at most `maxReps`), so that medians of
+ * the first timed round's pace (at least `reps`, at most `maxReps`), so that medians of
  * millisecond-scale runs rest on enough samples. Returns the times in ms per variant.
  */
 export async function interleave(variants, reps, { budgetMs, maxReps = 101 } = {}) {
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  const w0 = performance.now();
   for (const run of Object.values(variants)) await run();
-  const warm = performance.now() - w0;
-  const rounds = budgetMs ? Math.max(reps, Math.min(maxReps, Math.floor(budgetMs / warm))) : reps;
+  let rounds = reps;
   for (let r = 0; r < rounds; r++) {
+    const r0 = performance.now();
     for (const [k, run] of Object.entries(variants)) {
       const t0 = performance.now();
       const ms = await run();
       // A variant may report its own time (a peer process timing its call itself).
       times[k].push(typeof ms === 'number' ? ms : performance.now() - t0);
     }
+    if (r === 0 && budgetMs) {
+      const pace = performance.now() - r0;
+      rounds = Math.max(reps, Math.min(maxReps, Math.floor(budgetMs / pace)));
+    }
   }
   return times;
+}
+
+/**
+ * Median over rounds of a[i] / b[i]: the ratio of two variants timed in the same round, robust
+ * to load that changes between rounds (both sides of a pair see the same machine).
+ */
+export function pairedRatio(a, b) {
+  return median(a.map((x, i) => x / b[i]));
 }
 
 /** Cosine similarity and relative L2 error of `a` against the reference `b`. */

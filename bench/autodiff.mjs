@@ -230,7 +230,7 @@ export async function benchAutodiff({ quick, threads, models, peers = [], log = 
         ),
       },
       reps,
-      { budgetMs: quick ? undefined : 3000 },
+      { budgetMs: quick ? undefined : 10_000 },
     );
     await Promise.all(
       [fwd, grad, gradFlip, gradTuned, nFwd, nGrad, nGradFlip, nGradTuned]

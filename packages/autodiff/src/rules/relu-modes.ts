@@ -1,4 +1,5 @@
 import type { RuleContext } from '../rule.js';
+import type { Shape } from '../shapes/dims.js';
 
 /** Where a Relu-like unit's input lies outside its active range (for the `redirected` mode). */
 export interface InactiveRegions {
@@ -27,7 +28,12 @@ const MASK_SCALE = 2 ** 100;
  * C, the opset has no usable Clip, or a bound is too large to scale.
  */
 function convMask(ctx: RuleContext, range: ActiveRange): string | undefined {
-  const shape = ctx.symbolicShape(range.output);
+  let shape: Shape;
+  try {
+    shape = ctx.symbolicShape(range.output);
+  } catch {
+    return undefined; // shape unknown: the comparison mask needs none
+  }
   const c = shape[1];
   if (shape.length !== 4 || typeof c !== 'number' || ctx.opset < 6) return undefined;
   const bounds = [range.lo, range.hi].filter((b) => b !== undefined);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildGradientModel } from '../../src/index.js';
+import {
+  buildGradientModel,
+  createRegistry,
+  defaultRegistry,
+  type RuleContext,
+} from '../../src/index.js';
 import { addedOpTypes, logit, ruleSuite, withTuning } from '../helpers/rule-case.js';
+import { tinyModel } from '../helpers/tiny-model.js';
 import { ImageMasks, Relu } from './cases/activation.js';
 
 ruleSuite('Relu', Relu);
@@ -20,5 +26,31 @@ describe('convMasks', () => {
       expect([...tuned].sort(), c.name).toEqual(expect.arrayContaining(['Clip', 'Conv', 'Mul']));
       expect(tuned.has('Where') || tuned.has('Greater') || tuned.has('Less'), c.name).toBe(false);
     }
+  });
+
+  it('keeps the comparison mask where the shape of the unit is unknown', () => {
+    // An op without a shape function makes the Relu's shape unknown (the Where mask needs none);
+    // one with a shape function after it gives the objective a known shape.
+    const pass = (ctx: RuleContext) => ctx.setGI(0, ctx.GO(0)!);
+    const registry = createRegistry([
+      ...defaultRegistry.rules,
+      { opType: 'Opaque', domain: 'test', build: pass },
+      { opType: 'Known', domain: 'test', build: pass, shape: () => [[1, 2, 3, 3]] },
+    ]);
+    const model = tinyModel({
+      inputs: { x: [1, 2, 3, 3] },
+      nodes: [
+        { op: 'test.Opaque', inputs: ['x'], outputs: ['t'], attrs: {} },
+        { op: 'Relu', inputs: ['t'], outputs: ['y'], attrs: {} },
+        { op: 'test.Known', inputs: ['y'], outputs: ['z'], attrs: {} },
+      ],
+    });
+    const gm = buildGradientModel(model, {
+      objective: { kind: 'layer', tensor: 'z' },
+      convMasks: true,
+      registry,
+    });
+    expect([...addedOpTypes(model, gm.bytes)]).toContain('Where');
+    expect([...addedOpTypes(model, gm.bytes)]).not.toContain('Conv');
   });
 });

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { buildGradientModel } from '@fv/autodiff';
 import { summarizeModel } from '@fv/runtime';
 import * as ort from 'onnxruntime-web';
-import { NATIVE_GRADIENT_TUNING } from '../packages/runtime/dist/native.js';
+import { NATIVE_GRADIENT_TUNING, nativeSessionOptions } from '../packages/runtime/dist/native.js';
 import { startPeer } from './peers.mjs';
 import {
   compare,
@@ -36,14 +36,7 @@ async function loadNative() {
 }
 
 /** Session options as `@fv/runtime`'s native backend sets them (worker/onnxruntime-node.ts). */
-export const nativeOptions = (threads) => ({
-  executionProviders: ['cpu'],
-  graphOptimizationLevel: 'all',
-  executionMode: 'sequential',
-  interOpNumThreads: 1,
-  intraOpNumThreads: threads,
-  logSeverityLevel: 3,
-});
+export const nativeOptions = (threads) => nativeSessionOptions(threads);
 
 function describe(name, file, fallbackDims) {
   const bytes = new Uint8Array(readFileSync(file));

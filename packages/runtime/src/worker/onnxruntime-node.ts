@@ -78,6 +78,34 @@ async function probeNative(): Promise<string | undefined> {
   }
 }
 
+/**
+ * The session options of every native session (forward, gradient, hosted loops): onnxruntime's
+ * CPU provider, all graph optimizations, one operator at a time on `numThreads` intra-op threads
+ * (onnxruntime's default when undefined: one per physical core). Exported for the benchmarks.
+ *
+ * Each session has its own intra-op thread pool, and an engine keeps several sessions (forward,
+ * gradient, …) whose runs alternate. onnxruntime's pool threads spin-wait after every parallel
+ * section, for milliseconds after a run has returned, so the idle session's threads took the cores
+ * the next session's run needed: with 2 threads on 2 cores, MobileNetV2's forward and gradient ran
+ * in 10–16 and 32 ms alternating, against 4.4 and 16.5 ms with `session.force_spinning_stop`,
+ * which keeps spinning inside a run (faster than no spinning at all: gradient 19 ms) and stops it
+ * when the run returns (bench/native-threads.mjs, issue 18's notes).
+ */
+export function nativeSessionOptions(
+  numThreads: number | undefined,
+): OrtModule.InferenceSession.SessionOptions {
+  return {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+    ...(numThreads !== undefined ? { intraOpNumThreads: numThreads } : {}),
+    // Warnings (unused initializers, …) would land on the user's terminal: errors only.
+    logSeverityLevel: 3,
+    extra: { session: { force_spinning_stop: '1' } },
+  };
+}
+
 /** onnxruntime-node's CPU execution provider. */
 export const onnxruntimeNode: BackendProvider = {
   auto: ['native'],
@@ -87,17 +115,7 @@ export const onnxruntimeNode: BackendProvider = {
     const why = await onnxruntimeNode.unavailable(kind);
     if (why) throw new FvError('BACKEND_UNAVAILABLE', why);
     const ort = await importNative();
-    const options: OrtModule.InferenceSession.SessionOptions = {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      // One operator at a time, each on `numThreads` threads (onnxruntime's default: one per
-      // physical core).
-      executionMode: 'sequential',
-      interOpNumThreads: 1,
-      ...(settings.numThreads !== undefined ? { intraOpNumThreads: settings.numThreads } : {}),
-      // Warnings (unused initializers, …) would land on the user's terminal: errors only.
-      logSeverityLevel: 3,
-    };
+    const options = nativeSessionOptions(settings.numThreads);
     const backend: Backend = {
       kind: 'native',
       description: `onnxruntime-node ${ort.env.versions?.node ?? ''} (CPU execution provider, ${settings.numThreads ?? 'one thread per physical core'}${settings.numThreads === 1 ? ' thread' : settings.numThreads ? ' threads' : ''})`,

@@ -2,6 +2,9 @@
 // 'auto' in Node, the same numbers as onnxruntime-web called directly (an independent runtime),
 // the same errors, aborts and hosted loops; and a missing or broken onnxruntime-node is a reason
 // to use wasm under 'auto', an error under 'native'.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appendGraphOutputs, buildGradientModel } from '@fv/autodiff';
 import { type Engine, FvError, type Objective, saliency } from '@fv/core';
@@ -16,15 +19,33 @@ const dims = [2, 3, 8, 8];
 const input = randomInput(2 * 3 * 8 * 8, 5);
 const logit: Objective = { kind: 'logit', output: 'logits' };
 
-/** An engine started while `FV_ONNXRUNTIME_NODE` names `module` (workers copy the environment). */
-async function engineWith(module: string, backend: 'auto' | 'native'): Promise<RuntimeEngine> {
-  const before = process.env.FV_ONNXRUNTIME_NODE;
-  process.env.FV_ONNXRUNTIME_NODE = module;
+/**
+ * An engine started while `FV_ONNXRUNTIME_NODE` names `module` and `environment` is set (workers
+ * copy the environment).
+ */
+async function engineWith(
+  module: string,
+  backend: 'auto' | 'native',
+  {
+    numThreads,
+    environment = {},
+  }: { numThreads?: number; environment?: Record<string, string> } = {},
+): Promise<RuntimeEngine> {
+  const set = { FV_ONNXRUNTIME_NODE: module, ...environment };
+  const before = Object.fromEntries(Object.keys(set).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, set);
   try {
-    return await createEngine({ model: net.bytes, backend, worker: await workerUrl() });
+    return await createEngine({
+      model: net.bytes,
+      backend,
+      worker: await workerUrl(),
+      ...(numThreads ? { numThreads } : {}),
+    });
   } finally {
-    if (before === undefined) delete process.env.FV_ONNXRUNTIME_NODE;
-    else process.env.FV_ONNXRUNTIME_NODE = before;
+    for (const [k, v] of Object.entries(before)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   }
 }
 
@@ -109,6 +130,50 @@ describe('the native backend (onnxruntime-node)', () => {
     expect([aborted.name, aborted.code]).toEqual(['AbortError', 'ABORTED']);
     const after = await engine.forward(x);
     expect(after.logits!.dims).toEqual([2, 5]);
+  });
+
+  test('every session gets its threads and stops its pool spinning when a run returns', async () => {
+    // An engine's forward and gradient sessions each have an intra-op pool; pools that spin-wait
+    // after a run take the cores the other session's run needs (issue 18: 2 threads slower than 1).
+    const recorder = fileURLToPath(
+      new URL('../fixtures/recording-onnxruntime-node.cjs', import.meta.url),
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'fv-native-'));
+    const log = join(dir, 'sessions.jsonl');
+    const recorded = await engineWith(recorder, 'native', {
+      numThreads: 2,
+      environment: { FV_TEST_SESSION_LOG: log },
+    });
+    try {
+      const x = { data: input, dims };
+      const seed = { data: new Float32Array(10).fill(1), dims: [2, 5] };
+      const [out, grad] = [await recorded.forward(x), await recorded.gradient(x, logit, { seed })];
+      const [outRef, gradRef] = [
+        await engine.forward(x),
+        await engine.gradient(x, logit, { seed }),
+      ];
+      expect(relativeError(out.logits!.data, outRef.logits!.data)).toBeLessThan(1e-5);
+      expect(relativeError(grad.gradients.image!.data, gradRef.gradients.image!.data)).toBeLessThan(
+        1e-5,
+      );
+      const sessions = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(sessions.length).toBeGreaterThanOrEqual(2);
+      for (const options of sessions) {
+        expect(options).toMatchObject({
+          executionProviders: ['cpu'],
+          executionMode: 'sequential',
+          intraOpNumThreads: 2,
+          interOpNumThreads: 1,
+          extra: { session: { force_spinning_stop: '1' } },
+        });
+      }
+    } finally {
+      await recorded.dispose();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('options are checked before any work: unknown backends, thread counts', async () => {

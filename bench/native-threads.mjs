@@ -8,7 +8,8 @@
 //
 // Configs: `spin` (onnxruntime's default: idle intra-op threads spin-wait after each parallel
 // section), `nospin` (session.intra_op.allow_spinning = 0), `stop` (spinning, but
-// session.force_spinning_stop = 1: the pool stops spinning when a run returns), `parallel`
+// session.force_spinning_stop = 1: the pool stops spinning when a run returns), `spin50us`,
+// `spin200us`, `spin1000us` (spinning with session.intra_op.spin_duration_us), `parallel`
 // (`current` with onnxruntime's parallel executor on an inter-op pool of as many threads), `current` (the options @fv/runtime's
 // native backend sets today, from bench/autodiff.mjs's nativeOptions). Every round creates each
 // config's pair of sessions, times `runs` alternations, and releases them; configs and thread
@@ -50,6 +51,15 @@ const CONFIGS = {
     ...nativeSessionOptions(threads),
     extra: { session: { intra_op: { allow_spinning: '1' }, force_spinning_stop: '1' } },
   }),
+  ...Object.fromEntries(
+    [50, 200, 1000].map((us) => [
+      `spin${us}us`,
+      (threads) => ({
+        ...nativeSessionOptions(threads),
+        extra: { session: { intra_op: { allow_spinning: '1', spin_duration_us: String(us) } } },
+      }),
+    ]),
+  ),
   parallel: (threads) => ({
     ...nativeSessionOptions(threads),
     executionMode: 'parallel',

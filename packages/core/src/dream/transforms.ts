@@ -433,6 +433,9 @@ interface SamplingPlan {
   /** Axis-aligned: per output column, the padded column of its first tap; its fraction. */
   readonly colBase: Int32Array;
   readonly fx: Float64Array;
+  /** Axis-aligned: `1 − fy` per row and `1 − fx` per column (the same doubles as per pixel). */
+  readonly gy: Float64Array;
+  readonly gx: Float64Array;
 }
 
 const plans = new WeakMap<AffineSampling, SamplingPlan>();
@@ -465,18 +468,22 @@ function planOf(s: AffineSampling, channels: number): SamplingPlan {
   const fy = new Float64Array(axisAligned ? height : 0);
   const colBase = new Int32Array(axisAligned ? width : 0);
   const fx = new Float64Array(axisAligned ? width : 0);
+  const gy = new Float64Array(axisAligned ? height : 0);
+  const gx = new Float64Array(axisAligned ? width : 0);
   if (axisAligned) {
     for (let y = 0; y < height; y++) {
       const sy = ay * y + cy;
       const y0 = Math.floor(sy);
       rowBase[y] = (y0 + top) * paddedWidth;
       fy[y] = sy - y0;
+      gy[y] = 1 - (sy - y0);
     }
     for (let x = 0; x < width; x++) {
       const sx = bx * x + cx;
       const x0 = Math.floor(sx);
       colBase[x] = x0 + left;
       fx[x] = sx - x0;
+      gx[x] = 1 - (sx - x0);
     }
   }
   const plan = {
@@ -490,6 +497,8 @@ function planOf(s: AffineSampling, channels: number): SamplingPlan {
     fy,
     colBase,
     fx,
+    gy,
+    gx,
   };
   plans.set(s, plan);
   return plan;
@@ -497,7 +506,7 @@ function planOf(s: AffineSampling, channels: number): SamplingPlan {
 
 /**
  * The padded copy of `src` (`[channels, srcH, srcW]`) that a plan reads, in float64 so that the
- * outside values are the exact constants.
+ * outside values are the exact constants. Written as row segments: no bounds test per pixel.
  */
 function paddedSource(
   src: Float32Array,
@@ -509,25 +518,74 @@ function paddedSource(
   const { top, left, paddedHeight: ph, paddedWidth: pw } = p;
   const framePad = frame ? frame.pad : 0;
   const frameValue = frame ? frame.value : fill;
+  // Padded columns of the frame and of the source: [frameStart, srcStart) frame,
+  // [srcStart, srcEnd) source, [srcEnd, frameEnd) frame, the rest fill (all clipped to the copy).
+  const clip = (v: number) => Math.min(pw, Math.max(0, v));
+  const frameStart = clip(left - framePad);
+  const srcStart = clip(left);
+  const srcEnd = clip(left + w);
+  const frameEnd = clip(left + w + framePad);
   for (let c = 0, o = 0; c < p.channels; c++) {
-    for (let py = 0; py < ph; py++) {
+    for (let py = 0; py < ph; py++, o += pw) {
       const ty = py - top;
-      const rowInside = ty >= 0 && ty < h;
-      const rowInFrame = ty >= -framePad && ty < h + framePad;
-      const from = c * h * w + ty * w;
-      for (let px = 0; px < pw; px++, o++) {
-        const tx = px - left;
-        if (rowInside && tx >= 0 && tx < w) out[o] = src[from + tx] as number;
-        else out[o] = rowInFrame && tx >= -framePad && tx < w + framePad ? frameValue : fill;
+      if (!(ty >= -framePad && ty < h + framePad)) {
+        for (let px = 0; px < pw; px++) out[o + px] = fill;
+        continue;
       }
+      for (let px = 0; px < frameStart; px++) out[o + px] = fill;
+      if (ty >= 0 && ty < h) {
+        for (let px = frameStart; px < srcStart; px++) out[o + px] = frameValue;
+        const from = c * h * w + ty * w - left;
+        for (let px = srcStart; px < srcEnd; px++) out[o + px] = src[from + px] as number;
+        for (let px = srcEnd; px < frameEnd; px++) out[o + px] = frameValue;
+      } else {
+        for (let px = frameStart; px < frameEnd; px++) out[o + px] = frameValue;
+      }
+      for (let px = frameEnd; px < pw; px++) out[o + px] = fill;
     }
   }
   return out;
 }
 
+/** One bilinear sample: the taps at padded `b`, `b + 1`, `b + pw`, `b + pw + 1`, weighted. */
+function tap4(
+  src: Float64Array,
+  b: number,
+  pw: number,
+  w00: number,
+  w01: number,
+  w10: number,
+  w11: number,
+): number {
+  return (
+    w00 * (src[b] as number) +
+    w01 * (src[b + 1] as number) +
+    w10 * (src[b + pw] as number) +
+    w11 * (src[b + pw + 1] as number)
+  );
+}
+
+/** Adjoint of {@link tap4}: adds `g` times the weights to the four taps (float32 additions). */
+function scatter4(
+  acc: Float32Array,
+  b: number,
+  pw: number,
+  w00: number,
+  w01: number,
+  w10: number,
+  w11: number,
+  g: number,
+): void {
+  acc[b] = (acc[b] as number) + w00 * g;
+  acc[b + 1] = (acc[b + 1] as number) + w01 * g;
+  acc[b + pw] = (acc[b + pw] as number) + w10 * g;
+  acc[b + pw + 1] = (acc[b + pw + 1] as number) + w11 * g;
+}
+
 /**
  * Applies a sampling to planar `[channels, srcH, srcW]` data; returns `[channels, height, width]`
- * (written into `out` when given: at least that long; `scratch` holds the padded source).
+ * (written into `out` when given: at least that long; `scratch` holds the padded source). Each
+ * output pixel's weights serve all its channels.
  */
 export function sampleAffine(
   data: Float32Array,
@@ -539,24 +597,31 @@ export function sampleAffine(
   const p = planOf(s, channels);
   const n = channels * p.paddedHeight * p.paddedWidth;
   const src = paddedSource(data, s, p, scratch ? scratch.float64(n) : new Float64Array(n));
-  const { height, width } = s;
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
-  const outPlane = height * width;
+  const outPlane = s.height * s.width;
+  const { height, width } = s;
   if (p.axisAligned) {
-    const { rowBase, fy: rowF, colBase, fx: colF } = p;
-    for (let c = 0; c < channels; c++) {
-      for (let y = 0, o = c * outPlane; y < height; y++) {
-        const fy = rowF[y] as number;
-        const r = c * plane + (rowBase[y] as number);
-        for (let x = 0; x < width; x++, o++) {
-          const fx = colF[x] as number;
-          const b = r + (colBase[x] as number);
-          out[o] =
-            (1 - fy) * (1 - fx) * (src[b] as number) +
-            (1 - fy) * fx * (src[b + 1] as number) +
-            fy * (1 - fx) * (src[b + pw] as number) +
-            fy * fx * (src[b + pw + 1] as number);
+    const { rowBase, fy: rowF, gy: rowG, colBase, fx: colF, gx: colG } = p;
+    for (let y = 0, o = 0; y < height; y++) {
+      const fy = rowF[y] as number;
+      const gy = rowG[y] as number;
+      const r = rowBase[y] as number;
+      for (let x = 0; x < width; x++, o++) {
+        const fx = colF[x] as number;
+        const gx = colG[x] as number;
+        const b = r + (colBase[x] as number);
+        const w00 = gy * gx;
+        const w01 = gy * fx;
+        const w10 = fy * gx;
+        const w11 = fy * fx;
+        if (channels === 3) {
+          out[o] = tap4(src, b, pw, w00, w01, w10, w11);
+          out[o + outPlane] = tap4(src, b + plane, pw, w00, w01, w10, w11);
+          out[o + 2 * outPlane] = tap4(src, b + 2 * plane, pw, w00, w01, w10, w11);
+        } else {
+          for (let c = 0; c < channels; c++)
+            out[o + c * outPlane] = tap4(src, b + c * plane, pw, w00, w01, w10, w11);
         }
       }
     }
@@ -572,20 +637,18 @@ export function sampleAffine(
       const x0 = Math.floor(sx);
       const fy = sy - y0;
       const fx = sx - x0;
+      const b = ((y0 + top) * pw + x0 + left) | 0;
       const w00 = (1 - fy) * (1 - fx);
       const w01 = (1 - fy) * fx;
       const w10 = fy * (1 - fx);
       const w11 = fy * fx;
-      for (
-        let c = 0, b = (y0 + top) * pw + x0 + left, t = o;
-        c < channels;
-        c++, b += plane, t += outPlane
-      ) {
-        out[t] =
-          w00 * (src[b] as number) +
-          w01 * (src[b + 1] as number) +
-          w10 * (src[b + pw] as number) +
-          w11 * (src[b + pw + 1] as number);
+      if (channels === 3) {
+        out[o] = tap4(src, b, pw, w00, w01, w10, w11);
+        out[o + outPlane] = tap4(src, b + plane, pw, w00, w01, w10, w11);
+        out[o + 2 * outPlane] = tap4(src, b + 2 * plane, pw, w00, w01, w10, w11);
+      } else {
+        for (let c = 0; c < channels; c++)
+          out[o + c * outPlane] = tap4(src, b + c * plane, pw, w00, w01, w10, w11);
       }
     }
   }
@@ -596,7 +659,8 @@ export function sampleAffine(
  * Adjoint of {@link sampleAffine} in the image (fills are constants): scatters `grad`
  * (`[channels, height, width]`) onto `[channels, srcH, srcW]` (into `out` when given: at least
  * that long). The same taps in the same order as the sampling, so the two stay each other's
- * transpose; taps outside the source land in the padding and are dropped.
+ * transpose; taps outside the source land in the padding and are dropped. Every channel is its
+ * own plane, so each cell receives its float32 additions in output-pixel order.
  */
 export function sampleAffineAdjoint(
   grad: Float32Array,
@@ -606,26 +670,34 @@ export function sampleAffineAdjoint(
   scratch?: TransformScratch,
 ): Float32Array {
   const p = planOf(s, channels);
-  const { height, width, srcHeight: h, srcWidth: w } = s;
+  const { srcHeight: h, srcWidth: w } = s;
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
-  const outPlane = height * width;
+  const outPlane = s.height * s.width;
   const n = channels * plane;
   const acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
+  const { height, width } = s;
   if (p.axisAligned) {
-    const { rowBase, fy: rowF, colBase, fx: colF } = p;
-    for (let c = 0; c < channels; c++) {
-      for (let y = 0, o = c * outPlane; y < height; y++) {
-        const fy = rowF[y] as number;
-        const r = c * plane + (rowBase[y] as number);
-        for (let x = 0; x < width; x++, o++) {
-          const fx = colF[x] as number;
-          const b = r + (colBase[x] as number);
-          const g = grad[o] as number;
-          acc[b] = (acc[b] as number) + (1 - fy) * (1 - fx) * g;
-          acc[b + 1] = (acc[b + 1] as number) + (1 - fy) * fx * g;
-          acc[b + pw] = (acc[b + pw] as number) + fy * (1 - fx) * g;
-          acc[b + pw + 1] = (acc[b + pw + 1] as number) + fy * fx * g;
+    const { rowBase, fy: rowF, gy: rowG, colBase, fx: colF, gx: colG } = p;
+    for (let y = 0, o = 0; y < height; y++) {
+      const fy = rowF[y] as number;
+      const gy = rowG[y] as number;
+      const r = rowBase[y] as number;
+      for (let x = 0; x < width; x++, o++) {
+        const fx = colF[x] as number;
+        const gx = colG[x] as number;
+        const b = r + (colBase[x] as number);
+        const w00 = gy * gx;
+        const w01 = gy * fx;
+        const w10 = fy * gx;
+        const w11 = fy * fx;
+        if (channels === 3) {
+          scatter4(acc, b, pw, w00, w01, w10, w11, grad[o] as number);
+          scatter4(acc, b + plane, pw, w00, w01, w10, w11, grad[o + outPlane] as number);
+          scatter4(acc, b + 2 * plane, pw, w00, w01, w10, w11, grad[o + 2 * outPlane] as number);
+        } else {
+          for (let c = 0; c < channels; c++)
+            scatter4(acc, b + c * plane, pw, w00, w01, w10, w11, grad[o + c * outPlane] as number);
         }
       }
     }
@@ -640,20 +712,18 @@ export function sampleAffineAdjoint(
         const x0 = Math.floor(sx);
         const fy = sy - y0;
         const fx = sx - x0;
+        const b = ((y0 + top) * pw + x0 + left) | 0;
         const w00 = (1 - fy) * (1 - fx);
         const w01 = (1 - fy) * fx;
         const w10 = fy * (1 - fx);
         const w11 = fy * fx;
-        for (
-          let c = 0, b = (y0 + top) * pw + x0 + left, t = o;
-          c < channels;
-          c++, b += plane, t += outPlane
-        ) {
-          const g = grad[t] as number;
-          acc[b] = (acc[b] as number) + w00 * g;
-          acc[b + 1] = (acc[b + 1] as number) + w01 * g;
-          acc[b + pw] = (acc[b + pw] as number) + w10 * g;
-          acc[b + pw + 1] = (acc[b + pw + 1] as number) + w11 * g;
+        if (channels === 3) {
+          scatter4(acc, b, pw, w00, w01, w10, w11, grad[o] as number);
+          scatter4(acc, b + plane, pw, w00, w01, w10, w11, grad[o + outPlane] as number);
+          scatter4(acc, b + 2 * plane, pw, w00, w01, w10, w11, grad[o + 2 * outPlane] as number);
+        } else {
+          for (let c = 0; c < channels; c++)
+            scatter4(acc, b + c * plane, pw, w00, w01, w10, w11, grad[o + c * outPlane] as number);
         }
       }
     }

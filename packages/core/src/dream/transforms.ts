@@ -14,6 +14,7 @@
 //   final resize) folded into one affine map and sampled once, the pad value everywhere outside.
 import { FvError } from '../errors.js';
 import type { Rng } from '../random.js';
+import { SAMPLING_WASM } from './sampling-wasm.js';
 
 /** Settings of the random transforms. Defaults are Lucid's `standard_transforms`. */
 export interface TransformSettings {
@@ -547,6 +548,177 @@ function paddedSource(
   return out;
 }
 
+/**
+ * The pixel loops as WebAssembly (tools/sampling-wasm/sampling.wat): the same float64 operations
+ * in the same order as {@link tap4} and {@link scatter4} below (WebAssembly has no fused
+ * multiply-add and rounds as JavaScript does), so the same bits, about twice as fast. Where
+ * WebAssembly is missing or refuses the module (a content security policy), the JavaScript loops
+ * run instead.
+ */
+interface SamplingWasm {
+  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  /** An axis-aligned sampling (`adjoint` 0) or its adjoint (1), from the plan's tables. */
+  aligned(
+    adjoint: number,
+    buffer: number,
+    data: number,
+    rowBase: number,
+    fy: number,
+    gy: number,
+    colBase: number,
+    fx: number,
+    gx: number,
+    height: number,
+    width: number,
+    channels: number,
+    pw: number,
+    plane: number,
+    outPlane: number,
+  ): void;
+  /** Any affine sampling or its adjoint, from its matrix. */
+  affine(
+    adjoint: number,
+    buffer: number,
+    data: number,
+    ay: number,
+    by: number,
+    cy: number,
+    ax: number,
+    bx: number,
+    cx: number,
+    top: number,
+    left: number,
+    height: number,
+    width: number,
+    channels: number,
+    pw: number,
+    plane: number,
+    outPlane: number,
+  ): void;
+}
+
+/** The WebAssembly JavaScript API, where there is one (core's types name no host). */
+interface WasmApi {
+  readonly Module: new (bytes: Uint8Array) => object;
+  readonly Instance: new (module: object) => { readonly exports: unknown };
+}
+
+let samplingWasm: SamplingWasm | null | undefined;
+let wasmAllowed = true;
+
+function loadSamplingWasm(): SamplingWasm | null {
+  const host = globalThis as { WebAssembly?: WasmApi; atob?: (s: string) => string };
+  try {
+    if (!host.WebAssembly || !host.atob) return null;
+    const bytes = Uint8Array.from(host.atob(SAMPLING_WASM), (ch) => ch.charCodeAt(0));
+    return new host.WebAssembly.Instance(new host.WebAssembly.Module(bytes))
+      .exports as SamplingWasm;
+  } catch {
+    return null;
+  }
+}
+
+/** The WebAssembly kernels, compiled on first use, or null (the JavaScript kernels run). */
+function wasmKernels(): SamplingWasm | null {
+  if (!wasmAllowed) return null;
+  if (samplingWasm === undefined) samplingWasm = loadSamplingWasm();
+  return samplingWasm;
+}
+
+/**
+ * Which kernels the samplings run on: `'wasm'` where WebAssembly is available, else `'js'`.
+ * Passing `'js'` forces the JavaScript kernels, `'auto'` restores the choice (for tests that
+ * compare the two). @internal
+ */
+export function samplingKernels(use?: 'js' | 'auto'): 'wasm' | 'js' {
+  if (use) wasmAllowed = use === 'auto';
+  return wasmKernels() ? 'wasm' : 'js';
+}
+
+const align8 = (bytes: number) => (bytes + 7) & ~7;
+
+/**
+ * Lays out one kernel call in the module's memory (grown as needed): the plan's tables, then the
+ * padded buffer (`bytesPer` bytes a value), then the float32 output or gradient; runs `before` on
+ * the memory, the kernel, and returns the memory with the two regions' byte offsets.
+ */
+function runWasm(
+  k: SamplingWasm,
+  s: AffineSampling,
+  p: SamplingPlan,
+  channels: number,
+  adjoint: boolean,
+  before: (heap: ArrayBuffer, buffer: number, data: number) => void,
+): { heap: ArrayBuffer; buffer: number; data: number } {
+  const { height, width } = s;
+  const n = channels * p.paddedHeight * p.paddedWidth;
+  const rowBase = 0;
+  const colBase = align8(rowBase + 4 * p.rowBase.length);
+  const fy = align8(colBase + 4 * p.colBase.length);
+  const gy = fy + 8 * p.fy.length;
+  const fx = gy + 8 * p.gy.length;
+  const gx = fx + 8 * p.fx.length;
+  const buffer = gx + 8 * p.gx.length;
+  const data = align8(buffer + (adjoint ? 4 : 8) * n);
+  const end = data + 4 * channels * height * width;
+  const short = end - k.memory.buffer.byteLength;
+  if (short > 0) k.memory.grow(Math.ceil(short / 65536));
+  const heap = k.memory.buffer;
+  if (p.axisAligned) {
+    new Int32Array(heap, rowBase, p.rowBase.length).set(p.rowBase);
+    new Int32Array(heap, colBase, p.colBase.length).set(p.colBase);
+    new Float64Array(heap, fy, p.fy.length).set(p.fy);
+    new Float64Array(heap, gy, p.gy.length).set(p.gy);
+    new Float64Array(heap, fx, p.fx.length).set(p.fx);
+    new Float64Array(heap, gx, p.gx.length).set(p.gx);
+  }
+  before(heap, buffer, data);
+  const pw = p.paddedWidth;
+  const plane = p.paddedHeight * pw;
+  const a = adjoint ? 1 : 0;
+  if (p.axisAligned) {
+    k.aligned(
+      a,
+      buffer,
+      data,
+      rowBase,
+      fy,
+      gy,
+      colBase,
+      fx,
+      gx,
+      height,
+      width,
+      channels,
+      pw,
+      plane,
+      height * width,
+    );
+  } else {
+    const [ay, by, cy, ax, bx, cx] = s.matrix;
+    k.affine(
+      a,
+      buffer,
+      data,
+      ay,
+      by,
+      cy,
+      ax,
+      bx,
+      cx,
+      p.top,
+      p.left,
+      height,
+      width,
+      channels,
+      pw,
+      plane,
+      height * width,
+    );
+  }
+  return { heap, buffer, data };
+}
+
 /** One bilinear sample: the taps at padded `b`, `b + 1`, `b + pw`, `b + pw + 1`, weighted. */
 function tap4(
   src: Float64Array,
@@ -596,6 +768,15 @@ export function sampleAffine(
 ): Float32Array {
   const p = planOf(s, channels);
   const n = channels * p.paddedHeight * p.paddedWidth;
+  const k = wasmKernels();
+  if (k) {
+    const length = channels * s.height * s.width;
+    const { heap, data: at } = runWasm(k, s, p, channels, false, (heap, buffer) => {
+      paddedSource(data, s, p, new Float64Array(heap, buffer, n));
+    });
+    out.set(new Float32Array(heap, at, length));
+    return out;
+  }
   const src = paddedSource(data, s, p, scratch ? scratch.float64(n) : new Float64Array(n));
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
@@ -655,27 +836,17 @@ export function sampleAffine(
   return out;
 }
 
-/**
- * Adjoint of {@link sampleAffine} in the image (fills are constants): scatters `grad`
- * (`[channels, height, width]`) onto `[channels, srcH, srcW]` (into `out` when given: at least
- * that long). The same taps in the same order as the sampling, so the two stay each other's
- * transpose; taps outside the source land in the padding and are dropped. Every channel is its
- * own plane, so each cell receives its float32 additions in output-pixel order.
- */
-export function sampleAffineAdjoint(
+/** The JavaScript loops of {@link sampleAffineAdjoint}: scatters `grad` onto the padded `acc`. */
+function scatterAll(
   grad: Float32Array,
   channels: number,
   s: AffineSampling,
-  out: Float32Array = new Float32Array(channels * s.srcHeight * s.srcWidth),
-  scratch?: TransformScratch,
-): Float32Array {
-  const p = planOf(s, channels);
-  const { srcHeight: h, srcWidth: w } = s;
+  p: SamplingPlan,
+  acc: Float32Array,
+): void {
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
   const outPlane = s.height * s.width;
-  const n = channels * plane;
-  const acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
   const { height, width } = s;
   if (p.axisAligned) {
     const { rowBase, fy: rowF, gy: rowG, colBase, fx: colF, gx: colG } = p;
@@ -727,6 +898,41 @@ export function sampleAffineAdjoint(
         }
       }
     }
+  }
+}
+
+/**
+ * Adjoint of {@link sampleAffine} in the image (fills are constants): scatters `grad`
+ * (`[channels, height, width]`) onto `[channels, srcH, srcW]` (into `out` when given: at least
+ * that long). The same taps in the same order as the sampling, so the two stay each other's
+ * transpose; taps outside the source land in the padding and are dropped. Every channel is its
+ * own plane, so each cell receives its float32 additions in output-pixel order.
+ */
+export function sampleAffineAdjoint(
+  grad: Float32Array,
+  channels: number,
+  s: AffineSampling,
+  out: Float32Array = new Float32Array(channels * s.srcHeight * s.srcWidth),
+  scratch?: TransformScratch,
+): Float32Array {
+  const p = planOf(s, channels);
+  const { srcHeight: h, srcWidth: w } = s;
+  const pw = p.paddedWidth;
+  const plane = p.paddedHeight * pw;
+  const outPlane = s.height * s.width;
+  const n = channels * plane;
+  const k = wasmKernels();
+  let acc: Float32Array;
+  if (k) {
+    const length = channels * outPlane;
+    const { heap, buffer } = runWasm(k, s, p, channels, true, (heap, buffer, data) => {
+      new Float32Array(heap, buffer, n).fill(0);
+      new Float32Array(heap, data, length).set(grad.subarray(0, length));
+    });
+    acc = new Float32Array(heap, buffer, n);
+  } else {
+    acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
+    scatterAll(grad, channels, s, p, acc);
   }
   for (let c = 0, o = 0; c < channels; c++) {
     for (let y = 0; y < h; y++, o += w) {

@@ -1,10 +1,11 @@
 // The bilinear sampling kernels of the random transforms (sampleAffine and its adjoint) are tuned
-// for speed (padded copies, tabulated taps, weights shared by the channels); they must stay
-// bit-for-bit equal to the plain per-pixel formula, since unit visualization results are promised
-// bit-identical across such rewrites. The reference below is that formula, written the obvious
+// for speed (padded copies, tabulated taps, weights shared by the channels) and exist twice, in
+// WebAssembly and in JavaScript (where WebAssembly is unavailable); both must stay bit-for-bit
+// equal to the plain per-pixel formula, since unit visualization results are promised
+// bit-identical across such rewrites and across the two. The reference below is that formula, written the obvious
 // way: bounds tests per tap, weights `(1 − fy)·(1 − fx)` … in float64, each adjoint cell
 // accumulated in float32 in output-pixel order, channel by channel.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   type AffineSampling,
   applyTransforms,
@@ -12,6 +13,7 @@ import {
   randomTransforms,
   sampleAffine,
   sampleAffineAdjoint,
+  samplingKernels,
   transformScratch,
 } from '../../src/dream/transforms.js';
 import { createRng, type Rng } from '../../src/random.js';
@@ -121,7 +123,20 @@ function randomSampling(rng: Rng, k: number): AffineSampling {
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-describe('sampling kernels equal the per-pixel bilinear formula bit for bit', () => {
+it('Node has the WebAssembly kernels', () => {
+  expect(samplingKernels()).toBe('wasm');
+});
+
+describe.each([
+  ['auto', 'wasm'],
+  ['js', 'js'],
+] as const)('%s sampling kernels equal the per-pixel bilinear formula bit for bit', (use, kind) => {
+  afterAll(() => samplingKernels('auto'));
+
+  it('run on the kernels asked for', () => {
+    expect(samplingKernels(use)).toBe(kind);
+  });
+
   it('sampleAffine and sampleAffineAdjoint on random samplings, 1–4 channels', () => {
     const rng = createRng(2024);
     const scratch = transformScratch();
@@ -163,4 +178,18 @@ describe('sampling kernels equal the per-pixel bilinear formula bit for bit', ()
       }
     },
   );
+});
+
+it('the committed WebAssembly is sampling.wat compiled (tools/sampling-wasm/build.mjs)', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { default: initWabt } = await import('wabt');
+  const { SAMPLING_WASM } = await import('../../src/dream/sampling-wasm.js');
+  const wat = readFileSync(
+    new URL('../../../../tools/sampling-wasm/sampling.wat', import.meta.url),
+    'utf8',
+  );
+  const module = (await initWabt()).parseWat('sampling.wat', wat);
+  const { buffer } = module.toBinary({});
+  module.destroy();
+  expect(Buffer.from(buffer).toString('base64')).toBe(SAMPLING_WASM);
 });

@@ -9,84 +9,27 @@
 ;; laid out like the padded source. Tables: rowBase/colBase int32 padded indices of the first tap,
 ;; fy/gy/fx/gx float64 fractions and 1 − fractions.
 ;;
-;; Regenerate sampling-wasm.ts with `node tools/sampling-wasm/build.mjs`.
+;; Weights (1 − fy)·(1 − fx), (1 − fy)·fx, fy·(1 − fx), fy·fx, computed once per output pixel.
+;; Four kernels written out (no calls in the pixel loops). Regenerate sampling-wasm.ts with
+;; `node tools/sampling-wasm/build.mjs`.
 (module
   (memory (export "memory") 1)
 
-  ;; out[c·outPlane + o] = w00·s[b] + w01·s[b + 1] + w10·s[b + pw] + w11·s[b + pw + 1] for
-  ;; channel c, with s the source plane of c: the weights of one output pixel for all channels.
-  (func $put
-    (param $src i32) (param $out i32) (param $b i32) (param $o i32)
-    (param $w00 f64) (param $w01 f64) (param $w10 f64) (param $w11 f64)
-    (param $channels i32) (param $pwb i32) (param $planeb i32) (param $outPlaneb i32)
-    (local $a i32) (local $t i32) (local $c i32)
-    (local.set $a (i32.add (local.get $src) (i32.shl (local.get $b) (i32.const 3))))
-    (local.set $t (i32.add (local.get $out) (i32.shl (local.get $o) (i32.const 2))))
-    (block $done
-      (loop $channel
-        (br_if $done (i32.ge_s (local.get $c) (local.get $channels)))
-        (f32.store (local.get $t)
-          (f32.demote_f64
-            (f64.add
-              (f64.add
-                (f64.add
-                  (f64.mul (local.get $w00) (f64.load (local.get $a)))
-                  (f64.mul (local.get $w01) (f64.load offset=8 (local.get $a))))
-                (f64.mul (local.get $w10)
-                  (f64.load (i32.add (local.get $a) (local.get $pwb)))))
-              (f64.mul (local.get $w11)
-                (f64.load offset=8 (i32.add (local.get $a) (local.get $pwb)))))))
-        (local.set $a (i32.add (local.get $a) (local.get $planeb)))
-        (local.set $t (i32.add (local.get $t) (local.get $outPlaneb)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $channel))))
-
-  ;; acc[b…] += w·grad[c·outPlane + o] in float32, channel by channel: the adjoint of $put.
-  (func $scatter
-    (param $acc i32) (param $grad i32) (param $b i32) (param $o i32)
-    (param $w00 f64) (param $w01 f64) (param $w10 f64) (param $w11 f64)
-    (param $channels i32) (param $pwb i32) (param $planeb i32) (param $outPlaneb i32)
-    (local $a i32) (local $t i32) (local $c i32) (local $g f64) (local $d i32)
-    (local.set $a (i32.add (local.get $acc) (i32.shl (local.get $b) (i32.const 2))))
-    (local.set $t (i32.add (local.get $grad) (i32.shl (local.get $o) (i32.const 2))))
-    (block $done
-      (loop $channel
-        (br_if $done (i32.ge_s (local.get $c) (local.get $channels)))
-        (local.set $g (f64.promote_f32 (f32.load (local.get $t))))
-        (f32.store (local.get $a)
-          (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $a)))
-            (f64.mul (local.get $w00) (local.get $g)))))
-        (f32.store offset=4 (local.get $a)
-          (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load offset=4 (local.get $a)))
-            (f64.mul (local.get $w01) (local.get $g)))))
-        (local.set $d (i32.add (local.get $a) (local.get $pwb)))
-        (f32.store (local.get $d)
-          (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $d)))
-            (f64.mul (local.get $w10) (local.get $g)))))
-        (f32.store offset=4 (local.get $d)
-          (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load offset=4 (local.get $d)))
-            (f64.mul (local.get $w11) (local.get $g)))))
-        (local.set $a (i32.add (local.get $a) (local.get $planeb)))
-        (local.set $t (i32.add (local.get $t) (local.get $outPlaneb)))
-        (local.set $c (i32.add (local.get $c) (i32.const 1)))
-        (br $channel))))
-
-  ;; Every output pixel of an axis-aligned sampling, row by row; $adjoint selects $scatter
-  ;; (buf = accumulator, data = gradient) over $put (buf = padded source, data = output).
-  ;; Weights: (1 − fy)·(1 − fx), (1 − fy)·fx, fy·(1 − fx), fy·fx.
-  (func (export "aligned")
-    (param $adjoint i32) (param $buf i32) (param $data i32)
+  ;; An axis-aligned sampling from the tables (buf: padded float64 source, data: output).
+  (func (export "alignedSample")
+    (param $buf i32) (param $data i32)
     (param $rowBase i32) (param $fy i32) (param $gy i32)
     (param $colBase i32) (param $fx i32) (param $gx i32)
     (param $height i32) (param $width i32) (param $channels i32)
     (param $pw i32) (param $plane i32) (param $outPlane i32)
-    (local $y i32) (local $x i32) (local $o i32) (local $r i32) (local $b i32)
+    (local $y i32) (local $x i32) (local $o i32) (local $b i32) (local $c i32) (local $a i32)
+    (local $t i32) (local $d i32) (local $g f64)
+    (local $w00 f64) (local $w01 f64) (local $w10 f64) (local $w11 f64)
     (local $fyv f64) (local $gyv f64) (local $fxv f64) (local $gxv f64)
-    (local $pwb i32) (local $planeb i32) (local $outPlaneb i32) (local $shift i32)
-    ;; source rows and planes in bytes: float64 for the sampling, float32 for the adjoint
-    (local.set $shift (select (i32.const 2) (i32.const 3) (local.get $adjoint)))
-    (local.set $pwb (i32.shl (local.get $pw) (local.get $shift)))
-    (local.set $planeb (i32.shl (local.get $plane) (local.get $shift)))
+    (local $pwb i32) (local $planeb i32) (local $outPlaneb i32)
+    (local $r i32)
+    (local.set $pwb (i32.shl (local.get $pw) (i32.const 3)))
+    (local.set $planeb (i32.shl (local.get $plane) (i32.const 3)))
     (local.set $outPlaneb (i32.shl (local.get $outPlane) (i32.const 2)))
     (block $rowsDone
       (loop $row
@@ -102,38 +45,118 @@
             (local.set $gxv (f64.load (i32.add (local.get $gx) (i32.shl (local.get $x) (i32.const 3)))))
             (local.set $b (i32.add (local.get $r)
               (i32.load (i32.add (local.get $colBase) (i32.shl (local.get $x) (i32.const 2))))))
-            (if (local.get $adjoint)
-              (then
-                (call $scatter (local.get $buf) (local.get $data) (local.get $b) (local.get $o)
-                  (f64.mul (local.get $gyv) (local.get $gxv)) (f64.mul (local.get $gyv) (local.get $fxv))
-                  (f64.mul (local.get $fyv) (local.get $gxv)) (f64.mul (local.get $fyv) (local.get $fxv))
-                  (local.get $channels) (local.get $pwb) (local.get $planeb) (local.get $outPlaneb)))
-              (else
-                (call $put (local.get $buf) (local.get $data) (local.get $b) (local.get $o)
-                  (f64.mul (local.get $gyv) (local.get $gxv)) (f64.mul (local.get $gyv) (local.get $fxv))
-                  (f64.mul (local.get $fyv) (local.get $gxv)) (f64.mul (local.get $fyv) (local.get $fxv))
-                  (local.get $channels) (local.get $pwb) (local.get $planeb) (local.get $outPlaneb))))
+            (local.set $w00 (f64.mul (local.get $gyv) (local.get $gxv)))
+            (local.set $w01 (f64.mul (local.get $gyv) (local.get $fxv)))
+            (local.set $w10 (f64.mul (local.get $fyv) (local.get $gxv)))
+            (local.set $w11 (f64.mul (local.get $fyv) (local.get $fxv)))
+            ;; out[c·outPlane + o] = w00·s[b] + w01·s[b + 1] + w10·s[b + pw] + w11·s[b + pw + 1]
+            (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $b) (i32.const 3))))
+            (local.set $t (i32.add (local.get $data) (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $c (i32.const 0))
+            (block $channelsDone
+              (loop $channel
+                (br_if $channelsDone (i32.ge_s (local.get $c) (local.get $channels)))
+                (f32.store (local.get $t)
+                  (f32.demote_f64
+                    (f64.add
+                      (f64.add
+                        (f64.add
+                          (f64.mul (local.get $w00) (f64.load (local.get $a)))
+                          (f64.mul (local.get $w01) (f64.load offset=8 (local.get $a))))
+                        (f64.mul (local.get $w10)
+                          (f64.load (i32.add (local.get $a) (local.get $pwb)))))
+                      (f64.mul (local.get $w11)
+                        (f64.load offset=8 (i32.add (local.get $a) (local.get $pwb)))))))
+                (local.set $a (i32.add (local.get $a) (local.get $planeb)))
+                (local.set $t (i32.add (local.get $t) (local.get $outPlaneb)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $channel)))
             (local.set $o (i32.add (local.get $o) (i32.const 1)))
             (local.set $x (i32.add (local.get $x) (i32.const 1)))
             (br $col)))
         (local.set $y (i32.add (local.get $y) (i32.const 1)))
         (br $row))))
 
-  ;; Every output pixel of a general affine sampling: source y = ay·y + by·x + cy, x likewise,
-  ;; first tap at floor, fractions fy, fx; padded index (y0 + top)·pw + x0 + left.
-  (func (export "affine")
-    (param $adjoint i32) (param $buf i32) (param $data i32)
+  ;; Its adjoint (buf: padded float32 accumulator, data: gradient).
+  (func (export "alignedAdjoint")
+    (param $buf i32) (param $data i32)
+    (param $rowBase i32) (param $fy i32) (param $gy i32)
+    (param $colBase i32) (param $fx i32) (param $gx i32)
+    (param $height i32) (param $width i32) (param $channels i32)
+    (param $pw i32) (param $plane i32) (param $outPlane i32)
+    (local $y i32) (local $x i32) (local $o i32) (local $b i32) (local $c i32) (local $a i32)
+    (local $t i32) (local $d i32) (local $g f64)
+    (local $w00 f64) (local $w01 f64) (local $w10 f64) (local $w11 f64)
+    (local $fyv f64) (local $gyv f64) (local $fxv f64) (local $gxv f64)
+    (local $pwb i32) (local $planeb i32) (local $outPlaneb i32)
+    (local $r i32)
+    (local.set $pwb (i32.shl (local.get $pw) (i32.const 2)))
+    (local.set $planeb (i32.shl (local.get $plane) (i32.const 2)))
+    (local.set $outPlaneb (i32.shl (local.get $outPlane) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_s (local.get $y) (local.get $height)))
+        (local.set $fyv (f64.load (i32.add (local.get $fy) (i32.shl (local.get $y) (i32.const 3)))))
+        (local.set $gyv (f64.load (i32.add (local.get $gy) (i32.shl (local.get $y) (i32.const 3)))))
+        (local.set $r (i32.load (i32.add (local.get $rowBase) (i32.shl (local.get $y) (i32.const 2)))))
+        (local.set $x (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_s (local.get $x) (local.get $width)))
+            (local.set $fxv (f64.load (i32.add (local.get $fx) (i32.shl (local.get $x) (i32.const 3)))))
+            (local.set $gxv (f64.load (i32.add (local.get $gx) (i32.shl (local.get $x) (i32.const 3)))))
+            (local.set $b (i32.add (local.get $r)
+              (i32.load (i32.add (local.get $colBase) (i32.shl (local.get $x) (i32.const 2))))))
+            (local.set $w00 (f64.mul (local.get $gyv) (local.get $gxv)))
+            (local.set $w01 (f64.mul (local.get $gyv) (local.get $fxv)))
+            (local.set $w10 (f64.mul (local.get $fyv) (local.get $gxv)))
+            (local.set $w11 (f64.mul (local.get $fyv) (local.get $fxv)))
+            ;; acc[b…] += w·grad[c·outPlane + o] in float32, channel by channel
+            (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $b) (i32.const 2))))
+            (local.set $t (i32.add (local.get $data) (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $c (i32.const 0))
+            (block $channelsDone
+              (loop $channel
+                (br_if $channelsDone (i32.ge_s (local.get $c) (local.get $channels)))
+                (local.set $g (f64.promote_f32 (f32.load (local.get $t))))
+                (f32.store (local.get $a)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $a)))
+                    (f64.mul (local.get $w00) (local.get $g)))))
+                (f32.store offset=4 (local.get $a)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load offset=4 (local.get $a)))
+                    (f64.mul (local.get $w01) (local.get $g)))))
+                (local.set $d (i32.add (local.get $a) (local.get $pwb)))
+                (f32.store (local.get $d)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $d)))
+                    (f64.mul (local.get $w10) (local.get $g)))))
+                (f32.store offset=4 (local.get $d)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load offset=4 (local.get $d)))
+                    (f64.mul (local.get $w11) (local.get $g)))))
+                (local.set $a (i32.add (local.get $a) (local.get $planeb)))
+                (local.set $t (i32.add (local.get $t) (local.get $outPlaneb)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $channel)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $col)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row))))
+
+  ;; A general affine sampling, from its matrix: source y = ay·y + by·x + cy, x likewise.
+  (func (export "affineSample")
+    (param $buf i32) (param $data i32)
     (param $ay f64) (param $by f64) (param $cy f64) (param $ax f64) (param $bx f64) (param $cx f64)
     (param $top i32) (param $left i32)
     (param $height i32) (param $width i32) (param $channels i32)
     (param $pw i32) (param $plane i32) (param $outPlane i32)
-    (local $y i32) (local $x i32) (local $o i32) (local $b i32)
+    (local $y i32) (local $x i32) (local $o i32) (local $b i32) (local $c i32) (local $a i32)
+    (local $t i32) (local $d i32) (local $g f64)
+    (local $w00 f64) (local $w01 f64) (local $w10 f64) (local $w11 f64)
+    (local $fyv f64) (local $gyv f64) (local $fxv f64) (local $gxv f64)
+    (local $pwb i32) (local $planeb i32) (local $outPlaneb i32)
     (local $yf f64) (local $xf f64) (local $sy f64) (local $sx f64) (local $y0 f64) (local $x0 f64)
-    (local $fyv f64) (local $fxv f64) (local $gyv f64) (local $gxv f64)
-    (local $pwb i32) (local $planeb i32) (local $outPlaneb i32) (local $shift i32)
-    (local.set $shift (select (i32.const 2) (i32.const 3) (local.get $adjoint)))
-    (local.set $pwb (i32.shl (local.get $pw) (local.get $shift)))
-    (local.set $planeb (i32.shl (local.get $plane) (local.get $shift)))
+    (local.set $pwb (i32.shl (local.get $pw) (i32.const 3)))
+    (local.set $planeb (i32.shl (local.get $plane) (i32.const 3)))
     (local.set $outPlaneb (i32.shl (local.get $outPlane) (i32.const 2)))
     (block $rowsDone
       (loop $row
@@ -159,17 +182,107 @@
                 (i32.mul (i32.add (i32.trunc_f64_s (local.get $y0)) (local.get $top)) (local.get $pw))
                 (i32.trunc_f64_s (local.get $x0)))
               (local.get $left)))
-            (if (local.get $adjoint)
-              (then
-                (call $scatter (local.get $buf) (local.get $data) (local.get $b) (local.get $o)
-                  (f64.mul (local.get $gyv) (local.get $gxv)) (f64.mul (local.get $gyv) (local.get $fxv))
-                  (f64.mul (local.get $fyv) (local.get $gxv)) (f64.mul (local.get $fyv) (local.get $fxv))
-                  (local.get $channels) (local.get $pwb) (local.get $planeb) (local.get $outPlaneb)))
-              (else
-                (call $put (local.get $buf) (local.get $data) (local.get $b) (local.get $o)
-                  (f64.mul (local.get $gyv) (local.get $gxv)) (f64.mul (local.get $gyv) (local.get $fxv))
-                  (f64.mul (local.get $fyv) (local.get $gxv)) (f64.mul (local.get $fyv) (local.get $fxv))
-                  (local.get $channels) (local.get $pwb) (local.get $planeb) (local.get $outPlaneb))))
+            (local.set $w00 (f64.mul (local.get $gyv) (local.get $gxv)))
+            (local.set $w01 (f64.mul (local.get $gyv) (local.get $fxv)))
+            (local.set $w10 (f64.mul (local.get $fyv) (local.get $gxv)))
+            (local.set $w11 (f64.mul (local.get $fyv) (local.get $fxv)))
+            ;; out[c·outPlane + o] = w00·s[b] + w01·s[b + 1] + w10·s[b + pw] + w11·s[b + pw + 1]
+            (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $b) (i32.const 3))))
+            (local.set $t (i32.add (local.get $data) (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $c (i32.const 0))
+            (block $channelsDone
+              (loop $channel
+                (br_if $channelsDone (i32.ge_s (local.get $c) (local.get $channels)))
+                (f32.store (local.get $t)
+                  (f32.demote_f64
+                    (f64.add
+                      (f64.add
+                        (f64.add
+                          (f64.mul (local.get $w00) (f64.load (local.get $a)))
+                          (f64.mul (local.get $w01) (f64.load offset=8 (local.get $a))))
+                        (f64.mul (local.get $w10)
+                          (f64.load (i32.add (local.get $a) (local.get $pwb)))))
+                      (f64.mul (local.get $w11)
+                        (f64.load offset=8 (i32.add (local.get $a) (local.get $pwb)))))))
+                (local.set $a (i32.add (local.get $a) (local.get $planeb)))
+                (local.set $t (i32.add (local.get $t) (local.get $outPlaneb)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $channel)))
+            (local.set $o (i32.add (local.get $o) (i32.const 1)))
+            (local.set $x (i32.add (local.get $x) (i32.const 1)))
+            (br $col)))
+        (local.set $y (i32.add (local.get $y) (i32.const 1)))
+        (br $row))))
+
+  ;; Its adjoint.
+  (func (export "affineAdjoint")
+    (param $buf i32) (param $data i32)
+    (param $ay f64) (param $by f64) (param $cy f64) (param $ax f64) (param $bx f64) (param $cx f64)
+    (param $top i32) (param $left i32)
+    (param $height i32) (param $width i32) (param $channels i32)
+    (param $pw i32) (param $plane i32) (param $outPlane i32)
+    (local $y i32) (local $x i32) (local $o i32) (local $b i32) (local $c i32) (local $a i32)
+    (local $t i32) (local $d i32) (local $g f64)
+    (local $w00 f64) (local $w01 f64) (local $w10 f64) (local $w11 f64)
+    (local $fyv f64) (local $gyv f64) (local $fxv f64) (local $gxv f64)
+    (local $pwb i32) (local $planeb i32) (local $outPlaneb i32)
+    (local $yf f64) (local $xf f64) (local $sy f64) (local $sx f64) (local $y0 f64) (local $x0 f64)
+    (local.set $pwb (i32.shl (local.get $pw) (i32.const 2)))
+    (local.set $planeb (i32.shl (local.get $plane) (i32.const 2)))
+    (local.set $outPlaneb (i32.shl (local.get $outPlane) (i32.const 2)))
+    (block $rowsDone
+      (loop $row
+        (br_if $rowsDone (i32.ge_s (local.get $y) (local.get $height)))
+        (local.set $yf (f64.convert_i32_s (local.get $y)))
+        (local.set $x (i32.const 0))
+        (block $colsDone
+          (loop $col
+            (br_if $colsDone (i32.ge_s (local.get $x) (local.get $width)))
+            (local.set $xf (f64.convert_i32_s (local.get $x)))
+            (local.set $sy (f64.add (f64.add (f64.mul (local.get $ay) (local.get $yf))
+              (f64.mul (local.get $by) (local.get $xf))) (local.get $cy)))
+            (local.set $sx (f64.add (f64.add (f64.mul (local.get $ax) (local.get $yf))
+              (f64.mul (local.get $bx) (local.get $xf))) (local.get $cx)))
+            (local.set $y0 (f64.floor (local.get $sy)))
+            (local.set $x0 (f64.floor (local.get $sx)))
+            (local.set $fyv (f64.sub (local.get $sy) (local.get $y0)))
+            (local.set $fxv (f64.sub (local.get $sx) (local.get $x0)))
+            (local.set $gyv (f64.sub (f64.const 1) (local.get $fyv)))
+            (local.set $gxv (f64.sub (f64.const 1) (local.get $fxv)))
+            (local.set $b (i32.add
+              (i32.add
+                (i32.mul (i32.add (i32.trunc_f64_s (local.get $y0)) (local.get $top)) (local.get $pw))
+                (i32.trunc_f64_s (local.get $x0)))
+              (local.get $left)))
+            (local.set $w00 (f64.mul (local.get $gyv) (local.get $gxv)))
+            (local.set $w01 (f64.mul (local.get $gyv) (local.get $fxv)))
+            (local.set $w10 (f64.mul (local.get $fyv) (local.get $gxv)))
+            (local.set $w11 (f64.mul (local.get $fyv) (local.get $fxv)))
+            ;; acc[b…] += w·grad[c·outPlane + o] in float32, channel by channel
+            (local.set $a (i32.add (local.get $buf) (i32.shl (local.get $b) (i32.const 2))))
+            (local.set $t (i32.add (local.get $data) (i32.shl (local.get $o) (i32.const 2))))
+            (local.set $c (i32.const 0))
+            (block $channelsDone
+              (loop $channel
+                (br_if $channelsDone (i32.ge_s (local.get $c) (local.get $channels)))
+                (local.set $g (f64.promote_f32 (f32.load (local.get $t))))
+                (f32.store (local.get $a)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $a)))
+                    (f64.mul (local.get $w00) (local.get $g)))))
+                (f32.store offset=4 (local.get $a)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load offset=4 (local.get $a)))
+                    (f64.mul (local.get $w01) (local.get $g)))))
+                (local.set $d (i32.add (local.get $a) (local.get $pwb)))
+                (f32.store (local.get $d)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (local.get $d)))
+                    (f64.mul (local.get $w10) (local.get $g)))))
+                (f32.store offset=4 (local.get $d)
+                  (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load offset=4 (local.get $d)))
+                    (f64.mul (local.get $w11) (local.get $g)))))
+                (local.set $a (i32.add (local.get $a) (local.get $planeb)))
+                (local.set $t (i32.add (local.get $t) (local.get $outPlaneb)))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $channel)))
             (local.set $o (i32.add (local.get $o) (i32.const 1)))
             (local.set $x (i32.add (local.get $x) (i32.const 1)))
             (br $col)))

@@ -557,45 +557,49 @@ function paddedSource(
  */
 interface SamplingWasm {
   readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
-  /** An axis-aligned sampling (`adjoint` 0) or its adjoint (1), from the plan's tables. */
-  aligned(
-    adjoint: number,
-    buffer: number,
-    data: number,
-    rowBase: number,
-    fy: number,
-    gy: number,
-    colBase: number,
-    fx: number,
-    gx: number,
-    height: number,
-    width: number,
-    channels: number,
-    pw: number,
-    plane: number,
-    outPlane: number,
-  ): void;
-  /** Any affine sampling or its adjoint, from its matrix. */
-  affine(
-    adjoint: number,
-    buffer: number,
-    data: number,
-    ay: number,
-    by: number,
-    cy: number,
-    ax: number,
-    bx: number,
-    cx: number,
-    top: number,
-    left: number,
-    height: number,
-    width: number,
-    channels: number,
-    pw: number,
-    plane: number,
-    outPlane: number,
-  ): void;
+  /** An axis-aligned sampling, from the plan's tables; `alignedAdjoint` its adjoint. */
+  alignedSample: AlignedKernel;
+  alignedAdjoint: AlignedKernel;
+  /** Any affine sampling, from its matrix; `affineAdjoint` its adjoint. */
+  affineSample: AffineKernel;
+  affineAdjoint: AffineKernel;
 }
+
+type AlignedKernel = (
+  buffer: number,
+  data: number,
+  rowBase: number,
+  fy: number,
+  gy: number,
+  colBase: number,
+  fx: number,
+  gx: number,
+  height: number,
+  width: number,
+  channels: number,
+  pw: number,
+  plane: number,
+  outPlane: number,
+) => void;
+
+type AffineKernel = (
+  buffer: number,
+  data: number,
+  ay: number,
+  by: number,
+  cy: number,
+  ax: number,
+  bx: number,
+  cx: number,
+  top: number,
+  left: number,
+  height: number,
+  width: number,
+  channels: number,
+  pw: number,
+  plane: number,
+  outPlane: number,
+) => void;
 
 /** The WebAssembly JavaScript API, where there is one (core's types name no host). */
 interface WasmApi {
@@ -675,10 +679,10 @@ function runWasm(
   before(heap, buffer, data);
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
-  const a = adjoint ? 1 : 0;
+  const outPlane = height * width;
   if (p.axisAligned) {
-    k.aligned(
-      a,
+    const kernel = adjoint ? k.alignedAdjoint : k.alignedSample;
+    kernel(
       buffer,
       data,
       rowBase,
@@ -692,12 +696,12 @@ function runWasm(
       channels,
       pw,
       plane,
-      height * width,
+      outPlane,
     );
   } else {
     const [ay, by, cy, ax, bx, cx] = s.matrix;
-    k.affine(
-      a,
+    const kernel = adjoint ? k.affineAdjoint : k.affineSample;
+    kernel(
       buffer,
       data,
       ay,
@@ -713,7 +717,7 @@ function runWasm(
       channels,
       pw,
       plane,
-      height * width,
+      outPlane,
     );
   }
   return { heap, buffer, data };

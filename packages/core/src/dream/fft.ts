@@ -1,6 +1,10 @@
 // Discrete Fourier transforms for the Fourier image parameterization: an iterative radix-2 FFT
 // for power-of-two lengths and a direct O(n²) DFT otherwise, in float64. Conventions follow
-// numpy: forward unnormalized with e^{-2πi kn/N}, inverse divided by N.
+// numpy: forward unnormalized with e^{-2πi kn/N}, inverse divided by N. The radix-2 FFT also
+// exists as WebAssembly (tools/wasm/fft.wat, the same operations: the same bits), used on arrays
+// that live in an FFT scratch's module memory (see {@link fftScratch}).
+import { FFT_WASM } from './fft-wasm.js';
+import { ensureWasmMemory, instantiateWasm, type WasmMemory } from './wasm.js';
 
 function isPowerOfTwo(n: number): boolean {
   return n > 0 && (n & (n - 1)) === 0;
@@ -42,6 +46,34 @@ function plan(n: number): Plan {
   return p;
 }
 
+/** The exports of tools/wasm/fft.wat. */
+interface FftWasm {
+  readonly memory: WasmMemory;
+  transform(
+    re: number,
+    im: number,
+    n: number,
+    stride: number,
+    conjugate: number,
+    f: number,
+    sr: number,
+    si: number,
+    cos: number,
+    sin: number,
+    reverse: number,
+  ): void;
+}
+
+/** A WebAssembly instance whose memory holds an FFT scratch, and where its tables are. */
+interface FftModule {
+  readonly wasm: FftWasm;
+  /** Byte offsets of the tables of each power-of-two length. */
+  readonly tables: Map<number, { cos: number; sin: number; reverse: number }>;
+}
+
+/** The FFT modules by memory: arrays in one of these buffers are transformed by its module. */
+const modules = new WeakMap<ArrayBuffer, FftModule>();
+
 /** In-place 1-D complex DFT of `re`/`im` (length n, read at `offset` with `stride`). */
 function transform1d(
   re: Float64Array,
@@ -53,6 +85,30 @@ function transform1d(
   scratchRe: Float64Array,
   scratchIm: Float64Array,
 ): void {
+  const module = modules.get(re.buffer as ArrayBuffer);
+  const tables = module?.tables.get(n);
+  if (
+    module &&
+    tables &&
+    im.buffer === re.buffer &&
+    scratchRe.buffer === re.buffer &&
+    scratchIm.buffer === re.buffer
+  ) {
+    module.wasm.transform(
+      re.byteOffset + 8 * offset,
+      im.byteOffset + 8 * offset,
+      n,
+      stride,
+      inverse ? 1 : 0,
+      inverse ? 1 / n : 1,
+      scratchRe.byteOffset,
+      scratchIm.byteOffset,
+      tables.cos,
+      tables.sin,
+      tables.reverse,
+    );
+    return;
+  }
   const { reverse, cos, sin } = plan(n);
   // the inverse uses e^{+2πi k/n}: conjugate the twiddles
   const sign = inverse ? -1 : 1;
@@ -146,23 +202,64 @@ export interface HalfSpectrum {
   readonly im: Float64Array;
 }
 
-/** Scratch rows of the real 2-D FFTs, reused from call to call (one set per image size). */
+/**
+ * Scratch rows of the real 2-D FFTs, reused from call to call (one set per image size), and a
+ * half spectrum for the caller. Where WebAssembly runs they live in the memory of an FFT module
+ * of their own, which then transforms them (and `spectrum`) in place of the JavaScript loops.
+ */
 export interface FftScratch {
   readonly sr: Float64Array;
   readonly si: Float64Array;
   readonly zr: Float64Array;
   readonly zi: Float64Array;
+  /** An `h × (floor(w/2)+1)` half spectrum the caller may use as its own. */
+  readonly spectrum: HalfSpectrum;
 }
 
 /** Scratch for the real 2-D FFTs of `h × w` arrays. */
 export function fftScratch(h: number, w: number): FftScratch {
   const m = Math.max(h, w);
-  return {
-    sr: new Float64Array(m),
-    si: new Float64Array(m),
-    zr: new Float64Array(w),
-    zi: new Float64Array(w),
+  const n = h * halfWidth(w);
+  const wasm = instantiateWasm<FftWasm>(FFT_WASM);
+  if (!wasm) {
+    return {
+      sr: new Float64Array(m),
+      si: new Float64Array(m),
+      zr: new Float64Array(w),
+      zi: new Float64Array(w),
+      spectrum: { re: new Float64Array(n), im: new Float64Array(n) },
+    };
+  }
+  // Tables of each power-of-two length, then the arrays; the memory never grows afterwards, so
+  // the views stay valid.
+  const lengths = [...new Set([h, w])].filter(isPowerOfTwo);
+  let end = 0;
+  const take = (bytes: number) => {
+    const at = end;
+    end += (bytes + 7) & ~7;
+    return at;
   };
+  const tables = new Map(
+    lengths.map((len) => [len, { cos: take(8 * len), sin: take(8 * len), reverse: take(4 * len) }]),
+  );
+  const arrays = [m, m, w, w, n, n].map((len) => ({ at: take(8 * len), len }));
+  const heap = ensureWasmMemory(wasm.memory, end);
+  for (const [len, t] of tables) {
+    const p = plan(len);
+    new Float64Array(heap, t.cos, len).set(p.cos);
+    new Float64Array(heap, t.sin, len).set(p.sin);
+    new Int32Array(heap, t.reverse, len).set(p.reverse as Int32Array);
+  }
+  modules.set(heap, { wasm, tables });
+  const [sr, si, zr, zi, re, im] = arrays.map(({ at, len }) => new Float64Array(heap, at, len)) as [
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+    Float64Array,
+  ];
+  return { sr, si, zr, zi, spectrum: { re, im } };
 }
 
 /** Real 2-D FFT (numpy `rfft2`): the half spectrum of a real `h × w` array. */

@@ -76,10 +76,10 @@ function fourierImage(c: number, h: number, w: number, decayPower: number): Line
   const hw = halfWidth(w);
   const n = h * hw;
   const scale = spectrumScale(h, w, decayPower);
-  // Scratch reused every step: one channel's spectrum and plane, the FFT rows, the outputs.
-  const spectrum = { re: new Float64Array(n), im: new Float64Array(n) };
-  const plane = new Float64Array(h * w);
+  // Scratch reused every step: the FFT rows and one channel's spectrum, its plane, the outputs.
   const scratch = fftScratch(h, w);
+  const { spectrum } = scratch;
+  const plane = new Float64Array(h * w);
   const pixels = new Float32Array(c * h * w);
   const params = new Float32Array(c * 2 * n);
   // Layout: [c][re | im][h][hw]; the image is irfft2d(scale · spectrum) / 4 (Lucid's "/ 4.0").

@@ -15,6 +15,7 @@
 import { FvError } from '../errors.js';
 import type { Rng } from '../random.js';
 import { SAMPLING_WASM } from './sampling-wasm.js';
+import { ensureWasmMemory, instantiateWasm, type WasmMemory, wasmOn } from './wasm.js';
 
 /** Settings of the random transforms. Defaults are Lucid's `standard_transforms`. */
 export interface TransformSettings {
@@ -549,14 +550,14 @@ function paddedSource(
 }
 
 /**
- * The pixel loops as WebAssembly (tools/sampling-wasm/sampling.wat): the same float64 operations
+ * The pixel loops as WebAssembly (tools/wasm/sampling.wat): the same float64 operations
  * in the same order as {@link tap4} and {@link scatter4} below (WebAssembly has no fused
  * multiply-add and rounds as JavaScript does), so the same bits, about twice as fast. Where
  * WebAssembly is missing or refuses the module (a content security policy), the JavaScript loops
  * run instead.
  */
 interface SamplingWasm {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: WasmMemory;
   /** An axis-aligned sampling, from the plan's tables; `alignedAdjoint` its adjoint. */
   alignedSample: AlignedKernel;
   alignedAdjoint: AlignedKernel;
@@ -601,42 +602,13 @@ type AffineKernel = (
   outPlane: number,
 ) => void;
 
-/** The WebAssembly JavaScript API, where there is one (core's types name no host). */
-interface WasmApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object) => { readonly exports: unknown };
-}
-
 let samplingWasm: SamplingWasm | null | undefined;
-let wasmAllowed = true;
 
-function loadSamplingWasm(): SamplingWasm | null {
-  const host = globalThis as { WebAssembly?: WasmApi; atob?: (s: string) => string };
-  try {
-    if (!host.WebAssembly || !host.atob) return null;
-    const bytes = Uint8Array.from(host.atob(SAMPLING_WASM), (ch) => ch.charCodeAt(0));
-    return new host.WebAssembly.Instance(new host.WebAssembly.Module(bytes))
-      .exports as SamplingWasm;
-  } catch {
-    return null;
-  }
-}
-
-/** The WebAssembly kernels, compiled on first use, or null (the JavaScript kernels run). */
-function wasmKernels(): SamplingWasm | null {
-  if (!wasmAllowed) return null;
-  if (samplingWasm === undefined) samplingWasm = loadSamplingWasm();
+/** The WebAssembly kernels, instantiated on first use, or null (the JavaScript loops run). */
+function samplingKernels(): SamplingWasm | null {
+  if (!wasmOn()) return null;
+  if (samplingWasm === undefined) samplingWasm = instantiateWasm<SamplingWasm>(SAMPLING_WASM);
   return samplingWasm;
-}
-
-/**
- * Which kernels the samplings run on: `'wasm'` where WebAssembly is available, else `'js'`.
- * Passing `'js'` forces the JavaScript kernels, `'auto'` restores the choice (for tests that
- * compare the two). @internal
- */
-export function samplingKernels(use?: 'js' | 'auto'): 'wasm' | 'js' {
-  if (use) wasmAllowed = use === 'auto';
-  return wasmKernels() ? 'wasm' : 'js';
 }
 
 const align8 = (bytes: number) => (bytes + 7) & ~7;
@@ -665,9 +637,7 @@ function runWasm(
   const buffer = gx + 8 * p.gx.length;
   const data = align8(buffer + (adjoint ? 4 : 8) * n);
   const end = data + 4 * channels * height * width;
-  const short = end - k.memory.buffer.byteLength;
-  if (short > 0) k.memory.grow(Math.ceil(short / 65536));
-  const heap = k.memory.buffer;
+  const heap = ensureWasmMemory(k.memory, end);
   if (p.axisAligned) {
     new Int32Array(heap, rowBase, p.rowBase.length).set(p.rowBase);
     new Int32Array(heap, colBase, p.colBase.length).set(p.colBase);
@@ -772,7 +742,7 @@ export function sampleAffine(
 ): Float32Array {
   const p = planOf(s, channels);
   const n = channels * p.paddedHeight * p.paddedWidth;
-  const k = wasmKernels();
+  const k = samplingKernels();
   if (k) {
     const length = channels * s.height * s.width;
     const { heap, data: at } = runWasm(k, s, p, channels, false, (heap, buffer) => {
@@ -925,7 +895,7 @@ export function sampleAffineAdjoint(
   const plane = p.paddedHeight * pw;
   const outPlane = s.height * s.width;
   const n = channels * plane;
-  const k = wasmKernels();
+  const k = samplingKernels();
   let acc: Float32Array;
   if (k) {
     const length = channels * outPlane;

@@ -13,9 +13,9 @@ import {
   randomTransforms,
   sampleAffine,
   sampleAffineAdjoint,
-  samplingKernels,
   transformScratch,
 } from '../../src/dream/transforms.js';
+import { wasmKernels } from '../../src/dream/wasm.js';
 import { createRng, type Rng } from '../../src/random.js';
 
 /** The value a tap at source (ty, tx) reads: the image, the frame's value, or the fill. */
@@ -124,17 +124,17 @@ function randomSampling(rng: Rng, k: number): AffineSampling {
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
 it('Node has the WebAssembly kernels', () => {
-  expect(samplingKernels()).toBe('wasm');
+  expect(wasmKernels()).toBe('wasm');
 });
 
 describe.each([
   ['auto', 'wasm'],
   ['js', 'js'],
 ] as const)('%s sampling kernels equal the per-pixel bilinear formula bit for bit', (use, kind) => {
-  afterAll(() => samplingKernels('auto'));
+  afterAll(() => wasmKernels('auto'));
 
   it('run on the kernels asked for', () => {
-    expect(samplingKernels(use)).toBe(kind);
+    expect(wasmKernels(use)).toBe(kind);
   });
 
   it('sampleAffine and sampleAffineAdjoint on random samplings, 1–4 channels', () => {
@@ -178,18 +178,4 @@ describe.each([
       }
     },
   );
-});
-
-it('the committed WebAssembly is sampling.wat compiled (tools/sampling-wasm/build.mjs)', async () => {
-  const { readFileSync } = await import('node:fs');
-  const { default: initWabt } = await import('wabt');
-  const { SAMPLING_WASM } = await import('../../src/dream/sampling-wasm.js');
-  const wat = readFileSync(
-    new URL('../../../../tools/sampling-wasm/sampling.wat', import.meta.url),
-    'utf8',
-  );
-  const module = (await initWabt()).parseWat('sampling.wat', wat);
-  const { buffer } = module.toBinary({});
-  module.destroy();
-  expect(Buffer.from(buffer).toString('base64')).toBe(SAMPLING_WASM);
 });

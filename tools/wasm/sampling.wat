@@ -11,7 +11,7 @@
 ;;
 ;; Weights (1 − fy)·(1 − fx), (1 − fy)·fx, fy·(1 − fx), fy·fx, computed once per output pixel.
 ;; Four kernels written out (no calls in the pixel loops). Regenerate sampling-wasm.ts with
-;; `node tools/sampling-wasm/build.mjs`.
+;; `node tools/wasm/build.mjs`.
 (module
   (memory (export "memory") 1)
 

@@ -15,6 +15,72 @@
 (module
   (memory (export "memory") 1)
 
+  ;; dst[from, to) = value (float64).
+  (func $fillRange (param $dst i32) (param $from i32) (param $to i32) (param $value f64)
+    (local $a i32) (local $end i32)
+    (local.set $a (i32.add (local.get $dst) (i32.shl (local.get $from) (i32.const 3))))
+    (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $to) (i32.const 3))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_s (local.get $a) (local.get $end)))
+        (f64.store (local.get $a) (local.get $value))
+        (local.set $a (i32.add (local.get $a) (i32.const 8)))
+        (br $next))))
+
+  ;; The padded float64 copy of a float32 `[channels, h, w]` source, `ph × pw` a plane, the source
+  ;; at (top, left): padded columns [frameStart, srcStart) and [srcEnd, frameEnd) of the rows within
+  ;; `framePad` of the source are `frameValue`, everything else outside the source `fill`.
+  (func (export "pad")
+    (param $src i32) (param $dst i32) (param $channels i32) (param $h i32) (param $w i32)
+    (param $ph i32) (param $pw i32) (param $top i32) (param $left i32) (param $framePad i32)
+    (param $frameStart i32) (param $srcStart i32) (param $srcEnd i32) (param $frameEnd i32)
+    (param $frameValue f64) (param $fill f64)
+    (local $c i32) (local $py i32) (local $ty i32) (local $row i32) (local $from i32) (local $px i32)
+    (local.set $row (local.get $dst))
+    (block $channelsDone
+      (loop $channel
+        (br_if $channelsDone (i32.ge_s (local.get $c) (local.get $channels)))
+        (local.set $py (i32.const 0))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_s (local.get $py) (local.get $ph)))
+            (local.set $ty (i32.sub (local.get $py) (local.get $top)))
+            (if (i32.or
+                  (i32.lt_s (local.get $ty) (i32.sub (i32.const 0) (local.get $framePad)))
+                  (i32.ge_s (local.get $ty) (i32.add (local.get $h) (local.get $framePad))))
+              (then (call $fillRange (local.get $row) (i32.const 0) (local.get $pw) (local.get $fill)))
+              (else
+                (call $fillRange (local.get $row) (i32.const 0) (local.get $frameStart) (local.get $fill))
+                (if (i32.and (i32.ge_s (local.get $ty) (i32.const 0)) (i32.lt_s (local.get $ty) (local.get $h)))
+                  (then
+                    (call $fillRange (local.get $row) (local.get $frameStart) (local.get $srcStart)
+                      (local.get $frameValue))
+                    ;; source value of padded column px: src[c·h·w + ty·w + px − left]
+                    (local.set $from (i32.add (local.get $src) (i32.shl
+                      (i32.sub (i32.add (i32.mul (i32.add (i32.mul (local.get $c) (local.get $h))
+                        (local.get $ty)) (local.get $w)) (i32.const 0)) (local.get $left))
+                      (i32.const 2))))
+                    (local.set $px (local.get $srcStart))
+                    (block $copied
+                      (loop $copy
+                        (br_if $copied (i32.ge_s (local.get $px) (local.get $srcEnd)))
+                        (f64.store (i32.add (local.get $row) (i32.shl (local.get $px) (i32.const 3)))
+                          (f64.promote_f32 (f32.load (i32.add (local.get $from)
+                            (i32.shl (local.get $px) (i32.const 2))))))
+                        (local.set $px (i32.add (local.get $px) (i32.const 1)))
+                        (br $copy)))
+                    (call $fillRange (local.get $row) (local.get $srcEnd) (local.get $frameEnd)
+                      (local.get $frameValue)))
+                  (else
+                    (call $fillRange (local.get $row) (local.get $frameStart) (local.get $frameEnd)
+                      (local.get $frameValue))))
+                (call $fillRange (local.get $row) (local.get $frameEnd) (local.get $pw) (local.get $fill))))
+            (local.set $row (i32.add (local.get $row) (i32.shl (local.get $pw) (i32.const 3))))
+            (local.set $py (i32.add (local.get $py) (i32.const 1)))
+            (br $rows)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channel))))
+
   ;; An axis-aligned sampling from the tables (buf: padded float64 source, data: output).
   (func (export "alignedSample")
     (param $buf i32) (param $data i32)

@@ -507,6 +507,25 @@ function planOf(s: AffineSampling, channels: number): SamplingPlan {
 }
 
 /**
+ * The columns of a padded copy: [frameStart, srcStart) frame, [srcStart, srcEnd) source,
+ * [srcEnd, frameEnd) frame, the rest fill (all clipped to the copy), in the rows within
+ * `framePad` of the source.
+ */
+function paddingOf(s: AffineSampling, p: SamplingPlan) {
+  const framePad = s.frame ? s.frame.pad : 0;
+  const { left, paddedWidth: pw } = p;
+  const clip = (v: number) => Math.min(pw, Math.max(0, v));
+  return {
+    framePad,
+    frameValue: s.frame ? s.frame.value : s.fill,
+    frameStart: clip(left - framePad),
+    srcStart: clip(left),
+    srcEnd: clip(left + s.srcWidth),
+    frameEnd: clip(left + s.srcWidth + framePad),
+  };
+}
+
+/**
  * The padded copy of `src` (`[channels, srcH, srcW]`) that a plan reads, in float64 so that the
  * outside values are the exact constants. Written as row segments: no bounds test per pixel.
  */
@@ -516,17 +535,9 @@ function paddedSource(
   p: SamplingPlan,
   out: Float64Array,
 ): Float64Array {
-  const { srcHeight: h, srcWidth: w, fill, frame } = s;
+  const { srcHeight: h, srcWidth: w, fill } = s;
   const { top, left, paddedHeight: ph, paddedWidth: pw } = p;
-  const framePad = frame ? frame.pad : 0;
-  const frameValue = frame ? frame.value : fill;
-  // Padded columns of the frame and of the source: [frameStart, srcStart) frame,
-  // [srcStart, srcEnd) source, [srcEnd, frameEnd) frame, the rest fill (all clipped to the copy).
-  const clip = (v: number) => Math.min(pw, Math.max(0, v));
-  const frameStart = clip(left - framePad);
-  const srcStart = clip(left);
-  const srcEnd = clip(left + w);
-  const frameEnd = clip(left + w + framePad);
+  const { framePad, frameValue, frameStart, srcStart, srcEnd, frameEnd } = paddingOf(s, p);
   for (let c = 0, o = 0; c < p.channels; c++) {
     for (let py = 0; py < ph; py++, o += pw) {
       const ty = py - top;
@@ -558,6 +569,25 @@ function paddedSource(
  */
 interface SamplingWasm {
   readonly memory: WasmMemory;
+  /** {@link paddedSource} of a float32 source at `src` into `dst`. */
+  pad(
+    src: number,
+    dst: number,
+    channels: number,
+    h: number,
+    w: number,
+    ph: number,
+    pw: number,
+    top: number,
+    left: number,
+    framePad: number,
+    frameStart: number,
+    srcStart: number,
+    srcEnd: number,
+    frameEnd: number,
+    frameValue: number,
+    fill: number,
+  ): void;
   /** An axis-aligned sampling, from the plan's tables; `alignedAdjoint` its adjoint. */
   alignedSample: AlignedKernel;
   alignedAdjoint: AlignedKernel;
@@ -624,7 +654,7 @@ function runWasm(
   p: SamplingPlan,
   channels: number,
   adjoint: boolean,
-  before: (heap: ArrayBuffer, buffer: number, data: number) => void,
+  before: (heap: ArrayBuffer, buffer: number, data: number, source: number) => void,
 ): { heap: ArrayBuffer; buffer: number; data: number } {
   const { height, width } = s;
   const n = channels * p.paddedHeight * p.paddedWidth;
@@ -636,7 +666,8 @@ function runWasm(
   const gx = fx + 8 * p.fx.length;
   const buffer = gx + 8 * p.gx.length;
   const data = align8(buffer + (adjoint ? 4 : 8) * n);
-  const end = data + 4 * channels * height * width;
+  const source = align8(data + 4 * channels * height * width);
+  const end = source + (adjoint ? 0 : 4 * channels * s.srcHeight * s.srcWidth);
   const heap = ensureWasmMemory(k.memory, end);
   if (p.axisAligned) {
     new Int32Array(heap, rowBase, p.rowBase.length).set(p.rowBase);
@@ -646,7 +677,7 @@ function runWasm(
     new Float64Array(heap, fx, p.fx.length).set(p.fx);
     new Float64Array(heap, gx, p.gx.length).set(p.gx);
   }
-  before(heap, buffer, data);
+  before(heap, buffer, data, source);
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
   const outPlane = height * width;
@@ -745,8 +776,28 @@ export function sampleAffine(
   const k = samplingKernels();
   if (k) {
     const length = channels * s.height * s.width;
-    const { heap, data: at } = runWasm(k, s, p, channels, false, (heap, buffer) => {
-      paddedSource(data, s, p, new Float64Array(heap, buffer, n));
+    const size = channels * s.srcHeight * s.srcWidth;
+    const { heap, data: at } = runWasm(k, s, p, channels, false, (heap, buffer, _, source) => {
+      new Float32Array(heap, source, size).set(data.subarray(0, size));
+      const g = paddingOf(s, p);
+      k.pad(
+        source,
+        buffer,
+        channels,
+        s.srcHeight,
+        s.srcWidth,
+        p.paddedHeight,
+        p.paddedWidth,
+        p.top,
+        p.left,
+        g.framePad,
+        g.frameStart,
+        g.srcStart,
+        g.srcEnd,
+        g.frameEnd,
+        g.frameValue,
+        s.fill,
+      );
     });
     out.set(new Float32Array(heap, at, length));
     return out;

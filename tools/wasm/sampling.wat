@@ -15,6 +15,37 @@
 (module
   (memory (export "memory") 1)
 
+  ;; The source part of a float32 padded accumulator (planes of `plane` values, rows of `pw`, the
+  ;; source at (top, left)) as a `[channels, h, w]` array at dst.
+  (func (export "unpad")
+    (param $acc i32) (param $dst i32) (param $channels i32) (param $h i32) (param $w i32)
+    (param $pw i32) (param $plane i32) (param $top i32) (param $left i32)
+    (local $c i32) (local $y i32) (local $from i32) (local $x i32)
+    (block $channelsDone
+      (loop $channel
+        (br_if $channelsDone (i32.ge_s (local.get $c) (local.get $channels)))
+        (local.set $y (i32.const 0))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_s (local.get $y) (local.get $h)))
+            (local.set $from (i32.add (local.get $acc) (i32.shl
+              (i32.add (i32.add (i32.mul (local.get $c) (local.get $plane))
+                (i32.mul (i32.add (local.get $y) (local.get $top)) (local.get $pw))) (local.get $left))
+              (i32.const 2))))
+            (local.set $x (i32.const 0))
+            (block $copied
+              (loop $copy
+                (br_if $copied (i32.ge_s (local.get $x) (local.get $w)))
+                (f32.store (local.get $dst) (f32.load (local.get $from)))
+                (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+                (local.set $from (i32.add (local.get $from) (i32.const 4)))
+                (local.set $x (i32.add (local.get $x) (i32.const 1)))
+                (br $copy)))
+            (local.set $y (i32.add (local.get $y) (i32.const 1)))
+            (br $rows)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $channel))))
+
   ;; dst[from, to) = value (float64).
   (func $fillRange (param $dst i32) (param $from i32) (param $to i32) (param $value f64)
     (local $a i32) (local $end i32)

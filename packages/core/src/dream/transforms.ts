@@ -588,6 +588,18 @@ interface SamplingWasm {
     frameValue: number,
     fill: number,
   ): void;
+  /** The source part of a float32 padded accumulator at `acc`, as `[channels, h, w]` at `dst`. */
+  unpad(
+    acc: number,
+    dst: number,
+    channels: number,
+    h: number,
+    w: number,
+    pw: number,
+    plane: number,
+    top: number,
+    left: number,
+  ): void;
   /** An axis-aligned sampling, from the plan's tables; `alignedAdjoint` its adjoint. */
   alignedSample: AlignedKernel;
   alignedAdjoint: AlignedKernel;
@@ -667,7 +679,7 @@ function runWasm(
   const buffer = gx + 8 * p.gx.length;
   const data = align8(buffer + (adjoint ? 4 : 8) * n);
   const source = align8(data + 4 * channels * height * width);
-  const end = source + (adjoint ? 0 : 4 * channels * s.srcHeight * s.srcWidth);
+  const end = source + 4 * channels * s.srcHeight * s.srcWidth;
   const heap = ensureWasmMemory(k.memory, end);
   if (p.axisAligned) {
     new Int32Array(heap, rowBase, p.rowBase.length).set(p.rowBase);
@@ -947,18 +959,20 @@ export function sampleAffineAdjoint(
   const outPlane = s.height * s.width;
   const n = channels * plane;
   const k = samplingKernels();
-  let acc: Float32Array;
   if (k) {
     const length = channels * outPlane;
-    const { heap, buffer } = runWasm(k, s, p, channels, true, (heap, buffer, data) => {
+    let source = 0;
+    const { heap, buffer } = runWasm(k, s, p, channels, true, (heap, buffer, data, at) => {
       new Float32Array(heap, buffer, n).fill(0);
       new Float32Array(heap, data, length).set(grad.subarray(0, length));
+      source = at;
     });
-    acc = new Float32Array(heap, buffer, n);
-  } else {
-    acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
-    scatterAll(grad, channels, s, p, acc);
+    k.unpad(buffer, source, channels, h, w, pw, plane, p.top, p.left);
+    out.set(new Float32Array(heap, source, channels * h * w));
+    return out;
   }
+  const acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
+  scatterAll(grad, channels, s, p, acc);
   for (let c = 0, o = 0; c < channels; c++) {
     for (let y = 0; y < h; y++, o += w) {
       const from = c * plane + (y + p.top) * pw + p.left;

@@ -562,8 +562,8 @@ function paddedSource(
 
 /**
  * The pixel loops as WebAssembly (tools/wasm/sampling.wat): the same float64 operations
- * in the same order as {@link tap4} and {@link scatter4} below (WebAssembly has no fused
- * multiply-add and rounds as JavaScript does), so the same bits, about twice as fast. Where
+ * in the same order as {@link bilinearLoops} below (WebAssembly has no fused
+ * multiply-add and rounds as JavaScript does), so the same bits, in well under half the time. Where
  * WebAssembly is missing or refuses the module (a content security policy), the JavaScript loops
  * run instead.
  */
@@ -608,6 +608,16 @@ interface SamplingWasm {
   affineAdjoint: AffineKernel;
 }
 
+/** The arguments every kernel ends with: output size, channels, padded row and plane lengths. */
+type KernelTail = [
+  height: number,
+  width: number,
+  channels: number,
+  pw: number,
+  plane: number,
+  outPlane: number,
+];
+
 type AlignedKernel = (
   buffer: number,
   data: number,
@@ -617,12 +627,7 @@ type AlignedKernel = (
   colBase: number,
   fx: number,
   gx: number,
-  height: number,
-  width: number,
-  channels: number,
-  pw: number,
-  plane: number,
-  outPlane: number,
+  ...tail: KernelTail
 ) => void;
 
 type AffineKernel = (
@@ -636,12 +641,7 @@ type AffineKernel = (
   cx: number,
   top: number,
   left: number,
-  height: number,
-  width: number,
-  channels: number,
-  pw: number,
-  plane: number,
-  outPlane: number,
+  ...tail: KernelTail
 ) => void;
 
 let samplingWasm: SamplingWasm | null | undefined;
@@ -656,9 +656,10 @@ function samplingKernels(): SamplingWasm | null {
 const align8 = (bytes: number) => (bytes + 7) & ~7;
 
 /**
- * Lays out one kernel call in the module's memory (grown as needed): the plan's tables, then the
- * padded buffer (`bytesPer` bytes a value), then the float32 output or gradient; runs `before` on
- * the memory, the kernel, and returns the memory with the two regions' byte offsets.
+ * Lays out one kernel call in the module's memory (grown as needed): the plan's tables, the padded
+ * buffer (float64 source or float32 accumulator), the float32 output or gradient, and a float32
+ * source-sized region; runs `before` on the memory (with the last three's byte offsets), then
+ * the kernel, and returns the memory with the buffer's and the output's offsets.
  */
 function runWasm(
   k: SamplingWasm,
@@ -692,83 +693,16 @@ function runWasm(
   before(heap, buffer, data, source);
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
-  const outPlane = height * width;
+  const tail: KernelTail = [height, width, channels, pw, plane, height * width];
   if (p.axisAligned) {
     const kernel = adjoint ? k.alignedAdjoint : k.alignedSample;
-    kernel(
-      buffer,
-      data,
-      rowBase,
-      fy,
-      gy,
-      colBase,
-      fx,
-      gx,
-      height,
-      width,
-      channels,
-      pw,
-      plane,
-      outPlane,
-    );
+    kernel(buffer, data, rowBase, fy, gy, colBase, fx, gx, ...tail);
   } else {
     const [ay, by, cy, ax, bx, cx] = s.matrix;
     const kernel = adjoint ? k.affineAdjoint : k.affineSample;
-    kernel(
-      buffer,
-      data,
-      ay,
-      by,
-      cy,
-      ax,
-      bx,
-      cx,
-      p.top,
-      p.left,
-      height,
-      width,
-      channels,
-      pw,
-      plane,
-      outPlane,
-    );
+    kernel(buffer, data, ay, by, cy, ax, bx, cx, p.top, p.left, ...tail);
   }
   return { heap, buffer, data };
-}
-
-/** One bilinear sample: the taps at padded `b`, `b + 1`, `b + pw`, `b + pw + 1`, weighted. */
-function tap4(
-  src: Float64Array,
-  b: number,
-  pw: number,
-  w00: number,
-  w01: number,
-  w10: number,
-  w11: number,
-): number {
-  return (
-    w00 * (src[b] as number) +
-    w01 * (src[b + 1] as number) +
-    w10 * (src[b + pw] as number) +
-    w11 * (src[b + pw + 1] as number)
-  );
-}
-
-/** Adjoint of {@link tap4}: adds `g` times the weights to the four taps (float32 additions). */
-function scatter4(
-  acc: Float32Array,
-  b: number,
-  pw: number,
-  w00: number,
-  w01: number,
-  w10: number,
-  w11: number,
-  g: number,
-): void {
-  acc[b] = (acc[b] as number) + w00 * g;
-  acc[b + 1] = (acc[b + 1] as number) + w01 * g;
-  acc[b + pw] = (acc[b + pw] as number) + w10 * g;
-  acc[b + pw + 1] = (acc[b + pw + 1] as number) + w11 * g;
 }
 
 /**
@@ -815,123 +749,76 @@ export function sampleAffine(
     return out;
   }
   const src = paddedSource(data, s, p, scratch ? scratch.float64(n) : new Float64Array(n));
-  const pw = p.paddedWidth;
-  const plane = p.paddedHeight * pw;
-  const outPlane = s.height * s.width;
-  const { height, width } = s;
-  if (p.axisAligned) {
-    const { rowBase, fy: rowF, gy: rowG, colBase, fx: colF, gx: colG } = p;
-    for (let y = 0, o = 0; y < height; y++) {
-      const fy = rowF[y] as number;
-      const gy = rowG[y] as number;
-      const r = rowBase[y] as number;
-      for (let x = 0; x < width; x++, o++) {
-        const fx = colF[x] as number;
-        const gx = colG[x] as number;
-        const b = r + (colBase[x] as number);
-        const w00 = gy * gx;
-        const w01 = gy * fx;
-        const w10 = fy * gx;
-        const w11 = fy * fx;
-        if (channels === 3) {
-          out[o] = tap4(src, b, pw, w00, w01, w10, w11);
-          out[o + outPlane] = tap4(src, b + plane, pw, w00, w01, w10, w11);
-          out[o + 2 * outPlane] = tap4(src, b + 2 * plane, pw, w00, w01, w10, w11);
-        } else {
-          for (let c = 0; c < channels; c++)
-            out[o + c * outPlane] = tap4(src, b + c * plane, pw, w00, w01, w10, w11);
-        }
-      }
-    }
-    return out;
-  }
-  const [ay, by, cy, ax, bx, cx] = s.matrix;
-  const { top, left } = p;
-  for (let y = 0, o = 0; y < height; y++) {
-    for (let x = 0; x < width; x++, o++) {
-      const sy = ay * y + by * x + cy;
-      const sx = ax * y + bx * x + cx;
-      const y0 = Math.floor(sy);
-      const x0 = Math.floor(sx);
-      const fy = sy - y0;
-      const fx = sx - x0;
-      const b = ((y0 + top) * pw + x0 + left) | 0;
-      const w00 = (1 - fy) * (1 - fx);
-      const w01 = (1 - fy) * fx;
-      const w10 = fy * (1 - fx);
-      const w11 = fy * fx;
-      if (channels === 3) {
-        out[o] = tap4(src, b, pw, w00, w01, w10, w11);
-        out[o + outPlane] = tap4(src, b + plane, pw, w00, w01, w10, w11);
-        out[o + 2 * outPlane] = tap4(src, b + 2 * plane, pw, w00, w01, w10, w11);
-      } else {
-        for (let c = 0; c < channels; c++)
-          out[o + c * outPlane] = tap4(src, b + c * plane, pw, w00, w01, w10, w11);
-      }
-    }
-  }
+  bilinearLoops(src, out, channels, s, p);
   return out;
 }
 
-/** The JavaScript loops of {@link sampleAffineAdjoint}: scatters `grad` onto the padded `acc`. */
-function scatterAll(
-  grad: Float32Array,
+/**
+ * The JavaScript loops of {@link sampleAffine} (`padded` the float64 padded source, `data` the
+ * output) and of its adjoint (`padded` the float32 accumulator that `data`, the gradient, is
+ * scattered onto, each cell's float32 additions in output-pixel order). Per output pixel: its
+ * first tap and the weights `(1 − fy)·(1 − fx)`, `(1 − fy)·fx`, `fy·(1 − fx)`, `fy·fx` (for an
+ * axis-aligned sampling from the plan's tables, `1 − f` tabulated: the same doubles), then every
+ * channel's taps.
+ */
+function bilinearLoops(
+  padded: Float64Array | Float32Array,
+  data: Float32Array,
   channels: number,
   s: AffineSampling,
   p: SamplingPlan,
-  acc: Float32Array,
 ): void {
   const pw = p.paddedWidth;
   const plane = p.paddedHeight * pw;
   const outPlane = s.height * s.width;
-  const { height, width } = s;
-  if (p.axisAligned) {
-    const { rowBase, fy: rowF, gy: rowG, colBase, fx: colF, gx: colG } = p;
-    for (let y = 0, o = 0; y < height; y++) {
-      const fy = rowF[y] as number;
-      const gy = rowG[y] as number;
-      const r = rowBase[y] as number;
-      for (let x = 0; x < width; x++, o++) {
-        const fx = colF[x] as number;
-        const gx = colG[x] as number;
-        const b = r + (colBase[x] as number);
-        const w00 = gy * gx;
-        const w01 = gy * fx;
-        const w10 = fy * gx;
-        const w11 = fy * fx;
-        if (channels === 3) {
-          scatter4(acc, b, pw, w00, w01, w10, w11, grad[o] as number);
-          scatter4(acc, b + plane, pw, w00, w01, w10, w11, grad[o + outPlane] as number);
-          scatter4(acc, b + 2 * plane, pw, w00, w01, w10, w11, grad[o + 2 * outPlane] as number);
-        } else {
-          for (let c = 0; c < channels; c++)
-            scatter4(acc, b + c * plane, pw, w00, w01, w10, w11, grad[o + c * outPlane] as number);
-        }
-      }
-    }
-  } else {
-    const [ay, by, cy, ax, bx, cx] = s.matrix;
-    const { top, left } = p;
-    for (let y = 0, o = 0; y < height; y++) {
-      for (let x = 0; x < width; x++, o++) {
+  const [ay, by, cy, ax, bx, cx] = s.matrix;
+  const { axisAligned, top, left } = p;
+  const src = padded instanceof Float64Array ? padded : undefined;
+  const acc = padded instanceof Float32Array ? padded : undefined;
+  for (let y = 0, o = 0; y < s.height; y++) {
+    const ry = axisAligned ? (p.fy[y] as number) : 0;
+    const gy = axisAligned ? (p.gy[y] as number) : 0;
+    const r = axisAligned ? (p.rowBase[y] as number) : 0;
+    for (let x = 0; x < s.width; x++, o++) {
+      let b: number;
+      let fy = ry;
+      let fx: number;
+      let w00: number;
+      let w10: number;
+      if (axisAligned) {
+        b = r + (p.colBase[x] as number);
+        fx = p.fx[x] as number;
+        const gx = p.gx[x] as number;
+        w00 = gy * gx;
+        w10 = fy * gx;
+      } else {
         const sy = ay * y + by * x + cy;
         const sx = ax * y + bx * x + cx;
         const y0 = Math.floor(sy);
         const x0 = Math.floor(sx);
-        const fy = sy - y0;
-        const fx = sx - x0;
-        const b = ((y0 + top) * pw + x0 + left) | 0;
-        const w00 = (1 - fy) * (1 - fx);
-        const w01 = (1 - fy) * fx;
-        const w10 = fy * (1 - fx);
-        const w11 = fy * fx;
-        if (channels === 3) {
-          scatter4(acc, b, pw, w00, w01, w10, w11, grad[o] as number);
-          scatter4(acc, b + plane, pw, w00, w01, w10, w11, grad[o + outPlane] as number);
-          scatter4(acc, b + 2 * plane, pw, w00, w01, w10, w11, grad[o + 2 * outPlane] as number);
-        } else {
-          for (let c = 0; c < channels; c++)
-            scatter4(acc, b + c * plane, pw, w00, w01, w10, w11, grad[o + c * outPlane] as number);
+        fy = sy - y0;
+        fx = sx - x0;
+        b = ((y0 + top) * pw + x0 + left) | 0;
+        w00 = (1 - fy) * (1 - fx);
+        w10 = fy * (1 - fx);
+      }
+      const w01 = (axisAligned ? gy : 1 - fy) * fx;
+      const w11 = fy * fx;
+      if (src) {
+        for (let c = 0, a = b, i = o; c < channels; c++, a += plane, i += outPlane) {
+          data[i] =
+            w00 * (src[a] as number) +
+            w01 * (src[a + 1] as number) +
+            w10 * (src[a + pw] as number) +
+            w11 * (src[a + pw + 1] as number);
+        }
+      } else if (acc) {
+        for (let c = 0, a = b, i = o; c < channels; c++, a += plane, i += outPlane) {
+          const g = data[i] as number;
+          acc[a] = (acc[a] as number) + w00 * g;
+          acc[a + 1] = (acc[a + 1] as number) + w01 * g;
+          acc[a + pw] = (acc[a + pw] as number) + w10 * g;
+          acc[a + pw + 1] = (acc[a + pw + 1] as number) + w11 * g;
         }
       }
     }
@@ -972,7 +859,7 @@ export function sampleAffineAdjoint(
     return out;
   }
   const acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
-  scatterAll(grad, channels, s, p, acc);
+  bilinearLoops(acc, grad, channels, s, p);
   for (let c = 0, o = 0; c < channels; c++) {
     for (let y = 0; y < h; y++, o += w) {
       const from = c * plane + (y + p.top) * pw + p.left;

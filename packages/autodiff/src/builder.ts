@@ -39,7 +39,8 @@ export interface GradientModelOptions extends ShapeOptions {
   readonly precomputeWeights?: boolean;
   /**
    * Let Relu and Clip (standard mode, on N×C×H×W tensors) multiply the gradient by a float 0/1
-   * mask computed from the unit's output with 1×1 depthwise `Conv` + `Clip` nodes, instead of a
+   * mask computed from the unit's output with 1×1 depthwise `Conv` + `Clip` nodes (two bounds:
+   * `Conv` + `Clip`, `Conv`, `Add`, `HardSigmoid`, one fused NCHWc convolution), instead of a
    * `Where` on a boolean mask built with comparisons. onnxruntime's CPU provider runs those (and
    * the `Mul`) in its blocked NCHWc layout, so the backward pass between convolutions stays in
    * that layout instead of being reordered to NCHW and back around every mask. Exact except for

@@ -17,15 +17,36 @@ export interface ActiveRange {
 }
 
 /** Scale of the mask convolutions: the mask is exact unless the output is within 2⁻¹⁰⁰ of a bound. */
-const MASK_SCALE = 2 ** 100;
+const MASK_EXPONENT = 100;
+const MASK_SCALE = 2 ** MASK_EXPONENT;
+/** The largest finite float32. */
+const FLOAT_MAX = 3.4028234663852886e38;
+
+/** The float32 just below `x` (a finite float32). */
+function below(x: number): number {
+  if (x === 0) return -(2 ** -149);
+  const f = new Float32Array([x]);
+  const bits = new Int32Array(f.buffer);
+  bits[0]! += x > 0 ? -1 : 1;
+  return f[0]!;
+}
 
 /**
  * The float mask (1 where lo < Y < hi, 0 elsewhere) of a Relu-like unit from its output Y, as
- * 1×1 depthwise Conv + Clip nodes: Clip(2¹⁰⁰·(Y − lo), 0, 1) · Clip(2¹⁰⁰·(hi − Y), 0, 1).
- * Scaling by a power of two is exact and a rounded sum keeps its sign and its zero, so each factor
- * is exactly 0 at or beyond the bound and exactly 1 from 2⁻¹⁰⁰ inside it (inf clips to 1).
- * Y lies in [lo, hi], so lo < Y < hi ⇔ lo < X < hi. Undefined when Y is not N×C×H×W with a static
- * C, the opset has no usable Clip, or a bound is too large to scale.
+ * 1×1 depthwise Conv nodes with fused activations, which onnxruntime's CPU provider runs as NCHWc
+ * convolutions (see `NATIVE_GRADIENT_TUNING` in @fv/runtime):
+ * - one bound: Clip(2¹⁰⁰·(Y − lo), 0, 1), or Clip(2¹⁰⁰·(hi − Y), 0, 1);
+ * - both bounds: HardSigmoid₁,₀(2¹⁰⁰·(Y − lo) + P), with P = Clip(2ᶠ·(hi⁻ − Y), −max, 0),
+ *   hi⁻ the float32 just below hi and 2ᶠ·(hi − hi⁻) ≥ 2¹⁰⁰·(hi − lo): P is 0 below hi and
+ *   cancels the first term at hi. onnxruntime folds the Add into the first convolution (its "Sum"
+ *   input) and HardSigmoid (= Clip(·, 0, 1) with alpha 1, beta 0) into it as its activation, so
+ *   the mask costs two convolutions and no Mul (Clip after a Sum is not fused; HardSigmoid is).
+ *   Where 2ᶠ would overflow, the product of the two one-bound masks.
+ * Scaling by a power of two is exact and a rounded sum keeps its sign and its zero, so the mask
+ * is exactly 0 at or beyond a bound and exactly 1 from 2⁻¹⁰⁰ inside (inf clips to 1); P is exact
+ * at hi (hi⁻ − hi is a float32). Y lies in [lo, hi], so lo < Y < hi ⇔ lo < X < hi. Undefined when
+ * Y is not N×C×H×W with a static C, the opset has no usable Clip, or a bound is too large to
+ * scale.
  */
 function convMask(ctx: RuleContext, range: ActiveRange): string | undefined {
   let shape: Shape;
@@ -38,20 +59,36 @@ function convMask(ctx: RuleContext, range: ActiveRange): string | undefined {
   if (shape.length !== 4 || typeof c !== 'number' || ctx.opset < 6) return undefined;
   const bounds = [range.lo, range.hi].filter((b) => b !== undefined);
   if (bounds.length === 0 || bounds.some((b) => !(Math.abs(b) < 2 ** 27))) return undefined;
-  const step = (sign: 1 | -1, bound: number): string => {
-    const w = ctx.constFloat(new Float32Array(c).fill(sign * MASK_SCALE), [c, 1, 1, 1]);
-    const b = ctx.constFloat(new Float32Array(c).fill(-sign * MASK_SCALE * bound), [c]);
-    const y = ctx.op('Conv', [range.output, w, b], {
+  /** 1×1 depthwise Conv: scale·Y + shift, per channel. */
+  const affine = (scale: number, shift: number): string => {
+    const w = ctx.constFloat(new Float32Array(c).fill(scale), [c, 1, 1, 1]);
+    const b = ctx.constFloat(new Float32Array(c).fill(shift), [c]);
+    return ctx.op('Conv', [range.output, w, b], {
       kernel_shape: { ints: [1, 1] },
       group: { int: c },
     });
-    return ctx.opset >= 11
-      ? ctx.op('Clip', [y, ctx.constFloat([0], []), ctx.constFloat([1], [])])
-      : ctx.op('Clip', [y], { min: { float: 0 }, max: { float: 1 } });
   };
+  const clip = (x: string, min: number, max: number): string =>
+    ctx.opset >= 11
+      ? ctx.op('Clip', [x, ctx.constFloat([min], []), ctx.constFloat([max], [])])
+      : ctx.op('Clip', [x], { min: { float: min }, max: { float: max } });
+  const { lo, hi } = range;
+  if (lo !== undefined && hi !== undefined && lo < hi) {
+    const hiBelow = below(hi);
+    // The first term at Y = hi, as float32 computes it: 2¹⁰⁰·fl(hi − lo); P(hi) = −2ᶠ·(hi − hi⁻).
+    const span = Math.fround(hi - lo);
+    let f = MASK_EXPONENT + Math.ceil(Math.log2(span / (hi - hiBelow)));
+    if (2 ** f * (hi - hiBelow) < MASK_SCALE * span) f += 1;
+    // Weights and bias finite (a product that overflows is ±inf, which the clip handles).
+    if (f <= 127 && 2 ** f * Math.abs(hiBelow) < FLOAT_MAX) {
+      const penalty = clip(affine(-(2 ** f), 2 ** f * hiBelow), -FLOAT_MAX, 0);
+      const sum = ctx.op('Add', [affine(MASK_SCALE, -MASK_SCALE * lo), penalty]);
+      return ctx.op('HardSigmoid', [sum], { alpha: { float: 1 }, beta: { float: 0 } });
+    }
+  }
   const factors = [
-    ...(range.lo !== undefined ? [step(1, range.lo)] : []),
-    ...(range.hi !== undefined ? [step(-1, range.hi)] : []),
+    ...(lo !== undefined ? [clip(affine(MASK_SCALE, -MASK_SCALE * lo), 0, 1)] : []),
+    ...(hi !== undefined ? [clip(affine(-MASK_SCALE, MASK_SCALE * hi), 0, 1)] : []),
   ];
   return factors.length === 1 ? factors[0] : ctx.op('Mul', factors);
 }

@@ -91,7 +91,7 @@ export function buildCase(c: RuleCase) {
   });
 }
 
-export async function checkCase(c: RuleCase): Promise<void> {
+export async function checkCase(c: RuleCase, runner: typeof run = run): Promise<void> {
   const objective = c.objective ?? logit();
   if (c.expected) {
     const gm = buildCase(c);
@@ -101,11 +101,11 @@ export async function checkCase(c: RuleCase): Promise<void> {
     };
     if (gm.seedInput) {
       const out = objective.kind === 'logit' ? objective.output : '';
-      const fwd = await run(c.model, feeds, [out]);
+      const fwd = await runner(c.model, feeds, [out]);
       const n = fwd[out]!.data.length;
       feeds[gm.seedInput] = { data: c.seed ?? randomArray(n, 99), dims: fwd[out]!.dims };
     }
-    const grad = (await run(gm.bytes, feeds, [gm.gradientOutputs[c.input.name]!]))[
+    const grad = (await runner(gm.bytes, feeds, [gm.gradientOutputs[c.input.name]!]))[
       gm.gradientOutputs[c.input.name]!
     ]!.data;
     const scale = Math.max(1e-6, ...Array.from(c.expected, Math.abs));

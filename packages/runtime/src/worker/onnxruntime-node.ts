@@ -18,7 +18,8 @@ const PACKAGE = 'onnxruntime-node';
  * (bench/autodiff.mjs, "native" rows) and broken down per op by bench/profile-gradient.mjs:
  * convolution input gradients (stride 1, and strided depthwise ones) as convolutions with flipped
  * weights, which its NCHWc convolution kernels run, rather than ConvTranspose; Relu/Clip masks as
- * Conv + Clip + Mul, which keep the backward pass in the NCHWc layout (no reorders around masks).
+ * 1×1 depthwise Convs with fused activations + Mul, which keep the backward pass in the NCHWc
+ * layout (no reorders around masks).
  */
 export const NATIVE_GRADIENT_TUNING: GradientTuning = { precomputeWeights: true, convMasks: true };
 

@@ -119,6 +119,76 @@ export const Clip: RuleCase[] = [
 const img = [2, 4, 5, 1];
 const atBounds = Float32Array.from([-1, 0, 1e-30, 3, Math.fround(6 - 2 ** -21), 6, 7, 2 ** -99]);
 const atBoundsSeed = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+
+/**
+ * Clip(lo, hi) on `channels` channels of the same 8 values, each expected to pass (1) or not
+ * (0): exact gradients seed·mask. 32 channels make onnxruntime-node run the masks as NCHWc
+ * convolutions with their fusions (Conv + Add + HardSigmoid), as fv's native backend does.
+ */
+export function clipAtBounds(
+  name: string,
+  lo: number,
+  hi: number,
+  values: readonly number[],
+  passes: readonly (0 | 1)[],
+  channels = 1,
+): RuleCase {
+  const n = channels * values.length;
+  const seed = Float32Array.from({ length: n }, (_, i) => 1 + (i % 13));
+  return opCase(name, 'Clip', {
+    dims: [1, channels, 1, values.length],
+    data: Float32Array.from({ length: n }, (_, i) => values[i % values.length]!),
+    inputs: ['x', 'lo', 'hi'],
+    floats: { lo: { dims: [], data: [lo] }, hi: { dims: [], data: [hi] } },
+    seed,
+    expected: Array.from(seed, (g, i) => g * passes[i % values.length]!),
+  });
+}
+
+/** The float32 next to `x` toward `to`. */
+const next = (x: number, to: number): number => {
+  const f = new Float32Array([x]);
+  const bits = new Int32Array(f.buffer);
+  bits[0]! += to > x === x >= 0 ? 1 : -1;
+  return f[0]!;
+};
+
+/** ReLU6, Clip(−2, 3), Clip(0, 8) (hi a power of two) and Clip(0, 1e7) (too wide to scale). */
+export const clipBounds = (channels = 1): RuleCase[] => [
+  clipAtBounds(
+    `ReLU6 at its bounds, ${channels} channel(s)`,
+    0,
+    6,
+    [0, 1e-30, 2 ** -99, 3, next(6, 0), 6, 7, -1],
+    [0, 1, 1, 1, 1, 0, 0, 0],
+    channels,
+  ),
+  clipAtBounds(
+    `Clip(−2, 3) at its bounds, ${channels} channel(s)`,
+    -2,
+    3,
+    [-2, next(-2, 0), 0, next(3, 0), 3, 4, -3, 1],
+    [0, 1, 1, 1, 0, 0, 0, 1],
+    channels,
+  ),
+  clipAtBounds(
+    `Clip(0, 8) at its bounds, ${channels} channel(s)`,
+    0,
+    8,
+    [0, 2 ** -99, next(8, 0), 8, 9, 4, -1, 1e-30],
+    [0, 1, 1, 0, 0, 1, 0, 1],
+    channels,
+  ),
+  clipAtBounds(
+    `Clip(0, 1e7) at its bounds, ${channels} channel(s)`,
+    0,
+    1e7,
+    [0, 2 ** -99, next(1e7, 0), 1e7, 2e7, 5, -1, 1],
+    [0, 1, 1, 0, 0, 1, 0, 1],
+    channels,
+  ),
+];
+
 export const ImageMasks: RuleCase[] = [
   opCase('Relu on N×C×H×W', 'Relu', { dims: img, data: spaced(40, 4) }),
   opCase('Relu on N×C×H×W, free batch dim', 'Relu', { dims: img, batch: 'N', data: spaced(40, 5) }),
@@ -155,6 +225,7 @@ export const ImageMasks: RuleCase[] = [
     seed: atBoundsSeed,
     expected: [0, 0, 3, 4, 5, 0, 0, 8],
   }),
+  ...clipBounds(),
 ];
 
 export const Softmax: RuleCase[] = [

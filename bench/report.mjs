@@ -68,7 +68,7 @@ export function renderMarkdown(r, file) {
       'the logits, input gradient). Target: gradient/forward ≤ 2.5. "Flipped" = `precomputeWeights: true` ' +
       '(stride-1 Conv input gradients as Conv with flipped weights instead of ConvTranspose); ' +
       '"native tuning" = the graph of the native backend (flipped weights and `convMasks`: Relu/Clip ' +
-      'masks as Conv + Clip + Mul), run on wasm to see whether it would help there.',
+      'masks from fused 1×1 convolutions, applied with Mul), run on wasm to see whether it would help there.',
   );
   out.push('');
   out.push(
@@ -175,10 +175,13 @@ export function renderMarkdown(r, file) {
     out.push('');
     out.push(
       "fv's `native` backend in Node (onnxruntime-node's CPU execution provider, " +
-        '`intraOpNumThreads` = threads, sequential) against onnxruntime-web wasm, the same models and ' +
+        '`intraOpNumThreads` = threads, sequential, `session.force_spinning_stop` so that an idle ' +
+        "session's pool does not spin on the cores the running one needs) against onnxruntime-web wasm, " +
+        'the same models and ' +
         'inputs, interleaved in the same rounds as the table above. "native gradient" is the graph as ' +
         'the native backend builds it (`NATIVE_GRADIENT_TUNING`: `precomputeWeights` — stride-1 convolution ' +
-        'input gradients as Conv with flipped weights — and `convMasks` — Relu/Clip masks as Conv + Clip + Mul, ' +
+        'input gradients as Conv with flipped weights — and `convMasks` — Relu/Clip masks from fused 1×1 ' +
+        'convolutions (a ReLU6 mask as Conv+Clip feeding Conv+Add+HardSigmoid) applied with Mul, ' +
         "which keep the backward pass in onnxruntime's NCHWc layout; rows of older runs: flipped weights only); " +
         '"ConvTranspose" is the wasm default graph run natively, "flipped only" the graph without `convMasks`. ' +
         'wasm/native > 1: native is faster. Times: medians; ratios: medians of the per-round ratios ' +

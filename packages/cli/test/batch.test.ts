@@ -132,6 +132,17 @@ describe('fv saliency over a dataset: --shard, fv merge, --workers, --resume', (
     );
   });
 
+  test('--workers 2 (each engine drawing in its own picture thread) writes the bytes of one worker', {
+    timeout: T,
+  }, async () => {
+    const two = join(root, 'two-workers');
+    const r = await saliency(two, '--workers', '2');
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const [a, b] = [maps(whole), maps(two)];
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [name, bytes] of a) expect(b.get(name)!.equals(bytes), name).toBe(true);
+  });
+
   test('fv merge refuses a missing shard and a torn index unless --partial', {
     timeout: T,
   }, async () => {

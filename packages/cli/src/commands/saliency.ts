@@ -5,27 +5,23 @@
 import { dirname } from 'node:path';
 import { FvError, type RgbaImage, type SaliencyResult, saliency, tensorToImage } from '@fv/core';
 import {
-  type AttributionSign,
-  attributionGrid,
   type Colormap,
   colormapNames,
-  encodePng,
   isColormapName,
   type NormalizeOptions,
   resizeImage,
-  signPart,
   type VisualizationMethod,
-  visualizeAttribution,
 } from '@fv/viz';
 import { type BatchFlags, batchSettings, openEngine, resumedLine, runBatch } from '../batch/run.js';
 import type { EngineFlags } from '../engine.js';
 import { expandImagePaths, readImage, stem, writeFileAtomic } from '../files.js';
 import { type MethodFlags, methodOptions, parseMethod } from '../methods.js';
 import { checkLayer, labelOf, type ModelFlags, parseTarget, resolveModel } from '../model.js';
-import { writeNpy } from '../npy.js';
 import { COUNT, parseNumber } from '../options.js';
 import { elapsed, outputBase, printJson, println } from '../output.js';
+import { PictureThread } from '../picture-thread.js';
 import { progressEnabled } from '../progress.js';
+import { type PictureKind, type SaliencyFilesTask, saliencyFileBytes } from './saliency-files.js';
 
 /** Pictures `--maps` can ask for. */
 export const MAP_KINDS = ['grid', 'absolute', 'positive', 'negative', 'all'] as const;
@@ -151,8 +147,16 @@ export async function saliencyCommand(
     settings: batch,
     progress: progressEnabled(o.json),
     files: (image) => kinds.map((kind) => fileOf(bases.get(image)!, kind)),
-    open: openEngine(model),
-    run: async ({ engine, config }, path, inner) => {
+    open: async (n, count) => {
+      const engine = await openEngine(model)(n, count);
+      const pictures = count > 1 ? new PictureThread() : undefined;
+      return {
+        ...engine,
+        pictures,
+        dispose: () => Promise.all([engine.dispose(), pictures?.dispose()]).then(() => undefined),
+      };
+    },
+    run: async ({ engine, config, pictures }, path, inner) => {
       const start = performance.now();
       const run = saliency(engine, readImage(path), options, config);
       for await (const frame of run) {
@@ -161,45 +165,24 @@ export async function saliencyCommand(
       }
       const result: SaliencyResult = await run;
       const base = bases.get(path)!;
-      const image = enlarge(tensorToImage(result.input, config), minDisplay);
-      const signed = result.map;
-      const files: Record<string, string> = {};
-      const drawing = {
-        method: style,
+      const task: SaliencyFilesTask = {
+        image: enlarge(tensorToImage(result.input, config), minDisplay),
+        map: result.map,
+        ...(o.saveNpy
+          ? { attribution: { data: result.attribution.data, dims: result.attribution.dims } }
+          : {}),
+        pictures: maps as PictureKind[],
+        style,
         ...(normalize ? { normalize } : {}),
+        ...(colormap ? { colormap } : {}),
       };
-      for (const kind of maps) {
-        let picture: RgbaImage;
-        if (kind === 'grid') {
-          const signs: AttributionSign[] = ['absolute', 'positive', 'negative'];
-          picture = attributionGrid(image, signed, {
-            ...drawing,
-            signs,
-            ...(colormap
-              ? { colormaps: { absolute: colormap, positive: colormap, negative: colormap } }
-              : {}),
-          });
-        } else {
-          picture = visualizeAttribution(signed, image, {
-            ...drawing,
-            sign: kind,
-            ...(colormap ? { colormap } : {}),
-          });
-        }
-        files[kind] = fileOf(base, kind);
-        writeFileAtomic(files[kind], encodePng(picture));
-      }
-      if (o.saveNpy) {
-        const a = result.attribution;
-        files.attribution = fileOf(base, 'attribution');
-        writeFileAtomic(files.attribution, writeNpy({ data: a.data, shape: a.dims }));
-        const { width, height } = signed;
-        const stack = new Float32Array(3 * width * height);
-        stack.set(signPart(signed, 'absolute').data, 0);
-        stack.set(signPart(signed, 'positive').data, width * height);
-        stack.set(signPart(signed, 'negative').data, 2 * width * height);
-        files.maps = fileOf(base, 'maps');
-        writeFileAtomic(files.maps, writeNpy({ data: stack, shape: [3, height, width] }));
+      // With several engines, each draws in its own picture thread (the CLI's thread would
+      // otherwise bound the batch); the files are written here, atomically.
+      const bytes = pictures ? await pictures.run(task) : saliencyFileBytes(task);
+      const files: Record<string, string> = {};
+      for (const [kind, data] of Object.entries(bytes)) {
+        files[kind] = fileOf(base, kind as PictureKind | 'attribution' | 'maps');
+        writeFileAtomic(files[kind], data);
       }
       return {
         image: path,

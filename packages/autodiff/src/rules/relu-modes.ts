@@ -37,8 +37,8 @@ function below(x: number): number {
  * convolutions (see `NATIVE_GRADIENT_TUNING` in @fv/runtime):
  * - one bound: Clip(2¹⁰⁰·(Y − lo), 0, 1), or Clip(2¹⁰⁰·(hi − Y), 0, 1);
  * - both bounds: HardSigmoid₁,₀(2¹⁰⁰·(Y − lo) + P), with P = Clip(2ᶠ·(hi⁻ − Y), −max, 0),
- *   hi⁻ the float32 just below hi and 2ᶠ·(hi − hi⁻) ≥ 2¹⁰⁰·(hi − lo): P is 0 below hi and
- *   cancels the first term at hi. onnxruntime folds the Add into the first convolution (its "Sum"
+ *   hi⁻ the float32 just below hi and 2ᶠ·(hi − hi⁻) ≥ 2·2¹⁰⁰·fl(hi − lo) > 2¹⁰⁰·(hi − lo): P is
+ *   0 below hi and outweighs the first term at hi, whether the bias is added before or after P. onnxruntime folds the Add into the first convolution (its "Sum"
  *   input) and HardSigmoid (= Clip(·, 0, 1) with alpha 1, beta 0) into it as its activation, so
  *   the mask costs two convolutions and no Mul (Clip after a Sum is not fused; HardSigmoid is).
  *   Where 2ᶠ would overflow, the product of the two one-bound masks.
@@ -79,6 +79,10 @@ function convMask(ctx: RuleContext, range: ActiveRange): string | undefined {
     const span = Math.fround(hi - lo);
     let f = MASK_EXPONENT + Math.ceil(Math.log2(span / (hi - hiBelow)));
     if (2 ** f * (hi - hiBelow) < MASK_SCALE * span) f += 1;
+    // One more: a fused kernel may form the sum as (2¹⁰⁰·Y + P) − 2¹⁰⁰·lo (onnxruntime adds its
+    // "Sum" input before the bias), where P(hi) must outweigh the exact span, not its float32
+    // rounding (fl(hi − lo) < hi − lo when the span is not a float32: Clip(−1e-8, 1)).
+    f += 1;
     // Weights and bias finite (a product that overflows is ±inf, which the clip handles).
     if (f <= 127 && 2 ** f * Math.abs(hiBelow) < FLOAT_MAX) {
       const penalty = clip(affine(-(2 ** f), 2 ** f * hiBelow), -FLOAT_MAX, 0);

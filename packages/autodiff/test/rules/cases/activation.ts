@@ -153,7 +153,10 @@ const next = (x: number, to: number): number => {
   return f[0]!;
 };
 
-/** ReLU6, Clip(−2, 3), Clip(0, 8) (hi a power of two) and Clip(0, 1e7) (too wide to scale). */
+/**
+ * ReLU6, Clip(−2, 3), Clip(0, 8) (hi a power of two), two bounds whose span is not a float32, and
+ * Clip(0, 1e7) (too wide to scale).
+ */
 export const clipBounds = (channels = 1): RuleCase[] => [
   clipAtBounds(
     `ReLU6 at its bounds, ${channels} channel(s)`,
@@ -176,6 +179,24 @@ export const clipBounds = (channels = 1): RuleCase[] => [
     0,
     8,
     [0, 2 ** -99, next(8, 0), 8, 9, 4, -1, 1e-30],
+    [0, 1, 1, 0, 0, 1, 0, 1],
+    channels,
+  ),
+  // hi − lo not a float32 (it rounds down to a power of two): the penalty must cancel the exact
+  // span, whichever order a fused kernel adds the bias and the Sum input in.
+  clipAtBounds(
+    `Clip(−1e-8, 1) at its bounds, ${channels} channel(s)`,
+    Math.fround(-1e-8),
+    1,
+    [Math.fround(-1e-8), 0, next(1, 0), 1, 2, 0.5, -1, 2 ** -99],
+    [0, 1, 1, 0, 0, 1, 0, 1],
+    channels,
+  ),
+  clipAtBounds(
+    `Clip(−0.001, 0.999) at its bounds, ${channels} channel(s)`,
+    Math.fround(-0.001),
+    Math.fround(0.999),
+    [Math.fround(-0.001), 0, next(Math.fround(0.999), 0), Math.fround(0.999), 1, 0.5, -1, 1e-30],
     [0, 1, 1, 0, 0, 1, 0, 1],
     channels,
   ),

@@ -53,7 +53,7 @@
     (local.set $end (i32.add (local.get $dst) (i32.shl (local.get $to) (i32.const 3))))
     (block $done
       (loop $next
-        (br_if $done (i32.ge_s (local.get $a) (local.get $end)))
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
         (f64.store (local.get $a) (local.get $value))
         (local.set $a (i32.add (local.get $a) (i32.const 8)))
         (br $next))))

@@ -221,15 +221,14 @@ export function fftScratch(h: number, w: number): FftScratch {
   const m = Math.max(h, w);
   const n = h * halfWidth(w);
   const wasm = instantiateWasm<FftWasm>(FFT_WASM);
-  if (!wasm) {
-    return {
-      sr: new Float64Array(m),
-      si: new Float64Array(m),
-      zr: new Float64Array(w),
-      zi: new Float64Array(w),
-      spectrum: { re: new Float64Array(n), im: new Float64Array(n) },
-    };
-  }
+  const plain = (): FftScratch => ({
+    sr: new Float64Array(m),
+    si: new Float64Array(m),
+    zr: new Float64Array(w),
+    zi: new Float64Array(w),
+    spectrum: { re: new Float64Array(n), im: new Float64Array(n) },
+  });
+  if (!wasm) return plain();
   // Tables of each power-of-two length, then the arrays; the memory never grows afterwards, so
   // the views stay valid.
   const lengths = [...new Set([h, w])].filter(isPowerOfTwo);
@@ -244,6 +243,7 @@ export function fftScratch(h: number, w: number): FftScratch {
   );
   const arrays = [m, m, w, w, n, n].map((len) => ({ at: take(8 * len), len }));
   const heap = ensureWasmMemory(wasm.memory, end);
+  if (!heap) return plain();
   for (const [len, t] of tables) {
     const p = plan(len);
     new Float64Array(heap, t.cos, len).set(p.cos);

@@ -659,7 +659,8 @@ const align8 = (bytes: number) => (bytes + 7) & ~7;
  * Lays out one kernel call in the module's memory (grown as needed): the plan's tables, the padded
  * buffer (float64 source or float32 accumulator), the float32 output or gradient, and a float32
  * source-sized region; runs `before` on the memory (with the last three's byte offsets), then
- * the kernel, and returns the memory with the buffer's and the output's offsets.
+ * the kernel, and returns the memory with the buffer's and the output's offsets (null where the
+ * memory cannot grow enough: the caller runs the JavaScript loops).
  */
 function runWasm(
   k: SamplingWasm,
@@ -668,7 +669,7 @@ function runWasm(
   channels: number,
   adjoint: boolean,
   before: (heap: ArrayBuffer, buffer: number, data: number, source: number) => void,
-): { heap: ArrayBuffer; buffer: number; data: number } {
+): { heap: ArrayBuffer; buffer: number; data: number } | null {
   const { height, width } = s;
   const n = channels * p.paddedHeight * p.paddedWidth;
   const rowBase = 0;
@@ -682,6 +683,7 @@ function runWasm(
   const source = align8(data + 4 * channels * height * width);
   const end = source + 4 * channels * s.srcHeight * s.srcWidth;
   const heap = ensureWasmMemory(k.memory, end);
+  if (!heap) return null;
   if (p.axisAligned) {
     new Int32Array(heap, rowBase, p.rowBase.length).set(p.rowBase);
     new Int32Array(heap, colBase, p.colBase.length).set(p.colBase);
@@ -723,7 +725,7 @@ export function sampleAffine(
   if (k) {
     const length = channels * s.height * s.width;
     const size = channels * s.srcHeight * s.srcWidth;
-    const { heap, data: at } = runWasm(k, s, p, channels, false, (heap, buffer, _, source) => {
+    const run = runWasm(k, s, p, channels, false, (heap, buffer, _, source) => {
       new Float32Array(heap, source, size).set(data.subarray(0, size));
       const g = paddingOf(s, p);
       k.pad(
@@ -745,8 +747,10 @@ export function sampleAffine(
         s.fill,
       );
     });
-    out.set(new Float32Array(heap, at, length));
-    return out;
+    if (run) {
+      out.set(new Float32Array(run.heap, run.data, length));
+      return out;
+    }
   }
   const src = paddedSource(data, s, p, scratch ? scratch.float64(n) : new Float64Array(n));
   bilinearLoops(src, out, channels, s, p);
@@ -849,14 +853,16 @@ export function sampleAffineAdjoint(
   if (k) {
     const length = channels * outPlane;
     let source = 0;
-    const { heap, buffer } = runWasm(k, s, p, channels, true, (heap, buffer, data, at) => {
+    const run = runWasm(k, s, p, channels, true, (heap, buffer, data, at) => {
       new Float32Array(heap, buffer, n).fill(0);
       new Float32Array(heap, data, length).set(grad.subarray(0, length));
       source = at;
     });
-    k.unpad(buffer, source, channels, h, w, pw, plane, p.top, p.left);
-    out.set(new Float32Array(heap, source, channels * h * w));
-    return out;
+    if (run) {
+      k.unpad(run.buffer, source, channels, h, w, pw, plane, p.top, p.left);
+      out.set(new Float32Array(run.heap, source, channels * h * w));
+      return out;
+    }
   }
   const acc = scratch ? scratch.float32(PADDED_ADJOINT, n, true) : new Float32Array(n);
   bilinearLoops(acc, grad, channels, s, p);

@@ -64,9 +64,18 @@ export function wasmKernels(use?: 'js' | 'auto'): 'wasm' | 'js' {
 /** The smallest module (magic number and version): whether WebAssembly runs here at all. */
 const PROBE = 'AGFzbQEAAAA=';
 
-/** Grows `memory` to at least `bytes`. */
-export function ensureWasmMemory(memory: WasmMemory, bytes: number): ArrayBuffer {
+/**
+ * Grows `memory` to at least `bytes`; null where it cannot grow that far (the engine's limit, or
+ * no memory left), so that the caller runs its JavaScript loops instead.
+ */
+export function ensureWasmMemory(memory: WasmMemory, bytes: number): ArrayBuffer | null {
   const short = bytes - memory.buffer.byteLength;
-  if (short > 0) memory.grow(Math.ceil(short / 65536));
+  if (short > 0) {
+    try {
+      memory.grow(Math.ceil(short / 65536));
+    } catch {
+      return null;
+    }
+  }
   return memory.buffer;
 }

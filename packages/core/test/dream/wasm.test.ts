@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import initWabt from 'wabt';
 import { createImageParameterization } from '../../src/dream/parameterization.js';
-import { wasmKernels } from '../../src/dream/wasm.js';
+import { ensureWasmMemory, wasmKernels } from '../../src/dream/wasm.js';
 import { createRng } from '../../src/random.js';
 
 const tools = new URL('../../../../tools/wasm/', import.meta.url);
@@ -22,6 +22,14 @@ it.each(readdirSync(tools).filter((f) => f.endsWith('.wat')))(
     expect(Buffer.from(buffer).toString('base64')).toBe(generated[`${name.toUpperCase()}_WASM`]);
   },
 );
+
+it('a memory that cannot grow far enough gives null (the caller runs its JavaScript loops)', () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 2 });
+  expect(ensureWasmMemory(memory, 65536)?.byteLength).toBe(65536);
+  expect(ensureWasmMemory(memory, 2 * 65536)?.byteLength).toBe(2 * 65536);
+  expect(ensureWasmMemory(memory, 2 * 65536 + 1)).toBeNull();
+  expect(memory.buffer.byteLength).toBe(2 * 65536);
+});
 
 describe('the Fourier parameterization with the WebAssembly FFT', () => {
   afterAll(() => wasmKernels('auto'));

@@ -244,11 +244,14 @@ describe('packed packages', () => {
         expect(range, `${name} → ${dep}`).toBe(packed.get(dep)?.manifest.version);
     }
     expect(manifest.type).toBe('module');
-    // Only the worker entries run code on import (they start the worker): a bundler must keep
-    // them whole even in a file that only imports them (`import '@fv/runtime/worker'`).
-    expect(manifest.sideEffects).toEqual(
-      name === '@fv/runtime' ? ['./dist/worker.js', './dist/wasm-worker.js'] : false,
-    );
+    // Only the worker entries run code on import (they start the worker, or, the CLI's picture
+    // thread, serve requests in one): a bundler must keep them whole even in a file that only
+    // imports them (`import '@fv/runtime/worker'`).
+    const threads: Record<string, string[]> = {
+      '@fv/runtime': ['./dist/worker.js', './dist/wasm-worker.js'],
+      '@fv/cli': ['./dist/picture-thread.js'],
+    };
+    expect(manifest.sideEffects).toEqual(threads[name] ?? false);
     expect(manifest.exports?.['.']).toEqual({
       types: './dist/index.d.ts',
       import: './dist/index.js',

@@ -262,11 +262,23 @@ export function fftScratch(h: number, w: number): FftScratch {
   return { sr, si, zr, zi, spectrum: { re, im } };
 }
 
+let lastScratch: { h: number; w: number; scratch: FftScratch } | undefined;
+
+/**
+ * The scratch of the one-shot transforms below: the last size's, kept (each {@link fftScratch}
+ * instantiates a WebAssembly module, and callers run them once per channel of one size).
+ */
+function oneShotScratch(h: number, w: number): FftScratch {
+  if (lastScratch?.h !== h || lastScratch.w !== w)
+    lastScratch = { h, w, scratch: fftScratch(h, w) };
+  return lastScratch.scratch;
+}
+
 /** Real 2-D FFT (numpy `rfft2`): the half spectrum of a real `h × w` array. */
 export function rfft2d(x: ArrayLike<number>, h: number, w: number): HalfSpectrum {
   const hw = halfWidth(w);
   const out = { re: new Float64Array(h * hw), im: new Float64Array(h * hw) };
-  rfft2dInto(x, h, w, out, fftScratch(h, w));
+  rfft2dInto(x, h, w, out, oneShotScratch(h, w));
   return out;
 }
 
@@ -315,7 +327,7 @@ export function rfft2dInto(
 export function irfft2d(spectrum: HalfSpectrum, h: number, w: number): Float64Array {
   const out = new Float64Array(h * w);
   const copy = { re: Float64Array.from(spectrum.re), im: Float64Array.from(spectrum.im) };
-  irfft2dInPlace(copy, h, w, out, fftScratch(h, w));
+  irfft2dInPlace(copy, h, w, out, oneShotScratch(h, w));
   return out;
 }
 
@@ -375,7 +387,7 @@ export function irfft2dInPlace(
 export function irfft2dAdjoint(g: ArrayLike<number>, h: number, w: number): HalfSpectrum {
   const hw = halfWidth(w);
   const out = { re: new Float64Array(h * hw), im: new Float64Array(h * hw) };
-  irfft2dAdjointInto(g, h, w, out, fftScratch(h, w));
+  irfft2dAdjointInto(g, h, w, out, oneShotScratch(h, w));
   return out;
 }
 
